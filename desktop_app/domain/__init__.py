@@ -1,0 +1,1 @@
+"""Pure rules of the second-opinion clinic: no Qt, no SQLAlchemy."""

@@ -1,0 +1,86 @@
+"""Who and what the clinic does not take, as data the hospital can extend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Route:
+    """Where an excluded caller is sent instead."""
+
+    NONE = ""
+    GENERAL_OUTPATIENT = "general_outpatient"
+
+    LABELS = {NONE: "なし", GENERAL_OUTPATIENT: "一般外来のご案内"}
+
+
+@dataclass(frozen=True)
+class ExclusionReason:
+    """One reason a case is 対象外, with the sentence the clerk reads out on the phone."""
+
+    code: str
+    label: str
+    script: str
+    route: str = Route.NONE
+    screening_question: str = ""  # asked during intake; empty: not a screening question
+
+
+DEFAULT_EXCLUSION_REASONS: tuple[ExclusionReason, ...] = (
+    ExclusionReason(
+        code="third_party",
+        label="ご本人・ご家族以外からのご相談",
+        script=(
+            "申し訳ございません。セカンドオピニオン外来は、患者さんご本人またはご家族からの"
+            "ご相談に限らせていただいております。"
+        ),
+    ),
+    ExclusionReason(
+        code="family_without_consent",
+        label="ご家族のみで相談同意書がない",
+        script=(
+            "ご家族だけでいらっしゃる場合は、患者さんご本人の相談同意書が必要です。"
+            "同意書をご用意いただけない場合はお受けできません。"
+        ),
+    ),
+    ExclusionReason(
+        code="complaint",
+        label="主治医に対するクレームや不満",
+        script=(
+            "主治医に対するご不満やクレームについてのご相談は、セカンドオピニオン外来の"
+            "対象外となっております。"
+        ),
+        screening_question="主治医への不満やクレームについてのご相談ですか？",
+    ),
+    ExclusionReason(
+        code="transfer",
+        label="転医・転院のご希望",
+        script=(
+            "セカンドオピニオンは病院や医師を変えることではありません。転医をご希望の場合は、"
+            "当院の一般外来の受診となります。一般外来のご案内をいたします。"
+        ),
+        route=Route.GENERAL_OUTPATIENT,
+        screening_question="主治医や病院を変えたい（転医・転院）というご希望ですか？",
+    ),
+    ExclusionReason(
+        code="accident_lawsuit",
+        label="医療事故・訴訟に関するご相談",
+        script=(
+            "医療事故や訴訟等に関するご相談は、セカンドオピニオン外来の対象外となっております。"
+        ),
+        screening_question="医療事故や訴訟に関係するご相談ですか？",
+    ),
+    ExclusionReason(
+        code="general_outpatient",
+        label="一般外来の受診が適当と判断",
+        script=(
+            "ご相談の内容から、セカンドオピニオン外来よりも一般外来の受診をお勧めいたします。"
+            "別途、一般外来の予約をお取りします。"
+        ),
+        route=Route.GENERAL_OUTPATIENT,
+    ),
+)
+
+
+def reason_by_code(reasons: tuple[ExclusionReason, ...], code: str) -> ExclusionReason | None:
+    """The reason with this code, or None."""
+    return next((r for r in reasons if r.code == code), None)

@@ -1,0 +1,93 @@
+"""Callers, patients and who attends."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Relationship(StrEnum):
+    """The caller's relationship to the patient."""
+
+    SELF = "self"
+    SPOUSE = "spouse"
+    CHILD = "child"
+    PARENT = "parent"
+    SIBLING = "sibling"
+    OTHER_RELATIVE = "other_relative"
+    OTHER = "other"  # not family: not eligible
+
+    @property
+    def label(self) -> str:
+        return RELATIONSHIP_LABELS[self]
+
+    @property
+    def is_family(self) -> bool:
+        return self not in (Relationship.SELF, Relationship.OTHER)
+
+    @property
+    def is_eligible(self) -> bool:
+        return self != Relationship.OTHER
+
+
+RELATIONSHIP_LABELS: dict[Relationship, str] = {
+    Relationship.SELF: "本人",
+    Relationship.SPOUSE: "配偶者",
+    Relationship.CHILD: "子",
+    Relationship.PARENT: "父母",
+    Relationship.SIBLING: "兄弟姉妹",
+    Relationship.OTHER_RELATIVE: "その他の親族",
+    Relationship.OTHER: "その他（ご家族以外）",
+}
+
+
+class Attendance(StrEnum):
+    """Who will come to the session."""
+
+    PATIENT = "patient"
+    PATIENT_AND_FAMILY = "patient_and_family"
+    FAMILY_ONLY = "family_only"
+
+    @property
+    def label(self) -> str:
+        return ATTENDANCE_LABELS[self]
+
+
+ATTENDANCE_LABELS: dict[Attendance, str] = {
+    Attendance.PATIENT: "本人",
+    Attendance.PATIENT_AND_FAMILY: "本人と家族",
+    Attendance.FAMILY_ONLY: "家族のみ",
+}
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return SEX_LABELS[self]
+
+
+SEX_LABELS: dict[Sex, str] = {Sex.MALE: "男", Sex.FEMALE: "女", Sex.UNKNOWN: "未記入"}
+
+
+class ConsultationCategory(StrEnum):
+    """The guide's typical contents, plus その他."""
+
+    SURGICAL_OR_MEDICAL = "surgical_or_medical"
+    OTHER_TREATMENT = "other_treatment"
+    MAJOR_OPERATION = "major_operation"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS: dict[ConsultationCategory, str] = {
+    ConsultationCategory.SURGICAL_OR_MEDICAL: "外科的治療と内科的治療で迷っている",
+    ConsultationCategory.OTHER_TREATMENT: "現在の治療法以外の治療法を相談したい",
+    ConsultationCategory.MAJOR_OPERATION: "大きな手術を勧められている",
+    ConsultationCategory.OTHER: "その他",
+}

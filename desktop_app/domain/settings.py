@@ -1,0 +1,53 @@
+"""Clinic settings: every number and address of the hospital's guide, as data with defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS, ExclusionReason
+
+
+class DateStyle:
+    """How dates show on screens and forms."""
+
+    WAREKI = "wareki"  # 令和8年11月24日
+    SEIREKI = "seireki"  # 2026年11月24日
+    BOTH = "both"  # 令和8年(2026年)11月24日
+
+    LABELS = {WAREKI: "和暦", SEIREKI: "西暦", BOTH: "和暦と西暦"}
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    """Defaults are those of the hospital's guide (seeds/second-opinion-guide.ja.txt)."""
+
+    hospital_name: str = "苫小牧市立病院"
+    office_name: str = "地域医療連携室"
+    postal_code: str = "0538567"  # 7 digits, shown as 〒053-8567
+    address: str = "苫小牧市清水町1-5-20"
+    tel: str = "0144840158"  # digits, shown as 0144-84-0158
+    fax: str = "0144334678"
+    fee_per_block_yen: int = 5500  # tax included
+    session_minutes: int = 30
+    max_extension_minutes: int = 30
+    materials_deadline_days: int = 3
+    age_of_majority: int = 18
+    # The hospital's own yearly closures as (month, day); default 12/29 to 1/3.
+    annual_closures: tuple[tuple[int, int], ...] = (
+        (12, 29),
+        (12, 30),
+        (12, 31),
+        (1, 1),
+        (1, 2),
+        (1, 3),
+    )
+    date_style: str = DateStyle.WAREKI
+    invoice_registration_number: str = ""  # 適格請求書発行事業者登録番号 (T + 13 digits), optional
+    exclusion_reasons: tuple[ExclusionReason, ...] = field(default=DEFAULT_EXCLUSION_REASONS)
+
+    @property
+    def max_session_minutes(self) -> int:
+        return self.session_minutes + self.max_extension_minutes
+
+
+DEFAULT_SETTINGS = ClinicSettings()

@@ -1,0 +1,166 @@
+"""The stage machine of a second-opinion case (DESIGN.md, "The workflow")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from desktop_app.domain.errors import ValidationError
+
+
+class Stage(StrEnum):
+    INQUIRY = "inquiry"
+    FORMS_SENT = "forms_sent"
+    APPLICATION_RECEIVED = "application_received"
+    DOCTOR_REVIEW = "doctor_review"
+    BOOKED = "booked"
+    MATERIALS_RECEIVED = "materials_received"
+    CHECKED_IN = "checked_in"
+    DONE = "done"
+    SETTLED = "settled"
+    CANCELLED = "cancelled"
+    EXCLUDED = "excluded"
+
+    @property
+    def label(self) -> str:
+        return STAGE_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        return self not in TERMINAL_STAGES
+
+
+STAGE_LABELS: dict[Stage, str] = {
+    Stage.INQUIRY: "問い合わせ受付",
+    Stage.FORMS_SENT: "書類送付済",
+    Stage.APPLICATION_RECEIVED: "申込書受領",
+    Stage.DOCTOR_REVIEW: "担当医確認",
+    Stage.BOOKED: "予約確定",
+    Stage.MATERIALS_RECEIVED: "資料受領",
+    Stage.CHECKED_IN: "当日受付",
+    Stage.DONE: "実施済",
+    Stage.SETTLED: "会計・報告書済",
+    Stage.CANCELLED: "キャンセル",
+    Stage.EXCLUDED: "対象外",
+}
+
+# The main line, in order. A case moves one step forward; a few steps may be skipped where the
+# real world skips them (an application printed from the web arrives before anything was
+# mailed; a patient may come on the day before the materials were logged).
+MAIN_LINE: tuple[Stage, ...] = (
+    Stage.INQUIRY,
+    Stage.FORMS_SENT,
+    Stage.APPLICATION_RECEIVED,
+    Stage.DOCTOR_REVIEW,
+    Stage.BOOKED,
+    Stage.MATERIALS_RECEIVED,
+    Stage.CHECKED_IN,
+    Stage.DONE,
+    Stage.SETTLED,
+)
+TERMINAL_STAGES = frozenset({Stage.SETTLED, Stage.CANCELLED, Stage.EXCLUDED})
+OPEN_STAGES: tuple[Stage, ...] = tuple(s for s in MAIN_LINE if s not in TERMINAL_STAGES)
+
+_SKIPS: dict[Stage, frozenset[Stage]] = {
+    Stage.INQUIRY: frozenset({Stage.APPLICATION_RECEIVED}),
+    Stage.BOOKED: frozenset({Stage.CHECKED_IN}),
+}
+
+
+class Decision(StrEnum):
+    """The second-opinion doctor's screening decision (stage 4)."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    GENERAL_OUTPATIENT = "general_outpatient"
+
+    @property
+    def label(self) -> str:
+        return DECISION_LABELS[self]
+
+
+DECISION_LABELS: dict[Decision, str] = {
+    Decision.PENDING: "未判断",
+    Decision.ACCEPTED: "受入",
+    Decision.DECLINED: "お断り",
+    Decision.GENERAL_OUTPATIENT: "一般外来へ",
+}
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the guards need to know about a case; gathered by the service from the store."""
+
+    stage: Stage
+    decision: Decision = Decision.PENDING
+    has_doctor: bool = False
+    appointment_date: dt.date | None = None
+    missing_required_documents: tuple[str, ...] = ()
+    actual_minutes: int | None = None
+    paid: bool = False
+    report_delivered: bool = False
+    unreturned_borrowed: tuple[str, ...] = ()
+    today: dt.date | None = None
+
+
+def allowed_targets(current: Stage) -> tuple[Stage, ...]:
+    """Stages a case in ``current`` may be moved to, ignoring guards; in screen order."""
+    if current in TERMINAL_STAGES:
+        return ()
+    index = MAIN_LINE.index(current)
+    forward = {MAIN_LINE[index + 1], *_SKIPS.get(current, ())}
+    targets = [s for s in MAIN_LINE if s in forward]
+    if index > 0:
+        # One step back, to correct a slip of the mouse.
+        targets.insert(0, MAIN_LINE[index - 1])
+    return (*targets, Stage.CANCELLED, Stage.EXCLUDED)
+
+
+def check_transition(facts: CaseFacts, target: Stage, reason: str = "") -> None:
+    """Raise ``ValidationError`` (Japanese) unless the case may move to ``target`` now."""
+    current = facts.stage
+    if current in TERMINAL_STAGES:
+        raise ValidationError(
+            f"この案件は「{current.label}」で終了しています。段階は変更できません。"
+        )
+    if target == current:
+        raise ValidationError(f"すでに「{current.label}」です。")
+    if target not in allowed_targets(current):
+        raise ValidationError(f"「{current.label}」から「{target.label}」へは進めません。")
+    if target in (Stage.CANCELLED, Stage.EXCLUDED) and not reason.strip():
+        raise ValidationError(f"「{target.label}」にする理由を入力してください。", field="reason")
+    if target in MAIN_LINE and MAIN_LINE.index(target) < MAIN_LINE.index(current):
+        return  # stepping back needs no guard
+    _check_guard(facts, target)
+
+
+def _check_guard(facts: CaseFacts, target: Stage) -> None:
+    if target == Stage.BOOKED:
+        if facts.decision != Decision.ACCEPTED:
+            raise ValidationError("担当医の判断が「受入」になっていません。")
+        if not facts.has_doctor:
+            raise ValidationError("担当医が決まっていません。")
+        if facts.appointment_date is None:
+            raise ValidationError("予約日時が登録されていません。先に予約を取ってください。")
+    elif target == Stage.MATERIALS_RECEIVED:
+        if facts.missing_required_documents:
+            missing = "、".join(facts.missing_required_documents)
+            raise ValidationError(f"まだ届いていない書類があります：{missing}")
+    elif target == Stage.CHECKED_IN:
+        if facts.appointment_date is None:
+            raise ValidationError("予約がありません。")
+        if facts.today is not None and facts.appointment_date != facts.today:
+            raise ValidationError("当日受付は予約日にのみできます。")
+    elif target == Stage.DONE:
+        if facts.actual_minutes is None or facts.actual_minutes <= 0:
+            raise ValidationError("実施時間（分）を記録してください。", field="actual_minutes")
+    elif target == Stage.SETTLED:
+        if not facts.paid:
+            raise ValidationError("お会計が済んでいません。")
+        if not facts.report_delivered:
+            raise ValidationError("主治医への報告書がまだ渡されていません。")
+        if facts.unreturned_borrowed:
+            items = "、".join(facts.unreturned_borrowed)
+            raise ValidationError(f"お借りした資料が返却されていません：{items}")
