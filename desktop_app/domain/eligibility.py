@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
-class Route:
+class Route(StrEnum):
     """Where an excluded caller is sent instead."""
 
     NONE = ""
     GENERAL_OUTPATIENT = "general_outpatient"
 
-    LABELS = {NONE: "なし", GENERAL_OUTPATIENT: "一般外来のご案内"}
+    @property
+    def label(self) -> str:
+        return {Route.NONE: "なし", Route.GENERAL_OUTPATIENT: "一般外来のご案内"}[self]
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class ExclusionReason:
     code: str
     label: str
     script: str
-    route: str = Route.NONE
+    route: Route = Route.NONE
     screening_question: str = ""  # asked during intake; empty: not a screening question
 
 

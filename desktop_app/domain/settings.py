@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS, ExclusionReason
 
 
-class DateStyle:
+class DateStyle(StrEnum):
     """How dates show on screens and forms."""
 
     WAREKI = "wareki"  # 令和8年11月24日
     SEIREKI = "seireki"  # 2026年11月24日
     BOTH = "both"  # 令和8年(2026年)11月24日
 
-    LABELS = {WAREKI: "和暦", SEIREKI: "西暦", BOTH: "和暦と西暦"}
+    @property
+    def label(self) -> str:
+        return {DateStyle.WAREKI: "和暦", DateStyle.SEIREKI: "西暦", DateStyle.BOTH: "和暦と西暦"}[
+            self
+        ]
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ class ClinicSettings:
         (1, 2),
         (1, 3),
     )
-    date_style: str = DateStyle.WAREKI
+    date_style: DateStyle = DateStyle.WAREKI
     invoice_registration_number: str = ""  # 適格請求書発行事業者登録番号 (T + 13 digits), optional
     exclusion_reasons: tuple[ExclusionReason, ...] = field(default=DEFAULT_EXCLUSION_REASONS)
 
