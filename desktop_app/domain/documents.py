@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
+
+from desktop_app.domain.people import Attendance
 
 
 class DocumentKind(StrEnum):
@@ -120,3 +124,49 @@ CONTACT_LABELS: dict[ContactKind, str] = {
     ContactKind.LETTER_IN: "郵送（受領）",
     ContactKind.VISIT: "来院",
 }
+
+
+@dataclass(frozen=True)
+class RequiredDocument:
+    """One item of a case's incoming checklist; ``borrowed`` items go back to the primary doctor."""
+
+    kind: DocumentKind
+    borrowed: bool
+
+
+def required_incoming_documents(
+    attendance: Attendance,
+    patient_is_minor: bool,
+    materials: Iterable[DocumentKind] = (),
+) -> tuple[RequiredDocument, ...]:
+    """The checklist of what must come in before the session, in a fixed order.
+
+    ``materials`` are the test materials the caller said they will bring (TEST_MATERIALS only).
+    """
+    wanted = set(materials)
+    unknown = wanted.difference(TEST_MATERIALS)
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ValueError(f"not test materials: {names}")
+    kinds = [DocumentKind.REFERRAL_LETTER]
+    if attendance == Attendance.FAMILY_ONLY:
+        # For a minor, the family's relationship proof stands in for the patient's consent.
+        kinds.append(DocumentKind.RELATIONSHIP_PROOF if patient_is_minor else DocumentKind.CONSENT)
+    # TEST_MATERIALS order, not the order ticked, so every checklist reads the same way.
+    kinds.extend(kind for kind in TEST_MATERIALS if kind in wanted)
+    return tuple(RequiredDocument(kind=k, borrowed=k in BORROWED_KINDS) for k in kinds)
+
+
+def mailout_documents(attendance: Attendance, patient_is_minor: bool) -> tuple[DocumentKind, ...]:
+    """What the office mails after the first call, in the order the envelope is packed."""
+    kinds = (
+        DocumentKind.COVER_LETTER,
+        DocumentKind.GUIDE,
+        DocumentKind.APPLICATION_FORM,
+        DocumentKind.REFERRAL_FORM,
+    )
+    # The consent form only matters when the patient stays home, and a minor's family brings
+    # proof of relationship instead.
+    if attendance == Attendance.FAMILY_ONLY and not patient_is_minor:
+        kinds = (*kinds, DocumentKind.CONSENT_FORM)
+    return kinds

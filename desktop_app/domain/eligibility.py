@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from desktop_app.domain.people import Relationship
 
 
 class Route(StrEnum):
@@ -27,6 +30,10 @@ class ExclusionReason:
     route: Route = Route.NONE
     screening_question: str = ""  # asked during intake; empty: not a screening question
 
+
+# Codes the software itself relies on; the hospital may add others in the settings.
+THIRD_PARTY = "third_party"
+FAMILY_WITHOUT_CONSENT = "family_without_consent"
 
 DEFAULT_EXCLUSION_REASONS: tuple[ExclusionReason, ...] = (
     ExclusionReason(
@@ -87,3 +94,32 @@ DEFAULT_EXCLUSION_REASONS: tuple[ExclusionReason, ...] = (
 def reason_by_code(reasons: tuple[ExclusionReason, ...], code: str) -> ExclusionReason | None:
     """The reason with this code, or None."""
     return next((r for r in reasons if r.code == code), None)
+
+
+def screening_questions(
+    reasons: Sequence[ExclusionReason] = DEFAULT_EXCLUSION_REASONS,
+) -> tuple[ExclusionReason, ...]:
+    """The reasons the clerk asks about during intake (those with a screening question)."""
+    return tuple(r for r in reasons if r.screening_question.strip())
+
+
+def screen(
+    relationship: Relationship,
+    answers: Mapping[str, bool],
+    reasons: Sequence[ExclusionReason] = DEFAULT_EXCLUSION_REASONS,
+) -> tuple[ExclusionReason, ...]:
+    """The exclusion reasons an intake call hits, in the order of ``reasons``.
+
+    ``answers`` maps a screening question's reason code to the caller's yes/no.
+    """
+    return tuple(r for r in reasons if _is_hit(r, relationship, answers))
+
+
+def _is_hit(
+    reason: ExclusionReason, relationship: Relationship, answers: Mapping[str, bool]
+) -> bool:
+    if reason.code == THIRD_PARTY:
+        return not relationship.is_eligible
+    # Only screening questions are answered on the phone; the consent check and the doctor's
+    # judgement come later, so stray answers for those codes are ignored.
+    return bool(reason.screening_question.strip()) and bool(answers.get(reason.code, False))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+
+from desktop_app.domain.errors import ValidationError
 
 
 class Relationship(StrEnum):
@@ -91,3 +94,18 @@ CATEGORY_LABELS: dict[ConsultationCategory, str] = {
     ConsultationCategory.MAJOR_OPERATION: "大きな手術を勧められている",
     ConsultationCategory.OTHER: "その他",
 }
+
+
+def age_on(birth: date, day: date) -> int:
+    """Age on ``day`` under 年齢計算ニ関スル法律: one year older from the start of the birthday."""
+    if birth > day:
+        raise ValidationError("生年月日が未来の日付です。", field="birth_date")
+    # Comparing (month, day) pairs also settles 29 February: in a common year (2, 28) is still
+    # before (2, 29), so the person turns older on 1 March, as the law's day-before rule gives.
+    before_birthday = (day.month, day.day) < (birth.month, birth.day)
+    return day.year - birth.year - int(before_birthday)
+
+
+def is_minor_on(birth: date, day: date, age_of_majority: int = 18) -> bool:
+    """True when the person is under ``age_of_majority`` (18 since 2022) on ``day``."""
+    return age_on(birth, day) < age_of_majority

@@ -1,0 +1,1 @@
+"""The SQLAlchemy store: models, engine factory and migrations. Only services import this."""

@@ -1,0 +1,55 @@
+"""One engine factory for every store: a SQLite file by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.engine.url import URL
+
+
+def database_url(target: str | Path) -> URL:
+    """A SQLAlchemy URL for a file path or a URL (``sqlite:///...``, ``postgresql://...``)."""
+    text = str(target)
+    if "://" in text:
+        url = make_url(text)
+        if url.drivername in ("postgresql", "postgres"):
+            # psycopg 3 is the driver we ship in the postgres extra.
+            url = url.set(drivername="postgresql+psycopg")
+        return url
+    return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser().resolve()))
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or None for memory databases and other backends."""
+    if not is_sqlite(url) or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def make_engine(target: str | Path | URL) -> Engine:
+    """Create the engine; SQLite gets WAL, synchronous=FULL, foreign keys and a busy timeout."""
+    url = target if isinstance(target, URL) else database_url(target)
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True)
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 10})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        if path is not None:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    return engine

@@ -1,0 +1,332 @@
+"""Typed ORM models. Nothing is deleted: cases are cancelled or closed, and changes audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic batch migrations can find and alter them on SQLite.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no time zone."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Counter(Base):
+    """Monotonic counters (case numbers per year, receipt numbers): a number is never reused."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    doctors: Mapped[list[Doctor]] = relationship(back_populates="department")
+
+
+class Doctor(Base):
+    __tablename__ = "doctors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    furigana: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    department: Mapped[Department] = relationship(back_populates="doctors")
+    availability: Mapped[list[DoctorAvailability]] = relationship(back_populates="doctor")
+
+
+class DoctorAvailability(Base):
+    """A weekly slot a doctor offers for second opinions (weekday 0 = Monday)."""
+
+    __tablename__ = "doctor_availability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[dt.time] = mapped_column(Time)
+    end_time: Mapped[dt.time] = mapped_column(Time)
+
+    doctor: Mapped[Doctor] = relationship(back_populates="availability")
+
+
+class ClinicClosure(Base):
+    """A day the hospital is closed beyond weekends and public holidays."""
+
+    __tablename__ = "clinic_closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ReferringInstitution(Base):
+    __tablename__ = "referring_institutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    search_key: Mapped[str] = mapped_column(String(400), index=True)
+    postal_code: Mapped[str] = mapped_column(String(7), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    tel: Mapped[str] = mapped_column(String(15), default="")
+    fax: Mapped[str] = mapped_column(String(15), default="")
+
+    doctors: Mapped[list[ReferringDoctor]] = relationship(back_populates="institution")
+
+
+class ReferringDoctor(Base):
+    __tablename__ = "referring_doctors"
+    __table_args__ = (UniqueConstraint("institution_id", "department", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("referring_institutions.id"), index=True)
+    department: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(100), default="")
+
+    institution: Mapped[ReferringInstitution] = relationship(back_populates="doctors")
+
+
+class Patient(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    furigana: Mapped[str] = mapped_column(String(100))
+    furigana_key: Mapped[str] = mapped_column(String(100), index=True)
+    birth_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    sex: Mapped[str] = mapped_column(String(10), default="unknown")
+    postal_code: Mapped[str] = mapped_column(String(7), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(15), default="", index=True)
+    mobile: Mapped[str] = mapped_column(String(15), default="", index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Caller(Base):
+    """The person who consults: the patient or a family member."""
+
+    __tablename__ = "callers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    furigana: Mapped[str] = mapped_column(String(100), default="")
+    relationship: Mapped[str] = mapped_column(String(20))
+    phone: Mapped[str] = mapped_column(String(15), default="")
+
+
+class SOCase(Base):
+    """A second-opinion case, from the first call to payment (or cancellation)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_stage_id", "stage", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(20), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    caller_id: Mapped[int | None] = mapped_column(ForeignKey("callers.id"))
+    referring_doctor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referring_doctors.id"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(30))
+    attendance: Mapped[str] = mapped_column(String(30), default="patient")
+    consultation: Mapped[str] = mapped_column(Text, default="")
+    category: Mapped[str] = mapped_column(String(40), default="other")
+    diagnosis: Mapped[str] = mapped_column(String(200), default="")
+    primary_doctor_informed: Mapped[bool | None] = mapped_column(Boolean)
+    desired_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    desired_dates: Mapped[str] = mapped_column(String(300), default="")
+    screening_answers: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)
+    decision: Mapped[str] = mapped_column(String(30), default="pending")
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("doctors.id"), index=True)
+    exclusion_code: Mapped[str] = mapped_column(String(40), default="")
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    mail_to_name: Mapped[str] = mapped_column(String(100), default="")
+    mail_postal_code: Mapped[str] = mapped_column(String(7), default="")
+    mail_address: Mapped[str] = mapped_column(String(300), default="")
+    mail_channel: Mapped[str] = mapped_column(String(20), default="mail")
+    actual_minutes: Mapped[int | None] = mapped_column(Integer)
+    report_delivered_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Normalised keys of case number, names and フリガナ: what the search box matches.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    patient: Mapped[Patient] = relationship()
+    caller: Mapped[Caller | None] = relationship()
+    referring_doctor: Mapped[ReferringDoctor | None] = relationship()
+    desired_department: Mapped[Department | None] = relationship()
+    doctor: Mapped[Doctor | None] = relationship()
+    documents: Mapped[list[CaseDocument]] = relationship(
+        back_populates="case", order_by="CaseDocument.id"
+    )
+    appointments: Mapped[list[Appointment]] = relationship(
+        back_populates="case", order_by="Appointment.id"
+    )
+    contacts: Mapped[list[ContactLog]] = relationship(
+        back_populates="case", order_by="ContactLog.at"
+    )
+    payments: Mapped[list[Payment]] = relationship(back_populates="case", order_by="Payment.id")
+
+
+class CaseDocument(Base):
+    __tablename__ = "case_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(3))
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    borrowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    sent_on: Mapped[dt.date | None] = mapped_column(Date)
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
+    returned_on: Mapped[dt.date | None] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    case: Mapped[SOCase] = relationship(back_populates="documents")
+
+
+class Appointment(Base):
+    """A booked session. Date and time are the clinic's wall clock, stored as they are."""
+
+    __tablename__ = "appointments"
+    __table_args__ = (Index("ix_appointments_doctor_date", "doctor_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"))
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    start_time: Mapped[dt.time] = mapped_column(Time)
+    minutes: Mapped[int] = mapped_column(Integer, default=30)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[SOCase] = relationship(back_populates="appointments")
+    doctor: Mapped[Doctor] = relationship()
+
+
+class ContactLog(Base):
+    """Calls, faxes and letters. An enquiry that never became a case has no case_id."""
+
+    __tablename__ = "contact_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    staff: Mapped[str] = mapped_column(String(100), default="")
+    party: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[SOCase | None] = relationship(back_populates="contacts")
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    receipt_number: Mapped[str] = mapped_column(String(20), unique=True)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    base_yen: Mapped[int] = mapped_column(Integer)
+    extension_yen: Mapped[int] = mapped_column(Integer)
+    total_yen: Mapped[int] = mapped_column(Integer)
+    staff: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    case: Mapped[SOCase] = relationship(back_populates="payments")
+
+
+class AuditEntry(Base):
+    """Who changed what, when, with the values before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    staff: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40), default="")
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

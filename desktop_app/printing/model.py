@@ -1,0 +1,137 @@
+"""What the forms print: frozen dataclasses filled by a service from the store.
+
+Every field has a default so that ``CaseInfo()`` is a blank form. Phone, FAX and postal codes
+are digits (formatted when printed); dates are ``date``/``datetime`` (formatted per settings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from desktop_app.domain.documents import DocumentKind
+from desktop_app.domain.fees import FeeBreakdown
+from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    """The patient (氏名 in kanji, フリガナ in full-width katakana)."""
+
+    name: str = ""
+    furigana: str = ""
+    birth_date: date | None = None
+    sex: Sex | None = None
+    postal_code: str = ""
+    address: str = ""
+    phone: str = ""
+    mobile: str = ""
+
+
+@dataclass(frozen=True)
+class CallerInfo:
+    """Who phoned; when family, the person named on the consent form."""
+
+    name: str = ""
+    relationship: Relationship | None = None
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class ReferrerInfo:
+    """The primary doctor (主治医) and the institution that refers the patient."""
+
+    institution: str = ""
+    department: str = ""
+    doctor: str = ""
+    postal_code: str = ""
+    address: str = ""
+    tel: str = ""
+    fax: str = ""
+
+
+@dataclass(frozen=True)
+class AppointmentInfo:
+    """The booked session (start is local time)."""
+
+    start: datetime
+    minutes: int = 30
+    department: str = ""
+    doctor: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentInfo:
+    """A payment after the session; ``payer_name`` defaults to the patient on the receipt."""
+
+    receipt_number: str
+    paid_on: date
+    fee: FeeBreakdown
+    payer_name: str = ""
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """One case as the forms see it. ``CaseInfo()`` prints blank forms."""
+
+    case_number: str = ""
+    patient: PatientInfo = field(default_factory=PatientInfo)
+    caller: CallerInfo = field(default_factory=CallerInfo)
+    referrer: ReferrerInfo = field(default_factory=ReferrerInfo)
+    attendance: Attendance | None = None
+    consultation: str = ""
+    category: ConsultationCategory | None = None
+    desired_department: str = ""
+    appointment: AppointmentInfo | None = None
+    materials_due: date | None = None
+    mailout: tuple[DocumentKind, ...] = ()
+    required_incoming: tuple[DocumentKind, ...] = ()
+    needs_consent: bool = False
+    # The mailing address may differ from the patient's (family living elsewhere).
+    send_to_name: str = ""
+    send_to_postal: str = ""
+    send_to_address: str = ""
+    payment: PaymentInfo | None = None
+
+    @property
+    def mail_name(self) -> str:
+        """Addressee of the mail-out: the send-to name, else the patient."""
+        return self.send_to_name or self.patient.name
+
+    @property
+    def mail_postal(self) -> str:
+        return self.send_to_postal if self.send_to_address else self.patient.postal_code
+
+    @property
+    def mail_address(self) -> str:
+        return self.send_to_address or self.patient.address
+
+
+@dataclass(frozen=True)
+class DayListEntry:
+    """One line of the day list for the information desk."""
+
+    start: datetime
+    case_number: str = ""
+    name: str = ""
+    furigana: str = ""
+    department: str = ""
+    doctor: str = ""
+    minutes: int = 30
+    status: str = ""  # a stage label, e.g. 予約確定 / 当日受付
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FaxCoverInfo:
+    """A FAX cover sheet; ``pages`` counts the cover itself (None leaves it to be written)."""
+
+    to_name: str = ""
+    to_department: str = ""
+    to_person: str = ""
+    to_fax: str = ""
+    to_tel: str = ""
+    pages: int | None = None
+    subject: str = ""
+    message: str = ""
+    sender_person: str = ""

@@ -1,0 +1,388 @@
+"""Cases: search, detail, creation and moving through the stages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from desktop_app.db.models import (
+    Appointment,
+    AuditEntry,
+    Caller,
+    CaseDocument,
+    ContactLog,
+    Doctor,
+    Patient,
+    ReferringDoctor,
+    ReferringInstitution,
+    SOCase,
+)
+from desktop_app.domain.contact import validate_phone, validate_postal
+from desktop_app.domain.documents import (
+    ContactKind,
+    Direction,
+    DocumentKind,
+    mailout_documents,
+    required_incoming_documents,
+)
+from desktop_app.domain.eligibility import reason_by_code
+from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.japanese import normalize_name, search_key, validate_furigana
+from desktop_app.domain.people import is_minor_on
+from desktop_app.domain.stages import CaseFacts, Decision, Stage, check_transition
+from desktop_app.services import audit
+from desktop_app.services.case_numbers import next_case_number
+from desktop_app.services.dto import (
+    CaseDetail,
+    CasePage,
+    NewCase,
+    NewPatient,
+    NewReferrer,
+)
+from desktop_app.services.mapping import case_detail, case_row
+from desktop_app.services.settings import load_settings
+from desktop_app.services.store import Store
+
+MAX_PAGE = 500
+
+
+def search_cases(
+    store: Store,
+    query: str = "",
+    *,
+    stages: tuple[Stage, ...] | None = None,
+    limit: int = 200,
+    offset: int = 0,
+) -> CasePage:
+    """Newest first. ひらがな, カタカナ, half-width kana, kanji or a case number all match."""
+    limit = max(1, min(limit, MAX_PAGE))
+    conditions = []
+    key = search_key(query)
+    if key:
+        conditions.append(SOCase.search_text.contains(key, autoescape=True))
+    if stages:
+        conditions.append(SOCase.stage.in_([s.value for s in stages]))
+    with store.read() as session:
+        total = session.scalar(select(func.count(SOCase.id)).where(*conditions)) or 0
+        cases = session.scalars(
+            select(SOCase)
+            .where(*conditions)
+            .order_by(SOCase.id.desc())
+            .limit(limit)
+            .offset(offset)
+            .options(
+                selectinload(SOCase.patient),
+                selectinload(SOCase.referring_doctor).selectinload(ReferringDoctor.institution),
+                selectinload(SOCase.doctor).selectinload(Doctor.department),
+            )
+        ).all()
+        appointments = _live_appointments(session, [c.id for c in cases])
+        rows = tuple(case_row(c, appointments.get(c.id)) for c in cases)
+    return CasePage(rows=rows, total=total, offset=offset, limit=limit)
+
+
+def _live_appointments(session: Session, case_ids: list[int]) -> dict[int, Appointment]:
+    if not case_ids:
+        return {}
+    found: dict[int, Appointment] = {}
+    for appt in session.scalars(
+        select(Appointment)
+        .where(Appointment.case_id.in_(case_ids), Appointment.cancelled.is_(False))
+        .order_by(Appointment.id)
+    ):
+        found[appt.case_id] = appt
+    return found
+
+
+def get_case(store: Store, case_id: int) -> CaseDetail:
+    """Everything about one case, with its change history."""
+    with store.read() as session:
+        return _detail(session, _load(session, case_id))
+
+
+def find_case_id(store: Store, case_number: str) -> int:
+    """The id of a case by its number (any spelling); ValidationError if there is none."""
+    key = search_key(case_number)
+    with store.read() as session:
+        case_id = session.scalar(
+            select(SOCase.id).where(func.upper(SOCase.case_number) == key.upper())
+        )
+    if case_id is None:
+        raise ValidationError(f"案件番号 {case_number} は見つかりません。", field="case_number")
+    return case_id
+
+
+def _load(session: Session, case_id: int) -> SOCase:
+    case = session.get(SOCase, case_id)
+    if case is None:
+        raise ValidationError(f"案件（ID {case_id}）は見つかりません。")
+    return case
+
+
+def _detail(session: Session, case: SOCase) -> CaseDetail:
+    history = session.scalars(
+        select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id)
+    ).all()
+    return case_detail(case, history)
+
+
+def create_case(store: Store, new: NewCase) -> CaseDetail:
+    """Register a case from an intake: patient, caller, referrer, documents and the call."""
+    today = new.today or dt.date.today()
+    patient_input = _checked_patient(new.patient) if new.patient else None
+    caller_input = new.caller
+    if caller_input is not None and not caller_input.name.strip():
+        raise ValidationError("相談者の氏名を入力してください。", field="caller_name")
+    caller_phone = validate_phone(caller_input.phone, "caller_phone") if caller_input else ""
+    mail_postal = validate_postal(new.mail_postal_code, "mail_postal_code")
+    with store.transaction() as session:
+        settings = load_settings(session)
+        exclusion = None
+        if new.exclusion_code:
+            exclusion = reason_by_code(settings.exclusion_reasons, new.exclusion_code)
+            if exclusion is None:
+                raise ValidationError("対象外の理由が設定にありません。", field="exclusion")
+        patient = _patient(session, new, patient_input)
+        caller = None
+        if caller_input is not None:
+            caller = Caller(
+                patient_id=patient.id,
+                name=normalize_name(caller_input.name),
+                furigana=caller_input.furigana,
+                relationship=caller_input.relationship.value,
+                phone=caller_phone,
+            )
+            session.add(caller)
+            session.flush()
+        case = SOCase(
+            case_number=next_case_number(session, today.year),
+            patient_id=patient.id,
+            caller_id=caller.id if caller else None,
+            referring_doctor_id=_referrer(session, new.referrer),
+            stage=(Stage.EXCLUDED if exclusion else Stage.INQUIRY).value,
+            attendance=new.attendance.value,
+            consultation=new.consultation.strip(),
+            category=new.category.value,
+            diagnosis=new.diagnosis.strip(),
+            primary_doctor_informed=new.primary_doctor_informed,
+            desired_department_id=new.desired_department_id,
+            desired_dates=new.desired_dates.strip(),
+            screening_answers=dict(new.screening_answers),
+            exclusion_code=exclusion.code if exclusion else "",
+            end_reason=exclusion.label if exclusion else "",
+            mail_to_name=normalize_name(new.mail_to_name) or patient.name,
+            mail_postal_code=mail_postal or patient.postal_code,
+            mail_address=new.mail_address.strip() or patient.address,
+            mail_channel=new.mail_channel.value,
+        )
+        case.search_text = _search_text(case.case_number, patient, caller)
+        session.add(case)
+        session.flush()
+        if exclusion is None:
+            _add_documents(session, case, patient, new, today, settings.age_of_majority)
+        party = caller.name if caller else patient.name
+        session.add(
+            ContactLog(
+                case_id=case.id,
+                kind=ContactKind.CALL_IN.value,
+                staff=store.staff,
+                party=party,
+                summary=new.call_summary or "セカンドオピニオン外来の問い合わせ",
+            )
+        )
+        audit.record(
+            session,
+            store.staff,
+            "case.create",
+            "case",
+            case.case_number,
+            case_id=case.id,
+            summary=f"案件を登録（{Stage(case.stage).label}）",
+            after={"stage": case.stage, "patient": patient.name, "exclusion": case.exclusion_code},
+        )
+        session.flush()
+        return _detail(session, case)
+
+
+def _checked_patient(p: NewPatient) -> NewPatient:
+    name = normalize_name(p.name)
+    if not name:
+        raise ValidationError("患者氏名を入力してください。", field="name")
+    if p.birth_date is not None and p.birth_date > dt.date.today():
+        raise ValidationError("生年月日が未来の日付です。", field="birth_date")
+    return NewPatient(
+        name=name,
+        furigana=validate_furigana(p.furigana),
+        birth_date=p.birth_date,
+        sex=p.sex,
+        postal_code=validate_postal(p.postal_code),
+        address=p.address.strip(),
+        phone=validate_phone(p.phone, "phone"),
+        mobile=validate_phone(p.mobile, "mobile"),
+    )
+
+
+def _patient(session: Session, new: NewCase, data: NewPatient | None) -> Patient:
+    if new.existing_patient_id is not None:
+        patient = session.get(Patient, new.existing_patient_id)
+        if patient is None:
+            raise ValidationError("選択した患者が見つかりません。")
+        return patient
+    if data is None:
+        raise ValidationError("患者の情報を入力してください。", field="name")
+    patient = Patient(
+        name=data.name,
+        furigana=data.furigana,
+        furigana_key=search_key(data.furigana),
+        birth_date=data.birth_date,
+        sex=data.sex.value,
+        postal_code=data.postal_code,
+        address=data.address,
+        phone=data.phone,
+        mobile=data.mobile,
+    )
+    session.add(patient)
+    session.flush()
+    return patient
+
+
+def _referrer(session: Session, ref: NewReferrer | None) -> int | None:
+    """Find or add the referrer in the reusable master; returns the referring doctor's id."""
+    if ref is None or not ref.institution.strip():
+        return None
+    name = normalize_name(ref.institution)
+    institution = session.scalars(
+        select(ReferringInstitution).where(ReferringInstitution.search_key == search_key(name))
+    ).first()
+    if institution is None:
+        institution = ReferringInstitution(
+            name=name,
+            search_key=search_key(name),
+            postal_code=validate_postal(ref.postal_code, "referrer_postal_code"),
+            address=ref.address.strip(),
+            tel=validate_phone(ref.tel, "referrer_tel"),
+            fax=validate_phone(ref.fax, "referrer_fax"),
+        )
+        session.add(institution)
+        session.flush()
+    department, doctor_name = normalize_name(ref.department), normalize_name(ref.doctor)
+    doctor = session.scalars(
+        select(ReferringDoctor).where(
+            ReferringDoctor.institution_id == institution.id,
+            ReferringDoctor.department == department,
+            ReferringDoctor.name == doctor_name,
+        )
+    ).first()
+    if doctor is None:
+        doctor = ReferringDoctor(
+            institution_id=institution.id, department=department, name=doctor_name
+        )
+        session.add(doctor)
+        session.flush()
+    return doctor.id
+
+
+def _search_text(case_number: str, patient: Patient, caller: Caller | None) -> str:
+    parts = [case_number, patient.name, patient.furigana, patient.phone, patient.mobile]
+    if caller is not None:
+        parts += [caller.name, caller.furigana]
+    return "|".join(search_key(p) for p in parts if p)
+
+
+def _add_documents(
+    session: Session,
+    case: SOCase,
+    patient: Patient,
+    new: NewCase,
+    today: dt.date,
+    age_of_majority: int,
+) -> None:
+    minor = patient.birth_date is not None and is_minor_on(
+        patient.birth_date, today, age_of_majority
+    )
+    for kind in mailout_documents(new.attendance, minor):
+        session.add(CaseDocument(case_id=case.id, kind=kind.value, direction=Direction.OUT.value))
+    session.add(
+        CaseDocument(
+            case_id=case.id,
+            kind=DocumentKind.APPLICATION.value,
+            direction=Direction.IN.value,
+            required=True,
+        )
+    )
+    for req in required_incoming_documents(new.attendance, minor, new.materials):
+        session.add(
+            CaseDocument(
+                case_id=case.id,
+                kind=req.kind.value,
+                direction=Direction.IN.value,
+                required=True,
+                borrowed=req.borrowed,
+            )
+        )
+
+
+def move_stage(
+    store: Store,
+    case_id: int,
+    target: Stage,
+    *,
+    reason: str = "",
+    exclusion_code: str = "",
+    today: dt.date | None = None,
+) -> CaseDetail:
+    """Move a case through the stage machine; the guard's Japanese message if it may not."""
+    today = today or dt.date.today()
+    with store.transaction() as session:
+        case = _load(session, case_id)
+        facts = _facts(case, today)
+        check_transition(facts, target, reason)
+        before = case.stage
+        case.stage = target.value
+        if target in (Stage.CANCELLED, Stage.EXCLUDED):
+            case.end_reason = reason.strip()
+            case.exclusion_code = exclusion_code if target == Stage.EXCLUDED else ""
+            for appt in case.appointments:
+                appt.cancelled = True  # frees the slot; the row stays for the record
+        audit.record(
+            session,
+            store.staff,
+            "case.stage",
+            "case",
+            case.case_number,
+            case_id=case.id,
+            summary=f"段階を変更：{Stage(before).label} → {target.label}"
+            + (f"（理由：{reason.strip()}）" if reason.strip() else ""),
+            before={"stage": before},
+            after={"stage": target.value, "reason": reason.strip()},
+        )
+        session.flush()
+        return _detail(session, case)
+
+
+def _facts(case: SOCase, today: dt.date) -> CaseFacts:
+    live = [a for a in case.appointments if not a.cancelled]
+    missing = tuple(
+        DocumentKind(d.kind).label
+        for d in case.documents
+        if d.direction == Direction.IN.value and d.required and d.received_on is None
+    )
+    unreturned = tuple(
+        DocumentKind(d.kind).label
+        for d in case.documents
+        if d.borrowed and d.received_on is not None and d.returned_on is None
+    )
+    return CaseFacts(
+        stage=Stage(case.stage),
+        decision=Decision(case.decision),
+        has_doctor=case.doctor_id is not None,
+        appointment_date=live[-1].date if live else None,
+        missing_required_documents=missing,
+        actual_minutes=case.actual_minutes,
+        paid=bool(case.payments),
+        report_delivered=case.report_delivered_on is not None,
+        unreturned_borrowed=unreturned,
+        today=today,
+    )

@@ -1,0 +1,167 @@
+"""ORM rows to the dataclasses services return."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from desktop_app.db.models import Appointment, AuditEntry, SOCase
+from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
+from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.stages import Decision, Stage
+from desktop_app.services.dto import (
+    AppointmentData,
+    AuditData,
+    CallerData,
+    CaseDetail,
+    CaseRow,
+    ContactData,
+    DocumentData,
+    PatientData,
+    PaymentData,
+    ReferrerData,
+)
+
+
+def case_row(case: SOCase, appointment: Appointment | None) -> CaseRow:
+    ref = case.referring_doctor
+    doctor = case.doctor
+    return CaseRow(
+        id=case.id,
+        case_number=case.case_number,
+        patient_name=case.patient.name,
+        furigana=case.patient.furigana,
+        stage=Stage(case.stage),
+        appointment=(
+            dt.datetime.combine(appointment.date, appointment.start_time) if appointment else None
+        ),
+        referrer=ref.institution.name if ref else "",
+        department=doctor.department.name if doctor else "",
+        doctor=doctor.name if doctor else "",
+        updated_at=case.updated_at,
+    )
+
+
+def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
+    p = case.patient
+    ref = case.referring_doctor
+    caller = case.caller
+    return CaseDetail(
+        id=case.id,
+        case_number=case.case_number,
+        stage=Stage(case.stage),
+        patient=PatientData(
+            id=p.id,
+            name=p.name,
+            furigana=p.furigana,
+            birth_date=p.birth_date,
+            sex=Sex(p.sex),
+            postal_code=p.postal_code,
+            address=p.address,
+            phone=p.phone,
+            mobile=p.mobile,
+        ),
+        caller=(
+            CallerData(
+                name=caller.name,
+                furigana=caller.furigana,
+                relationship=Relationship(caller.relationship),
+                phone=caller.phone,
+            )
+            if caller
+            else None
+        ),
+        referrer=(
+            ReferrerData(
+                institution_id=ref.institution.id,
+                institution=ref.institution.name,
+                department=ref.department,
+                doctor=ref.name,
+                postal_code=ref.institution.postal_code,
+                address=ref.institution.address,
+                tel=ref.institution.tel,
+                fax=ref.institution.fax,
+            )
+            if ref
+            else None
+        ),
+        attendance=Attendance(case.attendance),
+        consultation=case.consultation,
+        category=ConsultationCategory(case.category),
+        diagnosis=case.diagnosis,
+        primary_doctor_informed=case.primary_doctor_informed,
+        desired_department=case.desired_department.name if case.desired_department else "",
+        desired_dates=case.desired_dates,
+        screening_answers=dict(case.screening_answers or {}),
+        decision=Decision(case.decision),
+        decision_reason=case.decision_reason,
+        department=case.doctor.department.name if case.doctor else "",
+        doctor=case.doctor.name if case.doctor else "",
+        exclusion_code=case.exclusion_code,
+        end_reason=case.end_reason,
+        mail_to_name=case.mail_to_name,
+        mail_postal_code=case.mail_postal_code,
+        mail_address=case.mail_address,
+        mail_channel=Channel(case.mail_channel),
+        actual_minutes=case.actual_minutes,
+        report_delivered_on=case.report_delivered_on,
+        created_at=case.created_at,
+        updated_at=case.updated_at,
+        documents=tuple(
+            DocumentData(
+                id=d.id,
+                kind=DocumentKind(d.kind),
+                direction=Direction(d.direction),
+                required=d.required,
+                borrowed=d.borrowed,
+                due_date=d.due_date,
+                sent_on=d.sent_on,
+                received_on=d.received_on,
+                returned_on=d.returned_on,
+                channel=Channel(d.channel) if d.channel else None,
+                note=d.note,
+            )
+            for d in case.documents
+        ),
+        appointments=tuple(
+            AppointmentData(
+                id=a.id,
+                date=a.date,
+                start_time=a.start_time,
+                minutes=a.minutes,
+                doctor_id=a.doctor_id,
+                doctor=a.doctor.name,
+                department=a.doctor.department.name,
+                cancelled=a.cancelled,
+            )
+            for a in case.appointments
+        ),
+        contacts=tuple(
+            ContactData(
+                at=c.at, kind=ContactKind(c.kind), staff=c.staff, party=c.party, summary=c.summary
+            )
+            for c in case.contacts
+        ),
+        payments=tuple(
+            PaymentData(
+                receipt_number=pay.receipt_number,
+                paid_on=pay.paid_on,
+                minutes=pay.minutes,
+                base_yen=pay.base_yen,
+                extension_yen=pay.extension_yen,
+                total_yen=pay.total_yen,
+            )
+            for pay in case.payments
+        ),
+        history=tuple(
+            AuditData(
+                at=h.at,
+                staff=h.staff,
+                action=h.action,
+                summary=h.summary,
+                before=h.before,
+                after=h.after,
+            )
+            for h in history
+        ),
+    )

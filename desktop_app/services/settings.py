@@ -1,0 +1,83 @@
+"""Clinic settings: read with the guide's defaults, update after validation."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop_app.db.models import Setting
+from desktop_app.domain.eligibility import ExclusionReason, Route
+from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings, DateStyle
+from desktop_app.domain.validation import validate_settings
+from desktop_app.services import audit
+from desktop_app.services.store import Store
+
+_FIELDS = [f.name for f in dataclasses.fields(ClinicSettings)]
+
+
+def get_settings(store: Store) -> ClinicSettings:
+    """The clinic's settings; anything never saved has the guide's default."""
+    with store.read() as session:
+        return load_settings(session)
+
+
+def load_settings(session: Session) -> ClinicSettings:
+    """Settings inside a service's own transaction."""
+    rows = {s.key: s.value for s in session.scalars(select(Setting))}
+    values: dict[str, Any] = {}
+    for name in _FIELDS:
+        if name in rows:
+            values[name] = _from_json(name, rows[name])
+    return dataclasses.replace(DEFAULT_SETTINGS, **values)
+
+
+def update_settings(store: Store, new: ClinicSettings) -> ClinicSettings:
+    """Validate and save; raises ValidationError (Japanese, with the field) and writes nothing."""
+    checked = validate_settings(new)
+    with store.transaction() as session:
+        old = load_settings(session)
+        before, after = {}, {}
+        for name in _FIELDS:
+            old_value, new_value = _to_json(getattr(old, name)), _to_json(getattr(checked, name))
+            if old_value == new_value:
+                continue
+            before[name], after[name] = old_value, new_value
+            row = session.get(Setting, name)
+            if row is None:
+                session.add(Setting(key=name, value=new_value))
+            else:
+                row.value = new_value
+        if after:
+            audit.record(
+                session,
+                store.staff,
+                "settings.update",
+                "settings",
+                summary="設定を変更: " + "、".join(after),
+                before=before,
+                after=after,
+            )
+    return checked
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_to_json(v) for v in value]
+    if isinstance(value, ExclusionReason):
+        return {f.name: str(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def _from_json(name: str, value: Any) -> Any:
+    if name == "exclusion_reasons":
+        return tuple(
+            ExclusionReason(**{**item, "route": Route(item.get("route", ""))}) for item in value
+        )
+    if name == "annual_closures":
+        return tuple((int(m), int(d)) for m, d in value)
+    if name == "date_style":
+        return DateStyle(value)
+    return value

@@ -1,0 +1,110 @@
+"""The open store: engine, sessions, the clerk at the desk, and where the data lives."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_data_path
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop_app.db.engine import database_url, make_engine, sqlite_file
+from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "SODesk"
+ENV_DATABASE_URL = "SODESK_DATABASE_URL"
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used (message in Japanese)."""
+
+
+def data_dir() -> Path:
+    """The user's data folder (e.g. ~/.local/share/SODesk, %LOCALAPPDATA%\\SODesk)."""
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_database() -> str:
+    """``SODESK_DATABASE_URL`` if set, else the clinic's SQLite file in the data folder."""
+    return os.environ.get(ENV_DATABASE_URL) or str(data_dir() / "sodesk.db")
+
+
+def demo_database() -> str:
+    """The demo database's own file: never the clinic's real one."""
+    return str(data_dir() / "sodesk-demo.db")
+
+
+def current_staff() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some service accounts
+        return "unknown"
+
+
+@dataclass
+class Store:
+    engine: Engine
+    staff: str = field(default_factory=current_staff)
+    backup_made: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for screens and the CLI (password hidden)."""
+        path = sqlite_file(self.engine.url)
+        return str(path) if path else self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One short transaction; commits on success, rolls back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def schema(self) -> SchemaStatus:
+        return schema_status(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(target: str | Path | None = None, *, staff: str | None = None) -> Store:
+    """Open (creating or upgrading) the database at a path or URL; default: the clinic's file."""
+    url = database_url(target if target is not None else default_database())
+    try:
+        engine = make_engine(url)
+        backup = upgrade(engine)
+    except SchemaError as exc:
+        raise StoreError(str(exc)) from exc
+    except OperationalError as exc:
+        log.exception("cannot open database %s", url)
+        raise StoreError(f"データベースを開けません：{_short(exc)}") from exc
+    except ModuleNotFoundError as exc:
+        raise StoreError(
+            f"データベースのドライバがありません（{exc.name}）。"
+            "PostgreSQL には `pip install 'sodesk[postgres]'` が必要です。"
+        ) from exc
+    store = Store(engine=engine, backup_made=backup)
+    if staff:
+        store.staff = staff
+    return store
+
+
+def _short(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", exc)) or exc.__class__.__name__
+    return text.splitlines()[0]
