@@ -50,7 +50,7 @@ def schema_status(engine: Engine) -> SchemaStatus:
     assert head is not None
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
-        has_tables = bool(inspect(connection).get_table_names())
+        has_tables = bool(set(inspect(connection).get_table_names()) - {"alembic_version"})
     if current is None and has_tables:
         raise SchemaError("このデータベースは SO Desk のものではありません。")
     known = current is None or _is_known(script, current)
@@ -94,3 +94,28 @@ def backup_sqlite(engine: Engine, revision: str, backup_dir: Path | None = None)
         source.backup(dest)
     log.info("database copied to %s before migrating", target)
     return target
+
+
+def schema_differences(engine: Engine) -> list[object]:
+    """What Alembic's compare finds between the database and the models (empty: none)."""
+    from alembic.autogenerate import compare_metadata
+
+    from desktop_app.db.models import Base
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+
+def integrity_problems(engine: Engine) -> list[str]:
+    """SQLite's own integrity and foreign-key checks; empty when all is well."""
+    if engine.url.get_backend_name() != "sqlite":
+        return []
+    problems: list[str] = []
+    with engine.connect() as connection:
+        result = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+        if result != ["ok"]:
+            problems += [str(r) for r in result]
+        for row in connection.exec_driver_sql("PRAGMA foreign_key_check"):
+            problems.append(f"foreign key: table {row[0]} row {row[1]} -> {row[2]}")
+    return problems

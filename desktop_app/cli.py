@@ -1,0 +1,111 @@
+"""Command line: ``sodesk`` opens the window; subcommands look after the database.
+
+Bad input prints one line and exits non-zero; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from desktop_app import __version__
+
+log = logging.getLogger("desktop_app")
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not the usage block
+        self.exit(EXIT_USAGE, f"sodesk: {message}（sodesk --help で使い方を表示）\n")
+
+
+def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        default=default,
+        help="データベースのファイルまたはURL（既定: 環境変数 SODESK_DATABASE_URL、なければデータフォルダ）",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --db is accepted before or after the subcommand; SUPPRESS keeps the subcommand's
+    # parser from overwriting a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    _db_option(common, argparse.SUPPRESS)
+    parser = _Parser(prog="sodesk", description="SO Desk — セカンドオピニオン外来 受付デスク")
+    _db_option(parser, None)
+    parser.add_argument("--version", action="version", version=f"SO Desk {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="デモデータベースで画面を開く（初回は作成）"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.add_parser("init", parents=[common], help="データベースを作成・更新する")
+    demo = sub.add_parser("demo", parents=[common], help="デモデータベースを作り直す")
+    demo.add_argument("--cases", type=int, default=40, metavar="N", help="案件数（既定 40）")
+    demo.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
+    sub.add_parser("check", parents=[common], help="整合性とスキーマのバージョンを確認する")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    from desktop_app.domain.errors import ValidationError
+    from desktop_app.services.store import StoreError
+
+    try:
+        return _dispatch(args)
+    except (ValidationError, StoreError) as exc:
+        print(f"sodesk: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the clerk gets one line; the log keeps the details
+        log.debug("unexpected error", exc_info=True)
+        print(f"sodesk: 予期しないエラーです：{exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from desktop_app.services import maintenance
+    from desktop_app.services.store import default_database, demo_database, open_store
+
+    if args.command == "init":
+        store = open_store(args.db)
+        print(f"データベース: {store.location}（スキーマ {store.schema().current}）")
+        return EXIT_OK
+    if args.command == "demo":
+        target = args.db or demo_database()
+        store = maintenance.rebuild_demo(target, args.cases, seed=args.seed)
+        print(f"デモデータベースを作成しました: {store.location}（{args.cases}件）")
+        return EXIT_OK
+    if args.command == "check":
+        report = maintenance.check_database(args.db)
+        for problem in report.problems:
+            print(f"問題: {problem}")
+        state = "正常" if report.ok else "問題あり"
+        print(f"{state}: {report.location}（スキーマ {report.current} / 最新 {report.head}）")
+        return EXIT_OK if report.ok else EXIT_PROBLEM
+    if args.demo:
+        target = args.db or demo_database()
+        store = open_store(target)
+        from desktop_app.services.demo import build_demo, is_demo_store
+
+        if not is_demo_store(store):
+            print(f"sodesk: {store.location} はデモデータベースではありません。", file=sys.stderr)
+            return EXIT_PROBLEM
+        from desktop_app.services.cases import search_cases
+
+        if search_cases(store, limit=1).total == 0:
+            build_demo(store)
+    else:
+        store = open_store(args.db or default_database())
+    from desktop_app.ui.app import run_gui
+
+    return run_gui(store)

@@ -1,0 +1,390 @@
+"""A demo database with realistic, fictitious cases in every stage (and up to 100,000)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from desktop_app.db import models as m
+from desktop_app.domain.documents import (
+    TEST_MATERIALS,
+    Channel,
+    ContactKind,
+    Direction,
+    DocumentKind,
+    mailout_documents,
+    required_incoming_documents,
+)
+from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS
+from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.fees import consultation_fee
+from desktop_app.domain.japanese import search_key
+from desktop_app.domain.office_calendar import is_office_open, materials_due_date
+from desktop_app.domain.people import Attendance, Relationship
+from desktop_app.domain.settings import DEFAULT_SETTINGS
+from desktop_app.domain.stages import Decision, Stage
+from desktop_app.services import audit
+from desktop_app.services.demo_data import (
+    CLINICS,
+    CONSULTATIONS,
+    DEPARTMENTS,
+    DIAGNOSES,
+    FAMILY_NAMES,
+    FEMALE_NAMES,
+    MALE_NAMES,
+    PLACES,
+)
+from desktop_app.services.store import Store
+
+MAX_DEMO_CASES = 100_000
+DEMO_MARK = "demo_database"
+_BATCH = 5_000
+# The most recent cases walk through every stage, so a small demo shows them all.
+_SHOWCASE = (
+    Stage.INQUIRY, Stage.FORMS_SENT, Stage.APPLICATION_RECEIVED, Stage.DOCTOR_REVIEW,
+    Stage.BOOKED, Stage.MATERIALS_RECEIVED, Stage.CHECKED_IN, Stage.DONE, Stage.SETTLED,
+    Stage.CANCELLED, Stage.EXCLUDED, Stage.BOOKED, Stage.INQUIRY, Stage.APPLICATION_RECEIVED,
+)  # fmt: skip
+_SLOTS = (dt.time(14, 0), dt.time(14, 30), dt.time(15, 0), dt.time(15, 30))
+
+
+def is_demo_store(store: Store) -> bool:
+    """True when the database was built by ``build_demo`` (or holds no case yet)."""
+    with store.read() as session:
+        if session.get(m.Setting, DEMO_MARK) is not None:
+            return True
+        return not session.scalar(select(func.count(m.SOCase.id)))
+
+
+def build_demo(
+    store: Store,
+    cases: int = 40,
+    *,
+    seed: int = 1,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Fill an empty (or demo) store with fictitious data; returns the number of cases."""
+    if not 0 <= cases <= MAX_DEMO_CASES:
+        raise ValidationError(f"デモの案件数は0〜{MAX_DEMO_CASES:,}件で指定してください。")
+    if not is_demo_store(store):
+        raise ValidationError("このデータベースには実際の案件があります。デモデータは作れません。")
+    builder = _Builder(random.Random(seed), today or dt.date.today())
+    with store.transaction() as session:
+        if session.scalar(select(func.count(m.SOCase.id))):
+            raise ValidationError(
+                "デモデータはすでに作成されています。作り直すには --db のファイルを消してください。"
+            )
+        builder.masters(session)
+        for start in range(0, cases, _BATCH):
+            builder.cases(session, start, min(cases, start + _BATCH), cases)
+            if progress:
+                progress(min(cases, start + _BATCH), cases)
+        session.merge(m.Setting(key=DEMO_MARK, value=True))
+        audit.record(
+            session, store.staff, "demo.build", "database", summary=f"デモデータを作成（{cases}件）"
+        )
+    return cases
+
+
+@dataclass
+class _Builder:
+    rng: random.Random
+    today: dt.date
+    doctors: list[tuple[int, int, list[int]]] = field(default_factory=list)
+    referrers: list[int] = field(default_factory=list)
+    taken: set[tuple[int, dt.date, dt.time]] = field(default_factory=set)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def next_id(self, table: str) -> int:
+        self.ids[table] = self.ids.get(table, 0) + 1
+        return self.ids[table]
+
+    def masters(self, session: Session) -> None:
+        for order, (dept_name, doctor_names) in enumerate(DEPARTMENTS, start=1):
+            dept = m.Department(name=dept_name, sort_order=order)
+            session.add(dept)
+            session.flush()
+            for k, name in enumerate(doctor_names):
+                doctor = m.Doctor(
+                    department_id=dept.id, name=name, title="部長" if k == 0 else "医長"
+                )
+                session.add(doctor)
+                session.flush()
+                weekdays = [(order + k) % 5, (order + k + 2) % 5]
+                for weekday in weekdays:
+                    session.add(
+                        m.DoctorAvailability(
+                            doctor_id=doctor.id,
+                            weekday=weekday,
+                            start_time=dt.time(14, 0),
+                            end_time=dt.time(16, 0),
+                        )
+                    )
+                self.doctors.append((doctor.id, dept.id, weekdays))
+        for name, postal, address, department, doctor_names in CLINICS:
+            inst = m.ReferringInstitution(
+                name=name,
+                search_key=search_key(name),
+                postal_code=postal,
+                address=address,
+                tel="0144" + f"{self.rng.randrange(100000, 999999)}",
+                fax="0144" + f"{self.rng.randrange(100000, 999999)}",
+            )
+            session.add(inst)
+            session.flush()
+            for doctor_name in doctor_names:
+                ref = m.ReferringDoctor(
+                    institution_id=inst.id, department=department, name=doctor_name
+                )
+                session.add(ref)
+                session.flush()
+                self.referrers.append(ref.id)
+        for day in (dt.date(self.today.year, 8, 14), dt.date(self.today.year, 8, 15)):
+            session.add(m.ClinicClosure(date=day, reason="病院休診日（お盆）"))
+        session.flush()
+
+    def cases(self, session: Session, start: int, stop: int, total: int) -> None:
+        rows: dict[str, list[dict[str, Any]]] = {
+            t: []
+            for t in (
+                "patients", "callers", "cases", "documents", "appointments", "contacts",
+                "payments", "audit",
+            )
+        }  # fmt: skip
+        span_days = max(120, total // 10)
+        for i in range(start, stop):
+            age = (total - 1 - i) * span_days // max(total, 1)
+            created = self.today - dt.timedelta(days=age)
+            recent_rank = total - 1 - i
+            stage = _SHOWCASE[recent_rank] if recent_rank < len(_SHOWCASE) else self.stage_for(age)
+            self.case(rows, i, created, stage)
+        for table, model in (
+            ("patients", m.Patient), ("callers", m.Caller), ("cases", m.SOCase),
+            ("documents", m.CaseDocument), ("appointments", m.Appointment),
+            ("contacts", m.ContactLog), ("payments", m.Payment), ("audit", m.AuditEntry),
+        ):  # fmt: skip
+            if rows[table]:
+                session.execute(insert(model), rows[table])
+        counters: dict[str, int] = {}
+        for case in rows["cases"]:
+            year = case["case_number"].split("-")[1]
+            counters[f"case:{year}"] = int(case["case_number"].split("-")[2])
+        for payment in rows["payments"]:
+            counters[f"receipt:{payment['receipt_number'].split('-')[1]}"] = int(
+                payment["receipt_number"].split("-")[2]
+            )
+        for name, value in counters.items():
+            session.merge(m.Counter(name=name, value=value))
+        session.flush()
+
+    def stage_for(self, age: int) -> Stage:
+        r = self.rng.random()
+        if age > 60:
+            return Stage.SETTLED if r < 0.75 else Stage.CANCELLED if r < 0.9 else Stage.EXCLUDED
+        open_stages = (
+            Stage.INQUIRY, Stage.FORMS_SENT, Stage.APPLICATION_RECEIVED, Stage.DOCTOR_REVIEW,
+            Stage.BOOKED, Stage.MATERIALS_RECEIVED,
+        )  # fmt: skip
+        if r < 0.1:
+            return Stage.CANCELLED
+        if r < 0.15:
+            return Stage.EXCLUDED
+        index = min(len(open_stages) - 1, age // 8 + self.rng.randrange(0, 2))
+        return open_stages[index]
+
+    def case(self, rows: dict[str, list[dict[str, Any]]], i: int, created: dt.date, stage: Stage):  # type: ignore[no-untyped-def]
+        rng = self.rng
+        local = dt.datetime.combine(created, dt.time(9 + i % 8, (i * 7) % 60))
+        now = local.astimezone(dt.UTC)  # the desk's wall clock, stored as UTC
+        female = rng.random() < 0.5
+        family, family_kana = rng.choice(FAMILY_NAMES)
+        given, given_kana = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+        minor = rng.random() < 0.05
+        birth = created - dt.timedelta(
+            days=rng.randrange(8 * 365, 17 * 365) if minor else rng.randrange(30 * 365, 88 * 365)
+        )
+        postal, place = rng.choice(PLACES)
+        patient_id = self.next_id("patients")
+        name, furigana = f"{family}　{given}", f"{family_kana}　{given_kana}"
+        phone = f"0144{rng.randrange(100000, 999999)}"
+        mobile = f"0{rng.choice('789')}0{rng.randrange(10000000, 99999999)}"
+        street = f"{rng.randrange(1, 9)}-{rng.randrange(1, 30)}-{rng.randrange(1, 20)}"
+        rows["patients"].append(
+            dict(id=patient_id, name=name, furigana=furigana, furigana_key=search_key(furigana),
+                 birth_date=birth, sex="female" if female else "male", postal_code=postal,
+                 address=f"{place}{street}",
+                 phone=phone, mobile=mobile, created_at=now)
+        )  # fmt: skip
+        attendance = rng.choice(
+            (Attendance.PATIENT, Attendance.PATIENT, Attendance.PATIENT_AND_FAMILY,
+             Attendance.FAMILY_ONLY)
+        )  # fmt: skip
+        if minor:
+            attendance = (
+                Attendance.FAMILY_ONLY if rng.random() < 0.5 else Attendance.PATIENT_AND_FAMILY
+            )
+        caller_id = None
+        caller_name = name
+        relationship = Relationship.SELF
+        if attendance != Attendance.PATIENT or rng.random() < 0.3:
+            relationship = (
+                Relationship.PARENT
+                if minor
+                else rng.choice((Relationship.SPOUSE, Relationship.CHILD, Relationship.SIBLING))
+            )
+        if relationship != Relationship.SELF:
+            caller_given, caller_kana = rng.choice(MALE_NAMES if female else FEMALE_NAMES)
+            caller_name = f"{family}　{caller_given}"
+            caller_id = self.next_id("callers")
+            rows["callers"].append(
+                dict(id=caller_id, patient_id=patient_id, name=caller_name,
+                     furigana=f"{family_kana}　{caller_kana}", relationship=relationship.value,
+                     phone=mobile)
+            )  # fmt: skip
+        case_id = self.next_id("cases")
+        year = created.year
+        self.ids[f"seq{year}"] = self.ids.get(f"seq{year}", 0) + 1
+        case_number = f"SO-{year}-{self.ids[f'seq{year}']:04d}"
+        category = rng.choice(tuple(CONSULTATIONS))
+        doctor_id, dept_id, weekdays = rng.choice(self.doctors)
+        reached = _reached(stage)
+        accepted = reached(Stage.BOOKED) or (stage == Stage.CANCELLED and rng.random() < 0.3)
+        exclusion = rng.choice(DEFAULT_EXCLUSION_REASONS[2:]) if stage == Stage.EXCLUDED else None
+        appt: tuple[dt.date, dt.time] | None = None
+        if reached(Stage.BOOKED) or (stage == Stage.CANCELLED and accepted):
+            appt = self.slot(doctor_id, weekdays, created, stage)
+        minutes = None
+        if reached(Stage.DONE):
+            minutes = rng.choice((25, 30, 30, 30, 45, 55))
+        search = "|".join(search_key(p) for p in (case_number, name, furigana, phone, mobile))
+        if caller_id:
+            search += "|" + search_key(caller_name)
+        rows["cases"].append(
+            dict(
+                id=case_id, case_number=case_number, patient_id=patient_id, caller_id=caller_id,
+                referring_doctor_id=rng.choice(self.referrers), stage=stage.value,
+                attendance=attendance.value, consultation=rng.choice(CONSULTATIONS[category]),
+                category=category, diagnosis=rng.choice(DIAGNOSES),
+                primary_doctor_informed=rng.random() < 0.85, desired_department_id=dept_id,
+                desired_dates="平日の午後を希望", screening_answers={},
+                decision=(Decision.ACCEPTED if accepted else Decision.PENDING).value,
+                decision_reason="", doctor_id=doctor_id if reached(Stage.DOCTOR_REVIEW) else None,
+                exclusion_code=exclusion.code if exclusion else "",
+                end_reason=(
+                    exclusion.label if exclusion
+                    else "ご本人の体調不良のためキャンセル" if stage == Stage.CANCELLED else ""
+                ),
+                mail_to_name=name, mail_postal_code=postal, mail_address=place,
+                mail_channel=Channel.MAIL.value, actual_minutes=minutes,
+                report_delivered_on=appt[0] if appt and stage == Stage.SETTLED else None,
+                search_text=search, created_at=now, updated_at=now,
+            )
+        )  # fmt: skip
+        rows["contacts"].append(
+            dict(case_id=case_id, kind=ContactKind.CALL_IN.value, at=now, staff="demo",
+                 party=caller_name, summary="セカンドオピニオン外来についての問い合わせ")
+        )  # fmt: skip
+        rows["audit"].append(
+            dict(at=now, staff="demo", action="case.create", entity="case", entity_id=case_number,
+                 case_id=case_id, summary=f"案件を登録（{stage.label}）", before=None,
+                 after={"stage": stage.value})
+        )  # fmt: skip
+        if exclusion is not None:
+            return
+        self.documents(rows, case_id, created, stage, attendance, minor, appt, reached)
+        if appt:
+            appt_id = self.next_id("appointments")
+            rows["appointments"].append(
+                dict(id=appt_id, case_id=case_id, doctor_id=doctor_id, date=appt[0],
+                     start_time=appt[1], minutes=30, cancelled=stage == Stage.CANCELLED,
+                     checked_in_at=(now if reached(Stage.CHECKED_IN) else None), created_at=now)
+            )  # fmt: skip
+            rows["contacts"].append(
+                dict(case_id=case_id, kind=ContactKind.CALL_OUT.value, at=now, staff="demo",
+                     party=caller_name, summary="予約日時を電話でお知らせした")
+            )  # fmt: skip
+        if stage == Stage.SETTLED and appt and minutes:
+            fee = consultation_fee(minutes, DEFAULT_SETTINGS)
+            self.ids[f"receipt{appt[0].year}"] = self.ids.get(f"receipt{appt[0].year}", 0) + 1
+            rows["payments"].append(
+                dict(case_id=case_id,
+                     receipt_number=f"R-{appt[0].year}-{self.ids[f'receipt{appt[0].year}']:05d}",
+                     paid_on=appt[0], minutes=minutes, base_yen=fee.base_yen,
+                     extension_yen=fee.extension_yen, total_yen=fee.total_yen, staff="demo",
+                     created_at=now)
+            )  # fmt: skip
+
+    def documents(self, rows, case_id, created, stage, attendance, minor, appt, reached):  # type: ignore[no-untyped-def]
+        rng = self.rng
+        sent = created + dt.timedelta(days=1) if reached(Stage.FORMS_SENT) else None
+        for kind in mailout_documents(attendance, minor):
+            rows["documents"].append(_doc(case_id, kind, Direction.OUT, sent_on=sent,
+                                          channel=Channel.MAIL if sent else None))  # fmt: skip
+        got_application = reached(Stage.APPLICATION_RECEIVED)
+        rows["documents"].append(
+            _doc(case_id, DocumentKind.APPLICATION, Direction.IN, required=True,
+                 received_on=created + dt.timedelta(days=7) if got_application else None,
+                 channel=rng.choice((Channel.FAX, Channel.MAIL)) if got_application else None)
+        )  # fmt: skip
+        materials = rng.sample(TEST_MATERIALS[:5], rng.randrange(1, 4))
+        due = materials_due_date(appt[0], DEFAULT_SETTINGS) if appt else None
+        received = reached(Stage.MATERIALS_RECEIVED)
+        for req in required_incoming_documents(attendance, minor, materials):
+            rows["documents"].append(
+                _doc(case_id, req.kind, Direction.IN, required=True, borrowed=req.borrowed,
+                     due_date=due, received_on=due if received else None,
+                     channel=Channel.BROUGHT if received else None,
+                     returned_on=appt[0] if appt and req.borrowed and stage == Stage.SETTLED
+                     else None)
+            )  # fmt: skip
+
+    def slot(
+        self, doctor_id: int, weekdays: list[int], created: dt.date, stage: Stage
+    ) -> tuple[dt.date, dt.time]:
+        if stage == Stage.CHECKED_IN:
+            day = self.today
+        elif stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED, Stage.CANCELLED):
+            day = max(created, self.today) + dt.timedelta(days=self.rng.randrange(5, 35))
+        else:  # already held: in the past
+            latest = self.today - dt.timedelta(days=1)
+            day = min(created + dt.timedelta(days=self.rng.randrange(14, 40)), latest)
+        forward = day >= self.today
+        for _ in range(400):
+            if stage == Stage.CHECKED_IN or (day.weekday() in weekdays and is_office_open(day)):
+                for time in _SLOTS:
+                    if (doctor_id, day, time) not in self.taken:
+                        self.taken.add((doctor_id, day, time))
+                        return day, time
+            if stage == Stage.CHECKED_IN:
+                break
+            day += dt.timedelta(days=1 if forward else -1)
+        return day, _SLOTS[0]
+
+
+def _reached(stage: Stage) -> Callable[[Stage], bool]:
+    order = list(Stage)
+
+    def reached(target: Stage) -> bool:
+        if stage in (Stage.CANCELLED, Stage.EXCLUDED):
+            return False
+        return order.index(stage) >= order.index(target)
+
+    return reached
+
+
+def _doc(case_id: int, kind: DocumentKind, direction: Direction, **values: Any) -> dict[str, Any]:
+    channel = values.pop("channel", None)
+    row = dict(
+        case_id=case_id, kind=kind.value, direction=direction.value, required=False,
+        borrowed=False, due_date=None, sent_on=None, received_on=None, returned_on=None,
+        channel=channel.value if channel else "", note="",
+    )  # fmt: skip
+    row.update(values)
+    return row

@@ -1,0 +1,86 @@
+"""Shared fixtures: a fresh SQLite file per test and small factories."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: tests never need a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop_app.domain.people import Attendance, Relationship, Sex
+from desktop_app.services.cases import create_case
+from desktop_app.services.dto import (
+    CaseDetail,
+    NewCaller,
+    NewCase,
+    NewPatient,
+    NewReferrer,
+)
+from desktop_app.services.store import Store, open_store
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """No test ever touches the real data folder or an outside database URL."""
+    home = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    monkeypatch.setenv("LOCALAPPDATA", str(home))
+    monkeypatch.delenv("SODESK_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "sodesk-test.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    s = open_store(db_path, staff="テスト担当")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def make_case(store: Store) -> Callable[..., CaseDetail]:
+    """Create a case through the real service; keyword arguments override the defaults."""
+
+    def factory(
+        name: str = "山田　太郎",
+        furigana: str = "ヤマダ　タロウ",
+        birth_date: dt.date | None = dt.date(1970, 3, 15),
+        attendance: Attendance = Attendance.PATIENT,
+        relationship: Relationship = Relationship.SELF,
+        **overrides: object,
+    ) -> CaseDetail:
+        new = NewCase(
+            patient=NewPatient(
+                name=name,
+                furigana=furigana,
+                birth_date=birth_date,
+                sex=Sex.MALE,
+                postal_code="0530022",
+                address="北海道苫小牧市表町1-1-1",
+                phone="0144-11-2233",
+            ),
+            caller=NewCaller(name="山田　花子", relationship=relationship)
+            if relationship != Relationship.SELF
+            else None,
+            referrer=NewReferrer(
+                institution="みなと内科クリニック", department="内科", doctor="北村 誠司"
+            ),
+            attendance=attendance,
+            consultation="手術か薬物療法かで迷っている",
+        )
+        if overrides:
+            from dataclasses import replace
+
+            new = replace(new, **overrides)
+        return create_case(store, new)
+
+    return factory
