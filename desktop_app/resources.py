@@ -12,7 +12,8 @@ def resources_dir() -> Path:
     try:
         from importlib.resources import files
 
-        installed = Path(str(files("desktop_app.resources")))
+        # In a wheel, resources/ is installed as the package desktop_app.bundled.
+        installed = Path(str(files("desktop_app.bundled")))
         if (installed / "fonts").is_dir():
             return installed
     except ModuleNotFoundError:

@@ -1,0 +1,1 @@
+"""Assets (fonts with their license, icons); installed as ``desktop_app.bundled``."""

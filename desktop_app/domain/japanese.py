@@ -68,5 +68,7 @@ def search_key(text: str) -> str:
     # NFKC turns half-width kana (joining ﾞ and ﾟ), full-width letters and digits into their
     # canonical forms; hiragana is then folded into katakana and case into lower case.
     text = unicodedata.normalize("NFKC", text)
-    text = jaconv.hira2kata(text).lower()
-    return _SPACES.sub("", text)
+    text = _SPACES.sub("", jaconv.hira2kata(text).lower())
+    # Lower-casing and dropping spaces can leave text NFKC would change again (E + ¯ → ē);
+    # a stored key must equal the key of itself, so normalise once more.
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))

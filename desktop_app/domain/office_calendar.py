@@ -94,7 +94,7 @@ def materials_due_date(
     settings: ClinicSettings = DEFAULT_SETTINGS,
     closed_dates: Collection[dt.date] = (),
 ) -> dt.date:
-    """The guide's 「予約日の3日前まで」; when the office is closed then, the last open day before."""
+    """The guide's 「3日前まで」 date; when the office is closed then, the last open day before."""
     due = appointment_date - dt.timedelta(days=settings.materials_deadline_days)
     return last_open_day_on_or_before(
         due, closed_dates=closed_dates, annual_closures=settings.annual_closures

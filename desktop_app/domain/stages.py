@@ -151,7 +151,9 @@ def _check_guard(facts: CaseFacts, target: Stage) -> None:
     elif target == Stage.CHECKED_IN:
         if facts.appointment_date is None:
             raise ValidationError("予約がありません。")
-        if facts.today is not None and facts.appointment_date != facts.today:
+        # Without an explicit ``today`` the guard must still hold, not be skipped.
+        today = facts.today if facts.today is not None else dt.date.today()
+        if facts.appointment_date != today:
             raise ValidationError("当日受付は予約日にのみできます。")
     elif target == Stage.DONE:
         if facts.actual_minutes is None or facts.actual_minutes <= 0:

@@ -36,20 +36,17 @@ MESSAGE_FORMAT = "日付の形式が正しくありません（例: 1970/3/15、
 MESSAGE_IMPOSSIBLE = "存在しない日付です。"
 
 _SEP = r"[/\-.]"
+# Month and day after a separator, which must be the same one both times (1970/3/15).
+_MD_SEP = rf"(?P<s>{_SEP})(?P<m>\d{{1,2}})(?P=s)(?P<d>\d{{1,2}})"
+_MD_KANJI = r"年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"
 _SEIREKI = (
-    re.compile(rf"(?P<y>\d{{4}})(?P<s>{_SEP})(?P<m>\d{{1,2}})(?P=s)(?P<d>\d{{1,2}})"),
+    re.compile(rf"(?P<y>\d{{4}}){_MD_SEP}"),
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
-    re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?"),
+    re.compile(rf"(?P<y>\d{{4}}){_MD_KANJI}"),
 )
 _ERA_TOKENS = "|".join(era.name for era in ERAS) + "|[" + "".join(e.letter for e in ERAS) + "]"
-_WAREKI = (
-    re.compile(
-        rf"(?P<era>{_ERA_TOKENS})(?P<y>\d{{1,2}}|元)(?P<s>{_SEP})(?P<m>\d{{1,2}})(?P=s)(?P<d>\d{{1,2}})"
-    ),
-    re.compile(
-        rf"(?P<era>{_ERA_TOKENS})(?P<y>\d{{1,2}}|元)年(?P<m>\d{{1,2}})月(?P<d>\d{{1,2}})日?"
-    ),
-)
+_ERA_YEAR = rf"(?P<era>{_ERA_TOKENS})(?P<y>\d{{1,2}}|元)"
+_WAREKI = (re.compile(_ERA_YEAR + _MD_SEP), re.compile(_ERA_YEAR + _MD_KANJI))
 # A weekday such as (火) after the date, as our own formatting writes it.
 _TRAILING_WEEKDAY = re.compile(rf"\([{WEEKDAYS_JA}]\)$")
 
