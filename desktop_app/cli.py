@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEM
 
 
+def _progress(done: int, total: int) -> None:
+    print(f"\r作成中… {done:,} / {total:,} 件", end="" if done < total else "\n", file=sys.stderr)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from desktop_app.services import maintenance
     from desktop_app.services.store import default_database, demo_database, open_store
@@ -82,7 +86,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.command == "demo":
         target = args.db or demo_database()
-        store = maintenance.rebuild_demo(target, args.cases, seed=args.seed)
+        store = maintenance.rebuild_demo(
+            target, args.cases, seed=args.seed, progress=_progress if args.cases > 5000 else None
+        )
         print(f"デモデータベースを作成しました: {store.location}（{args.cases}件）")
         return EXIT_OK
     if args.command == "check":

@@ -107,7 +107,8 @@ def find_case_id(store: Store, case_number: str) -> int:
     key = search_key(case_number)
     with store.read() as session:
         case_id = session.scalar(
-            select(SOCase.id).where(func.upper(SOCase.case_number) == key.upper())
+            # Case numbers are stored upper-case, so the unique index answers this.
+            select(SOCase.id).where(SOCase.case_number == key.upper())
         )
     if case_id is None:
         raise ValidationError(f"案件番号 {case_number} は見つかりません。", field="case_number")

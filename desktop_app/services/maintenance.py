@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +58,13 @@ def check_database(target: str | None = None) -> CheckReport:
         engine.dispose()
 
 
-def rebuild_demo(target: str, cases: int = 40, *, seed: int = 1) -> Store:
+def rebuild_demo(
+    target: str,
+    cases: int = 40,
+    *,
+    seed: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> Store:
     """(Re)build the demo database at ``target``; refuses the clinic's own database."""
     if not 0 <= cases <= MAX_DEMO_CASES:
         raise ValidationError(f"デモの案件数は0〜{MAX_DEMO_CASES:,}件で指定してください。")
@@ -79,7 +86,7 @@ def rebuild_demo(target: str, cases: int = 40, *, seed: int = 1) -> Store:
     elif path is None:
         _reset_server_database(target)
     store = open_store(target)
-    build_demo(store, cases, seed=seed)
+    build_demo(store, cases, seed=seed, progress=progress)
     return store
 
 
