@@ -12,6 +12,7 @@ from desktop_app.db.models import (
     AuditEntry,
     Caller,
     CaseDocument,
+    ClinicClosure,
     ContactLog,
     Doctor,
     Patient,
@@ -99,7 +100,7 @@ def _live_appointments(session: Session, case_ids: list[int]) -> dict[int, Appoi
 def get_case(store: Store, case_id: int) -> CaseDetail:
     """Everything about one case, with its change history."""
     with store.read() as session:
-        return _detail(session, _load(session, case_id))
+        return _detail(session, load_case(session, case_id))
 
 
 def find_case_id(store: Store, case_number: str) -> int:
@@ -115,7 +116,8 @@ def find_case_id(store: Store, case_number: str) -> int:
     return case_id
 
 
-def _load(session: Session, case_id: int) -> SOCase:
+def load_case(session: Session, case_id: int) -> SOCase:
+    """The case row inside a service's transaction; ValidationError if there is none."""
     case = session.get(SOCase, case_id)
     if case is None:
         raise ValidationError(f"案件（ID {case_id}）は見つかりません。")
@@ -285,6 +287,11 @@ def _referrer(session: Session, ref: NewReferrer | None) -> int | None:
     return doctor.id
 
 
+def closed_dates(session: Session) -> frozenset[dt.date]:
+    """The hospital's own closure days (beyond weekends and holidays) from the store."""
+    return frozenset(session.scalars(select(ClinicClosure.date)))
+
+
 def _search_text(case_number: str, patient: Patient, caller: Caller | None) -> str:
     parts = [case_number, patient.name, patient.furigana, patient.phone, patient.mobile]
     if caller is not None:
@@ -337,7 +344,7 @@ def move_stage(
     """Move a case through the stage machine; the guard's Japanese message if it may not."""
     today = today or dt.date.today()
     with store.transaction() as session:
-        case = _load(session, case_id)
+        case = load_case(session, case_id)
         facts = _facts(case, today)
         check_transition(facts, target, reason)
         before = case.stage

@@ -102,6 +102,10 @@ class _Builder:
     taken: set[tuple[int, dt.date, dt.time]] = field(default_factory=set)
     ids: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def closures(self) -> tuple[dt.date, ...]:
+        return (dt.date(self.today.year, 8, 14), dt.date(self.today.year, 8, 15))
+
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
         return self.ids[table]
@@ -146,7 +150,7 @@ class _Builder:
                 session.add(ref)
                 session.flush()
                 self.referrers.append(ref.id)
-        for day in (dt.date(self.today.year, 8, 14), dt.date(self.today.year, 8, 15)):
+        for day in self.closures:
             session.add(m.ClinicClosure(date=day, reason="病院休診日（お盆）"))
         session.flush()
 
@@ -334,7 +338,7 @@ class _Builder:
                  channel=rng.choice((Channel.FAX, Channel.MAIL)) if got_application else None)
         )  # fmt: skip
         materials = rng.sample(TEST_MATERIALS[:5], rng.randrange(1, 4))
-        due = materials_due_date(appt[0], DEFAULT_SETTINGS) if appt else None
+        due = materials_due_date(appt[0], DEFAULT_SETTINGS, self.closures) if appt else None
         received = reached(Stage.MATERIALS_RECEIVED)
         for req in required_incoming_documents(attendance, minor, materials):
             rows["documents"].append(
@@ -357,7 +361,9 @@ class _Builder:
             day = min(created + dt.timedelta(days=self.rng.randrange(14, 40)), latest)
         forward = day >= self.today
         for _ in range(400):
-            if stage == Stage.CHECKED_IN or (day.weekday() in weekdays and is_office_open(day)):
+            if stage == Stage.CHECKED_IN or (
+                day.weekday() in weekdays and is_office_open(day, closed_dates=self.closures)
+            ):
                 for time in _SLOTS:
                     if (doctor_id, day, time) not in self.taken:
                         self.taken.add((doctor_id, day, time))
