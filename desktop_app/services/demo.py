@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop_app.db import models as m
@@ -86,6 +86,7 @@ def build_demo(
             builder.cases(session, start, min(cases, start + _BATCH), cases)
             if progress:
                 progress(min(cases, start + _BATCH), cases)
+        _advance_sequences(session, ("patients", "callers", "cases", "appointments"))
         session.merge(m.Setting(key=DEMO_MARK, value=True))
         audit.record(
             session, store.staff, "demo.build", "database", summary=f"デモデータを作成（{cases}件）"
@@ -372,6 +373,19 @@ class _Builder:
                 break
             day += dt.timedelta(days=1 if forward else -1)
         return day, _SLOTS[0]
+
+
+def _advance_sequences(session: Session, tables: tuple[str, ...]) -> None:
+    """Rows were inserted with explicit ids: PostgreSQL's sequences must catch up."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )
+        )
 
 
 def _reached(stage: Stage) -> Callable[[Stage], bool]:
