@@ -221,10 +221,11 @@ class _Builder:
         phone = f"0144{rng.randrange(100000, 999999)}"
         mobile = f"0{rng.choice('789')}0{rng.randrange(10000000, 99999999)}"
         street = f"{rng.randrange(1, 9)}-{rng.randrange(1, 30)}-{rng.randrange(1, 20)}"
+        address = f"{place}{street}"
         rows["patients"].append(
             dict(id=patient_id, name=name, furigana=furigana, furigana_key=search_key(furigana),
                  birth_date=birth, sex="female" if female else "male", postal_code=postal,
-                 address=f"{place}{street}",
+                 address=address,
                  phone=phone, mobile=mobile, created_at=now)
         )  # fmt: skip
         attendance = rng.choice(
@@ -286,7 +287,7 @@ class _Builder:
                     exclusion.label if exclusion
                     else "ご本人の体調不良のためキャンセル" if stage == Stage.CANCELLED else ""
                 ),
-                mail_to_name=name, mail_postal_code=postal, mail_address=place,
+                mail_to_name=name, mail_postal_code=postal, mail_address=address,
                 mail_channel=Channel.MAIL.value, actual_minutes=minutes,
                 report_delivered_on=appt[0] if appt and stage == Stage.SETTLED else None,
                 search_text=search, created_at=now, updated_at=now,

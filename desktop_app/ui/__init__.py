@@ -1,0 +1,1 @@
+"""Qt widgets: main window, pages and dialogs. Calls services, never the database."""

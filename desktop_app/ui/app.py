@@ -1,0 +1,85 @@
+"""Start the desktop application: fonts, Japanese standard dialogs, the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.resources import GOTHIC_FONT_FILE, MINCHO_FONT_FILE, font_path
+from desktop_app.services.store import Store
+from desktop_app.ui.style import STYLESHEET
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "SO Desk セカンドオピニオン外来 受付"
+FONT_POINT_SIZE = 10.5
+_SETUP_DONE = "sodesk_setup_done"
+
+
+def setup_application(app: QApplication) -> None:
+    """Bundled fonts, Qt's Japanese translation and the stylesheet; safe to call twice."""
+    if app.property(_SETUP_DONE):
+        return
+    family = _register_fonts()
+    if family:
+        # The bundled font first, so Japanese shows even where the system has no Japanese font.
+        font = QFont(family)
+        font.setPointSizeF(FONT_POINT_SIZE)
+        app.setFont(font)
+    _install_qt_translation(app)
+    # Fusion looks the same on Windows and Linux, so screenshots and the manual match the desk.
+    app.setStyle("Fusion")
+    app.setStyleSheet(STYLESHEET)
+    app.setProperty(_SETUP_DONE, True)
+
+
+def _register_fonts() -> str | None:
+    """Register IPAex Gothic and Mincho; the Gothic family name, or None if it failed."""
+    gothic: str | None = None
+    for file_name in (GOTHIC_FONT_FILE, MINCHO_FONT_FILE):
+        try:
+            path = font_path(file_name)
+        except FileNotFoundError:
+            log.exception("bundled font missing: %s", file_name)
+            continue
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        if not families:
+            log.error("could not register font %s", path)
+            continue
+        if file_name == GOTHIC_FONT_FILE:
+            gothic = families[0]
+    return gothic
+
+
+def _install_qt_translation(app: QApplication) -> None:
+    # Parented to the app so it lives as long as the app does.
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(
+        QLocale(QLocale.Language.Japanese, QLocale.Country.Japan), "qtbase", "_", folder
+    ):
+        QCoreApplication.installTranslator(translator)
+    else:
+        log.warning("Qt's Japanese translation not found in %s", folder)
+
+
+def run_gui(store: Store) -> int:
+    """Show the main window on ``store`` and run until it is closed; the exit code."""
+    # Imported here so that ``desktop_app.ui.app`` stays cheap to import for the CLI.
+    from desktop_app.ui.main_window import MainWindow
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("SO Desk")
+    setup_application(app)
+    window = MainWindow(store)
+    window.setWindowTitle(APP_TITLE)
+    window.show()
+    return app.exec()

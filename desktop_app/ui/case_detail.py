@@ -1,0 +1,214 @@
+"""The case detail dialog: everything about one case, its history, and moving its stage."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.eligibility import ExclusionReason
+from desktop_app.domain.settings import ClinicSettings
+from desktop_app.domain.stages import Stage, allowed_targets
+from desktop_app.services.cases import get_case, move_stage
+from desktop_app.services.dto import CaseDetail
+from desktop_app.services.settings import get_settings
+from desktop_app.ui.actions import CASES, SETTINGS, ServiceRunner
+from desktop_app.ui.case_detail_sections import (
+    CONTACT_HEADERS,
+    DOCUMENT_HEADERS,
+    HISTORY_HEADERS,
+    PAYMENT_HEADERS,
+    contact_rows,
+    document_rows,
+    history_rows,
+    make_table,
+    overview,
+    payment_rows,
+)
+from desktop_app.ui.rows_model import RowsModel
+
+ENDING_STAGES = (Stage.CANCELLED, Stage.EXCLUDED)
+
+
+def ask_reason(
+    parent: QWidget, target: Stage, reasons: tuple[ExclusionReason, ...]
+) -> tuple[str, str] | None:
+    """Ask why the case ends: (reason text, exclusion code or ""), or None if the clerk backs out.
+
+    Module-level so tests can answer it without a modal dialog.
+    """
+    if target == Stage.EXCLUDED and reasons:
+        labels = [r.label for r in reasons]
+        text, ok = QInputDialog.getItem(
+            parent, "対象外の理由", "対象外とする理由を選んでください：", labels, 0, True
+        )
+        if not ok:
+            return None
+        code = next((r.code for r in reasons if r.label == text), "")
+        return text, code
+    text, ok = QInputDialog.getText(
+        parent, f"{target.label}の理由", f"{target.label}にする理由を入力してください："
+    )
+    return (text, "") if ok else None
+
+
+class CaseDetailDialog(QDialog):
+    def __init__(self, runner: ServiceRunner, case_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self.case_id = case_id
+        self.detail: CaseDetail | None = None
+        self._settings: ClinicSettings | None = None
+        self.setWindowTitle("案件の詳細")
+        self.resize(1040, 720)
+
+        self.number_label = QLabel()
+        self.number_label.setObjectName("muted")
+        self.name_label = QLabel()
+        self.name_label.setObjectName("pageTitle")
+        self.furigana_label = QLabel()
+        self.furigana_label.setObjectName("muted")
+        self.stage_label = QLabel()
+        self.stage_label.setObjectName("stageBadge")
+
+        self.target_combo = QComboBox()
+        self.target_combo.setMinimumWidth(170)
+        self.move_button = QPushButton("段階を変更")
+        self.move_button.clicked.connect(self.move_to_selected)
+
+        names = QVBoxLayout()
+        names.setSpacing(2)
+        names.addWidget(self.number_label)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.name_label)
+        title_row.addSpacing(8)
+        title_row.addWidget(self.furigana_label, 0, Qt.AlignmentFlag.AlignBottom)
+        title_row.addSpacing(10)
+        title_row.addWidget(self.stage_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        title_row.addStretch(1)
+        names.addLayout(title_row)
+
+        move_row = QHBoxLayout()
+        move_row.addWidget(QLabel("変更先"))
+        move_row.addWidget(self.target_combo)
+        move_row.addWidget(self.move_button)
+
+        header = QHBoxLayout()
+        header.addLayout(names, 1)
+        header.addLayout(move_row)
+
+        self.documents_model = RowsModel(DOCUMENT_HEADERS, self)
+        self.contacts_model = RowsModel(CONTACT_HEADERS, self)
+        self.payments_model = RowsModel(
+            PAYMENT_HEADERS, self, right_aligned=frozenset({2, 3, 4, 5})
+        )
+        self.history_model = RowsModel(HISTORY_HEADERS, self)
+
+        self.overview_area = QScrollArea()
+        self.overview_area.setWidgetResizable(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.overview_area, "概要")
+        self.tabs.addTab(make_table(self.documents_model, 0), "書類")
+        self.tabs.addTab(make_table(self.contacts_model, 3), "連絡記録")
+        self.tabs.addTab(make_table(self.payments_model, 0), "会計")
+        self.history_table: QTableView = make_table(self.history_model, 2)
+        self.tabs.addTab(self.history_table, "変更履歴")
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 12)
+        layout.setSpacing(10)
+        layout.addLayout(header)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
+
+        runner.changed.connect(self._on_changed)
+
+    def load(self) -> bool:
+        """Read the case (and the date style) and show it; False when it could not be read."""
+        settings = self._runner.read(self, get_settings)
+        detail = self._runner.read(self, get_case, self.case_id)
+        if settings is None or detail is None:
+            return False
+        self._settings = settings
+        self._show(detail)
+        return True
+
+    def _on_changed(self, kinds: frozenset[str]) -> None:
+        if kinds & {CASES, SETTINGS}:
+            self.load()
+
+    def _show(self, detail: CaseDetail) -> None:
+        assert self._settings is not None
+        self.detail = detail
+        self.setWindowTitle(f"案件の詳細 － {detail.case_number} {detail.patient.name}")
+        self.number_label.setText(f"案件番号 {detail.case_number}")
+        self.name_label.setText(f"{detail.patient.name} 様")
+        self.furigana_label.setText(detail.patient.furigana)
+        self.stage_label.setText(detail.stage.label)
+
+        old = self.overview_area.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.overview_area.setWidget(overview(detail, self._settings.date_style))
+
+        self.documents_model.set_rows(document_rows(detail))
+        self.contacts_model.set_rows(contact_rows(detail))
+        self.payments_model.set_rows(payment_rows(detail))
+        self.history_model.set_rows(history_rows(detail))
+        counts = (len(detail.documents), len(detail.contacts), len(detail.payments))
+        for tab, (name, count) in enumerate(
+            zip(("書類", "連絡記録", "会計"), counts, strict=True), 1
+        ):
+            self.tabs.setTabText(tab, f"{name}（{count}）")
+        self.tabs.setTabText(4, f"変更履歴（{len(detail.history)}）")
+        self._fill_targets(detail.stage)
+
+    def _fill_targets(self, current: Stage) -> None:
+        self.target_combo.clear()
+        targets = allowed_targets(current)
+        for target in targets:
+            self.target_combo.addItem(target.label, target.value)
+        self.target_combo.setEnabled(bool(targets))
+        self.move_button.setEnabled(bool(targets))
+        if not targets:
+            self.target_combo.addItem("（終了した案件）")
+
+    def select_target(self, target: Stage) -> None:
+        self.target_combo.setCurrentIndex(self.target_combo.findData(target.value))
+
+    def move_to_selected(self) -> None:
+        value = self.target_combo.currentData()
+        if value is None:
+            return
+        target = Stage(value)
+        reason, code = "", ""
+        if target in ENDING_STAGES:
+            reasons = self._settings.exclusion_reasons if self._settings else ()
+            answer = ask_reason(self, target, reasons)
+            if answer is None:
+                return
+            reason, code = answer
+        self._runner.run(
+            self,
+            move_stage,
+            self.case_id,
+            target,
+            reason=reason,
+            exclusion_code=code,
+            changes=frozenset({CASES}),
+        )

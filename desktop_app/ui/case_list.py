@@ -1,0 +1,206 @@
+"""案件一覧: find a case as the clerk types, in any kana spelling or by its number."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage
+from desktop_app.services.cases import search_cases
+from desktop_app.services.dto import CasePage
+from desktop_app.services.store import Store
+from desktop_app.ui.actions import CASES, ServiceRunner
+from desktop_app.ui.case_detail import CaseDetailDialog
+from desktop_app.ui.case_table_model import (
+    COL_APPOINTMENT,
+    COL_DOCTOR,
+    COL_FURIGANA,
+    COL_NAME,
+    COL_NUMBER,
+    COL_REFERRER,
+    COL_STAGE,
+    CaseIdRole,
+    CaseTableModel,
+)
+from desktop_app.ui.layout_tools import settle_layout
+
+SEARCH_DELAY_MS = 150
+SEARCH_PLACEHOLDER = "氏名・フリガナ・案件番号で検索"
+FILTER_ALL = ""
+FILTER_OPEN = "open"
+
+
+def _fetch(
+    store: Store, query: str, stages: tuple[Stage, ...] | None, offset: int, limit: int
+) -> CasePage:
+    return search_cases(store, query, stages=stages, limit=limit, offset=offset)
+
+
+class CaseListPage(QWidget):
+    def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._details: dict[int, CaseDetailDialog] = {}
+
+        title = QLabel("案件一覧")
+        title.setObjectName("pageTitle")
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(340)
+
+        self.stage_filter = QComboBox()
+        self.stage_filter.addItem("すべての段階", FILTER_ALL)
+        self.stage_filter.addItem("進行中のみ", FILTER_OPEN)
+        for stage in (*MAIN_LINE, Stage.CANCELLED, Stage.EXCLUDED):
+            self.stage_filter.addItem(stage.label, stage.value)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search_edit, 1)
+        bar.addWidget(QLabel("段階"))
+        bar.addWidget(self.stage_filter)
+        bar.addSpacing(12)
+        bar.addWidget(self.count_label)
+
+        self.model = CaseTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(30)
+        self._size_columns()
+        # Enter and double-click both emit activated.
+        self.table.activated.connect(self._open_index)
+
+        hint = QLabel(
+            "ひらがな・カタカナ・半角カナ、案件番号のどれでも探せます。Enter またはダブルクリックで詳細を開きます。"
+        )
+        hint.setObjectName("muted")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 12)
+        layout.setSpacing(10)
+        layout.addWidget(title)
+        layout.addLayout(bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(hint)
+
+        # Typing restarts the timer, so the store is asked once the clerk pauses.
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.search_now)
+        self.search_edit.textChanged.connect(self._schedule_search)
+        self.search_edit.returnPressed.connect(self._focus_first_row)
+        self.stage_filter.currentIndexChanged.connect(self.search_now)
+        runner.changed.connect(self._on_changed)
+
+        self.search_now()
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        widths = {
+            COL_NUMBER: 130,
+            COL_NAME: 120,
+            COL_FURIGANA: 150,
+            COL_STAGE: 125,
+            COL_APPOINTMENT: 200,
+            COL_DOCTOR: 190,
+        }
+        for column, width in widths.items():
+            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(COL_REFERRER, QHeaderView.ResizeMode.Stretch)
+
+    # Searching -------------------------------------------------------------------------
+
+    def stages(self) -> tuple[Stage, ...] | None:
+        key = self.stage_filter.currentData()
+        if key == FILTER_ALL:
+            return None
+        if key == FILTER_OPEN:
+            return OPEN_STAGES
+        return (Stage(key),)
+
+    def search_now(self) -> None:
+        """Run the query in the box now (the timer calls this after a pause in typing)."""
+        self._search_timer.stop()
+        fetch = partial(_fetch, self._runner.store, self.search_edit.text(), self.stages())
+        self._runner.call(self, self.model.set_fetcher, fetch)
+        self._update_count()
+
+    def _schedule_search(self, _text: str) -> None:
+        self._search_timer.start()
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def _focus_first_row(self) -> None:
+        self.search_now()
+        if self.model.rowCount() > 0:
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def _update_count(self) -> None:
+        self.count_label.setText(f"{self.model.total:,}件")
+
+    def _on_changed(self, kinds: frozenset[str]) -> None:
+        if CASES in kinds:
+            self._runner.call(self, self.model.refresh)
+            self._update_count()
+
+    # Opening a case --------------------------------------------------------------------
+
+    def _open_index(self, index: QModelIndex) -> None:
+        case_id = index.data(CaseIdRole)
+        if case_id is not None:
+            self.open_case(int(case_id))
+
+    def current_case_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return None if not index.isValid() else int(index.data(CaseIdRole))
+
+    def open_case(self, case_id: int) -> CaseDetailDialog | None:
+        """Show the case's detail; a case already open is brought to the front."""
+        dialog = self._details.get(case_id)
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = CaseDetailDialog(self._runner, case_id, self)
+        if not dialog.load():
+            dialog.deleteLater()
+            return None
+        self._details[case_id] = dialog
+        dialog.finished.connect(partial(self._forget, case_id))
+        settle_layout(dialog)
+        dialog.show()
+        return dialog
+
+    def _forget(self, case_id: int, _result: int = 0) -> None:
+        dialog = self._details.pop(case_id, None)
+        if dialog is not None:
+            dialog.deleteLater()

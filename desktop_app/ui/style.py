@@ -1,0 +1,112 @@
+"""One calm stylesheet for the whole application: greys, one blue accent, no loud colours."""
+
+from __future__ import annotations
+
+ACCENT = "#2f6fb0"
+ERROR = "#b3261e"
+MUTED = "#6b7280"
+
+STYLESHEET = f"""
+QMainWindow, QDialog {{ background: #f6f7f9; }}
+QListWidget#nav {{
+    background: #eceff3;
+    border: none;
+    border-right: 1px solid #d5dae1;
+    padding-top: 12px;
+    outline: 0;
+    font-size: 11.5pt;
+}}
+QListWidget#nav::item {{
+    padding-left: 16px;
+    margin: 2px 8px;
+    border-radius: 6px;
+    color: #1f2933;
+}}
+QListWidget#reasons {{ border: 1px solid #d9dee5; padding: 4px; }}
+QListWidget#reasons::item {{ padding: 3px 2px; }}
+QListWidget#nav::item:hover {{ background: #e1e6ec; }}
+QListWidget#nav::item:selected {{
+    background: #ffffff;
+    color: {ACCENT};
+    border-left: 4px solid {ACCENT};
+    padding-left: 12px;
+}}
+QLabel#pageTitle {{ font-size: 16pt; font-weight: bold; color: #1f2933; }}
+QLabel#muted, QLabel#countLabel {{ color: {MUTED}; }}
+QLabel#fieldError {{ color: {ERROR}; }}
+QLabel#savedLabel {{ color: #2e7d4f; }}
+QLabel#stageBadge {{
+    background: #e6eef7;
+    color: {ACCENT};
+    border: 1px solid #c5d6ea;
+    border-radius: 10px;
+    padding: 2px 10px;
+    font-weight: bold;
+}}
+QLineEdit {{
+    background: #ffffff;
+    border: 1px solid #c9cfd7;
+    border-radius: 4px;
+    padding: 4px 6px;
+    min-height: 20px;
+}}
+QLineEdit:focus {{ border: 1px solid {ACCENT}; }}
+QLineEdit[invalid="true"] {{ border: 1px solid {ERROR}; }}
+QPushButton {{
+    background: #ffffff;
+    border: 1px solid #c9cfd7;
+    border-radius: 4px;
+    padding: 5px 14px;
+}}
+QPushButton:hover {{ background: #f0f3f7; }}
+QPushButton#primary {{ background: {ACCENT}; color: #ffffff; border-color: {ACCENT}; }}
+QPushButton#primary:hover {{ background: #285f98; }}
+QTableView {{
+    background: #ffffff;
+    alternate-background-color: #f7f9fb;
+    border: 1px solid #d5dae1;
+    gridline-color: #e6e9ee;
+    selection-background-color: #d7e5f5;
+    selection-color: #1f2933;
+}}
+QTableView::item {{ padding: 0 4px; }}
+QHeaderView::section {{
+    background: #eef1f5;
+    border: none;
+    border-right: 1px solid #dde2e8;
+    border-bottom: 1px solid #d5dae1;
+    padding: 5px 6px;
+    font-weight: bold;
+    color: #374151;
+}}
+QGroupBox {{
+    background: #ffffff;
+    border: 1px solid #d9dee5;
+    border-radius: 6px;
+    margin-top: 14px;
+    padding: 10px 8px 6px 8px;
+    font-weight: bold;
+}}
+QGroupBox::title {{
+    subcontrol-origin: margin;
+    left: 10px;
+    padding: 0 4px;
+    color: {ACCENT};
+}}
+QGroupBox QLabel {{ font-weight: normal; }}
+QTabWidget::pane {{ border: 1px solid #d9dee5; background: #ffffff; border-radius: 4px; }}
+QTabBar::tab {{
+    background: #eceff3;
+    padding: 6px 16px;
+    border: 1px solid #d9dee5;
+    border-bottom: none;
+    border-top-left-radius: 4px;
+    border-top-right-radius: 4px;
+    margin-right: 2px;
+}}
+QTabBar::tab:selected {{ background: #ffffff; color: {ACCENT}; font-weight: bold; }}
+QStatusBar {{ background: #eceff3; color: #4b5563; border-top: 1px solid #d5dae1; }}
+QStatusBar QLabel {{ padding: 0 10px; }}
+QScrollArea {{ border: none; background: transparent; }}
+QScrollArea > QWidget#qt_scrollarea_viewport > QWidget {{ background: transparent; }}
+"""

@@ -1,0 +1,75 @@
+"""UI fixtures: the application set up as in real use, a runner, and Japanese typing."""
+
+from __future__ import annotations
+
+import os
+
+# Harmless beside tests/conftest.py, which does the same before Qt is imported.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QAbstractItemModelTester
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop_app.services.store import Store
+from desktop_app.ui import actions
+from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.app import setup_application
+from desktop_app.ui.main_window import MainWindow
+
+
+def type_japanese(widget: QWidget, text: str) -> None:
+    """Enter ``text`` as an input method commits it.
+
+    qtbot.keyClicks with non-ASCII text aborts the process on this PySide6, and a real clerk
+    types Japanese through an IME anyway, which delivers exactly this event.
+    """
+    widget.setFocus()
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture(autouse=True)
+def _application(qapp: QApplication) -> None:
+    setup_application(qapp)
+
+
+@pytest.fixture
+def runner(store: Store) -> ServiceRunner:
+    return ServiceRunner(store)
+
+
+@pytest.fixture
+def window(qtbot, store: Store) -> MainWindow:
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    return w
+
+
+@pytest.fixture
+def shown_errors(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Messages the clerk would have seen in a warning box, instead of a modal box."""
+    messages: list[str] = []
+    monkeypatch.setattr(actions, "show_error", lambda _parent, message: messages.append(message))
+    return messages
+
+
+@pytest.fixture
+def model_tester() -> Iterator[Callable[[QAbstractItemModel], QAbstractItemModelTester]]:
+    """Attach Qt's model tester; any violation is a Qt warning, which fails the test."""
+    testers: list[QAbstractItemModelTester] = []
+
+    def attach(model: QAbstractItemModel) -> QAbstractItemModelTester:
+        tester = QAbstractItemModelTester(
+            model, QAbstractItemModelTester.FailureReportingMode.Warning
+        )
+        testers.append(tester)
+        return tester
+
+    yield attach
+    testers.clear()

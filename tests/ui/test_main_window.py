@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.ui.main_window import PAGE_CASES, PAGE_NAMES, PAGE_SETTINGS, MainWindow
+
+
+def test_six_pages_in_the_navigation(window: MainWindow) -> None:
+    names = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert names == ["受付", "書類ボード", "カレンダー", "案件一覧", "統計", "設定"]
+    assert window.stack.count() == len(PAGE_NAMES)
+    assert window.current_page_name() == "案件一覧"
+
+
+def test_clicking_the_navigation_switches_page(qtbot, window: MainWindow) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    item = window.nav.item(PAGE_SETTINGS)
+    rect = window.nav.visualItemRect(item)
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.stack.currentWidget() is window.settings_page
+
+
+def test_shortcuts_switch_pages_and_find(qtbot, window: MainWindow) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    for number in range(1, 7):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        assert window.stack.currentIndex() == number - 1
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentIndex() == PAGE_CASES
+    qtbot.waitUntil(window.case_list.search_edit.hasFocus)
+
+
+def test_status_bar_says_where_the_data_is_and_who(window: MainWindow, store) -> None:
+    assert store.location in window.location_label.text()
+    assert "テスト担当" in window.staff_label.text()
