@@ -1,4 +1,7 @@
-"""設定: the clinic's names, addresses and numbers; errors show beside the field they concern."""
+"""設定: the clinic's names, addresses, numbers, closures and exclusion reasons.
+
+Errors show beside the field they concern; one 保存 writes everything in one service call.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -26,6 +28,8 @@ from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.ui import actions
 from desktop_app.ui.actions import SETTINGS, ServiceRunner
+from desktop_app.ui.closures_editor import HINT, PLACEHOLDER, format_closures, parse_closures
+from desktop_app.ui.exclusion_reasons_editor import ExclusionReasonsEditor
 
 # Spin boxes and combos as tall as the line edits beside them.
 EDITOR_HEIGHT = 30
@@ -81,15 +85,30 @@ class SettingsPage(QWidget):
             self.date_style.addItem(style.label, style.value)
         self._add_row(rules_form, "date_style", "日付の表示", self.date_style)
 
-        lists = QGroupBox("休診日・対象外の理由（表示のみ）")
-        lists_form = self._form(lists)
-        self.closures_label = QLabel()
-        self.closures_label.setWordWrap(True)
-        lists_form.addRow(self._label("毎年の休診日"), self.closures_label)
-        self.reasons_list = QListWidget()
-        self.reasons_list.setObjectName("reasons")
-        self.reasons_list.setMinimumHeight(150)
-        lists_form.addRow(self._label("対象外の理由"), self.reasons_list)
+        closures = QGroupBox("毎年の休診日（年末年始など）")
+        closures_layout = QVBoxLayout(closures)
+        closures_layout.setSpacing(4)
+        self.closures_edit = QLineEdit()
+        self.closures_edit.setPlaceholderText(PLACEHOLDER)
+        closures_hint = QLabel(HINT)
+        closures_hint.setObjectName("muted")
+        closures_hint.setWordWrap(True)
+        closures_layout.addWidget(self.closures_edit)
+        closures_layout.addWidget(self._error_label("annual_closures"))
+        closures_layout.addWidget(closures_hint)
+
+        reasons = QGroupBox("対象外の理由")
+        reasons_layout = QVBoxLayout(reasons)
+        reasons_layout.setSpacing(6)
+        reasons_note = QLabel("上から順に、受付の電話で確認質問をします。")
+        reasons_note.setObjectName("muted")
+        reasons_note.setWordWrap(True)
+        self.reasons_editor = ExclusionReasonsEditor()
+        self.reasons_editor.view.setMinimumHeight(6 * 28 + 34)
+        reasons_error = self._error_label("exclusion_reasons")
+        reasons_layout.addWidget(reasons_note)
+        reasons_layout.addWidget(self.reasons_editor, 1)
+        reasons_layout.addWidget(reasons_error)
 
         self.save_button = QPushButton("保存")
         self.save_button.setObjectName("primary")
@@ -110,17 +129,17 @@ class SettingsPage(QWidget):
         columns.setSpacing(16)
         left = QVBoxLayout()
         left.addWidget(office)
+        left.addWidget(closures)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(rules)
-        right.addWidget(lists)
-        right.addStretch(1)
+        # The reasons take the rest of the height, so the list shows as many rows as fit.
+        right.addWidget(reasons, 1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(0, 0, 0, 0)
-        body_layout.addLayout(columns)
-        body_layout.addStretch(1)
+        body_layout.addLayout(columns, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
@@ -154,19 +173,23 @@ class SettingsPage(QWidget):
         label.setContentsMargins(0, 6, 0, 0)
         return label
 
-    def _add_row(self, form: QFormLayout, name: str, label: str, editor: QWidget) -> None:
-        # The editor with a red message under it, hidden until the service names this field.
+    def _error_label(self, name: str) -> QLabel:
+        # A red message, hidden until the service names this field.
         error = QLabel()
         error.setObjectName("fieldError")
         error.setWordWrap(True)
         error.hide()
         self.errors[name] = error
+        return error
+
+    def _add_row(self, form: QFormLayout, name: str, label: str, editor: QWidget) -> None:
+        # The editor with its message under it.
         cell = QWidget()
         cell_layout = QVBoxLayout(cell)
         cell_layout.setContentsMargins(0, 0, 0, 0)
         cell_layout.setSpacing(2)
         cell_layout.addWidget(editor)
-        cell_layout.addWidget(error)
+        cell_layout.addWidget(self._error_label(name))
         form.addRow(self._label(label), cell)
 
     def _add_text(self, form: QFormLayout, name: str) -> None:
@@ -216,17 +239,20 @@ class SettingsPage(QWidget):
         for name, spin in self.spins.items():
             spin.setValue(getattr(s, name))
         self.date_style.setCurrentIndex(self.date_style.findData(s.date_style.value))
-        self.closures_label.setText("、".join(f"{m}/{d}" for m, d in s.annual_closures) or "なし")
-        self.reasons_list.clear()
-        for reason in s.exclusion_reasons:
-            self.reasons_list.addItem(reason.label)
+        self.closures_edit.setText(format_closures(s.annual_closures))
+        self.reasons_editor.set_reasons(s.exclusion_reasons)
 
     def edited(self) -> ClinicSettings:
-        """The settings as the form shows them, not yet checked."""
+        """The settings as the form shows them, not yet checked by the service.
+
+        Raises ValidationError (field ``annual_closures``) when the closures text is not dates.
+        """
         assert self._current is not None
         values: dict[str, object] = {name: edit.text() for name, edit in self.edits.items()}
         values.update({name: spin.value() for name, spin in self.spins.items()})
         values["date_style"] = DateStyle(self.date_style.currentData())
+        values["annual_closures"] = parse_closures(self.closures_edit.text())
+        values["exclusion_reasons"] = self.reasons_editor.reasons()
         return dataclasses.replace(self._current, **values)
 
     def save(self) -> ClinicSettings | None:
@@ -234,10 +260,16 @@ class SettingsPage(QWidget):
             return None
         self.clear_errors()
         self.saved_label.clear()
+        try:
+            edited = self.edited()
+        except ValidationError as error:
+            # Text the page itself reads (the closures): shown like the service's own errors.
+            self.show_field_error(error)
+            return None
         saved = self._runner.run(
             self,
             update_settings,
-            self.edited(),
+            edited,
             changes=frozenset({SETTINGS}),
             on_error=self.show_field_error,
         )
@@ -249,7 +281,7 @@ class SettingsPage(QWidget):
         for name, label in self.errors.items():
             label.clear()
             label.hide()
-            editor = self.edits.get(name)
+            editor = self._editor_for(name)
             if editor is not None and editor.property("invalid"):
                 editor.setProperty("invalid", False)
                 editor.style().polish(editor)
@@ -257,16 +289,23 @@ class SettingsPage(QWidget):
     def show_field_error(self, error: ValidationError) -> None:
         label = self.errors.get(error.field or "")
         if label is None:
-            # A field this page does not show (e.g. the exclusion list): a message box, then.
+            # A field this page does not show: a message box, then.
             actions.show_error(self, error.message)
             return
         label.setText(error.message)
         label.show()
-        editor = self.edits.get(error.field or "") or self.spins.get(error.field or "")
-        if editor is None and error.field == "date_style":
-            editor = self.date_style
+        editor = self._editor_for(error.field or "")
         if editor is not None:
             if isinstance(editor, QLineEdit):
                 editor.setProperty("invalid", True)
                 editor.style().polish(editor)
             editor.setFocus()
+
+    def _editor_for(self, name: str) -> QWidget | None:
+        """The widget a field's error belongs to (it gets the focus and the red border)."""
+        others: dict[str, QWidget] = {
+            "date_style": self.date_style,
+            "annual_closures": self.closures_edit,
+            "exclusion_reasons": self.reasons_editor.view,
+        }
+        return self.edits.get(name) or self.spins.get(name) or others.get(name)

@@ -22,8 +22,6 @@ QListWidget#nav::item {{
     border-radius: 6px;
     color: #1f2933;
 }}
-QListWidget#reasons {{ border: 1px solid #d9dee5; padding: 4px; }}
-QListWidget#reasons::item {{ padding: 3px 2px; }}
 QListWidget#nav::item:hover {{ background: #e1e6ec; }}
 QListWidget#nav::item:selected {{
     background: #ffffff;

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 import pytest
+from PySide6.QtWidgets import QWidget
 
 from desktop_app.domain.contact import MESSAGE_POSTAL
+from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS, ExclusionReason
 from desktop_app.domain.settings import DateStyle
-from desktop_app.services.settings import get_settings
+from desktop_app.services.settings import get_settings, update_settings
+from desktop_app.ui import exclusion_reasons_editor as reasons_editor
 from desktop_app.ui.main_window import PAGE_SETTINGS, MainWindow
 from desktop_app.ui.settings_page import SettingsPage
 from tests.ui.conftest import type_japanese
@@ -71,3 +77,221 @@ def test_bad_postal_code_shows_beside_the_field(qtbot, window: MainWindow, store
     page.save_button.click()
     assert not error.isVisible()
     assert get_settings(store).hospital_name == "別の病院"
+
+
+# Exclusion reasons and yearly closures -------------------------------------------------------
+
+NEW_REASON = ExclusionReason(
+    code="ignored",  # the editor keeps the code it offered the dialog
+    label="亡くなった患者さんについて",
+    script="亡くなられた方についてのご相談はお受けしておりません。",
+    screening_question="亡くなった方についてのご相談ですか？",
+)
+
+
+class FakeReasonDialog:
+    """Stands in for ``edit_reason``: records what was offered, answers from ``replies``."""
+
+    def __init__(self) -> None:
+        self.offered: list[tuple[ExclusionReason, bool]] = []
+        # Each reply maps the offered reason to the answer; None is キャンセル.
+        self.replies: list[Callable[[ExclusionReason], ExclusionReason] | None] = []
+
+    def __call__(
+        self, _parent: QWidget | None, reason: ExclusionReason, *, adding: bool = False
+    ) -> ExclusionReason | None:
+        self.offered.append((reason, adding))
+        reply = self.replies.pop(0)
+        return None if reply is None else reply(reason)
+
+
+@pytest.fixture
+def reason_dialog(monkeypatch: pytest.MonkeyPatch) -> FakeReasonDialog:
+    fake = FakeReasonDialog()
+    monkeypatch.setattr(reasons_editor, "edit_reason", fake)
+    return fake
+
+
+def _codes(reasons: tuple[ExclusionReason, ...]) -> list[str]:
+    return [r.code for r in reasons]
+
+
+def _save(qtbot, page: SettingsPage, runner) -> None:
+    with qtbot.waitSignal(runner.changed):
+        page.save_button.click()
+    assert page.saved_label.text() == "保存しました。"
+
+
+def test_reasons_list_passes_the_model_tester(page: SettingsPage, model_tester, runner) -> None:
+    model_tester(page.reasons_editor.model)
+    page.reload()
+    assert _codes(page.reasons_editor.reasons()) == _codes(DEFAULT_EXCLUSION_REASONS)
+
+
+def test_adds_a_reason_with_a_custom_code(
+    qtbot, page: SettingsPage, runner, store, reason_dialog: FakeReasonDialog
+) -> None:
+    reason_dialog.replies.append(lambda offered: NEW_REASON)
+    page.reasons_editor.add_button.click()
+    offered, adding = reason_dialog.offered[0]
+    assert adding
+    assert offered.label == ""
+    assert offered.code.startswith("custom_")
+    assert page.reasons_editor.current_row() == len(DEFAULT_EXCLUSION_REASONS)
+    _save(qtbot, page, runner)
+    saved = get_settings(store).exclusion_reasons
+    assert _codes(saved) == [*_codes(DEFAULT_EXCLUSION_REASONS), offered.code]
+    assert saved[-1] == dataclasses.replace(NEW_REASON, code=offered.code)
+    # Cancelling a second 追加 adds nothing.
+    reason_dialog.replies.append(None)
+    page.reasons_editor.add_button.click()
+    assert page.reasons_editor.reasons() == saved
+
+
+def test_a_built_in_reason_cannot_be_deleted(page: SettingsPage) -> None:
+    editor = page.reasons_editor
+    for row in range(len(DEFAULT_EXCLUSION_REASONS)):
+        editor.select_row(row)
+        assert not editor.remove_button.isEnabled()
+        assert "過去の案件" in editor.remove_button.toolTip()
+    editor.remove_selected()  # even if asked directly
+    assert editor.reasons() == DEFAULT_EXCLUSION_REASONS
+
+
+def test_a_custom_reason_can_be_deleted(qtbot, page: SettingsPage, runner, store) -> None:
+    custom = dataclasses.replace(NEW_REASON, code="custom_0badf00d")
+    update_settings(
+        store,
+        dataclasses.replace(
+            get_settings(store), exclusion_reasons=(custom, *DEFAULT_EXCLUSION_REASONS)
+        ),
+    )
+    page.reload()
+    editor = page.reasons_editor
+    editor.select_row(0)
+    assert editor.remove_button.isEnabled()
+    editor.remove_button.click()
+    _save(qtbot, page, runner)
+    assert get_settings(store).exclusion_reasons == DEFAULT_EXCLUSION_REASONS
+
+
+def test_reordering_persists(qtbot, page: SettingsPage, runner, store) -> None:
+    editor = page.reasons_editor
+    editor.select_row(3)  # transfer
+    editor.up_button.click()
+    editor.up_button.click()
+    assert editor.current_row() == 1
+    editor.select_row(0)  # third_party
+    editor.down_button.click()
+    _save(qtbot, page, runner)
+    assert _codes(get_settings(store).exclusion_reasons) == [
+        "transfer",
+        "third_party",
+        "family_without_consent",
+        "complaint",
+        "accident_lawsuit",
+        "general_outpatient",
+    ]
+
+
+def test_editing_a_built_in_script_keeps_its_code(
+    qtbot, page: SettingsPage, runner, store, reason_dialog: FakeReasonDialog
+) -> None:
+    script = "恐れ入りますが、医療事故や訴訟のご相談はお受けしておりません。"
+    # Even a dialog that returned another code could not change what past cases refer to.
+    reason_dialog.replies.append(
+        lambda offered: dataclasses.replace(offered, code="changed", script=script)
+    )
+    editor = page.reasons_editor
+    editor.select_row(4)
+    editor.edit_button.click()
+    assert reason_dialog.offered[0] == (DEFAULT_EXCLUSION_REASONS[4], False)
+    _save(qtbot, page, runner)
+    saved = get_settings(store).exclusion_reasons
+    assert _codes(saved) == _codes(DEFAULT_EXCLUSION_REASONS)
+    assert saved[4] == dataclasses.replace(DEFAULT_EXCLUSION_REASONS[4], script=script)
+
+
+def test_reasons_error_from_the_service_shows_beside_the_list(
+    qtbot, page: SettingsPage, runner, store, shown_errors, reason_dialog: FakeReasonDialog
+) -> None:
+    # The dialog refuses an empty script; the service is the second line of defence.
+    reason_dialog.replies.append(lambda offered: dataclasses.replace(offered, script=" "))
+    page.reasons_editor.select_row(0)
+    page.reasons_editor.edit_button.click()
+    with qtbot.assertNotEmitted(runner.changed):
+        page.save_button.click()
+    error = page.errors["exclusion_reasons"]
+    assert not error.isHidden()
+    assert "説明文" in error.text()
+    assert shown_errors == []
+    assert get_settings(store).exclusion_reasons == DEFAULT_EXCLUSION_REASONS
+
+
+def test_closures_are_saved_from_the_text(qtbot, page: SettingsPage, runner, store) -> None:
+    assert page.closures_edit.text() == "12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
+    page.closures_edit.clear()
+    qtbot.keyClicks(page.closures_edit, "12/30, 12/31, 1/1, 8/15")
+    _save(qtbot, page, runner)
+    assert get_settings(store).annual_closures == ((12, 30), (12, 31), (1, 1), (8, 15))
+    assert page.closures_edit.text() == "12/30, 12/31, 1/1, 8/15"
+
+
+def test_bad_closure_shows_beside_the_field_and_saves_nothing(
+    qtbot, window: MainWindow, store, shown_errors, reason_dialog: FakeReasonDialog
+) -> None:
+    runner, page = window.runner, window.settings_page
+    window.show_page(PAGE_SETTINGS)
+    window.show()
+    qtbot.waitExposed(window)
+    before = get_settings(store)
+    # Other edits on the page are not saved either.
+    page.edits["hospital_name"].clear()
+    type_japanese(page.edits["hospital_name"], "別の病院")
+    reason_dialog.replies.append(lambda offered: NEW_REASON)
+    page.reasons_editor.add_button.click()
+    edit = page.closures_edit
+    edit.clear()
+    qtbot.keyClicks(edit, "12/29, 13/40, 1/1")
+    with qtbot.assertNotEmitted(runner.changed):
+        page.save_button.click()
+    error = page.errors["annual_closures"]
+    assert error.isVisible()
+    assert "「13/40」" in error.text()
+    assert error.parentWidget() is edit.parentWidget()
+    assert edit.property("invalid") is True
+    qtbot.waitUntil(edit.hasFocus)
+    assert shown_errors == []
+    assert get_settings(store) == before
+    # Corrected, everything is saved together and the message goes.
+    edit.clear()
+    qtbot.keyClicks(edit, "12/29, 1/1")
+    with qtbot.waitSignal(runner.changed):
+        page.save_button.click()
+    assert not error.isVisible()
+    assert not edit.property("invalid")
+    saved = get_settings(store)
+    assert saved.annual_closures == ((12, 29), (1, 1))
+    assert saved.hospital_name == "別の病院"
+    assert saved.exclusion_reasons[-1].label == NEW_REASON.label
+
+
+def test_revert_restores_reasons_and_closures(
+    qtbot, page: SettingsPage, runner, store, reason_dialog: FakeReasonDialog
+) -> None:
+    editor = page.reasons_editor
+    reason_dialog.replies.append(lambda offered: NEW_REASON)
+    editor.add_button.click()
+    editor.select_row(2)
+    editor.up_button.click()
+    page.closures_edit.clear()
+    qtbot.keyClicks(page.closures_edit, "13/40")
+    page.save_button.click()  # refused: the message shows
+    assert not page.errors["annual_closures"].isHidden()
+    with qtbot.assertNotEmitted(runner.changed):
+        page.revert_button.click()
+    assert editor.reasons() == DEFAULT_EXCLUSION_REASONS
+    assert page.closures_edit.text() == "12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
+    assert page.errors["annual_closures"].isHidden()
+    assert not page.closures_edit.property("invalid")
+    assert get_settings(store).exclusion_reasons == DEFAULT_EXCLUSION_REASONS
