@@ -7,7 +7,6 @@ form prints and faxes the same on every machine without carrying the whole 4 MB 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -26,8 +25,8 @@ def register_fonts() -> tuple[str, str]:
     Returns the reportlab font names (gothic, mincho). Forms use Gothic for everything:
     Mincho's thin strokes vanish at fax resolution; it is registered for letters only.
     """
-    pdfmetrics.registerFont(TTFont(GOTHIC, str(_font_file(GOTHIC_FONT_FILE))))
-    pdfmetrics.registerFont(TTFont(MINCHO, str(_font_file(MINCHO_FONT_FILE))))
+    pdfmetrics.registerFont(TTFont(GOTHIC, str(font_path(GOTHIC_FONT_FILE))))
+    pdfmetrics.registerFont(TTFont(MINCHO, str(font_path(MINCHO_FONT_FILE))))
     # IPAex has no bold or italic face; map them to the regular one so that a stray <b> in a
     # Paragraph cannot fall back to Helvetica (which has no Japanese glyphs).
     for name in (GOTHIC, MINCHO):
@@ -35,13 +34,3 @@ def register_fonts() -> tuple[str, str]:
             for italic in (0, 1):
                 addMapping(name, bold, italic, name)
     return GOTHIC, MINCHO
-
-
-def _font_file(name: str) -> Path:
-    try:
-        return font_path(name)
-    except TypeError:
-        # TEMPORARY: resources.resources_dir() lets importlib's TypeError escape when
-        # desktop_app.resources is the module itself (source checkout). Remove this fallback
-        # once resources.py catches TypeError as well.
-        return Path(__file__).resolve().parents[2] / "resources" / "fonts" / name

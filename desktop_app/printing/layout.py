@@ -2,7 +2,8 @@
 
 Forms are faxed: black on white, no grey fills, lines of at least 0.5 pt, text of at least
 9 pt, margins of 15 mm. ``fit_text``/``draw_fit`` is the one way text goes into a box: it
-shrinks to 9 pt on one line, then wraps (Japanese kinsoku rules), and never overflows.
+shrinks to 9 pt on one line, then wraps (Japanese kinsoku rules, ``linebreak``), and never
+overflows: as a last resort it cuts the text with … and logs a warning.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
 
 from desktop_app.printing.fonts import GOTHIC
+from desktop_app.printing.linebreak import wrap_text
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ HEAVY = 1.5
 # IPAex metrics, as fractions of the font size, for placing single lines in boxes.
 ASCENT = 0.88
 CJK_MIDDLE = 0.36  # height of the visual centre of a CJK glyph above the baseline
+SHRINK_FIRST = 0.85  # shrink one line to 85 % of the size before wrapping instead
 
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "middle", "bottom"]
@@ -50,23 +52,22 @@ _TA = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 
 @dataclass(frozen=True)
 class Fit:
-    """How a text fits a box: the size chosen and, when wrapped, the laid-out paragraph."""
+    """How a text fits a box: the size chosen and the lines it was broken into."""
 
     text: str
     size: float
     leading: float
-    lines: int
-    width: float
-    height: float
+    lines: tuple[str, ...]
+    width: float  # of the widest line
+    height: float  # from the top of the first line to the bottom of the last
     overflow: bool  # True when even 9 pt wrapped did not fit and the text was cut
-    paragraph: Paragraph | None = None  # None: one line, drawn with drawString
 
 
 @lru_cache(maxsize=256)
 def paragraph_style(
     size: float, leading: float, align: Align = "left", font: str = GOTHIC
 ) -> ParagraphStyle:
-    """A Japanese paragraph style: CJK word wrap gives kinsoku (no 、。） at a line start)."""
+    """A Japanese paragraph style for running text in platypus frames (the guide)."""
     return ParagraphStyle(
         f"fit-{font}-{size}-{leading}-{align}",
         fontName=font,
@@ -79,16 +80,12 @@ def paragraph_style(
 
 
 def markup(text: str) -> str:
-    """Plain text as Paragraph markup: escaped, newlines kept."""
-    return escape(text).replace("\n", "<br/>")
+    """Plain text as Paragraph markup: escaped, newlines kept, full-width spaces kept.
 
-
-def _wrapped(
-    text: str, width: float, height: float, size: float, leading: float, align: Align, font: str
-) -> tuple[Paragraph, float, float]:
-    para = Paragraph(markup(text), paragraph_style(size, leading, align, font))
-    w, h = para.wrap(width, height)
-    return para, w, h
+    Paragraph collapses every whitespace run, U+3000 included, to one narrow space; that
+    would glue 「山田　花子」 together. No-break spaces survive: four are about one em.
+    """
+    return escape(text).replace("\n", "<br/>").replace("\u3000", "\u00a0" * 4)
 
 
 def fit_text(
@@ -100,33 +97,53 @@ def fit_text(
     min_size: float = MIN_SIZE,
     font: str = GOTHIC,
     leading: float = 1.25,
-    align: Align = "left",
 ) -> Fit:
     """Fit ``text`` in a ``width`` x ``height`` box: shrink on one line, then wrap, then cut.
 
     ``leading`` is a factor of the size. The size never goes below ``min_size`` (9 pt).
+    Lines break by Japanese rules (kinsoku, see ``linebreak``).
     """
     text = text.strip()
     min_size = min(min_size, size)
     if not text:
-        return Fit("", size, size * leading, 0, 0.0, 0.0, False)
+        return Fit("", size, size * leading, (), 0.0, 0.0, False)
     sizes = _sizes(size, min_size)
+    single: Fit | None = None
     if "\n" not in text:
-        # One line is easiest to read: shrink before wrapping.
         for s in sizes:
             w = stringWidth(text, font, s)
-            if w <= width and s * leading <= height + 0.01:
-                return Fit(text, s, s * leading, 1, w, s * leading, False)
-    total = stringWidth(text.replace("\n", ""), font, sizes[-1])
+            if w <= width and s <= height + 0.01:
+                single = Fit(text, s, s * leading, (text,), w, s, False)
+                break
+        # A slightly smaller single line reads better than a wrapped one.
+        if single is not None and single.size >= size * SHRINK_FIRST:
+            return single
+    wrapped = _fit_wrapped(text, width, height, sizes, leading, font)
+    if wrapped is not None and (single is None or wrapped.size > single.size):
+        return wrapped
+    if single is not None:
+        return single
+    return _cut(text, width, height, sizes[-1], leading, font)
+
+
+def _block(text: str, lines: list[str], size: float, leading: float, font: str, cut: bool) -> Fit:
+    width = max((stringWidth(line, font, size) for line in lines), default=0.0)
+    height = (len(lines) - 1) * size * leading + size if lines else 0.0
+    return Fit(text, size, size * leading, tuple(lines), width, height, cut)
+
+
+def _fit_wrapped(
+    text: str, width: float, height: float, sizes: list[float], leading: float, font: str
+) -> Fit | None:
+    """The largest size at which the wrapped text fits the height, if any."""
     for s in sizes:
-        # Cheap lower bound on the lines needed, to skip sizes that cannot fit.
-        needed = max(text.count("\n") + 1, int(total * s / sizes[-1] / width) + 1)
-        if needed * s * leading > height + 0.01 and s != sizes[-1]:
+        max_lines = int((height - s) // (s * leading)) + 1 if height >= s else 0
+        if max_lines < 2 and "\n" not in text:
             continue
-        para, w, h = _wrapped(text, width, height, s, s * leading, align, font)
-        if h <= height + 0.01:
-            return Fit(text, s, s * leading, len(para.blPara.lines), w, h, False, para)
-    return _cut(text, width, height, sizes[-1], sizes[-1] * leading, align, font)
+        lines = wrap_text(text, width, s, font)
+        if len(lines) <= max_lines:
+            return _block(text, lines, s, leading, font, False)
+    return None
 
 
 def _sizes(size: float, min_size: float) -> list[float]:
@@ -139,25 +156,18 @@ def _sizes(size: float, min_size: float) -> list[float]:
     return sizes
 
 
-def _cut(
-    text: str, width: float, height: float, size: float, leading: float, align: Align, font: str
-) -> Fit:
-    """Longest prefix (plus …) that fits at the minimum size; logged, as it loses text."""
+def _cut(text: str, width: float, height: float, size: float, leading: float, font: str) -> Fit:
+    """As many lines as fit at the minimum size, the last ending in …; logged (text is lost)."""
     log.warning("text cut to fit a %.0fx%.0f pt box: %r", width, height, text[:40])
-    lo, hi = 0, len(text)
-    best: tuple[Paragraph, float, float, str] | None = None
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        candidate = text[:mid].rstrip() + "…"
-        para, w, h = _wrapped(candidate, width, height, size, leading, align, font)
-        if h <= height + 0.01:
-            lo, best = mid, (para, w, h, candidate)
-        else:
-            hi = mid - 1
-    if best is None:  # not even one line fits: the box is smaller than 9 pt text
-        return Fit("", size, leading, 0, 0.0, 0.0, True)
-    para, w, h, cut = best
-    return Fit(cut, size, leading, len(para.blPara.lines), w, h, True, para)
+    max_lines = int((height - size) // (size * leading)) + 1 if height >= size else 0
+    if max_lines <= 0:
+        return Fit("", size, size * leading, (), 0.0, 0.0, True)
+    lines = wrap_text(text, width, size, font)[:max_lines]
+    last = lines[-1]
+    while last and stringWidth(last + "…", font, size) > width:
+        last = last[:-1]
+    lines[-1] = last + "…"
+    return _block(text, lines, size, leading, font, True)
 
 
 def draw_fit(
@@ -179,35 +189,23 @@ def draw_fit(
 ) -> Fit:
     """Draw ``text`` fitted inside the box whose lower-left corner is (x, y)."""
     inner_w, inner_h = w - 2 * pad, h - 2 * vpad
-    fit = fit_text(
-        text,
-        inner_w,
-        inner_h,
-        size=size,
-        min_size=min_size,
-        font=font,
-        leading=leading,
-        align=align,
-    )
-    if not fit.text:
-        return fit
-    left = x + pad
-    if fit.paragraph is None:
-        if valign == "top":
-            baseline = y + h - vpad - fit.size * ASCENT
-        elif valign == "bottom":
-            baseline = y + vpad + fit.size * (1 - ASCENT)
-        else:
-            baseline = y + h / 2 - fit.size * CJK_MIDDLE
-        draw_string(c, _ax(left, inner_w, align), baseline, fit.text, fit.size, align=align)
+    fit = fit_text(text, inner_w, inner_h, size=size, min_size=min_size, font=font, leading=leading)
+    if not fit.lines:
         return fit
     if valign == "top":
-        bottom = y + h - vpad - fit.height
+        top = y + h - vpad
     elif valign == "bottom":
-        bottom = y + vpad
+        top = y + vpad + fit.height
     else:
-        bottom = y + (h - fit.height) / 2
-    fit.paragraph.drawOn(c, left, bottom)
+        top = y + (h + fit.height) / 2
+    # Glyph boxes: ascent 0.88 and descent 0.12 of the size; a block of one line is `size` tall.
+    baseline = top - fit.size * ASCENT
+    if len(fit.lines) == 1 and valign == "middle":
+        baseline = y + h / 2 - fit.size * CJK_MIDDLE  # optical centre of CJK glyphs
+    ax = _ax(x + pad, inner_w, align)
+    for line in fit.lines:
+        draw_string(c, ax, baseline, line, fit.size, align=align, font=font)
+        baseline -= fit.leading
     return fit
 
 
@@ -309,8 +307,11 @@ def flow_paragraph(
     leading: float = 1.5,
     align: Align = "left",
 ) -> float:
-    """Running text (not boxed) from ``y_top`` down; returns the y below it."""
-    para = Paragraph(markup(text), paragraph_style(size, size * leading, align))
-    _, h = para.wrap(width, PAGE_H)
-    para.drawOn(c, x, y_top - h)
-    return y_top - h
+    """Running text (not boxed) from ``y_top`` down, kinsoku applied; returns the y below."""
+    baseline = y_top - size * ASCENT
+    ax = _ax(x, width, align)
+    lines = wrap_text(text.strip(), width, size, GOTHIC)
+    for line in lines:
+        draw_string(c, ax, baseline, line, size, align=align)
+        baseline -= size * leading
+    return y_top - (len(lines) - 1) * size * leading - size

@@ -1,0 +1,218 @@
+"""送付状 (cover letter of the mail-out) and 宛名 (a 長形3号 envelope face)."""
+
+from __future__ import annotations
+
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from desktop_app.domain.documents import DocumentKind
+from desktop_app.printing.context import (
+    CONTENT_BOTTOM,
+    FormContext,
+    draw_sender_block,
+    draw_title,
+    finish_page,
+    start_page,
+)
+from desktop_app.printing.layout import (
+    CONTENT_W,
+    LEFT,
+    MIN_SIZE,
+    RIGHT,
+    RULE,
+    TOP,
+    box,
+    draw_fit,
+    draw_string,
+    flow_paragraph,
+    hline,
+    text_width,
+)
+
+NAGA3 = (120 * mm, 235 * mm)  # 長形3号: an A4 sheet folded in three
+
+
+def mailout_kinds(ctx: FormContext) -> tuple[DocumentKind, ...]:
+    """What is enclosed: the case's list, else the standard set of the guide."""
+    if ctx.case.mailout:
+        return ctx.case.mailout
+    kinds = [DocumentKind.GUIDE, DocumentKind.APPLICATION_FORM, DocumentKind.REFERRAL_FORM]
+    if ctx.case.needs_consent:
+        kinds.append(DocumentKind.CONSENT_FORM)
+    return tuple(kinds)
+
+
+def _enclosure_label(kind: DocumentKind) -> str:
+    # The clerk's labels say （用紙）; the patient reads the form's own name.
+    return kind.label.replace("（用紙）", "")
+
+
+def draw_cover(c: Canvas, ctx: FormContext) -> None:
+    """A4 cover letter: addressee, enclosures, what to do next, by when, where to fax."""
+    start_page(c)
+    s, case = ctx.settings, ctx.case
+    # Addressee top left, where a window envelope shows it.
+    y = TOP - 2 * mm
+    draw_fit(c, ctx.postal(case.mail_postal), LEFT, y - 6 * mm, 95 * mm, 6 * mm, size=11, pad=0)
+    draw_fit(
+        c, case.mail_address, LEFT, y - 18 * mm, 95 * mm, 12 * mm, size=11, pad=0, valign="top"
+    )
+    name = f"{case.mail_name}\u3000様" if case.mail_name else "\u3000" * 8 + "様"
+    draw_fit(c, name, LEFT, y - 28 * mm, 95 * mm, 9 * mm, size=15, pad=0)
+    hline(c, LEFT, LEFT + 95 * mm, y - 29 * mm, RULE)
+    draw_string(c, RIGHT, TOP - 6 * mm, ctx.date(ctx.today), 11, align="right")
+    draw_sender_block(c, ctx, RIGHT - 72 * mm, TOP - 12 * mm, 72 * mm, size=10)
+    y = draw_title(c, "セカンドオピニオン外来\u3000書類送付のご案内", TOP - 44 * mm, size=16)
+
+    y = flow_paragraph(
+        c,
+        "拝啓\u3000時下ますますご清祥のこととお慶び申し上げます。このたびは当院のセカンドオピニオン"
+        "外来にお問い合わせいただき、ありがとうございます。下記の書類をお送りいたしますので、"
+        "ご確認のうえ、お手続きをお願いいたします。",
+        LEFT,
+        y - 2 * mm,
+        CONTENT_W,
+        size=10.5,
+        leading=1.6,
+    )
+    draw_string(c, RIGHT, y - 5 * mm, "敬具", 10.5, align="right")
+    y -= 12 * mm
+    draw_string(c, LEFT + CONTENT_W / 2, y, "記", 11, align="center")
+    y -= 8 * mm
+
+    draw_string(c, LEFT, y, "■ 同封書類", 11.5)
+    y -= 2 * mm
+    for i, kind in enumerate(mailout_kinds(ctx), 1):
+        draw_fit(
+            c,
+            f"{i}．{_enclosure_label(kind)}",
+            LEFT + 5 * mm,
+            y - 6.5 * mm,
+            CONTENT_W - 5 * mm,
+            6.5 * mm,
+            size=10.5,
+            pad=0,
+        )
+        y -= 6.5 * mm
+    y -= 5 * mm
+
+    draw_string(c, LEFT, y, "■ お手続きのお願い", 11.5)
+    y -= 3 * mm
+    fax = ctx.phone(s.fax)
+    due = f"（{ctx.date(case.materials_due, weekday=True)}まで）" if case.materials_due else ""
+    steps = [
+        "「セカンドオピニオン外来申込書」にご記入のうえ、"
+        f"FAX（{fax}）または郵送で当院{s.office_name}へお送りください。",
+        "主治医の先生に「セカンドオピニオン外来専用診療情報提供書」の作成をご依頼ください。"
+        "検査資料（血液検査、画像のCD-R、病理検査の報告書など）とともにお借りいただき、予約日時の"
+        f"{s.materials_deadline_days}日前までにご持参ください{due}。",
+    ]
+    if case.needs_consent:
+        steps.append(
+            "ご家族だけで相談される場合は、「相談同意書」にご本人の署名をいただき、"
+            "ご持参ください（患者さんが未成年の場合は健康保険証など続柄がわかる書類で可）。"
+        )
+    steps.append("申込書が届きましたら、担当医を決めたうえで、当院から日時をお電話でご連絡します。")
+    for i, text in enumerate(steps, 1):
+        y = (
+            flow_paragraph(
+                c, f"{i}．{text}", LEFT + 5 * mm, y, CONTENT_W - 5 * mm, size=10.5, leading=1.55
+            )
+            - 2 * mm
+        )
+    y -= 4 * mm
+    y = _contact_box(c, ctx, y)
+    if case.case_number:
+        draw_string(
+            c,
+            LEFT,
+            max(y - 8 * mm, CONTENT_BOTTOM),
+            f"受付番号\u3000{case.case_number}（お問い合わせの際にお知らせください）",
+            10,
+        )
+    draw_string(c, RIGHT, max(y - 8 * mm, CONTENT_BOTTOM), "以上", 10.5, align="right")
+    finish_page(c, ctx, case.case_number)
+
+
+def _contact_box(c: Canvas, ctx: FormContext, y: float) -> float:
+    s = ctx.settings
+    h = 17 * mm
+    box(c, LEFT, y - h, CONTENT_W, h, RULE)
+    draw_fit(
+        c,
+        f"お問い合わせ・申込書の送付先：{ctx.office}",
+        LEFT,
+        y - 7 * mm,
+        CONTENT_W,
+        6 * mm,
+        size=11,
+    )
+    draw_fit(
+        c,
+        f"TEL {ctx.phone(s.tel)}\u3000\u3000FAX {ctx.phone(s.fax)}",
+        LEFT,
+        y - h + 1 * mm,
+        CONTENT_W,
+        9 * mm,
+        size=15,
+    )
+    return y - h
+
+
+def addressee_lines(name: str, width: float, size: float) -> str:
+    """'氏名　様', broken at the space between family and given name when it is too long."""
+    if not name:
+        return ""
+    one = f"{name}\u3000様"
+    if text_width(one, size) <= width or "\u3000" not in name.strip():
+        return one
+    family, given = name.strip().rsplit("\u3000", 1)
+    return f"{family}\n{given}\u3000様"
+
+
+def draw_label(c: Canvas, ctx: FormContext) -> None:
+    """A 長形3号 envelope face (120 x 235 mm, horizontal writing): addressee and sender."""
+    start_page(c, NAGA3)
+    width, height = NAGA3
+    left, right, top, bottom = 15 * mm, width - 15 * mm, height - 15 * mm, 15 * mm
+    w = right - left
+    case = ctx.case
+    y = top - 10 * mm  # the stamp area and pre-printed postal boxes of some envelopes
+    draw_fit(c, ctx.postal(case.mail_postal), left, y - 8 * mm, w, 8 * mm, size=14, pad=0)
+    y -= 11 * mm
+    fit = draw_fit(
+        c,
+        case.mail_address,
+        left,
+        y - 30 * mm,
+        w,
+        30 * mm,
+        size=14,
+        pad=0,
+        valign="top",
+        leading=1.4,
+    )
+    y -= max(fit.height, 14) + 10 * mm
+    fit = draw_fit(
+        c,
+        addressee_lines(case.mail_name, w, 22),
+        left,
+        y - 24 * mm,
+        w,
+        24 * mm,
+        size=22,
+        pad=0,
+        valign="top",
+        align="center",
+        leading=1.3,
+    )
+    y -= max(fit.height, 22) + 14 * mm
+    # 在中 tells the post room and the family what is inside.
+    stamp = "セカンドオピニオン外来書類在中"
+    box(c, left + 8 * mm, y - 10 * mm, w - 16 * mm, 10 * mm, RULE)
+    draw_fit(c, stamp, left + 8 * mm, y - 10 * mm, w - 16 * mm, 10 * mm, size=12, align="center")
+    hline(c, left, right, bottom + 36 * mm, RULE)
+    draw_sender_block(c, ctx, left, bottom + 33 * mm, w, size=10)
+    if case.case_number:
+        draw_string(c, right, bottom, case.case_number, MIN_SIZE, align="right")
+    c.showPage()

@@ -1,0 +1,71 @@
+"""Japanese line breaking with kinsoku (禁則処理) for text fitted into boxes.
+
+reportlab's CJK wrap lets 「。」 start a line after 「）」 and 「（」 end one; clerks notice.
+Here: no closing bracket, small kana, 、。 or ー at a line start; no opening bracket at a line
+end; ASCII words (CD-R, 0144-84-0158, 5,500円's digits) never split unless wider than a line.
+Full-width spaces are kept (Paragraph would collapse them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+CANNOT_START = frozenset(
+    "、。，．,.)）]］｝}〕〉》」』】〙〗〟’”!！?？:：;；・ー―‐〜～ゝゞヽヾ々"
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ…‥%％"
+)
+CANNOT_END = frozenset("(（[［｛{〔〈《「『【〘〖〝‘“￥$＄#＃〒")
+# A run of ASCII letters, digits and joining signs is one unbreakable unit.
+_UNIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-.,:/@_+#%&']*|\s|.", re.DOTALL)
+
+
+def wrap_text(text: str, width: float, size: float, font: str) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` at ``size``, honouring kinsoku.
+
+    Newlines in ``text`` are kept as breaks. A unit wider than a whole line is split.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines.extend(_wrap_paragraph(paragraph, width, size, font))
+    return lines
+
+
+def _wrap_paragraph(text: str, width: float, size: float, font: str) -> list[str]:
+    units: list[str] = []
+    for unit in _UNIT.findall(text):
+        if stringWidth(unit, font, size) > width and len(unit) > 1:
+            units.extend(unit)  # an over-long word (a URL, a number) breaks anywhere
+        else:
+            units.append(unit)
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0.0
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        w = stringWidth(unit, font, size)
+        if used + w <= width + 0.01 or not line:
+            if line or not unit.isspace() or (unit == "\u3000" and not lines):
+                line.append(unit)
+                used += w
+            i += 1
+            continue
+        # The unit does not fit: break before it, then repair kinsoku by moving characters
+        # from the end of this line to the next (追い出し), keeping at least one on the line.
+        carry: list[str] = []
+        while len(line) > 1 and (
+            _starts_forbidden(units[i] if not carry else carry[0]) or line[-1][-1] in CANNOT_END
+        ):
+            carry.insert(0, line.pop())
+        lines.append("".join(line).rstrip(" "))
+        line = [u for u in carry if not (u == " " and u is carry[0])]
+        used = sum(stringWidth(u, font, size) for u in line)
+    if line or not lines:
+        lines.append("".join(line).rstrip(" "))
+    return lines
+
+
+def _starts_forbidden(unit: str) -> bool:
+    return bool(unit) and unit[0] in CANNOT_START
