@@ -6,6 +6,7 @@ Bad input prints one line and exits non-zero; never a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from collections.abc import Sequence
@@ -50,17 +51,30 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cases", type=int, default=40, metavar="N", help="案件数（既定 40）")
     demo.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     sub.add_parser("check", parents=[common], help="整合性とスキーマのバージョンを確認する")
+    from desktop_app.printing import FormKind
+
+    printing = sub.add_parser("print", parents=[common], help="書類をPDFに出力する")
+    printing.add_argument(
+        "form",
+        choices=[k.value for k in FormKind],
+        metavar="FORM",
+        help="、".join(k.value for k in FormKind),
+    )
+    printing.add_argument("--case", metavar="CASE_NUMBER", help="案件番号（なければ白紙の用紙）")
+    printing.add_argument(
+        "--date", metavar="YYYY-MM-DD", type=_iso_date, help="本日の予約一覧の日付（既定: 今日）"
+    )
+    printing.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="出力先")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
     from desktop_app.domain.errors import ValidationError
     from desktop_app.services.store import StoreError
 
     try:
-        return _dispatch(args)
+        return _dispatch(build_parser().parse_args(argv))
     except (ValidationError, StoreError) as exc:
         print(f"sodesk: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
@@ -70,6 +84,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("unexpected error", exc_info=True)
         print(f"sodesk: 予期しないエラーです：{exc.__class__.__name__}: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日付は YYYY-MM-DD で指定してください: {text}") from None
 
 
 def _progress(done: int, total: int) -> None:
@@ -98,6 +119,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         state = "正常" if report.ok else "問題あり"
         print(f"{state}: {report.location}（スキーマ {report.current} / 最新 {report.head}）")
         return EXIT_OK if report.ok else EXIT_PROBLEM
+    if args.command == "print":
+        return _print(args)
     if args.demo:
         target = args.db or demo_database()
         store = open_store(target)
@@ -115,3 +138,25 @@ def _dispatch(args: argparse.Namespace) -> int:
     from desktop_app.ui.app import run_gui
 
     return run_gui(store)
+
+
+def _print(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop_app.services.cases import find_case_id
+    from desktop_app.services.forms import record_printed, render_form
+    from desktop_app.services.store import open_store
+
+    store = open_store(args.db)
+    case_id = find_case_id(store, args.case) if args.case else None
+    form = render_form(store, args.form, case_id, day=args.date)
+    output = Path(args.output)
+    try:
+        output.write_bytes(form.pdf)
+    except OSError as exc:
+        print(f"sodesk: {output} に書き込めません：{exc.strerror}", file=sys.stderr)
+        return EXIT_PROBLEM
+    if case_id is not None:
+        record_printed(store, form.kind, case_id, how="PDF保存")
+    print(f"{form.title} → {output}")
+    return EXIT_OK

@@ -75,3 +75,23 @@ def test_python_dash_m_runs_the_same_program() -> None:
     )
     assert result.returncode == 0
     assert __version__ in result.stdout
+
+
+def test_print_forms_for_a_case_and_blank(tmp_path: Path, capsys) -> None:
+    db = str(tmp_path / "p.db")
+    assert main(["demo", "--db", db, "--cases", "14"]) == 0
+    from desktop_app.services.cases import search_cases
+    from desktop_app.services.store import open_store
+
+    store = open_store(db)
+    number = search_cases(store, limit=1).rows[0].case_number
+    store.close()
+    out = tmp_path / "packet.pdf"
+    assert main(["print", "packet", "--db", db, "--case", number.lower(), "-o", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    blank = tmp_path / "blank.pdf"
+    assert main(["print", "referral", "--db", db, "-o", str(blank)]) == 0
+    day = tmp_path / "day.pdf"
+    assert main(["print", "daylist", "--db", db, "--date", "2026-11-24", "-o", str(day)]) == 0
+    assert main(["print", "packet", "--db", db, "--case", "SO-1900-0001", "-o", str(out)]) == 1
+    assert "見つかりません" in capsys.readouterr().err

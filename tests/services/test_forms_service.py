@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from desktop_app.domain.documents import Direction, DocumentKind
+from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.people import Attendance, Relationship
+from desktop_app.domain.stages import Stage
+from desktop_app.printing import FormKind
+from desktop_app.services.cases import get_case, search_cases
+from desktop_app.services.demo import build_demo
+from desktop_app.services.forms import record_printed, render_form
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_application_is_prefilled_from_the_case(store, make_case) -> None:
+    case = make_case()
+    form = render_form(store, FormKind.APPLICATION, case.id)
+    text = _text(form.pdf)
+    assert case.case_number in text
+    assert "山田" in text and "みなと内科クリニック" in text
+    assert "0144-33-4678" in text  # the office's FAX, to send it back
+    assert form.file_name == f"{case.case_number}_application.pdf"
+
+
+def test_packet_holds_the_consent_form_only_when_family_comes_alone(store, make_case) -> None:
+    alone = make_case(attendance=Attendance.FAMILY_ONLY, relationship=Relationship.SPOUSE)
+    with_patient = make_case()
+    pages_alone = len(
+        PdfReader(io.BytesIO(render_form(store, FormKind.PACKET, alone.id).pdf)).pages
+    )
+    pages_with = len(
+        PdfReader(io.BytesIO(render_form(store, FormKind.PACKET, with_patient.id).pdf)).pages
+    )
+    assert pages_alone > pages_with
+    assert "相談同意書" in _text(render_form(store, FormKind.PACKET, alone.id).pdf)
+
+
+def test_printing_the_packet_records_documents_sent_and_history(store, make_case) -> None:
+    case = make_case()
+    today = dt.date(2026, 11, 24)
+    record_printed(store, FormKind.PACKET, case.id, how="印刷", today=today)
+    after = get_case(store, case.id)
+    sent = {d.kind: d.sent_on for d in after.documents if d.direction is Direction.OUT}
+    assert sent[DocumentKind.APPLICATION_FORM] == today
+    assert sent[DocumentKind.GUIDE] == today
+    assert after.history[-1].summary == "送付書類一式を印刷"
+    assert after.history[-1].staff == "テスト担当"
+    assert after.contacts[-1].summary.startswith("送付書類一式を印刷")
+
+
+def test_blank_forms_and_receipt_needs_a_payment(store, make_case) -> None:
+    blank = render_form(store, FormKind.REFERRAL)
+    assert blank.case_id is None and blank.pdf.startswith(b"%PDF")
+    case = make_case()
+    with pytest.raises(ValidationError, match="お支払い"):
+        render_form(store, FormKind.RECEIPT, case.id)
+
+
+def test_day_list_lists_the_days_appointments(store) -> None:
+    today = dt.date(2026, 11, 24)
+    build_demo(store, 40, today=today)
+    checked_in = next(r for r in search_cases(store).rows if r.stage is Stage.CHECKED_IN)
+    form = render_form(store, FormKind.DAYLIST, today=today, day=today)
+    assert checked_in.case_number in _text(form.pdf)
+    assert form.file_name == "daylist_2026-11-24.pdf"
