@@ -45,7 +45,12 @@ FORM_DOCUMENTS: dict[FormKind, DocumentKind] = {
     FormKind.RECEIPT: DocumentKind.RECEIPT,
     FormKind.REPORT: DocumentKind.REPORT,
 }
-CASE_FORMS_NEEDING_APPOINTMENT = frozenset({FormKind.CONFIRMATION, FormKind.REPORT})
+ENCLOSURES = (
+    DocumentKind.GUIDE,
+    DocumentKind.APPLICATION_FORM,
+    DocumentKind.REFERRAL_FORM,
+    DocumentKind.CONSENT_FORM,
+)
 
 
 @dataclass(frozen=True)
@@ -157,14 +162,16 @@ def _case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date
     live = [a for a in case.appointments if not a.cancelled]
     appt = live[-1] if live else None
     payment = case.payments[-1] if case.payments else None
-    incoming = tuple(
+    required_in = [d for d in case.documents if d.direction == Direction.IN.value and d.required]
+    # What is still to bring (the confirmation lists it); the application came in earlier.
+    outstanding = tuple(
         DocumentKind(d.kind)
-        for d in case.documents
-        if d.direction == Direction.IN.value and d.required
+        for d in required_in
+        if d.received_on is None and d.kind != DocumentKind.APPLICATION.value
     )
-    mailout = tuple(
-        DocumentKind(d.kind) for d in case.documents if d.direction == Direction.OUT.value
-    )
+    recorded_out = {d.kind for d in case.documents if d.direction == Direction.OUT.value}
+    # The cover letter lists what it encloses, in mailing order, not itself.
+    enclosures = tuple(k for k in ENCLOSURES if k.value in recorded_out)
     caller = case.caller
     return CaseInfo(
         case_number=case.case_number,
@@ -213,9 +220,9 @@ def _case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date
             else None
         ),
         materials_due=materials_due_date(appt.date, settings, closed) if appt else None,
-        mailout=mailout,
-        required_incoming=incoming,
-        needs_consent=DocumentKind.CONSENT in incoming,
+        mailout=enclosures,
+        required_incoming=outstanding,
+        needs_consent=any(d.kind == DocumentKind.CONSENT.value for d in required_in),
         send_to_name=case.mail_to_name,
         send_to_postal=case.mail_postal_code,
         send_to_address=case.mail_address,
