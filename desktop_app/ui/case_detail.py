@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.eligibility import ExclusionReason
 from desktop_app.domain.settings import ClinicSettings
 from desktop_app.domain.stages import Stage, allowed_targets
+from desktop_app.printing import FormKind
 from desktop_app.services.cases import get_case, move_stage
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.settings import get_settings
@@ -37,6 +38,7 @@ from desktop_app.ui.case_detail_sections import (
     overview,
     payment_rows,
 )
+from desktop_app.ui.print_menu import CASE_FORMS, forms_menu, open_preview
 from desktop_app.ui.rows_model import RowsModel
 
 ENDING_STAGES = (Stage.CANCELLED, Stage.EXCLUDED)
@@ -88,6 +90,10 @@ class CaseDetailDialog(QDialog):
         self.move_button = QPushButton("段階を変更")
         self.move_button.clicked.connect(self.move_to_selected)
 
+        self.print_button = QPushButton("印刷")
+        self.print_button.setObjectName("primary")
+        self.print_button.setMenu(forms_menu(self, CASE_FORMS, self.open_form))
+
         names = QVBoxLayout()
         names.setSpacing(2)
         names.addWidget(self.number_label)
@@ -108,6 +114,8 @@ class CaseDetailDialog(QDialog):
         header = QHBoxLayout()
         header.addLayout(names, 1)
         header.addLayout(move_row)
+        header.addSpacing(16)
+        header.addWidget(self.print_button)
 
         self.documents_model = RowsModel(DOCUMENT_HEADERS, self)
         self.contacts_model = RowsModel(CONTACT_HEADERS, self)
@@ -187,6 +195,10 @@ class CaseDetailDialog(QDialog):
         self.move_button.setEnabled(bool(targets))
         if not targets:
             self.target_combo.addItem("（終了した案件）")
+
+    def open_form(self, kind: FormKind) -> QDialog | None:
+        """Preview one of this case's forms (printing it is recorded on the case)."""
+        return open_preview(self._runner, self, kind, self.case_id)
 
     def select_target(self, target: Stage) -> None:
         self.target_combo.setCurrentIndex(self.target_combo.findData(target.value))

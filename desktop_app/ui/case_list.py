@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QDate, QLocale, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage
+from desktop_app.printing import FormKind
 from desktop_app.services.cases import search_cases
 from desktop_app.services.dto import CasePage
 from desktop_app.services.store import Store
@@ -35,6 +39,8 @@ from desktop_app.ui.case_table_model import (
     CaseTableModel,
 )
 from desktop_app.ui.layout_tools import settle_layout
+from desktop_app.ui.print_menu import BLANK_FORMS, day_list_heading, forms_menu, open_preview
+from desktop_app.ui.print_preview import PrintPreviewDialog
 
 SEARCH_DELAY_MS = 150
 SEARCH_PLACEHOLDER = "氏名・フリガナ・案件番号で検索"
@@ -56,6 +62,27 @@ class CaseListPage(QWidget):
 
         title = QLabel("案件一覧")
         title.setObjectName("pageTitle")
+
+        # The day list prints for today unless the clerk picks another day beside it.
+        self.day_edit = QDateEdit(QDate.currentDate())
+        self.day_edit.setCalendarPopup(True)
+        self.day_edit.setLocale(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+        self.day_edit.setDisplayFormat("yyyy年M月d日（ddd）")
+        self.day_edit.setToolTip("予約一覧を印刷する日")
+        self.daylist_button = QPushButton()
+        self.daylist_button.clicked.connect(self.open_day_list)
+        self.day_edit.dateChanged.connect(self._name_day_list)
+        self._name_day_list(self.day_edit.date())
+        self.blank_button = QPushButton("白紙の用紙")
+        self.blank_button.setMenu(forms_menu(self, BLANK_FORMS, self.open_blank_form))
+
+        title_row = QHBoxLayout()
+        title_row.addWidget(title)
+        title_row.addStretch(1)
+        title_row.addWidget(self.day_edit)
+        title_row.addWidget(self.daylist_button)
+        title_row.addSpacing(12)
+        title_row.addWidget(self.blank_button)
 
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
@@ -101,7 +128,7 @@ class CaseListPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(10)
-        layout.addWidget(title)
+        layout.addLayout(title_row)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(hint)
@@ -204,3 +231,21 @@ class CaseListPage(QWidget):
         dialog = self._details.pop(case_id, None)
         if dialog is not None:
             dialog.deleteLater()
+
+    # Printing ----------------------------------------------------------------------------
+
+    def chosen_day(self) -> dt.date:
+        return self.day_edit.date().toPython()
+
+    def _name_day_list(self, day: QDate) -> None:
+        # The date is in the box beside the button; the button only says which list it opens.
+        today = day == QDate.currentDate()
+        self.daylist_button.setText("本日の予約一覧" if today else "この日の予約一覧")
+        self.daylist_button.setToolTip(f"{day_list_heading(day.toPython())}を表示して印刷します")
+
+    def open_day_list(self) -> PrintPreviewDialog | None:
+        """Preview the appointments of the chosen day (today unless changed)."""
+        return open_preview(self._runner, self, FormKind.DAYLIST, day=self.chosen_day())
+
+    def open_blank_form(self, kind: FormKind) -> PrintPreviewDialog | None:
+        return open_preview(self._runner, self, kind)

@@ -1,0 +1,101 @@
+"""Which forms the clerk can print from where, and opening the preview of one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMenu, QWidget
+
+from desktop_app.printing import FormKind
+from desktop_app.services.forms import render_form
+from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.layout_tools import settle_layout
+from desktop_app.ui.print_preview import PrintPreviewDialog
+
+WEEKDAYS = "月火水木金土日"
+# Short names for menus; the form itself prints its full title (FormKind.label).
+MENU_LABELS: dict[FormKind, str] = {
+    FormKind.PACKET: "送付書類一式",
+    FormKind.APPLICATION: "申込書",
+    FormKind.REFERRAL: "専用診療情報提供書",
+    FormKind.CONSENT: "相談同意書",
+    FormKind.COVER: "送付状",
+    FormKind.LABEL: "宛名",
+    FormKind.CONFIRMATION: "予約確認書",
+    FormKind.FAX_COVER: "FAX送付状",
+    FormKind.RECEIPT: "領収書",
+    FormKind.REPORT: "報告書表紙",
+    FormKind.GUIDE: "ご案内",
+}
+
+# The packet first (what a new case needs), then the single forms in the order of the work.
+CASE_FORMS: tuple[FormKind, ...] = (
+    FormKind.PACKET,
+    FormKind.APPLICATION,
+    FormKind.REFERRAL,
+    FormKind.CONSENT,
+    FormKind.COVER,
+    FormKind.LABEL,
+    FormKind.CONFIRMATION,
+    FormKind.FAX_COVER,
+    FormKind.RECEIPT,
+    FormKind.REPORT,
+    FormKind.GUIDE,
+)
+PACKET_TIP = "送付状・ご案内・申込書・専用診療情報提供書（家族のみ来院なら相談同意書も）"
+# Forms the desk hands out or faxes unfilled, e.g. when a caller asks for one to fill in.
+BLANK_FORMS: tuple[FormKind, ...] = (
+    FormKind.APPLICATION,
+    FormKind.REFERRAL,
+    FormKind.CONSENT,
+    FormKind.FAX_COVER,
+    FormKind.GUIDE,
+)
+
+
+def day_list_heading(day: dt.date) -> str:
+    """「11月24日（火）の予約一覧」, or 「本日の予約一覧」 for today."""
+    if day == dt.date.today():
+        return FormKind.DAYLIST.label
+    return f"{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）の予約一覧"
+
+
+def open_preview(
+    runner: ServiceRunner,
+    parent: QWidget,
+    kind: FormKind,
+    case_id: int | None = None,
+    *,
+    day: dt.date | None = None,
+) -> PrintPreviewDialog | None:
+    """Build the form and show its preview; None when it could not be built (clerk told)."""
+    form = runner.read(parent, render_form, kind, case_id, day=day)
+    if form is None:
+        return None
+    heading = ""
+    if kind == FormKind.DAYLIST:
+        heading = day_list_heading(day or dt.date.today())
+    elif case_id is None:
+        heading = f"{form.title}（白紙）"
+    dialog = PrintPreviewDialog(runner, form, parent, heading=heading)
+    dialog.finished.connect(dialog.deleteLater)
+    settle_layout(dialog)
+    dialog.open()
+    return dialog
+
+
+def forms_menu(
+    parent: QWidget, kinds: tuple[FormKind, ...], choose: Callable[[FormKind], object]
+) -> QMenu:
+    """A menu of ``kinds``; picking one calls ``choose(kind)``."""
+    menu = QMenu(parent)
+    menu.setToolTipsVisible(True)
+    for kind in kinds:
+        action = menu.addAction(MENU_LABELS[kind])
+        action.setData(kind.value)
+        action.setToolTip(PACKET_TIP if kind == FormKind.PACKET else kind.label)
+        action.triggered.connect(lambda _checked=False, k=kind: choose(k))
+        if kind == FormKind.PACKET:
+            menu.addSeparator()
+    return menu

@@ -1,0 +1,358 @@
+"""印刷プレビュー: show a form's PDF as it will print, then print it or save it as PDF.
+
+The PDF itself is made by the forms service; this dialog only shows, prints and saves those
+bytes. Printing or saving a case's form is recorded on the case (documents sent, history)
+through the ServiceRunner, so every open page refreshes itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMargins,
+    QRectF,
+    QSize,
+    QStandardPaths,
+    Qt,
+)
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QResizeEvent,
+)
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.printing import FormKind
+from desktop_app.services.forms import RenderedForm, record_printed
+from desktop_app.ui import actions
+from desktop_app.ui.actions import CASES, ServiceRunner
+
+log = logging.getLogger(__name__)
+
+HOW_PRINTED = "印刷"
+HOW_SAVED = "PDF保存"
+PDF_FILTER = "PDFファイル (*.pdf)"
+# Pages are rendered for the printer at no more than this; 1200 dpi A4 would need ~560 MB.
+MAX_PRINT_DPI = 300
+ZOOM_STEP = 1.25
+ZOOM_MIN, ZOOM_MAX = 0.25, 4.0
+POINTS_PER_INCH = 72.0
+
+
+# Module-level so tests can answer them without a modal dialog --------------------------
+
+
+def documents_folder() -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
+
+
+def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:
+    """Ask where to save the PDF, starting in Documents; None if the clerk backs out."""
+    start = str(documents_folder() / suggested)
+    path, _filter = QFileDialog.getSaveFileName(parent, "PDFとして保存", start, PDF_FILTER)
+    if not path:
+        return None
+    return path if path.lower().endswith(".pdf") else f"{path}.pdf"
+
+
+def ask_printer(parent: QWidget | None, printer: QPrinter) -> bool:
+    """Let the clerk choose the printer (PC-FAX drivers are listed there too) and copies."""
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("印刷")
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def write_pdf(path: str, data: bytes) -> None:
+    Path(path).write_bytes(data)
+
+
+# Rendering pages the way the printer gets them -------------------------------------------
+
+
+def page_image(document: QPdfDocument, page: int, size: QSize) -> QImage:
+    """One page as an opaque image on white paper.
+
+    QPdfDocument.render() leaves everything outside the ink transparent; a printer driver
+    that drops the alpha channel turns that into black, so the page is painted onto white.
+    """
+    ink = document.render(page, size)
+    paper = QImage(size, QImage.Format.Format_RGB32)
+    paper.fill(QColor("white"))
+    painter = QPainter(paper)
+    painter.drawImage(0, 0, ink)
+    painter.end()
+    return paper
+
+
+def is_landscape(document: QPdfDocument) -> bool:
+    size = document.pagePointSize(0)
+    return size.width() > size.height()
+
+
+def setup_printer(printer: QPrinter, document: QPdfDocument, title: str) -> None:
+    """A4, the whole sheet (the forms carry their own margins), turned as the PDF is."""
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setFullPage(True)
+    printer.setPageOrientation(
+        QPageLayout.Orientation.Landscape
+        if is_landscape(document)
+        else QPageLayout.Orientation.Portrait
+    )
+    printer.setDocName(title)
+
+
+def print_document(document: QPdfDocument, printer: QPrinter) -> bool:
+    """Print every page, each scaled to the sheet keeping its proportions; False on failure."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        return False
+    try:
+        dpi = min(printer.resolution(), MAX_PRINT_DPI)
+        sheet = printer.paperRect(QPrinter.Unit.DevicePixel)
+        for page in range(document.pageCount()):
+            if page > 0 and not printer.newPage():
+                return False
+            points = document.pagePointSize(page)
+            pixels = (points * (dpi / POINTS_PER_INCH)).toSize()
+            fitted = points.scaled(sheet.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRectF(
+                sheet.x() + (sheet.width() - fitted.width()) / 2,
+                sheet.y() + (sheet.height() - fitted.height()) / 2,
+                fitted.width(),
+                fitted.height(),
+            )
+            painter.drawImage(target, page_image(document, page, pixels))
+    finally:
+        painter.end()
+    return True
+
+
+# The dialog -------------------------------------------------------------------------------
+
+
+class PrintPreviewDialog(QDialog):
+    def __init__(
+        self,
+        runner: ServiceRunner,
+        form: RenderedForm,
+        parent: QWidget | None = None,
+        *,
+        heading: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self.form = form
+        heading = heading or form.title
+        self.setWindowTitle(f"印刷プレビュー － {heading}")
+        self.resize(1000, 880)
+
+        self.document = QPdfDocument(self)
+        # The document reads from the buffer for as long as it is open, so the buffer is its
+        # child: it goes only after the document has closed.
+        self._buffer = QBuffer(self.document)
+        self._buffer.setData(QByteArray(form.pdf))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+
+        title = QLabel(heading)
+        title.setObjectName("pageTitle")
+        self.pages_label = QLabel()
+        self.pages_label.setObjectName("muted")
+
+        self.zoom_out_button = QPushButton("－")
+        self.zoom_out_button.setToolTip("縮小（Ctrl+－）")
+        self.zoom_out_button.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut))
+        self.zoom_out_button.clicked.connect(self.zoom_out)
+        self.zoom_in_button = QPushButton("＋")
+        self.zoom_in_button.setToolTip("拡大（Ctrl+＋）")
+        self.zoom_in_button.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomIn))
+        self.zoom_in_button.clicked.connect(self.zoom_in)
+        for button in (self.zoom_out_button, self.zoom_in_button):
+            button.setFixedWidth(40)
+        self.fit_button = QPushButton("幅に合わせる")
+        self.fit_button.clicked.connect(self.fit_to_width)
+        self.whole_button = QPushButton("ページ全体")
+        self.whole_button.clicked.connect(self.fit_whole_page)
+        self.zoom_label = QLabel()
+        self.zoom_label.setMinimumWidth(52)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addSpacing(12)
+        top.addWidget(self.pages_label, 0, Qt.AlignmentFlag.AlignBottom)
+        top.addStretch(1)
+        top.addWidget(QLabel("表示"))
+        top.addWidget(self.zoom_out_button)
+        top.addWidget(self.zoom_label)
+        top.addWidget(self.zoom_in_button)
+        top.addSpacing(6)
+        top.addWidget(self.fit_button)
+        top.addWidget(self.whole_button)
+
+        self.view = QPdfView()
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setPageSpacing(32)
+        # Room around the sheet so it reads as paper on the grey desk. QPdfView fits a whole page
+        # by taking the page spacing off the height, so the spacing equals both margins.
+        self.view.setDocumentMargins(QMargins(16, 16, 16, 16))
+
+        self.status_label = QLabel()
+        self.status_label.setObjectName("savedLabel")
+        self.print_button = QPushButton("印刷…")
+        self.print_button.setObjectName("primary")
+        self.print_button.setDefault(True)
+        self.print_button.clicked.connect(self.print_form)
+        self.save_button = QPushButton("PDF保存…")
+        self.save_button.clicked.connect(self.save_form)
+        self.close_button = QPushButton("閉じる")
+        self.close_button.clicked.connect(self.reject)
+
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status_label, 1)
+        bottom.addWidget(self.print_button)
+        bottom.addWidget(self.save_button)
+        bottom.addSpacing(16)
+        bottom.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 14, 18, 12)
+        layout.setSpacing(10)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bottom)
+
+        self.document.pageCountChanged.connect(self._show_page_count)
+        self._show_page_count()
+        self.fit_to_width()
+
+    def _show_page_count(self, _count: int = 0) -> None:
+        self.pages_label.setText(f"全{self.document.pageCount()}ページ")
+
+    # Zoom ---------------------------------------------------------------------------------
+
+    def effective_zoom(self) -> float:
+        """The zoom on screen (1 = real size); in the fit modes QPdfView keeps its factor at 1."""
+        mode = self.view.zoomMode()
+        if mode == QPdfView.ZoomMode.Custom or self.document.pageCount() == 0:
+            return self.view.zoomFactor()
+        sizes = [self.document.pagePointSize(p) for p in range(self.document.pageCount())]
+        widest = max(size.width() for size in sizes)
+        tallest = max(size.height() for size in sizes)
+        margins = self.view.documentMargins()
+        viewport = self.view.viewport()
+        room_w = viewport.width() - margins.left() - margins.right()
+        room_h = viewport.height() - margins.top() - margins.bottom()
+        scale = self.logicalDpiX() / POINTS_PER_INCH
+        factor = room_w / (widest * scale)
+        if mode == QPdfView.ZoomMode.FitInView:
+            factor = min(factor, room_h / (tallest * scale))
+        return factor if factor > 0 else 1.0
+
+    def _set_zoom(self, factor: float) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(min(max(factor, ZOOM_MIN), ZOOM_MAX))
+        self._show_zoom()
+
+    def zoom_in(self) -> None:
+        self._set_zoom(self.effective_zoom() * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._set_zoom(self.effective_zoom() / ZOOM_STEP)
+
+    def fit_to_width(self) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self._show_zoom()
+
+    def fit_whole_page(self) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
+        self._show_zoom()
+
+    def _show_zoom(self) -> None:
+        mode = self.view.zoomMode()
+        self.fit_button.setEnabled(mode != QPdfView.ZoomMode.FitToWidth)
+        self.whole_button.setEnabled(mode != QPdfView.ZoomMode.FitInView)
+        self.zoom_label.setText(f"{round(self.effective_zoom() * 100)}%")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # In the fit modes the zoom follows the window size.
+        self._show_zoom()
+
+    # Print and save -------------------------------------------------------------------------
+
+    def print_form(self) -> bool:
+        """Choose a printer and print; True when the pages went to the printer."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        setup_printer(printer, self.document, self.form.title)
+        if not ask_printer(self, printer):
+            return False
+        # A five-page packet takes about a second to rasterise; show that something happens.
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            printed = print_document(self.document, printer)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if not printed:
+            log.error("printing %s failed", self.form.file_name)
+            actions.show_error(
+                self, "印刷できませんでした。プリンターの電源と接続を確認してください。"
+            )
+            return False
+        self._record(HOW_PRINTED)
+        self.status_label.setText("印刷しました。")
+        return True
+
+    def save_form(self) -> bool:
+        """Ask for a file name and write the PDF; True when it was written."""
+        path = ask_save_path(self, self.form.file_name)
+        if path is None:
+            return False
+        try:
+            write_pdf(path, self.form.pdf)
+        except OSError as exc:
+            log.exception("could not write %s", path)
+            actions.show_error(
+                self,
+                f"PDFを保存できませんでした。\n保存先：{path}\n（{exc.strerror or exc}）",
+            )
+            return False
+        self._record(HOW_SAVED)
+        self.status_label.setText(f"保存しました：{Path(path).name}")
+        return True
+
+    def _record(self, how: str) -> None:
+        # Blank forms and the day list belong to no case; nothing to note.
+        if self.form.case_id is None or self.form.kind == FormKind.DAYLIST:
+            return
+        self._runner.run(
+            self,
+            record_printed,
+            self.form.kind,
+            self.form.case_id,
+            how=how,
+            changes=frozenset({CASES}),
+        )

@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QSize
+from PySide6.QtGui import QImage, QPageLayout
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrinter
+
+from desktop_app.domain.documents import Direction, DocumentKind
+from desktop_app.printing import FormKind
+from desktop_app.services.cases import get_case
+from desktop_app.services.demo import build_demo
+from desktop_app.services.forms import render_form
+from desktop_app.ui import print_preview
+from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.case_detail import CaseDetailDialog
+from desktop_app.ui.case_list import CaseListPage
+from desktop_app.ui.print_menu import CASE_FORMS, MENU_LABELS
+from desktop_app.ui.print_preview import PrintPreviewDialog, setup_printer
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def detail(qtbot, runner: ServiceRunner, make_case, model_tester) -> CaseDetailDialog:
+    dialog = CaseDetailDialog(runner, make_case().id)
+    qtbot.addWidget(dialog)
+    for model in (dialog.documents_model, dialog.history_model):
+        model_tester(model)
+    assert dialog.load()
+    return dialog
+
+
+@pytest.fixture
+def print_to(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Answer the print dialog by choosing a PDF 'printer' writing into tmp_path."""
+    target = tmp_path / "printed.pdf"
+
+    def choose(_parent, printer: QPrinter) -> bool:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return True
+
+    monkeypatch.setattr(print_preview, "ask_printer", choose)
+    return target
+
+
+def _open(qtbot, dialog: PrintPreviewDialog | None) -> PrintPreviewDialog:
+    assert isinstance(dialog, PrintPreviewDialog)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.document.status() == QPdfDocument.Status.Ready)
+    return dialog
+
+
+def _summaries(store, case_id: int) -> list[str]:
+    return [entry.summary for entry in get_case(store, case_id).history]
+
+
+def _sent_on(store, case_id: int, kind: DocumentKind) -> dt.date | None:
+    docs = get_case(store, case_id).documents
+    return next(d.sent_on for d in docs if d.kind == kind and d.direction == Direction.OUT)
+
+
+def _ink_and_paper(image: QImage) -> tuple[float, float]:
+    """Shares of dark and of white pixels in a rendered page."""
+    grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    values = [
+        grey.pixelColor(x, y).value() for y in range(grey.height()) for x in range(grey.width())
+    ]
+    dark = sum(v < 100 for v in values) / len(values)
+    white = sum(v > 240 for v in values) / len(values)
+    return dark, white
+
+
+def test_case_menu_lists_the_forms_in_order(detail) -> None:
+    texts = [a.text() for a in detail.print_button.menu().actions() if not a.isSeparator()]
+    assert texts == [MENU_LABELS[k] for k in CASE_FORMS]
+    assert texts[:2] == ["送付書類一式", "申込書"]
+    assert texts[-1] == "ご案内"
+
+
+def test_menu_opens_the_preview_of_the_application(qtbot, detail) -> None:
+    action = next(a for a in detail.print_button.menu().actions() if a.text() == "申込書")
+    action.trigger()
+    dialog = _open(qtbot, detail.findChild(PrintPreviewDialog))
+    assert dialog.form.kind == FormKind.APPLICATION
+    assert dialog.form.case_id == detail.case_id
+    assert dialog.document.pageCount() >= 1
+    assert dialog.pages_label.text() == f"全{dialog.document.pageCount()}ページ"
+    assert dialog.view.pageMode() == QPdfView.PageMode.MultiPage
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
+    assert detail.detail is not None and detail.detail.case_number in dialog.windowTitle()
+
+
+def test_zoom_in_and_out_then_fit_again(qtbot, detail) -> None:
+    dialog = _open(qtbot, detail.open_form(FormKind.APPLICATION))
+    dialog.zoom_in()
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.Custom
+    larger = dialog.view.zoomFactor()
+    dialog.zoom_out()
+    assert dialog.view.zoomFactor() < larger
+    assert dialog.zoom_label.text().endswith("%")
+    dialog.fit_to_width()
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
+    assert not dialog.fit_button.isEnabled()
+
+
+def test_printing_sends_white_pages_and_records_on_the_case(
+    qtbot, store, runner, detail, print_to: Path
+) -> None:
+    dialog = _open(qtbot, detail.open_form(FormKind.APPLICATION))
+    with qtbot.waitSignal(runner.changed):
+        dialog.print_button.click()
+
+    assert print_to.exists() and print_to.stat().st_size > 1024
+    printed = QPdfDocument()
+    printed.load(str(print_to))
+    assert printed.status() == QPdfDocument.Status.Ready
+    assert printed.pageCount() == dialog.document.pageCount()
+    # The page went out on white paper with ink on it, not as a black sheet.
+    dark, white = _ink_and_paper(printed.render(0, QSize(120, 170)))
+    assert white > 0.5
+    assert 0 < dark < 0.4
+
+    summaries = _summaries(store, detail.case_id)
+    assert "セカンドオピニオン外来申込書を印刷" in summaries
+    assert _sent_on(store, detail.case_id, DocumentKind.APPLICATION_FORM) == TODAY
+    # The open case detail refreshed itself from the changed signal.
+    assert detail.tabs.tabText(4) == f"変更履歴（{len(summaries)}）"
+    assert dialog.status_label.text() == "印刷しました。"
+
+
+def test_backing_out_of_the_print_dialog_records_nothing(
+    qtbot, store, runner, detail, monkeypatch
+) -> None:
+    monkeypatch.setattr(print_preview, "ask_printer", lambda _parent, _printer: False)
+    dialog = _open(qtbot, detail.open_form(FormKind.APPLICATION))
+    before = _summaries(store, detail.case_id)
+    with qtbot.assertNotEmitted(runner.changed):
+        assert not dialog.print_form()
+    assert _summaries(store, detail.case_id) == before
+
+
+def test_save_writes_the_exact_pdf_and_records_it(
+    qtbot, store, runner, detail, monkeypatch, tmp_path: Path
+) -> None:
+    target = tmp_path / "保存先" / "application.pdf"
+    target.parent.mkdir()
+    suggested: list[str] = []
+
+    def answer(_parent, name: str) -> str:
+        suggested.append(name)
+        return str(target)
+
+    monkeypatch.setattr(print_preview, "ask_save_path", answer)
+    dialog = _open(qtbot, detail.open_form(FormKind.APPLICATION))
+    with qtbot.waitSignal(runner.changed):
+        dialog.save_button.click()
+    assert suggested == [dialog.form.file_name]
+    assert target.read_bytes() == dialog.form.pdf
+    assert "セカンドオピニオン外来申込書をPDF保存" in _summaries(store, detail.case_id)
+    assert _sent_on(store, detail.case_id, DocumentKind.APPLICATION_FORM) == TODAY
+
+
+def test_save_failure_is_explained_and_records_nothing(
+    qtbot, store, runner, detail, monkeypatch, tmp_path: Path, shown_errors
+) -> None:
+    missing = tmp_path / "ない" / "form.pdf"
+    monkeypatch.setattr(print_preview, "ask_save_path", lambda _p, _n: str(missing))
+    dialog = _open(qtbot, detail.open_form(FormKind.APPLICATION))
+    with qtbot.assertNotEmitted(runner.changed):
+        assert not dialog.save_form()
+    assert len(shown_errors) == 1 and "PDFを保存できませんでした" in shown_errors[0]
+
+
+def test_receipt_without_payment_shows_the_message_and_no_preview(detail, shown_errors) -> None:
+    assert detail.open_form(FormKind.RECEIPT) is None
+    assert shown_errors == ["この案件にはまだお支払いの記録がありません。"]
+    assert detail.findChildren(PrintPreviewDialog) == []
+
+
+def test_day_list_opens_from_the_case_list_and_records_nothing(
+    qtbot, store, runner: ServiceRunner, monkeypatch, tmp_path: Path, print_to: Path
+) -> None:
+    build_demo(store, 15, today=TODAY)
+    page = CaseListPage(runner)
+    qtbot.addWidget(page)
+    assert page.daylist_button.text() == "本日の予約一覧"
+
+    dialog = _open(qtbot, page.open_day_list())
+    assert dialog.form.kind == FormKind.DAYLIST
+    assert dialog.form.case_id is None
+    assert dialog.form.file_name == f"daylist_{TODAY.isoformat()}.pdf"
+    assert dialog.document.pageCount() >= 1
+    monkeypatch.setattr(print_preview, "ask_save_path", lambda _p, _n: str(tmp_path / "d.pdf"))
+    with qtbot.assertNotEmitted(runner.changed):
+        assert dialog.print_form()
+        assert dialog.save_form()
+    assert print_to.stat().st_size > 1024
+
+
+def test_day_list_for_another_day(qtbot, runner: ServiceRunner) -> None:
+    page = CaseListPage(runner)
+    qtbot.addWidget(page)
+    other = TODAY + dt.timedelta(days=3)
+    page.day_edit.setDate(QDate(other.year, other.month, other.day))
+    assert page.daylist_button.text() == "この日の予約一覧"
+    dialog = _open(qtbot, page.open_day_list())
+    assert dialog.form.file_name == f"daylist_{other.isoformat()}.pdf"
+    assert f"{other.month}月{other.day}日" in dialog.windowTitle()
+
+
+def test_blank_form_from_the_case_list_belongs_to_no_case(
+    qtbot, runner: ServiceRunner, make_case, monkeypatch, tmp_path: Path
+) -> None:
+    make_case()
+    page = CaseListPage(runner)
+    qtbot.addWidget(page)
+    action = next(a for a in page.blank_button.menu().actions() if a.text() == "申込書")
+    action.trigger()
+    dialog = _open(qtbot, page.findChild(PrintPreviewDialog))
+    assert dialog.form.case_id is None
+    assert "白紙" in dialog.windowTitle()
+    monkeypatch.setattr(print_preview, "ask_save_path", lambda _p, _n: str(tmp_path / "b.pdf"))
+    with qtbot.assertNotEmitted(runner.changed):
+        assert dialog.save_form()
+
+
+def test_printer_is_turned_as_the_pdf_is(qtbot, store, runner: ServiceRunner) -> None:
+    daylist = PrintPreviewDialog(runner, render_form(store, FormKind.DAYLIST))
+    qtbot.addWidget(daylist)
+    blank = PrintPreviewDialog(runner, render_form(store, FormKind.APPLICATION))
+    qtbot.addWidget(blank)
+    for dialog, orientation in (
+        (daylist, QPageLayout.Orientation.Landscape),
+        (blank, QPageLayout.Orientation.Portrait),
+    ):
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        setup_printer(printer, dialog.document, dialog.form.title)
+        assert printer.pageLayout().orientation() == orientation
+        assert printer.fullPage()
