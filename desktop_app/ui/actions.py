@@ -24,6 +24,7 @@ T = TypeVar("T")
 # Kinds of data a write can change; pages refresh on the kinds they show.
 CASES = "cases"
 SETTINGS = "settings"
+ENQUIRIES = "enquiries"  # calls logged without a case
 
 ERROR_TITLE = "確認してください"
 UNEXPECTED_TITLE = "エラー"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSize, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -14,9 +14,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.services import drafts
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.case_list import CaseListPage
+from desktop_app.ui.intake import prompts
+from desktop_app.ui.intake.wizard import IntakeWizard
 from desktop_app.ui.placeholder_page import PlaceholderPage
 from desktop_app.ui.settings_page import SettingsPage
 
@@ -25,11 +28,6 @@ NAV_WIDTH = 170
 PAGE_INTAKE, PAGE_BOARD, PAGE_CALENDAR, PAGE_CASES, PAGE_STATS, PAGE_SETTINGS = range(6)
 
 _PLACEHOLDERS = {
-    PAGE_INTAKE: (
-        "受付",
-        "お電話での問い合わせをその場で登録する画面です。相談者・患者・紹介元・相談内容・"
-        "送付先を順に伺い、対象外にあたる場合はすぐにお知らせします。",
-    ),
     PAGE_BOARD: (
         "書類ボード",
         "案件ごとの書類の送付・受領の状況を一覧にします。期限を過ぎた書類や届いていない"
@@ -65,10 +63,13 @@ class MainWindow(QMainWindow):
 
         self.case_list = CaseListPage(self.runner)
         self.settings_page = SettingsPage(self.runner)
+        self.intake = IntakeWizard(self.runner)
         self.stack = QStackedWidget()
         for index in range(len(PAGE_NAMES)):
-            if index == PAGE_CASES:
-                page: QWidget = self.case_list
+            if index == PAGE_INTAKE:
+                page: QWidget = self.intake
+            elif index == PAGE_CASES:
+                page = self.case_list
             elif index == PAGE_SETTINGS:
                 page = self.settings_page
             else:
@@ -95,14 +96,39 @@ class MainWindow(QMainWindow):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
             shortcut.activated.connect(lambda index=number - 1: self.show_page(index))
         QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.focus_search)
+        QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.new_intake)
+        self.nav.item(PAGE_INTAKE).setToolTip("受付（Ctrl+1）　新規受付は Ctrl+N")
 
         self.show_page(PAGE_CASES)
+        # After the window is up, so the question appears over it rather than before it.
+        QTimer.singleShot(0, self.offer_recovered_draft)
 
     def show_page(self, index: int) -> None:
         self.nav.setCurrentRow(index)
 
     def current_page_name(self) -> str:
         return PAGE_NAMES[self.stack.currentIndex()]
+
+    def new_intake(self) -> None:
+        """Ctrl+N from anywhere: the 受付 page, ready for a new call (a half-typed one stays)."""
+        self.show_page(PAGE_INTAKE)
+        self.intake.start_new()
+
+    def offer_recovered_draft(self) -> None:
+        """An intake left unfinished by a crash or a closed window: 再開 or 破棄."""
+        draft = drafts.load_draft()
+        if draft is None:
+            return
+        if prompts.ask_resume_draft(self, draft):
+            self.intake.restore(draft)
+            self.show_page(PAGE_INTAKE)
+        else:
+            drafts.discard_draft()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # The last few seconds of typing since the timed save.
+        self.intake.save_draft_now()
+        super().closeEvent(event)
 
     def focus_search(self) -> None:
         """Ctrl+F from anywhere: the case list, cursor in its search box."""

@@ -1,0 +1,86 @@
+"""The unfinished intake, kept as a JSON file so a crash or a closed window loses nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop_app.services.store import data_dir
+
+log = logging.getLogger(__name__)
+
+DRAFT_FILE = "intake-draft.json"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the wizard held: its field values by page, the page shown, and when it was saved."""
+
+    values: dict[str, Any]
+    page: int
+    saved_at: dt.datetime
+
+
+def draft_path() -> Path:
+    """Where the draft lives: beside the database in the data folder."""
+    return data_dir() / DRAFT_FILE
+
+
+def save_draft(values: dict[str, Any], page: int = 0, path: Path | None = None) -> Draft:
+    """Write the draft atomically: a half-written file can never replace a good one."""
+    target = path or draft_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    draft = Draft(values=values, page=page, saved_at=dt.datetime.now().astimezone())
+    payload = {
+        "version": FORMAT_VERSION,
+        "saved_at": draft.saved_at.isoformat(),
+        "page": page,
+        "values": values,
+    }
+    fd, temp_name = tempfile.mkstemp(prefix=".intake-draft-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, ensure_ascii=False, indent=1)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return draft
+
+
+def load_draft(path: Path | None = None) -> Draft | None:
+    """The saved draft, or None when there is none or it cannot be read (logged, kept aside)."""
+    target = path or draft_path()
+    try:
+        payload = json.loads(target.read_text(encoding="utf-8"))
+        values = payload["values"]
+        if not isinstance(values, dict):
+            raise ValueError("values is not an object")
+        return Draft(
+            values=values,
+            page=int(payload.get("page", 0)),
+            saved_at=dt.datetime.fromisoformat(payload["saved_at"]),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        # Keep the unreadable file for whoever investigates, but out of the way of the next one.
+        log.exception("intake draft %s is unreadable; set aside", target)
+        with contextlib.suppress(OSError):
+            target.replace(target.with_suffix(".broken.json"))
+        return None
+
+
+def discard_draft(path: Path | None = None) -> None:
+    """Remove the draft (after 登録, or when the clerk chose 破棄)."""
+    (path or draft_path()).unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""受付: the intake wizard the clerk fills while on the phone."""

@@ -1,0 +1,248 @@
+"""7 確認: everything on one page before 登録, then the case number and the packet."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.contact import format_phone, format_postal, normalize_phone
+from desktop_app.domain.documents import Channel
+from desktop_app.domain.eligibility import Route
+from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.wareki import format_seireki, format_wareki
+from desktop_app.services.dto import CaseDetail
+from desktop_app.ui.formats import BLANK
+from desktop_app.ui.intake.base import IntakeContext, IntakeStep
+from desktop_app.ui.intake.state import (
+    INFORMED_NO,
+    INFORMED_YES,
+    MAIL_TO_OTHER,
+    Snapshot,
+    attendance,
+    birth_or_none,
+    channel,
+    confirmed_exclusion,
+    needs,
+    page,
+    relationship,
+    text,
+)
+
+
+def _phone(raw: str) -> str:
+    digits = normalize_phone(raw)
+    return format_phone(digits) if digits else ""
+
+
+def _rows(pairs: list[tuple[str, str]]) -> str:
+    cells = "".join(
+        f"<tr><td style='color:#6b7280; padding:2px 14px 2px 0'>{escape(k)}</td>"
+        f"<td style='padding:2px 0'>{escape(v) if v else BLANK}</td></tr>"
+        for k, v in pairs
+    )
+    return f"<table>{cells}</table>"
+
+
+class ConfirmStep(IntakeStep):
+    key = "confirm"
+    title = "確認"
+    lead = "内容を読み上げて確認してください。違っていれば「戻る」で直せます（入力は消えません）。"
+
+    print_requested = Signal()
+    restart_requested = Signal()
+
+    def __init__(self, context: IntakeContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.banner = QLabel()
+        self.banner.setObjectName("exclusionBanner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.body().addWidget(self.banner)
+        self.result = QFrame()
+        self.body().addWidget(self.result)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(10)
+        self.sections: dict[str, QLabel] = {}
+        for index, (key, title) in enumerate(
+            (
+                ("caller", "相談者"),
+                ("patient", "患者"),
+                ("doctor", "主治医"),
+                ("content", "相談内容"),
+                ("attendance", "来院者と必要な書類"),
+                ("mail", "送付"),
+            )
+        ):
+            box = QGroupBox(title)
+            layout = QVBoxLayout(box)
+            label = QLabel()
+            label.setWordWrap(True)
+            layout.addWidget(label)
+            layout.addStretch(1)
+            self.sections[key] = label
+            grid.addWidget(box, index // 2, index % 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        self.body().addLayout(grid)
+
+        self.result.setObjectName("doneBox")
+        result_layout = QVBoxLayout(self.result)
+        self.result_label = QLabel()
+        self.result_label.setObjectName("doneTitle")
+        self.result_label.setWordWrap(True)
+        self.result_note = QLabel()
+        self.result_note.setWordWrap(True)
+        self.print_button = QPushButton("送付書類を印刷")
+        self.print_button.setObjectName("primary")
+        self.print_button.clicked.connect(self.print_requested)
+        self.restart_button = QPushButton("次の受付を始める（Ctrl+N）")
+        self.restart_button.clicked.connect(self.restart_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.restart_button)
+        buttons.addStretch(1)
+        result_layout.addWidget(self.result_label)
+        result_layout.addWidget(self.result_note)
+        result_layout.addLayout(buttons)
+        self.result.hide()
+        self.body().addStretch(1)
+
+    def enter(self, snapshot: Snapshot) -> None:
+        super().enter(snapshot)
+        settings, today = self.context.settings, self.context.today()
+        exclusion = confirmed_exclusion(snapshot, settings)
+        if exclusion is not None:
+            route = (
+                f"<br>ご案内先：{exclusion.route.label}" if exclusion.route != Route.NONE else ""
+            )
+            self.banner.setText(
+                f"<b>対象外として登録します：{escape(exclusion.label)}</b>{route}<br>"
+                "書類はお送りしません。登録すると案件は「対象外」で記録されます。"
+            )
+        self.banner.setVisible(exclusion is not None)
+        caller, patient = page(snapshot, "caller"), page(snapshot, "patient")
+        rel = relationship(snapshot)
+        self.sections["caller"].setText(
+            _rows(
+                [("ご関係", rel.label)]
+                + (
+                    []
+                    if rel == Relationship.SELF
+                    else [("氏名", text(caller, "name")), ("フリガナ", text(caller, "furigana"))]
+                )
+                + [("電話番号", _phone(text(caller, "phone")))]
+            )
+        )
+        born = birth_or_none(snapshot, today)
+        need = needs(snapshot, settings, today)
+        birth = ""
+        if born is not None:
+            birth = f"{format_wareki(born)}（{format_seireki(born)}）{need.age}歳"
+            birth += "・未成年" if need.minor else ""
+        postal = text(patient, "postal")
+        existing = patient.get("existing_id")
+        self.sections["patient"].setText(
+            _rows(
+                [
+                    ("氏名", text(patient, "name")),
+                    ("フリガナ", text(patient, "furigana")),
+                    ("生年月日", birth),
+                    ("性別", Sex(patient.get("sex") or Sex.UNKNOWN).label),
+                    (
+                        "住所",
+                        (format_postal(postal.replace("-", "")) + " " if postal else "")
+                        + text(patient, "address"),
+                    ),
+                    ("電話番号", _phone(text(patient, "phone"))),
+                    ("携帯電話", _phone(text(patient, "mobile"))),
+                ]
+                + ([("登録", f"登録済みの患者さん（患者ID {existing}）")] if existing else [])
+            )
+        )
+        doctor = page(snapshot, "doctor")
+        informed = {INFORMED_YES: "伝えている", INFORMED_NO: "まだ伝えていない"}.get(
+            doctor.get("informed") or "", "未確認"
+        )
+        self.sections["doctor"].setText(
+            _rows(
+                [
+                    ("医療機関", text(doctor, "institution")),
+                    ("診療科", text(doctor, "department")),
+                    ("主治医", text(doctor, "doctor")),
+                    ("病名", text(doctor, "diagnosis")),
+                    ("主治医への相談", informed),
+                ]
+            )
+        )
+        content = page(snapshot, "content")
+        dep_id = content.get("department_id")
+        dep = next((d.name for d in self.context.departments if d.id == dep_id), "指定なし")
+        answers = content.get("answers") or {}
+        yes = [r.label for r in settings.exclusion_reasons if answers.get(r.code)]
+        self.sections["content"].setText(
+            _rows(
+                [
+                    ("種類", ConsultationCategory(content.get("category") or "other").label),
+                    ("内容", text(content, "text")),
+                    ("希望する診療科", dep),
+                    ("希望日", text(content, "dates")),
+                    ("確認の質問", "、".join(yes) if yes else "該当なし"),
+                ]
+            )
+        )
+        who = attendance(snapshot)
+        incoming = (
+            "、".join(k.label for k in need.incoming) if exclusion is None else "不要（対象外）"
+        )
+        self.sections["attendance"].setText(
+            _rows([("来院される方", Attendance(who).label), ("必要なもの", incoming)])
+        )
+        mail = page(snapshot, "mail")
+        if mail.get("target") == MAIL_TO_OTHER:
+            mail_postal = text(mail, "postal").replace("-", "")
+            to = f"{text(mail, 'name')} 様　{format_postal(mail_postal)}　{text(mail, 'address')}"
+        else:
+            to = f"患者さんのご住所（{text(patient, 'address') or '未入力'}）"
+        documents = (
+            "、".join(k.label for k in need.mailout) if exclusion is None else "送付しません"
+        )
+        self.sections["mail"].setText(
+            _rows([("方法", Channel(channel(snapshot)).label), ("送付先", to), ("書類", documents)])
+        )
+
+    def show_result(self, case: CaseDetail) -> None:
+        self.result_label.setText(
+            f"登録しました。案件番号 {case.case_number}（{case.stage.label}）"
+        )
+        if case.exclusion_code:
+            note = "対象外として記録しました。書類は送付しません。"
+        else:
+            note = (
+                "送付書類は「送付予定」として記録しました。「送付書類を印刷」で印刷すると"
+                "送付済みになります。"
+            )
+        self.result_note.setText(note)
+        self.print_button.setVisible(not case.exclusion_code)
+        self.result.show()
+        # The next thing the clerk does: print the packet, or take the next call.
+        (self.restart_button if case.exclusion_code else self.print_button).setFocus()
+
+    def clear_result(self) -> None:
+        self.result.hide()
+
+    def values(self) -> dict[str, Any]:
+        return {}

@@ -1,0 +1,42 @@
+"""The wizard's questions to the clerk. Tests patch these instead of answering modal boxes."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from desktop_app.services.drafts import Draft
+from desktop_app.ui.intake.state import page, text
+
+
+def draft_summary(draft: Draft) -> str:
+    patient = page(draft.values, "patient")
+    caller = page(draft.values, "caller")
+    who = text(patient, "name") or text(caller, "name") or "（氏名未入力）"
+    saved = draft.saved_at.astimezone().strftime("%Y/%m/%d %H:%M")
+    return f"{who}　{saved} に保存"
+
+
+def ask_resume_draft(parent: QWidget | None, draft: Draft) -> bool:
+    """True: 再開 (put the unfinished intake back); False: 破棄."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("途中の受付があります")
+    box.setText("前回、登録せずに終わった受付があります。続きから再開しますか？")
+    box.setInformativeText(draft_summary(draft) + "\n\n「破棄」を選ぶと、この入力内容は消えます。")
+    resume = box.addButton("再開", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("破棄", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(resume)
+    box.exec()
+    return box.clickedButton() is resume
+
+
+def confirm_discard(parent: QWidget | None) -> bool:
+    """True when the clerk really wants to throw away what is typed."""
+    answer = QMessageBox.question(
+        parent,
+        "入力の破棄",
+        "入力中の受付を破棄して、最初からやり直しますか？\nこの操作は元に戻せません。",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes

@@ -1,0 +1,168 @@
+"""Nothing typed is lost: drafts, recovery, duplicates offered, failures at 登録."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+from sqlalchemy import func, select
+
+from desktop_app.db.models import Patient, SOCase
+from desktop_app.domain.errors import ValidationError
+from desktop_app.services import drafts
+from desktop_app.services.cases import get_case
+from desktop_app.ui.intake import prompts
+from desktop_app.ui.intake import wizard as wizard_module
+from desktop_app.ui.intake.wizard import IntakeWizard
+from desktop_app.ui.main_window import PAGE_INTAKE, MainWindow
+from tests.ui.intake.conftest import Driver
+
+
+def _count(store, model) -> int:
+    with store.read() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_page_change_saves_the_draft(drive) -> None:
+    drive.caller_family("spouse")
+    draft = drafts.load_draft()
+    assert draft is not None
+    assert draft.values["caller"]["name"] == "山田　花子"
+    assert draft.page == 1
+
+
+def test_the_timer_saves_what_changed(drive, wizard) -> None:
+    wizard.autosave.setInterval(20)
+    drive.type(wizard.caller.phone, "0144112233", enter=False)
+    drive.qtbot.waitUntil(lambda: drafts.load_draft() is not None)
+    assert drafts.load_draft().values["caller"]["phone"] == "0144112233"
+    assert "下書きを保存しました" in wizard.saved_label.text()
+
+
+def test_an_unfinished_intake_is_offered_back_on_the_next_start(
+    qtbot, runner, store, monkeypatch
+) -> None:
+    wizard = IntakeWizard(runner)  # not handed to qtbot: this test destroys it itself
+    wizard.setMinimumSize(1100, 760)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    wizard.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is wizard)
+    drive = Driver(qtbot, wizard)
+    drive.caller_family("child")
+    drive.patient()
+    wizard.autosave.setInterval(20)  # a few seconds in use; short here
+    drive.type(wizard.doctor.institution, "みなと内科クリニック", enter=False)
+    qtbot.waitUntil(
+        lambda: drafts.load_draft().values["doctor"]["institution"] == "みなと内科クリニック"
+    )
+    with qtbot.waitSignal(wizard.destroyed):
+        wizard.deleteLater()  # gone without 登録
+
+    asked = []
+    monkeypatch.setattr(prompts, "ask_resume_draft", lambda _p, d: asked.append(d) or True)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: bool(asked))
+    assert "山田　太郎" in prompts.draft_summary(asked[0])
+    assert window.stack.currentIndex() == PAGE_INTAKE
+    restored = window.intake
+    assert restored.current_step().key == "doctor"
+    assert restored.doctor.institution.editor.text() == "みなと内科クリニック"
+    assert restored.patient.furigana.editor.text() == "ヤマダ　タロウ"
+    assert restored.caller.name.editor.text() == "山田　花子"
+
+
+def test_a_discarded_draft_is_gone(qtbot, store, monkeypatch) -> None:
+    drafts.save_draft({"patient": {"name": "山田　太郎"}}, page=1)
+    monkeypatch.setattr(prompts, "ask_resume_draft", lambda _p, _d: False)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: drafts.load_draft() is None)
+    assert window.intake.patient.name.editor.text() == ""
+
+
+def test_a_failure_at_register_keeps_the_draft_and_writes_nothing(
+    drive, wizard, store, monkeypatch
+) -> None:
+    def refuse(_store, _new):
+        raise ValidationError("データベースが使用中です。")
+
+    monkeypatch.setattr(wizard_module, "create_case", refuse)
+    drive.caller_self()
+    drive.patient()
+    drive.next()
+    drive.next()
+    drive.next()
+    drive.next()
+    assert drive.page() == "confirm"
+    drive.qtbot.keyClick(wizard.register_button, Qt.Key.Key_Space)
+    assert "データベースが使用中です" in wizard.error_label.text()
+    assert wizard.case is None
+    assert drafts.load_draft().values["patient"]["name"] == "山田　太郎"
+    assert _count(store, SOCase) == 0
+
+
+def test_an_existing_patient_is_offered_instead_of_a_duplicate(
+    drive, wizard, store, make_case
+) -> None:
+    first = make_case()  # 山田　太郎, ヤマダ　タロウ, 1970-03-15
+    drive.caller_family("spouse")
+    page = wizard.patient
+    drive.type(page.name, "山田　太郎")
+    drive.type(page.furigana, "やまだたろう")
+    drive.type(page.birth, "S45.3.15")
+    assert page.match_box.isVisible()
+    assert len(page.matches) == 1
+    assert first.case_number in page.match_box.findChildren(type(page.name.note))[1].text()
+    drive.next()
+    assert drive.page() == "patient"  # same person or not must be decided
+    choose = next(b for b in page.match_box.findChildren(QPushButton) if "この患者" in b.text())
+    drive.qtbot.keyClick(choose, Qt.Key.Key_Space)
+    assert drive.page() == "doctor"
+    assert page.existing_id == first.patient.id
+    assert page.address.editor.text() == "北海道苫小牧市表町1-1-1"
+    for _ in range(4):
+        drive.next()
+    assert drive.page() == "confirm"
+    drive.qtbot.keyClick(wizard.register_button, Qt.Key.Key_Space)
+    drive.qtbot.waitUntil(lambda: wizard.case is not None)
+    assert _count(store, Patient) == 1
+    assert get_case(store, wizard.case.id).patient.id == first.patient.id
+
+
+def test_the_same_phone_is_offered_and_can_be_declined(drive, wizard, store, make_case) -> None:
+    make_case()
+    drive.caller_self(phone="0144-11-2233")
+    page = wizard.patient
+    drive.type(page.name, "山田　次郎")
+    drive.type(page.furigana, "ヤマダ　ジロウ")
+    drive.type(page.phone, "0144-11-2233")
+    assert page.matches and page.matches[0].reason == "電話番号が同じ"
+    drive.qtbot.keyClick(page.new_button, Qt.Key.Key_Space)
+    assert not page.match_box.isVisible()
+    drive.next()
+    assert drive.page() == "doctor"
+
+
+def test_ctrl_n_opens_the_intake_from_anywhere(qtbot, window) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.stack.currentWidget() is window.intake
+    qtbot.waitUntil(window.intake.caller.relationship.focus_target().hasFocus)
+
+
+def test_a_new_wizard_after_registering_starts_blank(drive, wizard) -> None:
+    assert isinstance(wizard, IntakeWizard)
+    drive.caller_self()
+    drive.patient()
+    for _ in range(4):
+        drive.next()
+    drive.qtbot.keyClick(wizard.register_button, Qt.Key.Key_Space)
+    drive.qtbot.waitUntil(lambda: wizard.case is not None)
+    drive.qtbot.keyClick(wizard.confirm.restart_button, Qt.Key.Key_Space)
+    assert drive.page() == "caller"
+    assert wizard.patient.name.editor.text() == ""
+    assert wizard.case is None
