@@ -150,12 +150,12 @@ class CaseListPage(QWidget):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         widths = {
-            COL_NUMBER: 130,
-            COL_NAME: 120,
-            COL_FURIGANA: 150,
-            COL_STAGE: 125,
-            COL_APPOINTMENT: 200,
-            COL_DOCTOR: 190,
+            COL_NUMBER: 120,
+            COL_NAME: 105,
+            COL_FURIGANA: 152,
+            COL_STAGE: 118,
+            COL_APPOINTMENT: 192,
+            COL_DOCTOR: 192,
         }
         for column, width in widths.items():
             self.table.setColumnWidth(column, width)
