@@ -14,9 +14,10 @@ from desktop_app.domain.documents import ContactKind
 from desktop_app.domain.eligibility import THIRD_PARTY, reason_by_code
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.japanese import normalize_name, search_key
-from desktop_app.domain.people import Relationship, Sex
+from desktop_app.domain.people import Relationship
 from desktop_app.services import audit
 from desktop_app.services.dto import PatientData
+from desktop_app.services.mapping import patient_data
 from desktop_app.services.settings import load_settings
 from desktop_app.services.store import Store
 
@@ -81,17 +82,7 @@ def find_existing_patients(
             same_person = key and p.furigana_key == key and p.birth_date == birth_date
             matches.append(
                 PatientMatch(
-                    patient=PatientData(
-                        id=p.id,
-                        name=p.name,
-                        furigana=p.furigana,
-                        birth_date=p.birth_date,
-                        sex=Sex(p.sex),
-                        postal_code=p.postal_code,
-                        address=p.address,
-                        phone=p.phone,
-                        mobile=p.mobile,
-                    ),
+                    patient=patient_data(p),
                     reason=MATCH_NAME_BIRTH if same_person else MATCH_PHONE,
                     case_count=len(cases),
                     last_case_number=cases[-1] if cases else "",

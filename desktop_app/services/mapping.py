@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from desktop_app.db.models import Appointment, AuditEntry, SOCase
+from desktop_app.db.models import Appointment, AuditEntry, Patient, SOCase
 from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
 from desktop_app.domain.stages import Decision, Stage
@@ -42,25 +42,28 @@ def case_row(case: SOCase, appointment: Appointment | None) -> CaseRow:
     )
 
 
+def patient_data(p: Patient) -> PatientData:
+    return PatientData(
+        id=p.id,
+        name=p.name,
+        furigana=p.furigana,
+        birth_date=p.birth_date,
+        sex=Sex(p.sex),
+        postal_code=p.postal_code,
+        address=p.address,
+        phone=p.phone,
+        mobile=p.mobile,
+    )
+
+
 def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
-    p = case.patient
     ref = case.referring_doctor
     caller = case.caller
     return CaseDetail(
         id=case.id,
         case_number=case.case_number,
         stage=Stage(case.stage),
-        patient=PatientData(
-            id=p.id,
-            name=p.name,
-            furigana=p.furigana,
-            birth_date=p.birth_date,
-            sex=Sex(p.sex),
-            postal_code=p.postal_code,
-            address=p.address,
-            phone=p.phone,
-            mobile=p.mobile,
-        ),
+        patient=patient_data(case.patient),
         caller=(
             CallerData(
                 name=caller.name,

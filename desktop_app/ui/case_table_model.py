@@ -8,15 +8,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QColor
 
 from desktop_app.domain.wareki import format_short, weekday_ja
 from desktop_app.services.dto import CasePage, CaseRow
+from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
 
 # Fetches one page: (offset, limit) -> CasePage. The page builds it from the search text, so
 # the model knows nothing of the store.
@@ -39,8 +38,6 @@ CaseRowRole = Qt.ItemDataRole.UserRole + 3
 
 _CLOSED_COLOUR = QColor("#8a929c")
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
 
 def appointment_text(at: dt.datetime | None) -> str:
     """'2026/11/24（火）10:30': zero-padded so the column lines up."""
@@ -55,9 +52,9 @@ def _doctor_text(row: CaseRow) -> str:
     return row.doctor or row.department
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(ReadOnlyTableModel):
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        super().__init__(HEADERS, parent)
         self._rows: list[CaseRow] = []
         self._total = 0
         self._fetch: PageFetcher | None = None
@@ -150,20 +147,6 @@ class CaseTableModel(QAbstractTableModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -182,15 +165,6 @@ class CaseTableModel(QAbstractTableModel):
         if role == CaseRowRole:
             return row
         return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
 
 
 def _display(row: CaseRow, column: int) -> str | None:

@@ -13,11 +13,9 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtWidgets import (
@@ -39,8 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS, ExclusionReason, Route
 from desktop_app.ui.layout_tools import settle_layout
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
 
 BUILT_IN_CODES: frozenset[str] = frozenset(r.code for r in DEFAULT_EXCLUSION_REASONS)
 CUSTOM_PREFIX = "custom_"
@@ -73,11 +70,11 @@ def new_code(taken: Collection[str]) -> str:
             return code
 
 
-class ExclusionReasonsModel(QAbstractTableModel):
+class ExclusionReasonsModel(ReadOnlyTableModel):
     """The reasons in intake order; rows are added, replaced, removed and moved in place."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(_HEADERS, parent)
         self._reasons: list[ExclusionReason] = []
 
     def set_reasons(self, reasons: Sequence[ExclusionReason]) -> None:
@@ -124,20 +121,6 @@ class ExclusionReasonsModel(QAbstractTableModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._reasons)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(_HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(_HEADERS)
-        ):
-            return _HEADERS[section]
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._reasons):
             return None
@@ -166,15 +149,6 @@ class ExclusionReasonsModel(QAbstractTableModel):
         if role == BuiltInRole:
             return is_built_in(reason)
         return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
 
 
 class ReasonDialog(QDialog):

@@ -1,4 +1,4 @@
-"""A read-only table model over rows of text, for the small tables of the case detail."""
+"""Read-only table models: a shared base, and rows of text for the case detail's tables."""
 
 from __future__ import annotations
 
@@ -10,27 +10,15 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class RowsModel(QAbstractTableModel):
-    def __init__(
-        self,
-        headers: Sequence[str],
-        parent: QObject | None = None,
-        *,
-        right_aligned: frozenset[int] = frozenset(),
-    ) -> None:
+class ReadOnlyTableModel(QAbstractTableModel):
+    """What every read-only table here shares: fixed column headers, selectable flat rows.
+
+    Subclasses hold their rows and implement ``rowCount`` and ``data``.
+    """
+
+    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._headers = tuple(headers)
-        # Columns of amounts and minutes, right-aligned so the digits line up.
-        self._right_aligned = right_aligned
-        self._rows: list[tuple[str, ...]] = []
-
-    def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
-        self.beginResetModel()
-        self._rows = [tuple(r) for r in rows]
-        self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._headers)
@@ -46,6 +34,39 @@ class RowsModel(QAbstractTableModel):
             return self._headers[section]
         return None
 
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+
+class RowsModel(ReadOnlyTableModel):
+    """Rows of ready-made text, for the small tables of the case detail."""
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        parent: QObject | None = None,
+        *,
+        right_aligned: frozenset[int] = frozenset(),
+    ) -> None:
+        super().__init__(headers, parent)
+        # Columns of amounts and minutes, right-aligned so the digits line up.
+        self._right_aligned = right_aligned
+        self._rows: list[tuple[str, ...]] = []
+
+    def set_rows(self, rows: Sequence[Sequence[str]]) -> None:
+        self.beginResetModel()
+        self._rows = [tuple(r) for r in rows]
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -55,12 +76,3 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self._right_aligned:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
