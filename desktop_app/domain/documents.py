@@ -159,7 +159,7 @@ def required_incoming_documents(
 
 def mailout_documents(attendance: Attendance, patient_is_minor: bool) -> tuple[DocumentKind, ...]:
     """What the office mails after the first call, in the order the envelope is packed."""
-    kinds = (
+    kinds: tuple[DocumentKind, ...] = (
         DocumentKind.COVER_LETTER,
         DocumentKind.GUIDE,
         DocumentKind.APPLICATION_FORM,

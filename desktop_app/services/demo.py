@@ -43,6 +43,7 @@ from desktop_app.services.demo_data import (
 from desktop_app.services.store import Store
 
 MAX_DEMO_CASES = 100_000
+_Rows = dict[str, list[dict[str, Any]]]  # table name -> rows for one bulk insert
 DEMO_MARK = "demo_database"
 _BATCH = 5_000
 # The most recent cases walk through every stage, so a small demo shows them all.
@@ -156,7 +157,7 @@ class _Builder:
         session.flush()
 
     def cases(self, session: Session, start: int, stop: int, total: int) -> None:
-        rows: dict[str, list[dict[str, Any]]] = {
+        rows: _Rows = {
             t: []
             for t in (
                 "patients", "callers", "cases", "documents", "appointments", "contacts",
@@ -204,7 +205,7 @@ class _Builder:
         index = min(len(open_stages) - 1, age // 8 + self.rng.randrange(0, 2))
         return open_stages[index]
 
-    def case(self, rows: dict[str, list[dict[str, Any]]], i: int, created: dt.date, stage: Stage):  # type: ignore[no-untyped-def]
+    def case(self, rows: _Rows, i: int, created: dt.date, stage: Stage) -> None:
         rng = self.rng
         local = dt.datetime.combine(created, dt.time(9 + i % 8, (i * 7) % 60))
         now = local.astimezone(dt.UTC)  # the desk's wall clock, stored as UTC
@@ -327,7 +328,17 @@ class _Builder:
                      created_at=now)
             )  # fmt: skip
 
-    def documents(self, rows, case_id, created, stage, attendance, minor, appt, reached):  # type: ignore[no-untyped-def]
+    def documents(
+        self,
+        rows: _Rows,
+        case_id: int,
+        created: dt.date,
+        stage: Stage,
+        attendance: Attendance,
+        minor: bool,
+        appt: tuple[dt.date, dt.time] | None,
+        reached: Callable[[Stage], bool],
+    ) -> None:
         rng = self.rng
         sent = created + dt.timedelta(days=1) if reached(Stage.FORMS_SENT) else None
         for kind in mailout_documents(attendance, minor):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from desktop_app.db.models import ContactLog, Patient, ReferringDoctor, ReferringInstitution, SOCase
 from desktop_app.domain.contact import validate_phone
@@ -63,7 +63,7 @@ def find_existing_patients(
     """Patients with the same フリガナ and birth date, or the same phone or mobile number."""
     key = search_key(furigana)
     numbers = {n for n in (_digits(p) for p in phones) if n}
-    conditions = []
+    conditions: list[ColumnElement[bool]] = []
     if key and birth_date is not None:
         conditions.append((Patient.furigana_key == key) & (Patient.birth_date == birth_date))
     if numbers:

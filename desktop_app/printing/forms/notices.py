@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -74,6 +74,7 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
         - 3 * mm
     )
     appt = case.appointment
+    due: date | None
     if appt is not None:
         when = f"{ctx.date(appt.start.date(), weekday=True)}\u3000{_time_range(appt.start, appt.minutes)}"
         due = case.materials_due or materials_due_date(appt.start.date(), s)
