@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -135,9 +136,19 @@ def _dispatch(args: argparse.Namespace) -> int:
             build_demo(store)
     else:
         store = open_store(args.db or default_database())
+    if not _display_available():
+        print("sodesk: 画面（ディスプレイ）がないため開けません。", file=sys.stderr)
+        return EXIT_PROBLEM
     from desktop_app.ui.app import run_gui
 
     return run_gui(store)
+
+
+def _display_available() -> bool:
+    """On Linux, Qt aborts the process without a display; say so in one line instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _print(args: argparse.Namespace) -> int:

@@ -95,3 +95,11 @@ def test_print_forms_for_a_case_and_blank(tmp_path: Path, capsys) -> None:
     assert main(["print", "daylist", "--db", db, "--date", "2026-11-24", "-o", str(day)]) == 0
     assert main(["print", "packet", "--db", db, "--case", "SO-1900-0001", "-o", str(out)]) == 1
     assert "見つかりません" in capsys.readouterr().err
+
+
+def test_no_display_is_one_line_not_a_crash(monkeypatch, tmp_path: Path, capsys) -> None:
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["--db", str(tmp_path / "g.db")]) == 1
+    assert "ディスプレイ" in capsys.readouterr().err
