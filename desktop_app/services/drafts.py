@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -12,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.services.store import data_dir
+from desktop_app.services.store import Store, data_dir
 
 log = logging.getLogger(__name__)
 
-DRAFT_FILE = "intake-draft.json"
+DRAFT_PREFIX = "intake-draft"
 FORMAT_VERSION = 1
 
 
@@ -29,14 +30,19 @@ class Draft:
     saved_at: dt.datetime
 
 
-def draft_path() -> Path:
-    """Where the draft lives: beside the database in the data folder."""
-    return data_dir() / DRAFT_FILE
+def draft_path(store: Store) -> Path:
+    """Where the draft lives: in the data folder, one file per database.
+
+    A draft typed against the demo database is never offered on the clinic's own, and the
+    other way round.
+    """
+    digest = hashlib.sha256(store.location.encode("utf-8")).hexdigest()[:12]
+    return data_dir() / f"{DRAFT_PREFIX}-{digest}.json"
 
 
-def save_draft(values: dict[str, Any], page: int = 0, path: Path | None = None) -> Draft:
+def save_draft(store: Store, values: dict[str, Any], page: int = 0) -> Draft:
     """Write the draft atomically: a half-written file can never replace a good one."""
-    target = path or draft_path()
+    target = draft_path(store)
     target.parent.mkdir(parents=True, exist_ok=True)
     draft = Draft(values=values, page=page, saved_at=dt.datetime.now().astimezone())
     payload = {
@@ -58,9 +64,9 @@ def save_draft(values: dict[str, Any], page: int = 0, path: Path | None = None) 
     return draft
 
 
-def load_draft(path: Path | None = None) -> Draft | None:
+def load_draft(store: Store) -> Draft | None:
     """The saved draft, or None when there is none or it cannot be read (logged, kept aside)."""
-    target = path or draft_path()
+    target = draft_path(store)
     try:
         payload = json.loads(target.read_text(encoding="utf-8"))
         values = payload["values"]
@@ -81,6 +87,6 @@ def load_draft(path: Path | None = None) -> Draft | None:
         return None
 
 
-def discard_draft(path: Path | None = None) -> None:
+def discard_draft(store: Store) -> None:
     """Remove the draft (after 登録, or when the clerk chose 破棄)."""
-    (path or draft_path()).unlink(missing_ok=True)
+    draft_path(store).unlink(missing_ok=True)

@@ -116,14 +116,14 @@ class MainWindow(QMainWindow):
 
     def offer_recovered_draft(self) -> None:
         """An intake left unfinished by a crash or a closed window: 再開 or 破棄."""
-        draft = drafts.load_draft()
+        draft = drafts.load_draft(self.runner.store)
         if draft is None:
             return
         if prompts.ask_resume_draft(self, draft):
             self.intake.restore(draft)
             self.show_page(PAGE_INTAKE)
         else:
-            drafts.discard_draft()
+            drafts.discard_draft(self.runner.store)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # The last few seconds of typing since the timed save.

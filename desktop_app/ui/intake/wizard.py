@@ -307,7 +307,7 @@ class IntakeWizard(QWidget):
         )
         if result is None:
             return
-        drafts.discard_draft()
+        drafts.discard_draft(self.runner.store)
         self.enquiry_logged.emit(result)
         self.reset()
         self.saved_label.setText(
@@ -334,7 +334,7 @@ class IntakeWizard(QWidget):
             return  # the draft stays, so nothing typed is lost
         self.case = case
         self.dirty = False
-        drafts.discard_draft()
+        drafts.discard_draft(self.runner.store)
         self.confirm.show_result(case)
         self.back_button.setEnabled(False)
         self.register_button.hide()
@@ -367,7 +367,7 @@ class IntakeWizard(QWidget):
             self.dirty = False
             return
         try:
-            saved = drafts.save_draft(snapshot, self.current_index())
+            saved = drafts.save_draft(self.runner.store, snapshot, self.current_index())
         except OSError:
             log.exception("could not save the intake draft")
             self.saved_label.setText("下書きを保存できませんでした")
@@ -404,5 +404,5 @@ class IntakeWizard(QWidget):
     def discard(self) -> None:
         if self.has_input() and not prompts.confirm_discard(self):
             return
-        drafts.discard_draft()
+        drafts.discard_draft(self.runner.store)
         self.reset()

@@ -22,19 +22,19 @@ def _count(store, model) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_a_page_change_saves_the_draft(drive) -> None:
+def test_a_page_change_saves_the_draft(drive, store) -> None:
     drive.caller_family("spouse")
-    draft = drafts.load_draft()
+    draft = drafts.load_draft(store)
     assert draft is not None
     assert draft.values["caller"]["name"] == "山田　花子"
     assert draft.page == 1
 
 
-def test_the_timer_saves_what_changed(drive, wizard) -> None:
+def test_the_timer_saves_what_changed(drive, wizard, store) -> None:
     wizard.autosave.setInterval(20)
     drive.type(wizard.caller.phone, "0144112233", enter=False)
-    drive.qtbot.waitUntil(lambda: drafts.load_draft() is not None)
-    assert drafts.load_draft().values["caller"]["phone"] == "0144112233"
+    drive.qtbot.waitUntil(lambda: drafts.load_draft(store) is not None)
+    assert drafts.load_draft(store).values["caller"]["phone"] == "0144112233"
     assert "下書きを保存しました" in wizard.saved_label.text()
 
 
@@ -53,7 +53,7 @@ def test_an_unfinished_intake_is_offered_back_on_the_next_start(
     wizard.autosave.setInterval(20)  # a few seconds in use; short here
     drive.type(wizard.doctor.institution, "みなと内科クリニック", enter=False)
     qtbot.waitUntil(
-        lambda: drafts.load_draft().values["doctor"]["institution"] == "みなと内科クリニック"
+        lambda: drafts.load_draft(store).values["doctor"]["institution"] == "みなと内科クリニック"
     )
     with qtbot.waitSignal(wizard.destroyed):
         wizard.deleteLater()  # gone without 登録
@@ -73,11 +73,11 @@ def test_an_unfinished_intake_is_offered_back_on_the_next_start(
 
 
 def test_a_discarded_draft_is_gone(qtbot, store, monkeypatch) -> None:
-    drafts.save_draft({"patient": {"name": "山田　太郎"}}, page=1)
+    drafts.save_draft(store, {"patient": {"name": "山田　太郎"}}, page=1)
     monkeypatch.setattr(prompts, "ask_resume_draft", lambda _p, _d: False)
     window = MainWindow(store)
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: drafts.load_draft() is None)
+    qtbot.waitUntil(lambda: drafts.load_draft(store) is None)
     assert window.intake.patient.name.editor.text() == ""
 
 
@@ -98,7 +98,7 @@ def test_a_failure_at_register_keeps_the_draft_and_writes_nothing(
     drive.qtbot.keyClick(wizard.register_button, Qt.Key.Key_Space)
     assert "データベースが使用中です" in wizard.error_label.text()
     assert wizard.case is None
-    assert drafts.load_draft().values["patient"]["name"] == "山田　太郎"
+    assert drafts.load_draft(store).values["patient"]["name"] == "山田　太郎"
     assert _count(store, SOCase) == 0
 
 

@@ -76,7 +76,7 @@ def test_the_patient_calls_and_is_registered(drive, wizard, store) -> None:
     assert case.contacts[0].summary.startswith("電話受付")
     assert wizard.confirm.result.isVisible()
     assert case.case_number in wizard.confirm.result_label.text()
-    assert drafts.load_draft() is None
+    assert drafts.load_draft(store) is None
 
 
 def test_family_calls_and_the_patient_comes(drive, wizard, store) -> None:
@@ -191,7 +191,7 @@ def test_someone_else_is_logged_as_an_enquiry_without_a_case(drive, wizard, stor
     assert "鈴木　一郎" in log.party
     assert entry.action == "enquiry.log"
     assert caller.current_relationship() is Relationship.SELF  # ready for the next call
-    assert drafts.load_draft() is None
+    assert drafts.load_draft(store) is None
 
 
 def test_print_the_packet_after_registering(drive, wizard, store) -> None:
