@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
 
@@ -32,8 +32,27 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(url.database)
 
 
+# Execution option that makes a SQLite transaction take the write lock at BEGIN.
+WRITE_OPTION = "sodesk_write"
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, but each transaction it begins is a write transaction.
+
+    On SQLite that is ``BEGIN IMMEDIATE``: the write lock is taken before the first read, so a
+    check and the write that depends on it cannot interleave with another desk's. PostgreSQL
+    ignores the option; there, version columns and row locks do that work.
+    """
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
 def make_engine(target: str | Path | URL) -> Engine:
-    """Create the engine; SQLite gets WAL, synchronous=FULL, foreign keys and a busy timeout."""
+    """Create the engine; SQLite gets WAL, synchronous=FULL, foreign keys and a busy timeout.
+
+    pysqlite's own transaction handling is switched off (it begins lazily, only before DML, and
+    leaves DDL outside any transaction); every transaction is begun here instead, so schema
+    changes are all-or-nothing and a write transaction holds the lock from its first statement.
+    """
     url = target if isinstance(target, URL) else database_url(target)
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True)
@@ -44,6 +63,7 @@ def make_engine(target: str | Path | URL) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
         cursor = dbapi_connection.cursor()
         if path is not None:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -51,5 +71,10 @@ def make_engine(target: str | Path | URL) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop_app.db.engine import database_url, make_engine, sqlite_file
+from desktop_app.db.engine import database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class Store:
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
 
     @property
     def location(self) -> str:
@@ -67,8 +68,12 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One short transaction; commits on success, rolls back on any error."""
-        with self._sessions() as session, session.begin():
+        """One short write transaction; commits on success, rolls back on any error.
+
+        On SQLite it begins IMMEDIATE, so whatever the call reads and checks cannot change
+        under it before it writes: two desks' calls run one after the other.
+        """
+        with self._write_sessions() as session, session.begin():
             yield session
 
     @contextmanager
