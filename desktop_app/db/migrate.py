@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
-from desktop_app.db.engine import sqlite_file
+from desktop_app.db.engine import sqlite_file, writer
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +38,21 @@ class SchemaStatus:
         return self.current == self.head
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
+def alembic_config(engine: Engine | None = None, *, extra_versions: Path | None = None) -> Config:
+    """Alembic's configuration in code; ``extra_versions`` adds a folder of revisions (tests)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if extra_versions is not None:
+        config.set_main_option("path_separator", "os")
+        locations = os.pathsep.join([str(MIGRATIONS_DIR / "versions"), str(extra_versions)])
+        config.set_main_option("version_locations", locations)
     if engine is not None:
         config.attributes["engine"] = engine
     return config
 
 
-def schema_status(engine: Engine) -> SchemaStatus:
-    script = ScriptDirectory.from_config(alembic_config())
+def schema_status(engine: Engine, *, extra_versions: Path | None = None) -> SchemaStatus:
+    script = ScriptDirectory.from_config(alembic_config(extra_versions=extra_versions))
     head = script.get_current_head()
     assert head is not None
     with engine.connect() as connection:
@@ -64,9 +71,16 @@ def _is_known(script: ScriptDirectory, revision: str) -> bool:
         return False
 
 
-def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> Path | None:
-    """Bring the schema to head. Returns the backup file made before migrating, if any."""
-    status = schema_status(engine)
+def upgrade(
+    engine: Engine, *, backup_dir: Path | None = None, extra_versions: Path | None = None
+) -> Path | None:
+    """Bring the schema to head, all or nothing. Returns the copy made before migrating.
+
+    The upgrade runs as one write transaction. Should it fail all the same, the copy taken
+    before it is put back, so the file is exactly as it was and the next start can try again
+    with a fixed program instead of tripping over a half-applied change.
+    """
+    status = schema_status(engine, extra_versions=extra_versions)
     if not status.known:
         raise SchemaError(
             "このデータベースは新しいバージョンの SO Desk で作成されています。"
@@ -77,9 +91,36 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> Path | None:
     backup = None
     if status.current is not None:
         backup = backup_sqlite(engine, status.current, backup_dir)
-    command.upgrade(alembic_config(engine), "head")
+    config = alembic_config(writer(engine), extra_versions=extra_versions)
+    try:
+        command.upgrade(config, "head")
+    except Exception as exc:
+        log.exception("upgrade from %s to %s failed", status.current, status.head)
+        if backup is not None:
+            _put_back(engine, backup)
+        raise SchemaError(
+            f"データベースの更新（{status.current or '新規'} → {status.head}）に失敗したため、"
+            "更新前の状態に戻しました。SO Desk の管理者に連絡してください。"
+            f"（{exc.__class__.__name__}）"
+        ) from exc
     log.info("database upgraded from %s to %s", status.current, status.head)
     return backup
+
+
+def _put_back(engine: Engine, backup: Path) -> None:
+    """Copy the pre-upgrade backup over the database; the backup itself is then redundant."""
+    path = sqlite_file(engine.url)
+    if path is None:
+        return
+    engine.dispose()
+    with closing(sqlite3.connect(backup)) as source, closing(sqlite3.connect(path)) as dest:
+        source.backup(dest)
+        ok = dest.execute("PRAGMA integrity_check").fetchone()
+    if ok == ("ok",):
+        backup.unlink()  # identical to the database again: no copy per failed start
+        log.warning("database put back as it was before the failed upgrade")
+    else:  # keep the copy for whoever repairs it
+        log.error("database put back from %s, but integrity_check says %s", backup, ok)
 
 
 def backup_sqlite(engine: Engine, revision: str, backup_dir: Path | None = None) -> Path | None:
@@ -90,7 +131,7 @@ def backup_sqlite(engine: Engine, revision: str, backup_dir: Path | None = None)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = backup_dir or path.parent
     target = folder / f"{path.stem}.before-{revision}-{stamp}{path.suffix or '.db'}"
-    with sqlite3.connect(path) as source, sqlite3.connect(target) as dest:
+    with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(target)) as dest:
         source.backup(dest)
     log.info("database copied to %s before migrating", target)
     return target

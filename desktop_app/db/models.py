@@ -20,7 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 # Stable constraint names, so Alembic batch migrations can find and alter them on SQLite.
 NAMING_CONVENTION = {
@@ -57,14 +57,29 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Setting(Base):
+class Versioned:
+    """A row a clerk edits: every UPDATE bumps ``version`` and is made ``WHERE version = old``.
+
+    So a desk that read the row before another desk changed it cannot overwrite that change:
+    its UPDATE matches no row and SQLAlchemy raises StaleDataError, which the store turns into
+    a ConflictError for the clerk. Services also compare it with the version a screen showed.
+    """
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class Setting(Versioned, Base):
     __tablename__ = "settings"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
 
 
-class StaffUser(Base):
+class StaffUser(Versioned, Base):
     __tablename__ = "staff_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,7 +99,7 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Department(Base):
+class Department(Versioned, Base):
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,7 +110,7 @@ class Department(Base):
     doctors: Mapped[list[Doctor]] = relationship(back_populates="department")
 
 
-class Doctor(Base):
+class Doctor(Versioned, Base):
     __tablename__ = "doctors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,7 +124,7 @@ class Doctor(Base):
     availability: Mapped[list[DoctorAvailability]] = relationship(back_populates="doctor")
 
 
-class DoctorAvailability(Base):
+class DoctorAvailability(Versioned, Base):
     """A weekly slot a doctor offers for second opinions (weekday 0 = Monday)."""
 
     __tablename__ = "doctor_availability"
@@ -133,7 +148,7 @@ class ClinicClosure(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
 
 
-class ReferringInstitution(Base):
+class ReferringInstitution(Versioned, Base):
     __tablename__ = "referring_institutions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,7 +162,7 @@ class ReferringInstitution(Base):
     doctors: Mapped[list[ReferringDoctor]] = relationship(back_populates="institution")
 
 
-class ReferringDoctor(Base):
+class ReferringDoctor(Versioned, Base):
     __tablename__ = "referring_doctors"
     __table_args__ = (UniqueConstraint("institution_id", "department", "name"),)
 
@@ -159,7 +174,7 @@ class ReferringDoctor(Base):
     institution: Mapped[ReferringInstitution] = relationship(back_populates="doctors")
 
 
-class Patient(Base):
+class Patient(Versioned, Base):
     __tablename__ = "patients"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,7 +190,7 @@ class Patient(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Caller(Base):
+class Caller(Versioned, Base):
     """The person who consults: the patient or a family member."""
 
     __tablename__ = "callers"
@@ -188,7 +203,7 @@ class Caller(Base):
     phone: Mapped[str] = mapped_column(String(15), default="")
 
 
-class SOCase(Base):
+class SOCase(Versioned, Base):
     """A second-opinion case, from the first call to payment (or cancellation)."""
 
     __tablename__ = "cases"
@@ -243,7 +258,7 @@ class SOCase(Base):
     payments: Mapped[list[Payment]] = relationship(back_populates="case", order_by="Payment.id")
 
 
-class CaseDocument(Base):
+class CaseDocument(Versioned, Base):
     __tablename__ = "case_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -262,7 +277,7 @@ class CaseDocument(Base):
     case: Mapped[SOCase] = relationship(back_populates="documents")
 
 
-class Appointment(Base):
+class Appointment(Versioned, Base):
     """A booked session. Date and time are the clinic's wall clock, stored as they are."""
 
     __tablename__ = "appointments"
@@ -298,7 +313,7 @@ class ContactLog(Base):
     case: Mapped[SOCase | None] = relationship(back_populates="contacts")
 
 
-class Payment(Base):
+class Payment(Versioned, Base):
     __tablename__ = "payments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

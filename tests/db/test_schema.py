@@ -53,26 +53,6 @@ def test_database_at_an_older_revision_is_upgraded_on_open(db_path: Path) -> Non
     assert store.schema().up_to_date
 
 
-def test_backup_copy_is_taken_before_migrating(db_path: Path, tmp_path: Path, monkeypatch) -> None:
-    engine = make_engine(db_path)
-    upgrade(engine)
-    with engine.begin() as c:
-        c.execute(text("INSERT INTO departments (name, sort_order, active) VALUES ('外科', 1, 1)"))
-    from desktop_app.db import migrate
-
-    # Pretend the program knows a newer head: the database is then "older".
-    monkeypatch.setattr(
-        migrate,
-        "schema_status",
-        lambda e: migrate.SchemaStatus(current="0001", head="0002", known=True),
-    )
-    monkeypatch.setattr(migrate.command, "upgrade", lambda cfg, rev: None)
-    backup = migrate.upgrade(engine)
-    assert backup is not None and backup.exists()
-    with sqlite3.connect(backup) as copy:
-        assert copy.execute("SELECT name FROM departments").fetchall() == [("外科",)]
-
-
 def test_newer_database_is_refused_with_a_clear_message(db_path: Path) -> None:
     engine = make_engine(db_path)
     upgrade(engine)

@@ -1,4 +1,9 @@
-"""Alembic environment: runs on the engine the program hands over (no alembic.ini needed)."""
+"""Alembic environment: runs on the engine the program hands over (no alembic.ini needed).
+
+The whole upgrade, from the database's revision to head, is one transaction: on SQLite the
+engine begins transactions itself (see db/engine.py), so even DDL is rolled back when any
+step fails, and the file is never left half-migrated.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +19,28 @@ if engine is None:  # pragma: no cover - only when someone runs the alembic CLI 
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "sodesk.db")
 
 with engine.connect() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        render_as_batch=True,  # SQLite alters tables by copying them
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-    connection.commit()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch migrations copy and drop tables; foreign keys are checked once, at the end.
+        # The pragma is a no-op inside a transaction, so it goes to the driver before BEGIN.
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=True,  # SQLite alters tables by copying them
+            compare_type=True,
+            # Alembic assumes pysqlite cannot roll back DDL; with BEGIN emitted by our engine
+            # it can, so the whole upgrade is one transaction on SQLite as on PostgreSQL.
+            transactional_ddl=True,
+            transaction_per_migration=False,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
