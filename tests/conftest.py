@@ -84,3 +84,15 @@ def make_case(store: Store) -> Callable[..., CaseDetail]:
         return create_case(store, new)
 
     return factory
+
+
+@pytest.fixture
+def make_case_in() -> Callable[[Store, int], CaseDetail]:
+    """A minimal case (a patient calling for themselves) in any store, numbered by ``k``."""
+
+    def factory(target: Store, k: int = 0) -> CaseDetail:
+        return create_case(
+            target, NewCase(patient=NewPatient(name=f"患者　{k}", furigana="カンジャ　イチ"))
+        )
+
+    return factory

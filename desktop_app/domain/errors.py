@@ -16,3 +16,17 @@ class ValidationError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+CONFLICT_MESSAGE = "他の端末で更新されました。最新の内容を表示します。"
+
+
+class ConflictError(ValidationError):
+    """Another desk changed the data after this screen read it; nothing was written.
+
+    The screen that gets it shows the message and reloads, so the clerk sees the other
+    desk's change before deciding again.
+    """
+
+    def __init__(self, message: str = CONFLICT_MESSAGE) -> None:
+        super().__init__(message)

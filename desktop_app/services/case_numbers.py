@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import cast
+
+from sqlalchemy import Table, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Counter
 
+_COUNTERS = cast(Table, Counter.__table__)
+
 
 def next_value(session: Session, name: str) -> int:
-    """Increment and return a named counter inside the caller's transaction."""
-    counter = session.scalars(select(Counter).where(Counter.name == name).with_for_update()).first()
-    if counter is None:
-        counter = Counter(name=name, value=0)
-        session.add(counter)
-    counter.value += 1
-    session.flush()
-    return counter.value
+    """Increment and return a named counter inside the caller's write transaction.
+
+    One atomic ``UPDATE … RETURNING``: the row lock (PostgreSQL) or the write lock taken at
+    BEGIN IMMEDIATE (SQLite) makes two desks get two different numbers, never the same one.
+    """
+    bump = (
+        update(_COUNTERS)
+        .where(_COUNTERS.c.name == name)
+        .values(value=_COUNTERS.c.value + 1)
+        .returning(_COUNTERS.c.value)
+    )
+    value = session.execute(bump).scalar()
+    if value is None:  # the first number of its kind (e.g. the first case of a year)
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(
+            dialect.insert(_COUNTERS).values(name=name, value=0).on_conflict_do_nothing()
+        )
+        value = session.execute(bump).scalar_one()
+    return int(value)
 
 
 def next_case_number(session: Session, year: int) -> str:

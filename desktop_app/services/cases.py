@@ -29,7 +29,7 @@ from desktop_app.domain.documents import (
     required_incoming_documents,
 )
 from desktop_app.domain.eligibility import reason_by_code
-from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.japanese import normalize_name, search_key, validate_furigana
 from desktop_app.domain.people import is_minor_on
 from desktop_app.domain.stages import CaseFacts, Decision, Stage, check_transition
@@ -116,11 +116,17 @@ def find_case_id(store: Store, case_number: str) -> int:
     return case_id
 
 
-def load_case(session: Session, case_id: int) -> SOCase:
-    """The case row inside a service's transaction; ValidationError if there is none."""
+def load_case(session: Session, case_id: int, expected_version: int | None = None) -> SOCase:
+    """The case row inside a service's transaction; ValidationError if there is none.
+
+    With ``expected_version`` (what the clerk's screen showed), ConflictError when another
+    desk has changed the case since.
+    """
     case = session.get(SOCase, case_id)
     if case is None:
         raise ValidationError(f"案件（ID {case_id}）は見つかりません。")
+    if expected_version is not None and case.version != expected_version:
+        raise ConflictError()
     return case
 
 
@@ -340,11 +346,17 @@ def move_stage(
     reason: str = "",
     exclusion_code: str = "",
     today: dt.date | None = None,
+    expected_version: int | None = None,
 ) -> CaseDetail:
-    """Move a case through the stage machine; the guard's Japanese message if it may not."""
+    """Move a case through the stage machine; the guard's Japanese message if it may not.
+
+    ``expected_version`` is the version the clerk's screen showed: if another desk has changed
+    the case since, ConflictError, and nothing is written. The guard reads the case inside the
+    write transaction, so two desks can never both pass it.
+    """
     today = today or dt.date.today()
     with store.transaction() as session:
-        case = load_case(session, case_id)
+        case = load_case(session, case_id, expected_version)
         facts = _facts(case, today)
         check_transition(facts, target, reason)
         before = case.stage

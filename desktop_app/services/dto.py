@@ -158,6 +158,9 @@ class CaseDetail:
     report_delivered_on: dt.date | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    # The row's version when it was read: a write that names it is refused (ConflictError)
+    # if another desk has changed the case since.
+    version: int = 1
     documents: tuple[DocumentData, ...] = ()
     appointments: tuple[AppointmentData, ...] = ()
     contacts: tuple[ContactData, ...] = ()

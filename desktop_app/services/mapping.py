@@ -110,6 +110,7 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
         report_delivered_on=case.report_delivered_on,
         created_at=case.created_at,
         updated_at=case.updated_at,
+        version=case.version,
         documents=tuple(
             DocumentData(
                 id=d.id,

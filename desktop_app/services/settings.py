@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Setting
 from desktop_app.domain.eligibility import ExclusionReason, Route
+from desktop_app.domain.errors import ConflictError
 from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings, DateStyle
 from desktop_app.domain.validation import validate_settings
 from desktop_app.services import audit
@@ -34,11 +35,20 @@ def load_settings(session: Session) -> ClinicSettings:
     return dataclasses.replace(DEFAULT_SETTINGS, **values)
 
 
-def update_settings(store: Store, new: ClinicSettings) -> ClinicSettings:
-    """Validate and save; raises ValidationError (Japanese, with the field) and writes nothing."""
+def update_settings(
+    store: Store, new: ClinicSettings, *, based_on: ClinicSettings | None = None
+) -> ClinicSettings:
+    """Validate and save; raises ValidationError (Japanese, with the field) and writes nothing.
+
+    ``based_on`` is what the settings screen showed before the clerk edited it: when another
+    desk has saved different settings since, ConflictError and nothing is written, instead of
+    quietly reverting that desk's change.
+    """
     checked = validate_settings(new)
     with store.transaction() as session:
         old = load_settings(session)
+        if based_on is not None and old != based_on:
+            raise ConflictError()
         before, after = {}, {}
         for name in _FIELDS:
             old_value, new_value = _to_json(getattr(old, name)), _to_json(getattr(checked, name))

@@ -14,9 +14,11 @@ from platformdirs import user_data_path
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from desktop_app.db.engine import database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
+from desktop_app.domain.errors import ConflictError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,11 @@ class Store:
         self._write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
 
     @property
+    def file(self) -> Path | None:
+        """The SQLite file behind the store; None on PostgreSQL."""
+        return sqlite_file(self.engine.url)
+
+    @property
     def location(self) -> str:
         """Where the data lives, for screens and the CLI (password hidden)."""
         path = sqlite_file(self.engine.url)
@@ -73,8 +80,20 @@ class Store:
         On SQLite it begins IMMEDIATE, so whatever the call reads and checks cannot change
         under it before it writes: two desks' calls run one after the other.
         """
-        with self._write_sessions() as session, session.begin():
-            yield session
+        try:
+            with self._write_sessions() as session, session.begin():
+                yield session
+        except StaleDataError as exc:
+            # A row changed under us (PostgreSQL, or a row read before this transaction).
+            log.info("conflicting write refused: %s", exc)
+            raise ConflictError() from exc
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig).lower():
+                raise
+            log.warning("database stayed locked: %s", exc)
+            raise StoreError(
+                "他の端末が長く書き込み中のため、保存できませんでした。もう一度お試しください。"
+            ) from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -1,0 +1,42 @@
+"""Work for the race tests, run in separate processes: each is one desk with its own store."""
+
+from __future__ import annotations
+
+from desktop_app.domain.errors import ConflictError, ValidationError
+from desktop_app.domain.stages import Stage
+from desktop_app.services.cases import create_case, move_stage
+from desktop_app.services.dto import NewCase, NewPatient
+from desktop_app.services.store import open_store
+
+
+def create_cases(target: str, desk: str, count: int) -> list[str]:
+    """Register ``count`` patients who call for themselves; the case numbers given."""
+    store = open_store(target, staff=desk)
+    try:
+        numbers = []
+        for k in range(count):
+            new = NewCase(patient=NewPatient(name=f"{desk}　{k}", furigana="テスト　タロウ"))
+            numbers.append(create_case(store, new).case_number)
+        return numbers
+    finally:
+        store.close()
+
+
+def move_all(target: str, desk: str, moves: list[tuple[int, int]], stage: str) -> dict[int, str]:
+    """Move each (case id, version the desk's screen showed) to ``stage``: the outcome each."""
+    store = open_store(target, staff=desk)
+    outcome: dict[int, str] = {}
+    try:
+        for case_id, version in moves:
+            try:
+                move_stage(
+                    store, case_id, Stage(stage), reason="患者都合", expected_version=version
+                )
+                outcome[case_id] = "ok"
+            except ConflictError:
+                outcome[case_id] = "conflict"
+            except ValidationError:
+                outcome[case_id] = "refused"
+        return outcome
+    finally:
+        store.close()
