@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.services.store import Store
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,16 @@ class ServiceRunner(QObject):
 
         On success ``changed`` is emitted with ``changes``. ``on_error`` lets a form show a
         ValidationError beside its field instead of in a message box.
+
+        When another desk changed the data first (ConflictError), the clerk is told and
+        ``changed`` is emitted all the same: every page showing that data reloads, so the
+        clerk sees the other desk's change before deciding again.
         """
-        ok, result = self._guarded(parent, fn, (self.store, *args), kwargs, on_error)
+        try:
+            ok, result = self._guarded(parent, fn, (self.store, *args), kwargs, on_error)
+        except ConflictError as exc:
+            show_error(parent, exc.message)
+            ok, result = True, None
         if ok and changes:
             self.changed.emit(frozenset(changes))
         return result
@@ -94,6 +102,8 @@ class ServiceRunner(QObject):
     ) -> tuple[bool, T | None]:
         try:
             return True, fn(*args, **kwargs)
+        except ConflictError:
+            raise  # run() reloads the pages; read() and call() never meet one
         except ValidationError as exc:
             if on_error is not None:
                 on_error(exc)

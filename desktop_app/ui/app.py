@@ -7,10 +7,11 @@ import sys
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app.resources import GOTHIC_FONT_FILE, MINCHO_FONT_FILE, font_path
 from desktop_app.services.store import Store
+from desktop_app.ui import single_instance
 from desktop_app.ui.style import STYLESHEET
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,25 @@ def run_gui(store: Store) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("SO Desk")
     setup_application(app)
+    lock = None
+    if store.file is not None:
+        lock = single_instance.acquire(store.file)
+        if lock is None:
+            who = single_instance.holder(store.file)
+            QMessageBox.warning(
+                None,
+                "SO Desk",
+                "SO Desk はこのデータベースですでに開いています"
+                + (f"（{who}）" if who else "")
+                + "。\n開いている画面をお使いください。\n\n"
+                + f"データの場所：{store.location}",
+            )
+            return 1
     window = MainWindow(store)
     window.setWindowTitle(APP_TITLE)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        if lock is not None:
+            lock.unlock()

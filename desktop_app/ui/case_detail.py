@@ -222,5 +222,6 @@ class CaseDetailDialog(QDialog):
             target,
             reason=reason,
             exclusion_code=code,
+            expected_version=self.detail.version if self.detail else None,
             changes=frozenset({CASES}),
         )

@@ -270,6 +270,7 @@ class SettingsPage(QWidget):
             self,
             update_settings,
             edited,
+            based_on=self._current,
             changes=frozenset({SETTINGS}),
             on_error=self.show_field_error,
         )
