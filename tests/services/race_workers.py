@@ -10,13 +10,23 @@ from desktop_app.services.store import open_store
 
 
 def create_cases(target: str, desk: str, count: int) -> list[str]:
-    """Register ``count`` patients who call for themselves; the case numbers given."""
+    """Register ``count`` cases of patients who call for themselves; the case numbers given.
+
+    Every other call is from a returning patient, so the case number is the first thing that
+    registration writes: nothing else has taken the write lock before the counter is read.
+    """
     store = open_store(target, staff=desk)
     try:
-        numbers = []
+        numbers: list[str] = []
+        returning: int | None = None
         for k in range(count):
-            new = NewCase(patient=NewPatient(name=f"{desk}　{k}", furigana="テスト　タロウ"))
-            numbers.append(create_case(store, new).case_number)
+            if returning is not None and k % 2:
+                new = NewCase(existing_patient_id=returning)
+            else:
+                new = NewCase(patient=NewPatient(name=f"{desk}　{k}", furigana="テスト　タロウ"))
+            case = create_case(store, new)
+            returning = case.patient.id
+            numbers.append(case.case_number)
         return numbers
     finally:
         store.close()
