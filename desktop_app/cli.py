@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--cases", type=int, default=40, metavar="N", help="案件数（既定 40）")
     demo.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     sub.add_parser("check", parents=[common], help="整合性とスキーマのバージョンを確認する")
-    from desktop_app.printing import FormKind
+    from desktop_app.domain.forms import FormKind
 
     printing = sub.add_parser("print", parents=[common], help="書類をPDFに出力する")
     printing.add_argument(

@@ -155,18 +155,3 @@ def required_incoming_documents(
     # TEST_MATERIALS order, not the order ticked, so every checklist reads the same way.
     kinds.extend(kind for kind in TEST_MATERIALS if kind in wanted)
     return tuple(RequiredDocument(kind=k, borrowed=k in BORROWED_KINDS) for k in kinds)
-
-
-def mailout_documents(attendance: Attendance, patient_is_minor: bool) -> tuple[DocumentKind, ...]:
-    """What the office mails after the first call, in the order the envelope is packed."""
-    kinds: tuple[DocumentKind, ...] = (
-        DocumentKind.COVER_LETTER,
-        DocumentKind.GUIDE,
-        DocumentKind.APPLICATION_FORM,
-        DocumentKind.REFERRAL_FORM,
-    )
-    # The consent form only matters when the patient stays home, and a minor's family brings
-    # proof of relationship instead.
-    if attendance == Attendance.FAMILY_ONLY and not patient_is_minor:
-        kinds = (*kinds, DocumentKind.CONSENT_FORM)
-    return kinds

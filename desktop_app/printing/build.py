@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from datetime import date
-from enum import StrEnum
 
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop_app.domain.forms import FormKind, packet_forms
 from desktop_app.domain.settings import ClinicSettings
 from desktop_app.printing.context import FormContext
 from desktop_app.printing.fonts import register_fonts
@@ -24,49 +24,9 @@ from desktop_app.printing.model import CaseInfo, DayListEntry, FaxCoverInfo
 Draw = Callable[[Canvas, FormContext], None]
 
 
-class FormKind(StrEnum):
-    """The printed forms; values are stable (used on the command line and in the audit log)."""
-
-    GUIDE = "guide"
-    APPLICATION = "application"
-    CONSENT = "consent"
-    REFERRAL = "referral"
-    COVER = "cover"
-    LABEL = "label"
-    CONFIRMATION = "confirmation"
-    FAX_COVER = "fax-cover"
-    RECEIPT = "receipt"
-    REPORT = "report"
-    DAYLIST = "daylist"
-    PACKET = "packet"
-
-    @property
-    def label(self) -> str:
-        return FORM_LABELS[self]
-
-
-FORM_LABELS: dict[FormKind, str] = {
-    FormKind.GUIDE: "セカンドオピニオン外来のご案内",
-    FormKind.APPLICATION: "セカンドオピニオン外来申込書",
-    FormKind.CONSENT: "相談同意書",
-    FormKind.REFERRAL: "セカンドオピニオン外来専用診療情報提供書",
-    FormKind.COVER: "送付状",
-    FormKind.LABEL: "宛名（長形3号封筒）",
-    FormKind.CONFIRMATION: "予約確認書",
-    FormKind.FAX_COVER: "FAX送付状",
-    FormKind.RECEIPT: "領収書",
-    FormKind.REPORT: "セカンドオピニオン報告書（表紙）",
-    FormKind.DAYLIST: "本日の予約一覧",
-    FormKind.PACKET: "送付書類一式",
-}
-
-
 def packet_kinds(case: CaseInfo | None) -> tuple[FormKind, ...]:
-    """The mail-out set in mailing order; the consent form only when family alone attends."""
-    kinds = [FormKind.COVER, FormKind.GUIDE, FormKind.APPLICATION, FormKind.REFERRAL]
-    if case is not None and case.needs_consent:
-        kinds.append(FormKind.CONSENT)
-    return tuple(kinds)
+    """The packet's forms for this case (the domain's one rule); a blank packet has no consent."""
+    return packet_forms(case is not None and case.needs_consent)
 
 
 def build_form(

@@ -25,11 +25,11 @@ from desktop_app.domain.documents import (
     ContactKind,
     Direction,
     DocumentKind,
-    mailout_documents,
     required_incoming_documents,
 )
 from desktop_app.domain.eligibility import reason_by_code
 from desktop_app.domain.errors import ConflictError, ValidationError
+from desktop_app.domain.forms import mailout_documents
 from desktop_app.domain.japanese import normalize_name, search_key, validate_furigana
 from desktop_app.domain.people import is_minor_on
 from desktop_app.domain.stages import CaseFacts, Decision, Stage, check_transition

@@ -18,12 +18,12 @@ from desktop_app.domain.documents import (
     ContactKind,
     Direction,
     DocumentKind,
-    mailout_documents,
     required_incoming_documents,
 )
 from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import consultation_fee
+from desktop_app.domain.forms import mailout_documents
 from desktop_app.domain.japanese import search_key
 from desktop_app.domain.office_calendar import is_office_open, materials_due_date
 from desktop_app.domain.people import Attendance, Relationship

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from desktop_app import printing
 from desktop_app.db.models import Appointment, CaseDocument, ContactLog, Doctor, SOCase
 from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import consultation_fee
+from desktop_app.domain.forms import FormKind, enclosures, packet_forms
 from desktop_app.domain.office_calendar import materials_due_date
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
 from desktop_app.domain.settings import ClinicSettings
@@ -21,36 +23,14 @@ from desktop_app.printing import (
     CallerInfo,
     CaseInfo,
     DayListEntry,
-    FormKind,
     PatientInfo,
     PaymentInfo,
     ReferrerInfo,
-    build_form,
-    packet_kinds,
 )
 from desktop_app.services import audit
 from desktop_app.services.cases import closed_dates, load_case
 from desktop_app.services.settings import load_settings
 from desktop_app.services.store import Store
-
-# What each printed form is, as a document sent out on the case.
-FORM_DOCUMENTS: dict[FormKind, DocumentKind] = {
-    FormKind.GUIDE: DocumentKind.GUIDE,
-    FormKind.APPLICATION: DocumentKind.APPLICATION_FORM,
-    FormKind.CONSENT: DocumentKind.CONSENT_FORM,
-    FormKind.REFERRAL: DocumentKind.REFERRAL_FORM,
-    FormKind.COVER: DocumentKind.COVER_LETTER,
-    FormKind.CONFIRMATION: DocumentKind.CONFIRMATION,
-    FormKind.FAX_COVER: DocumentKind.FAX_COVER,
-    FormKind.RECEIPT: DocumentKind.RECEIPT,
-    FormKind.REPORT: DocumentKind.REPORT,
-}
-ENCLOSURES = (
-    DocumentKind.GUIDE,
-    DocumentKind.APPLICATION_FORM,
-    DocumentKind.REFERRAL_FORM,
-    DocumentKind.CONSENT_FORM,
-)
 
 
 @dataclass(frozen=True)
@@ -87,7 +67,7 @@ def render_form(
             case_info = _case_info(case, settings, closed_dates(session))
             if kind == FormKind.RECEIPT and case_info.payment is None:
                 raise ValidationError("この案件にはまだお支払いの記録がありません。")
-    pdf = build_form(kind, settings, case_info, today=today, day_entries=entries, day=day)
+    pdf = printing.build_form(kind, settings, case_info, today=today, day_entries=entries, day=day)
     stem = kind.value if not number else f"{number}_{kind.value}"
     if kind == FormKind.DAYLIST:
         stem = f"daylist_{(day or today).isoformat()}"
@@ -110,13 +90,13 @@ def record_printed(
     with store.transaction() as session:
         case = load_case(session, case_id)
         kinds = (
-            packet_kinds(_case_info(case, load_settings(session), frozenset()))
+            packet_forms(_case_info(case, load_settings(session), frozenset()).needs_consent)
             if kind == FormKind.PACKET
             else (kind,)
         )
         channel = channel or Channel(case.mail_channel)
         for form in kinds:
-            doc_kind = FORM_DOCUMENTS.get(form)
+            doc_kind = form.document
             if doc_kind is None:
                 continue
             doc = next(
@@ -171,7 +151,7 @@ def _case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date
     )
     recorded_out = {d.kind for d in case.documents if d.direction == Direction.OUT.value}
     # The cover letter lists what it encloses, in mailing order, not itself.
-    enclosures = tuple(k for k in ENCLOSURES if k.value in recorded_out)
+    enclosed = tuple(k for k in enclosures(True) if k.value in recorded_out)
     caller = case.caller
     return CaseInfo(
         case_number=case.case_number,
@@ -220,7 +200,7 @@ def _case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date
             else None
         ),
         materials_due=materials_due_date(appt.date, settings, closed) if appt else None,
-        mailout=enclosures,
+        mailout=enclosed,
         required_incoming=outstanding,
         needs_consent=any(d.kind == DocumentKind.CONSENT.value for d in required_in),
         send_to_name=case.mail_to_name,

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.eligibility import ExclusionReason
+from desktop_app.domain.forms import FormKind
 from desktop_app.domain.settings import ClinicSettings
 from desktop_app.domain.stages import Stage, allowed_targets
-from desktop_app.printing import FormKind
 from desktop_app.services.cases import get_case, move_stage
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.settings import get_settings

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage
-from desktop_app.printing import FormKind
 from desktop_app.services.cases import search_cases
 from desktop_app.services.dto import CasePage
 from desktop_app.services.store import Store

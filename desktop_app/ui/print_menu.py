@@ -7,28 +7,13 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QMenu, QWidget
 
-from desktop_app.printing import FormKind
+from desktop_app.domain.forms import FormKind
 from desktop_app.services.forms import render_form
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.layout_tools import settle_layout
 from desktop_app.ui.print_preview import PrintPreviewDialog
 
 WEEKDAYS = "月火水木金土日"
-# Short names for menus; the form itself prints its full title (FormKind.label).
-MENU_LABELS: dict[FormKind, str] = {
-    FormKind.PACKET: "送付書類一式",
-    FormKind.APPLICATION: "申込書",
-    FormKind.REFERRAL: "専用診療情報提供書",
-    FormKind.CONSENT: "相談同意書",
-    FormKind.COVER: "送付状",
-    FormKind.LABEL: "宛名",
-    FormKind.CONFIRMATION: "予約確認書",
-    FormKind.FAX_COVER: "FAX送付状",
-    FormKind.RECEIPT: "領収書",
-    FormKind.REPORT: "報告書表紙",
-    FormKind.GUIDE: "ご案内",
-}
-
 # The packet first (what a new case needs), then the single forms in the order of the work.
 CASE_FORMS: tuple[FormKind, ...] = (
     FormKind.PACKET,
@@ -92,7 +77,7 @@ def forms_menu(
     menu = QMenu(parent)
     menu.setToolTipsVisible(True)
     for kind in kinds:
-        action = menu.addAction(MENU_LABELS[kind])
+        action = menu.addAction(kind.menu_label)
         action.setData(kind.value)
         action.setToolTip(PACKET_TIP if kind == FormKind.PACKET else kind.label)
         action.triggered.connect(lambda _checked=False, k=kind: choose(k))

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.printing import FormKind
+from desktop_app.domain.forms import FormKind
 from desktop_app.services.forms import RenderedForm, record_printed
 from desktop_app.ui import actions
 from desktop_app.ui.actions import CASES, ServiceRunner

@@ -7,9 +7,9 @@ from desktop_app.domain.documents import (
     TEST_MATERIALS,
     DocumentKind,
     RequiredDocument,
-    mailout_documents,
     required_incoming_documents,
 )
+from desktop_app.domain.forms import mailout_documents
 from desktop_app.domain.people import Attendance
 
 K = DocumentKind

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from reportlab.lib.pagesizes import A4, landscape
 
+from desktop_app.domain.forms import FormKind
 from desktop_app.domain.settings import ClinicSettings, DateStyle
-from desktop_app.printing import CaseInfo, FormKind, build_form, packet_kinds
+from desktop_app.printing import CaseInfo, build_form, packet_kinds
 from desktop_app.printing.forms.mailing import NAGA3
 from desktop_app.printing.samples import sample_day_entries, sample_fax
 

@@ -8,9 +8,9 @@ from pypdf import PdfReader
 
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.forms import FormKind
 from desktop_app.domain.people import Attendance, Relationship
 from desktop_app.domain.stages import Stage
-from desktop_app.printing import FormKind
 from desktop_app.services.cases import get_case, search_cases
 from desktop_app.services.demo import build_demo
 from desktop_app.services.forms import record_printed, render_form

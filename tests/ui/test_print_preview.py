@@ -11,7 +11,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop_app.domain.documents import Direction, DocumentKind
-from desktop_app.printing import FormKind
+from desktop_app.domain.forms import FormKind
 from desktop_app.services.cases import get_case
 from desktop_app.services.demo import build_demo
 from desktop_app.services.forms import render_form
@@ -19,7 +19,7 @@ from desktop_app.ui import print_preview
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.case_detail import CaseDetailDialog
 from desktop_app.ui.case_list import CaseListPage
-from desktop_app.ui.print_menu import CASE_FORMS, MENU_LABELS
+from desktop_app.ui.print_menu import CASE_FORMS
 from desktop_app.ui.print_preview import PrintPreviewDialog, setup_printer
 
 TODAY = dt.date.today()
@@ -78,7 +78,7 @@ def _ink_and_paper(image: QImage) -> tuple[float, float]:
 
 def test_case_menu_lists_the_forms_in_order(detail) -> None:
     texts = [a.text() for a in detail.print_button.menu().actions() if not a.isSeparator()]
-    assert texts == [MENU_LABELS[k] for k in CASE_FORMS]
+    assert texts == [k.menu_label for k in CASE_FORMS]
     assert texts[:2] == ["送付書類一式", "申込書"]
     assert texts[-1] == "ご案内"
 

@@ -6,6 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.domain.documents import DocumentKind
+from desktop_app.domain.forms import enclosures
 from desktop_app.printing.context import (
     CONTENT_BOTTOM,
     FormContext,
@@ -36,10 +37,7 @@ def mailout_kinds(ctx: FormContext) -> tuple[DocumentKind, ...]:
     """What is enclosed: the case's list, else the standard set of the guide."""
     if ctx.case.mailout:
         return ctx.case.mailout
-    kinds = [DocumentKind.GUIDE, DocumentKind.APPLICATION_FORM, DocumentKind.REFERRAL_FORM]
-    if ctx.case.needs_consent:
-        kinds.append(DocumentKind.CONSENT_FORM)
-    return tuple(kinds)
+    return enclosures(ctx.case.needs_consent)
 
 
 def _enclosure_label(kind: DocumentKind) -> str:

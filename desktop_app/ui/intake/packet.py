@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.printing import FormKind
+from desktop_app.domain.forms import FormKind
 from desktop_app.services.dto import CaseDetail
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.print_menu import open_preview

@@ -13,11 +13,11 @@ from typing import Any
 from desktop_app.domain.documents import (
     Channel,
     DocumentKind,
-    mailout_documents,
     required_incoming_documents,
 )
 from desktop_app.domain.eligibility import ExclusionReason, reason_by_code, screen
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.forms import mailout_documents
 from desktop_app.domain.people import (
     Attendance,
     ConsultationCategory,

@@ -195,7 +195,7 @@ def test_someone_else_is_logged_as_an_enquiry_without_a_case(drive, wizard, stor
 
 
 def test_print_the_packet_after_registering(drive, wizard, store) -> None:
-    from desktop_app.printing import FormKind
+    from desktop_app.domain.forms import FormKind
 
     drive.caller_self()
     drive.patient()
