@@ -123,3 +123,13 @@ def _is_hit(
     # Only screening questions are answered on the phone; the consent check and the doctor's
     # judgement come later, so stray answers for those codes are ignored.
     return bool(reason.screening_question.strip()) and bool(answers.get(reason.code, False))
+
+
+# The guide's own reasons: past cases refer to their codes, so the settings may reword them
+# but never drop them.
+BUILT_IN_CODES: frozenset[str] = frozenset(r.code for r in DEFAULT_EXCLUSION_REASONS)
+
+
+def is_built_in(reason: ExclusionReason) -> bool:
+    """True for a reason of the guide itself (rewordable, never deleted)."""
+    return reason.code in BUILT_IN_CODES

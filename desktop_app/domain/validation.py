@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from desktop_app.domain.contact import MESSAGE_POSTAL, validate_phone, validate_postal
-from desktop_app.domain.eligibility import ExclusionReason, Route
+from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS, ExclusionReason, Route
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.settings import ClinicSettings, DateStyle
 
@@ -97,8 +97,13 @@ def _exclusion_reasons(reasons: Iterable[ExclusionReason]) -> tuple[ExclusionRea
                 screening_question=reason.screening_question.strip(),
             )
         )
-    if not result:
-        raise ValidationError("対象外理由を1つ以上登録してください。", field=field)
+    missing = [r for r in DEFAULT_EXCLUSION_REASONS if r.code not in seen]
+    if missing:
+        names = "、".join(f"「{r.label}」" for r in missing)
+        raise ValidationError(
+            f"当院の案内にある標準の対象外理由{names}は削除できません（文言は変更できます）。",
+            field=field,
+        )
     return tuple(result)
 
 

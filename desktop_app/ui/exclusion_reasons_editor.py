@@ -35,11 +35,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS, ExclusionReason, Route
+from desktop_app.domain.eligibility import (
+    BUILT_IN_CODES,
+    ExclusionReason,
+    Route,
+    is_built_in,
+)
 from desktop_app.ui.layout_tools import settle_layout
 from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
 
-BUILT_IN_CODES: frozenset[str] = frozenset(r.code for r in DEFAULT_EXCLUSION_REASONS)
 CUSTOM_PREFIX = "custom_"
 
 ReasonRole = Qt.ItemDataRole.UserRole + 1  # the ExclusionReason of the row
@@ -56,10 +60,6 @@ CANNOT_DELETE_TIP = (
 DELETE_TIP = "選んだ理由を一覧から外します（「保存」を押すまで確定しません）。"
 MESSAGE_NO_LABEL = "理由（表示名）を入力してください。"
 MESSAGE_NO_SCRIPT = "電話で読み上げる文を入力してください。"
-
-
-def is_built_in(reason: ExclusionReason) -> bool:
-    return reason.code in BUILT_IN_CODES
 
 
 def new_code(taken: Collection[str]) -> str:

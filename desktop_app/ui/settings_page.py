@@ -22,13 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.closures import format_closures, parse_closures
 from desktop_app.domain.contact import format_phone, format_postal
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.ui import actions
 from desktop_app.ui.actions import SETTINGS, ServiceRunner
-from desktop_app.ui.closures_editor import HINT, PLACEHOLDER, format_closures, parse_closures
 from desktop_app.ui.exclusion_reasons_editor import ExclusionReasonsEditor
 
 # Spin boxes and combos as tall as the line edits beside them.
@@ -52,6 +52,13 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "fax": ("FAX番号", "0144-33-4678"),
     "invoice_registration_number": ("インボイス登録番号", "T1234567890123（任意）"),
 }
+
+
+CLOSURES_PLACEHOLDER = "例：12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
+CLOSURES_HINT = (
+    "月/日 をカンマ（,）か読点（、）で区切って入力します。"
+    "土曜・日曜・祝日は入力しなくても休診として扱います。"
+)
 
 
 class SettingsPage(QWidget):
@@ -89,8 +96,8 @@ class SettingsPage(QWidget):
         closures_layout = QVBoxLayout(closures)
         closures_layout.setSpacing(4)
         self.closures_edit = QLineEdit()
-        self.closures_edit.setPlaceholderText(PLACEHOLDER)
-        closures_hint = QLabel(HINT)
+        self.closures_edit.setPlaceholderText(CLOSURES_PLACEHOLDER)
+        closures_hint = QLabel(CLOSURES_HINT)
         closures_hint.setObjectName("muted")
         closures_hint.setWordWrap(True)
         closures_layout.addWidget(self.closures_edit)

@@ -139,3 +139,21 @@ def test_exclusion_reasons_are_stripped() -> None:
 def test_normalize_invoice_number() -> None:
     assert normalize_invoice_number("") == ""
     assert normalize_invoice_number(" t1234567890123 ") == "T1234567890123"
+
+
+def test_the_guides_own_exclusion_reasons_cannot_be_dropped() -> None:
+    import dataclasses
+
+    from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS
+    from desktop_app.domain.errors import ValidationError
+    from desktop_app.domain.settings import DEFAULT_SETTINGS
+    from desktop_app.domain.validation import validate_settings
+
+    first, *rest = DEFAULT_EXCLUSION_REASONS
+    with pytest.raises(ValidationError) as err:
+        validate_settings(dataclasses.replace(DEFAULT_SETTINGS, exclusion_reasons=tuple(rest)))
+    assert err.value.field == "exclusion_reasons"
+    assert first.label in err.value.message and "削除できません" in err.value.message
+    reworded = (dataclasses.replace(first, label="第三者からのご相談"), *rest)
+    saved = validate_settings(dataclasses.replace(DEFAULT_SETTINGS, exclusion_reasons=reworded))
+    assert saved.exclusion_reasons[0].label == "第三者からのご相談"

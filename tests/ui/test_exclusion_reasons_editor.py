@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS, ExclusionReason, Route
-from desktop_app.domain.errors import ValidationError
-from desktop_app.ui.closures_editor import format_closures, parse_closures
-from desktop_app.ui.exclusion_reasons_editor import (
+from desktop_app.domain.eligibility import (
     BUILT_IN_CODES,
+    DEFAULT_EXCLUSION_REASONS,
+    ExclusionReason,
+    Route,
+)
+from desktop_app.ui.exclusion_reasons_editor import (
     COL_KIND,
     MESSAGE_NO_LABEL,
     MESSAGE_NO_SCRIPT,
@@ -26,46 +27,6 @@ CUSTOM = ExclusionReason(
     label="亡くなった患者さんについて",
     script="亡くなられた方についてのご相談はお受けしておりません。",
 )
-
-
-# 毎年の休診日 ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            "12/29, 12/30, 12/31, 1/1, 1/2, 1/3",
-            ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)),
-        ),
-        ("１２／２９、1/1，5月1日  8/15", ((12, 29), (1, 1), (5, 1), (8, 15))),
-        ("2/29, 2/29", ((2, 29),)),
-        ("", ()),
-        ("  、 ", ()),
-    ],
-)
-def test_closures_are_read_from_text(text: str, expected: tuple[tuple[int, int], ...]) -> None:
-    assert parse_closures(text) == expected
-
-
-@pytest.mark.parametrize("text", ["13/40", "12/29, 2/30", "12-29", "年末", "12/"])
-def test_closures_that_are_not_dates_are_refused(text: str) -> None:
-    with pytest.raises(ValidationError) as err:
-        parse_closures(text)
-    assert err.value.field == "annual_closures"
-    assert "月/日" in err.value.message
-
-
-def test_closures_message_names_every_bad_entry() -> None:
-    with pytest.raises(ValidationError) as err:
-        parse_closures("12/29, 13/40, 0/1, 1/1")
-    assert "「13/40」、「0/1」" in err.value.message
-
-
-def test_closures_text_round_trips() -> None:
-    pairs = ((12, 29), (1, 3))
-    assert format_closures(pairs) == "12/29, 1/3"
-    assert parse_closures(format_closures(pairs)) == pairs
 
 
 # The model ---------------------------------------------------------------------------------

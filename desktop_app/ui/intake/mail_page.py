@@ -6,14 +6,11 @@ from typing import Any
 
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from desktop_app.domain.contact import format_postal, validate_postal
 from desktop_app.domain.documents import Channel, DocumentKind
-from desktop_app.domain.errors import ValidationError
-from desktop_app.services.postal import lookup
 from desktop_app.ui.intake.attendance_page import bullet_list
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
-from desktop_app.ui.intake.fields import MEDIUM_WIDTH, SHORT_WIDTH, Choice, FieldRow, line_edit
-from desktop_app.ui.intake.patient_page import NOT_FOUND
+from desktop_app.ui.intake.fields import MEDIUM_WIDTH, Choice, FieldRow, line_edit
+from desktop_app.ui.intake.postal_row import PostalCodeRow
 from desktop_app.ui.intake.state import MAIL_TO_OTHER, MAIL_TO_PATIENT, needs, page, text
 
 CHANNELS = (Channel.MAIL, Channel.FAX, Channel.HANDED)
@@ -26,7 +23,6 @@ class MailStep(IntakeStep):
 
     def __init__(self, context: IntakeContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self._filled_address = ""
         self.channel = Choice([(c.value, c.label) for c in CHANNELS])
         self.channel.set_value(Channel.MAIL)
         self.target = Choice(
@@ -44,8 +40,8 @@ class MailStep(IntakeStep):
         patient_layout.addWidget(self.patient_address)
         patient_layout.addWidget(self.patient_error)
         self.name = FieldRow(line_edit("例：山田　花子 様", 100), width=MEDIUM_WIDTH)
-        self.postal = FieldRow(line_edit("例：053-0022", 10), width=SHORT_WIDTH, note=True)
         self.address = FieldRow(line_edit("番地・建物名まで", 300))
+        self.postal = PostalCodeRow(self.address)
 
         form = self.form()
         form.addRow(self.label("送付方法", required=True), self.channel)
@@ -68,8 +64,7 @@ class MailStep(IntakeStep):
         self.target.changed.connect(self._target_changed)
         for row in (self.name, self.postal, self.address):
             row.editor.textEdited.connect(self.changed)
-        self.postal.editor.textChanged.connect(self._postal_typed)
-        self.postal.editor.editingFinished.connect(self._postal_left)
+        self.postal.filled.connect(self.changed)
         self._target_changed()
 
     def _to_other(self) -> bool:
@@ -82,35 +77,6 @@ class MailStep(IntakeStep):
             if not other:
                 row.set_error("")
         self.patient_error.hide()
-
-    def _postal_typed(self, value: str) -> None:
-        try:
-            digits = validate_postal(value)
-        except ValidationError:
-            self.postal.set_note("")
-            return
-        self.postal.set_error("")
-        found = lookup(digits) if digits else None
-        if digits and found is None:
-            self.postal.set_note(NOT_FOUND)
-            return
-        self.postal.set_note(found.text if found else "")
-        address = self.address.editor.text().strip()
-        if found and (not address or address == self._filled_address):
-            self.address.editor.setText(found.text)
-            self._filled_address = found.text
-            self.changed.emit()
-
-    def _postal_left(self) -> bool:
-        try:
-            digits = validate_postal(self.postal.editor.text())
-        except ValidationError as exc:
-            self.postal.set_error(exc.message)
-            return False
-        if digits:
-            self.postal.editor.setText(format_postal(digits, mark=False))
-        self.postal.set_error("")
-        return True
 
     def enter(self, snapshot: dict[str, dict[str, Any]]) -> None:
         super().enter(snapshot)
@@ -150,7 +116,7 @@ class MailStep(IntakeStep):
                 self.patient_error.show()
                 return False
             return True
-        ok = self._postal_left()
+        ok = self.postal.check()
         for row, message in (
             (self.name, "宛名を入力してください。"),
             (self.address, "送付先の住所を入力してください。"),

@@ -7,12 +7,11 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop_app.domain.contact import format_phone, format_postal, validate_postal
+from desktop_app.domain.contact import format_phone, format_postal
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.people import Relationship, Sex, age_on, is_minor_on
 from desktop_app.domain.wareki import format_seireki, format_wareki
 from desktop_app.services.intake import PatientMatch, find_existing_patients
-from desktop_app.services.postal import lookup
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.fields import (
     MEDIUM_WIDTH,
@@ -24,9 +23,8 @@ from desktop_app.ui.intake.fields import (
     check_required,
     line_edit,
 )
+from desktop_app.ui.intake.postal_row import PostalCodeRow
 from desktop_app.ui.intake.state import page, parse_birth
-
-NOT_FOUND = "この郵便番号は住所録にありません（大口事業所など）。住所を入力してください。"
 
 
 class PatientStep(IntakeStep):
@@ -41,7 +39,6 @@ class PatientStep(IntakeStep):
         self.existing_id: int | None = None
         self.matches: tuple[PatientMatch, ...] = ()
         self._dismissed: set[int] = set()
-        self._filled_address = ""
 
         self.name = FieldRow(line_edit("例：山田　太郎", 100), width=MEDIUM_WIDTH)
         self.furigana = FieldRow(
@@ -50,10 +47,10 @@ class PatientStep(IntakeStep):
         self.birth = FieldRow(line_edit("例：S45.3.15", 30), width=SHORT_WIDTH, note=True)
         self.sex = Choice([(s.value, s.label) for s in Sex])
         self.sex.set_value(Sex.UNKNOWN)
-        self.postal = FieldRow(line_edit("例：053-0022", 10), width=SHORT_WIDTH, note=True)
         self.address = FieldRow(
             line_edit("郵便番号から町名まで入ります。番地・建物名を続けて入力", 300)
         )
+        self.postal = PostalCodeRow(self.address)
         self.phone = FieldRow(line_edit("例：0144-11-2233", 20), width=SHORT_WIDTH)
         self.mobile = FieldRow(line_edit("例：090-1234-5678", 20), width=SHORT_WIDTH)
 
@@ -86,8 +83,7 @@ class PatientStep(IntakeStep):
         self.furigana.editor.editingFinished.connect(self._furigana_left)
         self.birth.editor.textChanged.connect(self._show_birth)
         self.birth.editor.editingFinished.connect(self._birth_left)
-        self.postal.editor.textChanged.connect(self._postal_typed)
-        self.postal.editor.editingFinished.connect(self._postal_left)
+        self.postal.filled.connect(self.changed)
         self.phone.editor.editingFinished.connect(lambda: self._phone_left(self.phone))
         self.mobile.editor.editingFinished.connect(lambda: self._phone_left(self.mobile))
 
@@ -120,39 +116,6 @@ class PatientStep(IntakeStep):
             return False
         self.birth.set_error("")
         self.look_for_existing()
-        return True
-
-    def _postal_typed(self, text: str) -> None:
-        try:
-            digits = validate_postal(text)
-        except ValidationError:
-            self.postal.set_note("")
-            return
-        self.postal.set_error("")
-        if not digits:
-            self.postal.set_note("")
-            return
-        found = lookup(digits)
-        if found is None:
-            self.postal.set_note(NOT_FOUND)
-            return
-        address = self.address.editor.text().strip()
-        # Fill only an empty address or the one we filled ourselves: never overwrite typing.
-        if not address or address == self._filled_address:
-            self.address.editor.setText(found.text)
-            self._filled_address = found.text
-            self.changed.emit()
-        self.postal.set_note(f"{found.text}")
-
-    def _postal_left(self) -> bool:
-        try:
-            digits = validate_postal(self.postal.editor.text())
-        except ValidationError as exc:
-            self.postal.set_error(exc.message)
-            return False
-        if digits and self.postal.editor.text() != format_postal(digits, mark=False):
-            self.postal.editor.setText(format_postal(digits, mark=False))
-        self.postal.set_error("")
         return True
 
     def _phone_left(self, row: FieldRow) -> None:
@@ -327,7 +290,7 @@ class PatientStep(IntakeStep):
         ok = check_required(self.name, "患者氏名を入力してください。")
         ok &= check_furigana(self.furigana, required=True)
         ok &= self._birth_left()
-        ok &= self._postal_left()
+        ok &= self.postal.check()
         ok &= check_phone(self.phone)
         ok &= check_phone(self.mobile, "mobile")
         if ok and self.matches:

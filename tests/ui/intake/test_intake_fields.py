@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from desktop_app.db.models import Patient, SOCase
 from desktop_app.services.postal import lookup
-from desktop_app.ui.intake.patient_page import NOT_FOUND
+from desktop_app.ui.intake.postal_row import NOT_FOUND
 
 
 def _count(store, model) -> int:

@@ -1,4 +1,4 @@
-"""毎年の休診日 as one line of text: 「12/29, 12/30, 1/1」 shown, read back on save."""
+"""毎年の休診日 (the hospital's yearly closures) as one line of text: 「12/29, 12/30, 1/1」."""
 
 from __future__ import annotations
 
@@ -10,12 +10,6 @@ from collections.abc import Iterable
 from desktop_app.domain.errors import ValidationError
 
 FIELD = "annual_closures"
-PLACEHOLDER = "例：12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
-HINT = (
-    "月/日 をカンマ（,）か読点（、）で区切って入力します。"
-    "土曜・日曜・祝日は入力しなくても休診として扱います。"
-)
-
 # Full-width digits and slashes become ASCII under NFKC first; 「12月29日」 is accepted too.
 _SEPARATORS = re.compile(r"[,、\s]+")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*[/月]\s*(\d{1,2})日?")
