@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -21,6 +23,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+from desktop_app.domain.audit_actions import AuditAction
+from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
+from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.stages import Decision, Stage
 
 # Stable constraint names, so Alembic batch migrations can find and alter them on SQLite.
 NAMING_CONVENTION = {
@@ -47,6 +54,20 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def enum_column(kind: type[StrEnum], length: int) -> Enum:
+    """A domain enum stored as its value in a VARCHAR of ``length``: the file holds the same
+    text as a plain string column would, so typing a column this way needs no data migration,
+    and the ORM hands services the enum member, not a string to convert."""
+    return Enum(
+        kind,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 def utcnow() -> dt.datetime:
@@ -182,7 +203,7 @@ class Patient(Versioned, Base):
     furigana: Mapped[str] = mapped_column(String(100))
     furigana_key: Mapped[str] = mapped_column(String(100), index=True)
     birth_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    sex: Mapped[str] = mapped_column(String(10), default="unknown")
+    sex: Mapped[Sex] = mapped_column(enum_column(Sex, 10), default=Sex.UNKNOWN)
     postal_code: Mapped[str] = mapped_column(String(7), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str] = mapped_column(String(15), default="", index=True)
@@ -199,7 +220,7 @@ class Caller(Versioned, Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     furigana: Mapped[str] = mapped_column(String(100), default="")
-    relationship: Mapped[str] = mapped_column(String(20))
+    relationship: Mapped[Relationship] = mapped_column(enum_column(Relationship, 20))
     phone: Mapped[str] = mapped_column(String(15), default="")
 
 
@@ -216,16 +237,20 @@ class SOCase(Versioned, Base):
     referring_doctor_id: Mapped[int | None] = mapped_column(
         ForeignKey("referring_doctors.id"), index=True
     )
-    stage: Mapped[str] = mapped_column(String(30))
-    attendance: Mapped[str] = mapped_column(String(30), default="patient")
+    stage: Mapped[Stage] = mapped_column(enum_column(Stage, 30))
+    attendance: Mapped[Attendance] = mapped_column(
+        enum_column(Attendance, 30), default=Attendance.PATIENT
+    )
     consultation: Mapped[str] = mapped_column(Text, default="")
-    category: Mapped[str] = mapped_column(String(40), default="other")
+    category: Mapped[ConsultationCategory] = mapped_column(
+        enum_column(ConsultationCategory, 40), default=ConsultationCategory.OTHER
+    )
     diagnosis: Mapped[str] = mapped_column(String(200), default="")
     primary_doctor_informed: Mapped[bool | None] = mapped_column(Boolean)
     desired_department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     desired_dates: Mapped[str] = mapped_column(String(300), default="")
     screening_answers: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)
-    decision: Mapped[str] = mapped_column(String(30), default="pending")
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision, 30), default=Decision.PENDING)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
     doctor_id: Mapped[int | None] = mapped_column(ForeignKey("doctors.id"), index=True)
     exclusion_code: Mapped[str] = mapped_column(String(40), default="")
@@ -233,7 +258,7 @@ class SOCase(Versioned, Base):
     mail_to_name: Mapped[str] = mapped_column(String(100), default="")
     mail_postal_code: Mapped[str] = mapped_column(String(7), default="")
     mail_address: Mapped[str] = mapped_column(String(300), default="")
-    mail_channel: Mapped[str] = mapped_column(String(20), default="mail")
+    mail_channel: Mapped[Channel] = mapped_column(enum_column(Channel, 20), default=Channel.MAIL)
     actual_minutes: Mapped[int | None] = mapped_column(Integer)
     report_delivered_on: Mapped[dt.date | None] = mapped_column(Date)
     # Normalised keys of case number, names and フリガナ: what the search box matches.
@@ -263,8 +288,8 @@ class CaseDocument(Versioned, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    direction: Mapped[str] = mapped_column(String(3))
+    kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind, 40))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, 3))
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     borrowed: Mapped[bool] = mapped_column(Boolean, default=False)
     due_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
@@ -304,7 +329,7 @@ class ContactLog(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[ContactKind] = mapped_column(enum_column(ContactKind, 20))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     staff: Mapped[str] = mapped_column(String(100), default="")
     party: Mapped[str] = mapped_column(String(200), default="")
@@ -338,7 +363,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     staff: Mapped[str] = mapped_column(String(100), default="")
-    action: Mapped[str] = mapped_column(String(60))
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, 60))
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(40), default="")
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import AuditEntry
+from desktop_app.domain.audit_actions import AuditAction
 
 
 def record(
     session: Session,
     staff: str,
-    action: str,
+    action: AuditAction,
     entity: str,
     entity_id: object = "",
     *,

@@ -20,6 +20,7 @@ from desktop_app.db.models import (
     ReferringInstitution,
     SOCase,
 )
+from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.contact import validate_phone, validate_postal
 from desktop_app.domain.documents import (
     ContactKind,
@@ -32,7 +33,7 @@ from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.forms import mailout_documents
 from desktop_app.domain.japanese import normalize_name, search_key, validate_furigana
 from desktop_app.domain.people import is_minor_on
-from desktop_app.domain.stages import CaseFacts, Decision, Stage, check_transition
+from desktop_app.domain.stages import CaseFacts, Stage, check_transition
 from desktop_app.services import audit
 from desktop_app.services.case_numbers import next_case_number
 from desktop_app.services.dto import (
@@ -64,7 +65,7 @@ def search_cases(
     if key:
         conditions.append(SOCase.search_text.contains(key, autoescape=True))
     if stages:
-        conditions.append(SOCase.stage.in_([s.value for s in stages]))
+        conditions.append(SOCase.stage.in_(stages))
     with store.read() as session:
         total = session.scalar(select(func.count(SOCase.id)).where(*conditions)) or 0
         cases = session.scalars(
@@ -160,7 +161,7 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
                 patient_id=patient.id,
                 name=normalize_name(caller_input.name),
                 furigana=caller_input.furigana,
-                relationship=caller_input.relationship.value,
+                relationship=caller_input.relationship,
                 phone=caller_phone,
             )
             session.add(caller)
@@ -170,10 +171,10 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
             patient_id=patient.id,
             caller_id=caller.id if caller else None,
             referring_doctor_id=_referrer(session, new.referrer),
-            stage=(Stage.EXCLUDED if exclusion else Stage.INQUIRY).value,
-            attendance=new.attendance.value,
+            stage=Stage.EXCLUDED if exclusion else Stage.INQUIRY,
+            attendance=new.attendance,
             consultation=new.consultation.strip(),
-            category=new.category.value,
+            category=new.category,
             diagnosis=new.diagnosis.strip(),
             primary_doctor_informed=new.primary_doctor_informed,
             desired_department_id=new.desired_department_id,
@@ -184,7 +185,7 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
             mail_to_name=normalize_name(new.mail_to_name) or patient.name,
             mail_postal_code=mail_postal or patient.postal_code,
             mail_address=new.mail_address.strip() or patient.address,
-            mail_channel=new.mail_channel.value,
+            mail_channel=new.mail_channel,
         )
         case.search_text = _search_text(case.case_number, patient, caller)
         session.add(case)
@@ -195,7 +196,7 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
         session.add(
             ContactLog(
                 case_id=case.id,
-                kind=ContactKind.CALL_IN.value,
+                kind=ContactKind.CALL_IN,
                 staff=store.staff,
                 party=party,
                 summary=new.call_summary or "セカンドオピニオン外来の問い合わせ",
@@ -204,11 +205,11 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
         audit.record(
             session,
             store.staff,
-            "case.create",
+            AuditAction.CASE_CREATE,
             "case",
             case.case_number,
             case_id=case.id,
-            summary=f"案件を登録（{Stage(case.stage).label}）",
+            summary=f"案件を登録（{case.stage.label}）",
             after={"stage": case.stage, "patient": patient.name, "exclusion": case.exclusion_code},
         )
         session.flush()
@@ -246,7 +247,7 @@ def _patient(session: Session, new: NewCase, data: NewPatient | None) -> Patient
         furigana=data.furigana,
         furigana_key=search_key(data.furigana),
         birth_date=data.birth_date,
-        sex=data.sex.value,
+        sex=data.sex,
         postal_code=data.postal_code,
         address=data.address,
         phone=data.phone,
@@ -317,12 +318,12 @@ def _add_documents(
         patient.birth_date, today, age_of_majority
     )
     for kind in mailout_documents(new.attendance, minor):
-        session.add(CaseDocument(case_id=case.id, kind=kind.value, direction=Direction.OUT.value))
+        session.add(CaseDocument(case_id=case.id, kind=kind, direction=Direction.OUT))
     session.add(
         CaseDocument(
             case_id=case.id,
-            kind=DocumentKind.APPLICATION.value,
-            direction=Direction.IN.value,
+            kind=DocumentKind.APPLICATION,
+            direction=Direction.IN,
             required=True,
         )
     )
@@ -330,8 +331,8 @@ def _add_documents(
         session.add(
             CaseDocument(
                 case_id=case.id,
-                kind=req.kind.value,
-                direction=Direction.IN.value,
+                kind=req.kind,
+                direction=Direction.IN,
                 required=True,
                 borrowed=req.borrowed,
             )
@@ -360,7 +361,7 @@ def move_stage(
         facts = _facts(case, today)
         check_transition(facts, target, reason)
         before = case.stage
-        case.stage = target.value
+        case.stage = target
         if target in (Stage.CANCELLED, Stage.EXCLUDED):
             case.end_reason = reason.strip()
             case.exclusion_code = exclusion_code if target == Stage.EXCLUDED else ""
@@ -369,11 +370,11 @@ def move_stage(
         audit.record(
             session,
             store.staff,
-            "case.stage",
+            AuditAction.CASE_STAGE,
             "case",
             case.case_number,
             case_id=case.id,
-            summary=f"段階を変更：{Stage(before).label} → {target.label}"
+            summary=f"段階を変更：{before.label} → {target.label}"
             + (f"（理由：{reason.strip()}）" if reason.strip() else ""),
             before={"stage": before},
             after={"stage": target.value, "reason": reason.strip()},
@@ -385,18 +386,18 @@ def move_stage(
 def _facts(case: SOCase, today: dt.date) -> CaseFacts:
     live = [a for a in case.appointments if not a.cancelled]
     missing = tuple(
-        DocumentKind(d.kind).label
+        d.kind.label
         for d in case.documents
-        if d.direction == Direction.IN.value and d.required and d.received_on is None
+        if d.direction == Direction.IN and d.required and d.received_on is None
     )
     unreturned = tuple(
-        DocumentKind(d.kind).label
+        d.kind.label
         for d in case.documents
         if d.borrowed and d.received_on is not None and d.returned_on is None
     )
     return CaseFacts(
-        stage=Stage(case.stage),
-        decision=Decision(case.decision),
+        stage=case.stage,
+        decision=case.decision,
         has_doctor=case.doctor_id is not None,
         appointment_date=live[-1].date if live else None,
         missing_required_documents=missing,

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop_app.db import models as m
+from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import (
     TEST_MATERIALS,
     Channel,
@@ -90,7 +91,11 @@ def build_demo(
         _advance_sequences(session, ("patients", "callers", "cases", "appointments"))
         session.merge(m.Setting(key=DEMO_MARK, value=True))
         audit.record(
-            session, store.staff, "demo.build", "database", summary=f"デモデータを作成（{cases}件）"
+            session,
+            store.staff,
+            AuditAction.DEMO_BUILD,
+            "database",
+            summary=f"デモデータを作成（{cases}件）",
         )
     return cases
 
@@ -252,7 +257,7 @@ class _Builder:
             caller_id = self.next_id("callers")
             rows["callers"].append(
                 dict(id=caller_id, patient_id=patient_id, name=caller_name,
-                     furigana=f"{family_kana}　{caller_kana}", relationship=relationship.value,
+                     furigana=f"{family_kana}　{caller_kana}", relationship=relationship,
                      phone=mobile)
             )  # fmt: skip
         case_id = self.next_id("cases")
@@ -276,12 +281,12 @@ class _Builder:
         rows["cases"].append(
             dict(
                 id=case_id, case_number=case_number, patient_id=patient_id, caller_id=caller_id,
-                referring_doctor_id=rng.choice(self.referrers), stage=stage.value,
-                attendance=attendance.value, consultation=rng.choice(CONSULTATIONS[category]),
+                referring_doctor_id=rng.choice(self.referrers), stage=stage,
+                attendance=attendance, consultation=rng.choice(CONSULTATIONS[category]),
                 category=category, diagnosis=rng.choice(DIAGNOSES),
                 primary_doctor_informed=rng.random() < 0.85, desired_department_id=dept_id,
                 desired_dates="平日の午後を希望", screening_answers={},
-                decision=(Decision.ACCEPTED if accepted else Decision.PENDING).value,
+                decision=Decision.ACCEPTED if accepted else Decision.PENDING,
                 decision_reason="", doctor_id=doctor_id if reached(Stage.DOCTOR_REVIEW) else None,
                 exclusion_code=exclusion.code if exclusion else "",
                 end_reason=(
@@ -289,17 +294,17 @@ class _Builder:
                     else "ご本人の体調不良のためキャンセル" if stage == Stage.CANCELLED else ""
                 ),
                 mail_to_name=name, mail_postal_code=postal, mail_address=address,
-                mail_channel=Channel.MAIL.value, actual_minutes=minutes,
+                mail_channel=Channel.MAIL, actual_minutes=minutes,
                 report_delivered_on=appt[0] if appt and stage == Stage.SETTLED else None,
                 search_text=search, created_at=now, updated_at=now,
             )
         )  # fmt: skip
         rows["contacts"].append(
-            dict(case_id=case_id, kind=ContactKind.CALL_IN.value, at=now, staff="demo",
+            dict(case_id=case_id, kind=ContactKind.CALL_IN, at=now, staff="demo",
                  party=caller_name, summary="セカンドオピニオン外来についての問い合わせ")
         )  # fmt: skip
         rows["audit"].append(
-            dict(at=now, staff="demo", action="case.create", entity="case", entity_id=case_number,
+            dict(at=now, staff="demo", action=AuditAction.CASE_CREATE, entity="case", entity_id=case_number,
                  case_id=case_id, summary=f"案件を登録（{stage.label}）", before=None,
                  after={"stage": stage.value})
         )  # fmt: skip
@@ -314,7 +319,7 @@ class _Builder:
                      checked_in_at=(now if reached(Stage.CHECKED_IN) else None), created_at=now)
             )  # fmt: skip
             rows["contacts"].append(
-                dict(case_id=case_id, kind=ContactKind.CALL_OUT.value, at=now, staff="demo",
+                dict(case_id=case_id, kind=ContactKind.CALL_OUT, at=now, staff="demo",
                      party=caller_name, summary="予約日時を電話でお知らせした")
             )  # fmt: skip
         if stage == Stage.SETTLED and appt and minutes:
@@ -414,7 +419,7 @@ def _reached(stage: Stage) -> Callable[[Stage], bool]:
 def _doc(case_id: int, kind: DocumentKind, direction: Direction, **values: Any) -> dict[str, Any]:
     channel = values.pop("channel", None)
     row = dict(
-        case_id=case_id, kind=kind.value, direction=direction.value, required=False,
+        case_id=case_id, kind=kind, direction=direction, required=False,
         borrowed=False, due_date=None, sent_on=None, received_on=None, returned_on=None,
         channel=channel.value if channel else "", note="",
     )  # fmt: skip

@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from desktop_app import printing
 from desktop_app.db.models import Appointment, CaseDocument, ContactLog, Doctor, SOCase
+from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import consultation_fee
 from desktop_app.domain.forms import FormKind, enclosures, packet_forms
 from desktop_app.domain.office_calendar import materials_due_date
-from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.people import Sex
 from desktop_app.domain.settings import ClinicSettings
-from desktop_app.domain.stages import Stage
 from desktop_app.printing import (
     AppointmentInfo,
     CallerInfo,
@@ -94,28 +94,24 @@ def record_printed(
             if kind == FormKind.PACKET
             else (kind,)
         )
-        channel = channel or Channel(case.mail_channel)
+        channel = channel or case.mail_channel
         for form in kinds:
             doc_kind = form.document
             if doc_kind is None:
                 continue
             doc = next(
-                (
-                    d
-                    for d in case.documents
-                    if d.kind == doc_kind.value and d.direction == Direction.OUT.value
-                ),
+                (d for d in case.documents if d.kind == doc_kind and d.direction == Direction.OUT),
                 None,
             )
             if doc is None:
-                doc = CaseDocument(case_id=case.id, kind=doc_kind.value, direction="out")
+                doc = CaseDocument(case_id=case.id, kind=doc_kind, direction=Direction.OUT)
                 session.add(doc)
             doc.sent_on = today
             doc.channel = channel.value
         audit.record(
             session,
             store.staff,
-            "form.print",
+            AuditAction.FORM_PRINT,
             "case",
             case.case_number,
             case_id=case.id,
@@ -126,9 +122,7 @@ def record_printed(
             session.add(
                 ContactLog(
                     case_id=case.id,
-                    kind=(
-                        ContactKind.FAX_OUT if channel == Channel.FAX else ContactKind.LETTER_OUT
-                    ).value,
+                    kind=ContactKind.FAX_OUT if channel == Channel.FAX else ContactKind.LETTER_OUT,
                     staff=store.staff,
                     party=case.mail_to_name,
                     summary=f"{kind.label}を{how}（{channel.label}）",
@@ -142,16 +136,14 @@ def _case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date
     live = [a for a in case.appointments if not a.cancelled]
     appt = live[-1] if live else None
     payment = case.payments[-1] if case.payments else None
-    required_in = [d for d in case.documents if d.direction == Direction.IN.value and d.required]
+    required_in = [d for d in case.documents if d.direction == Direction.IN and d.required]
     # What is still to bring (the confirmation lists it); the application came in earlier.
     outstanding = tuple(
-        DocumentKind(d.kind)
-        for d in required_in
-        if d.received_on is None and d.kind != DocumentKind.APPLICATION.value
+        d.kind for d in required_in if d.received_on is None and d.kind != DocumentKind.APPLICATION
     )
-    recorded_out = {d.kind for d in case.documents if d.direction == Direction.OUT.value}
+    recorded_out = {d.kind for d in case.documents if d.direction == Direction.OUT}
     # The cover letter lists what it encloses, in mailing order, not itself.
-    enclosed = tuple(k for k in enclosures(True) if k.value in recorded_out)
+    enclosed = tuple(k for k in enclosures(True) if k in recorded_out)
     caller = case.caller
     return CaseInfo(
         case_number=case.case_number,
@@ -159,16 +151,14 @@ def _case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date
             name=p.name,
             furigana=p.furigana,
             birth_date=p.birth_date,
-            sex=Sex(p.sex) if p.sex != Sex.UNKNOWN.value else None,
+            sex=p.sex if p.sex != Sex.UNKNOWN else None,
             postal_code=p.postal_code,
             address=p.address,
             phone=p.phone,
             mobile=p.mobile,
         ),
         caller=(
-            CallerInfo(
-                name=caller.name, relationship=Relationship(caller.relationship), phone=caller.phone
-            )
+            CallerInfo(name=caller.name, relationship=caller.relationship, phone=caller.phone)
             if caller
             else CallerInfo()
         ),
@@ -185,9 +175,9 @@ def _case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date
             if ref
             else ReferrerInfo()
         ),
-        attendance=Attendance(case.attendance),
+        attendance=case.attendance,
         consultation=case.consultation,
-        category=ConsultationCategory(case.category),
+        category=case.category,
         desired_department=case.desired_department.name if case.desired_department else "",
         appointment=(
             AppointmentInfo(
@@ -202,7 +192,7 @@ def _case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date
         materials_due=materials_due_date(appt.date, settings, closed) if appt else None,
         mailout=enclosed,
         required_incoming=outstanding,
-        needs_consent=any(d.kind == DocumentKind.CONSENT.value for d in required_in),
+        needs_consent=any(d.kind == DocumentKind.CONSENT for d in required_in),
         send_to_name=case.mail_to_name,
         send_to_postal=case.mail_postal_code,
         send_to_address=case.mail_address,
@@ -237,7 +227,7 @@ def _day_entries(session: Session, day: dt.date) -> tuple[DayListEntry, ...]:
             department=a.doctor.department.name,
             doctor=a.doctor.name,
             minutes=a.minutes,
-            status=Stage(a.case.stage).label,
+            status=a.case.stage.label,
         )
         for a in appointments
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, or_, select
 
 from desktop_app.db.models import ContactLog, Patient, ReferringDoctor, ReferringInstitution, SOCase
+from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.contact import validate_phone
 from desktop_app.domain.documents import ContactKind
 from desktop_app.domain.eligibility import THIRD_PARTY, reason_by_code
@@ -138,7 +139,7 @@ def log_enquiry(
         text = summary.strip() or f"問い合わせのみ・案件なし：{label}"
         log_row = ContactLog(
             case_id=None,
-            kind=ContactKind.CALL_IN.value,
+            kind=ContactKind.CALL_IN,
             staff=store.staff,
             party=party,
             summary=text,
@@ -148,7 +149,7 @@ def log_enquiry(
         audit.record(
             session,
             store.staff,
-            "enquiry.log",
+            AuditAction.ENQUIRY_LOG,
             "contact",
             log_row.id,
             summary=f"問い合わせを記録（案件なし）：{label}",

@@ -6,9 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from desktop_app.db.models import Appointment, AuditEntry, Patient, SOCase
-from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
-from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
-from desktop_app.domain.stages import Decision, Stage
+from desktop_app.domain.documents import Channel
 from desktop_app.services.dto import (
     AppointmentData,
     AuditData,
@@ -31,7 +29,7 @@ def case_row(case: SOCase, appointment: Appointment | None) -> CaseRow:
         case_number=case.case_number,
         patient_name=case.patient.name,
         furigana=case.patient.furigana,
-        stage=Stage(case.stage),
+        stage=case.stage,
         appointment=(
             dt.datetime.combine(appointment.date, appointment.start_time) if appointment else None
         ),
@@ -48,7 +46,7 @@ def patient_data(p: Patient) -> PatientData:
         name=p.name,
         furigana=p.furigana,
         birth_date=p.birth_date,
-        sex=Sex(p.sex),
+        sex=p.sex,
         postal_code=p.postal_code,
         address=p.address,
         phone=p.phone,
@@ -62,13 +60,13 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
     return CaseDetail(
         id=case.id,
         case_number=case.case_number,
-        stage=Stage(case.stage),
+        stage=case.stage,
         patient=patient_data(case.patient),
         caller=(
             CallerData(
                 name=caller.name,
                 furigana=caller.furigana,
-                relationship=Relationship(caller.relationship),
+                relationship=caller.relationship,
                 phone=caller.phone,
             )
             if caller
@@ -88,15 +86,15 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
             if ref
             else None
         ),
-        attendance=Attendance(case.attendance),
+        attendance=case.attendance,
         consultation=case.consultation,
-        category=ConsultationCategory(case.category),
+        category=case.category,
         diagnosis=case.diagnosis,
         primary_doctor_informed=case.primary_doctor_informed,
         desired_department=case.desired_department.name if case.desired_department else "",
         desired_dates=case.desired_dates,
         screening_answers=dict(case.screening_answers or {}),
-        decision=Decision(case.decision),
+        decision=case.decision,
         decision_reason=case.decision_reason,
         department=case.doctor.department.name if case.doctor else "",
         doctor=case.doctor.name if case.doctor else "",
@@ -105,7 +103,7 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
         mail_to_name=case.mail_to_name,
         mail_postal_code=case.mail_postal_code,
         mail_address=case.mail_address,
-        mail_channel=Channel(case.mail_channel),
+        mail_channel=case.mail_channel,
         actual_minutes=case.actual_minutes,
         report_delivered_on=case.report_delivered_on,
         created_at=case.created_at,
@@ -114,8 +112,8 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
         documents=tuple(
             DocumentData(
                 id=d.id,
-                kind=DocumentKind(d.kind),
-                direction=Direction(d.direction),
+                kind=d.kind,
+                direction=d.direction,
                 required=d.required,
                 borrowed=d.borrowed,
                 due_date=d.due_date,
@@ -141,9 +139,7 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
             for a in case.appointments
         ),
         contacts=tuple(
-            ContactData(
-                at=c.at, kind=ContactKind(c.kind), staff=c.staff, party=c.party, summary=c.summary
-            )
+            ContactData(at=c.at, kind=c.kind, staff=c.staff, party=c.party, summary=c.summary)
             for c in case.contacts
         ),
         payments=tuple(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Setting
+from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.eligibility import ExclusionReason, Route
 from desktop_app.domain.errors import ConflictError
 from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings, DateStyle
@@ -64,7 +65,7 @@ def update_settings(
             audit.record(
                 session,
                 store.staff,
-                "settings.update",
+                AuditAction.SETTINGS_UPDATE,
                 "settings",
                 summary="設定を変更: " + "、".join(after),
                 before=before,

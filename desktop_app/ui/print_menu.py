@@ -8,12 +8,12 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop_app.domain.forms import FormKind
+from desktop_app.domain.wareki import weekday_ja
 from desktop_app.services.forms import render_form
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.layout_tools import settle_layout
 from desktop_app.ui.print_preview import PrintPreviewDialog
 
-WEEKDAYS = "月火水木金土日"
 # The packet first (what a new case needs), then the single forms in the order of the work.
 CASE_FORMS: tuple[FormKind, ...] = (
     FormKind.PACKET,
@@ -43,7 +43,7 @@ def day_list_heading(day: dt.date) -> str:
     """「11月24日（火）の予約一覧」, or 「本日の予約一覧」 for today."""
     if day == dt.date.today():
         return FormKind.DAYLIST.label
-    return f"{day.month}月{day.day}日（{WEEKDAYS[day.weekday()]}）の予約一覧"
+    return f"{day.month}月{day.day}日（{weekday_ja(day)}）の予約一覧"
 
 
 def open_preview(

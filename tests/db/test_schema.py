@@ -76,3 +76,18 @@ def test_urls() -> None:
     assert database_url("/tmp/a.db").drivername == "sqlite+pysqlite"
     assert database_url("postgresql://u:p@localhost/sodesk").drivername == "postgresql+psycopg"
     assert database_url("sqlite:///x.db").database == "x.db"
+
+
+def test_enum_columns_store_the_same_text_as_before(store, make_case, db_path: Path) -> None:
+    """Typed columns (Mapped[Stage] …) keep the plain values in the file: no data migration."""
+    from desktop_app.domain.stages import Stage
+
+    case = make_case()
+    assert case.stage is Stage.INQUIRY
+    with sqlite3.connect(db_path) as c:
+        row = c.execute("SELECT stage, attendance, decision, mail_channel FROM cases").fetchone()
+        kinds = {r[0] for r in c.execute("SELECT kind FROM case_documents")}
+        action = c.execute("SELECT action FROM audit_log").fetchone()
+    assert row == ("inquiry", "patient", "pending", "mail")
+    assert "application" in kinds and "referral_letter" in kinds
+    assert action == ("case.create",)
