@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.settings import DEFAULT_SETTINGS
 from desktop_app.printing import build_form, register_fonts
-from desktop_app.printing.samples import (
+from tests.printing.samples import (
     SAMPLE_TODAY,
     long_case,
     sample_case,

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from desktop_app.domain.settings import ClinicSettings
 from desktop_app.printing import CaseInfo
-from desktop_app.printing.samples import SAMPLE_TODAY, long_case, sample_case
+from tests.printing.samples import SAMPLE_TODAY, long_case, sample_case
 
 
 @pytest.fixture

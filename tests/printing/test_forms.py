@@ -11,7 +11,7 @@ from desktop_app.domain.forms import FormKind
 from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.printing import CaseInfo, build_form, packet_kinds
 from desktop_app.printing.forms.mailing import NAGA3
-from desktop_app.printing.samples import sample_day_entries, sample_fax
+from tests.printing.samples import sample_day_entries, sample_fax
 
 from .conftest import pdf_text, read_pdf
 

@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from desktop_app.domain.forms import FormKind
 from desktop_app.printing import build_form, fit_text, register_fonts
 from desktop_app.printing.linebreak import CANNOT_END, CANNOT_START, wrap_text
-from desktop_app.printing.samples import sample_day_entries, sample_fax
+from tests.printing.samples import sample_day_entries, sample_fax
 
 GOTHIC = "IPAexGothic"
 
