@@ -14,6 +14,7 @@ import logging
 import math
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,12 @@ from desktop_app.services.store import Store, data_dir
 log = logging.getLogger(__name__)
 
 DRAFT_PREFIX = "intake-draft"
+TEMP_PREFIX, TEMP_SUFFIX = f".{DRAFT_PREFIX}-", ".tmp"
 FORMAT_VERSION = 1
 # A draft is a few kilobytes; anything far larger is not one of ours.
 MAX_DRAFT_BYTES = 4 * 1024 * 1024
+# A temporary file this old was left by a save that never finished (a crash, a power cut).
+STALE_TEMPORARY_SECONDS = 3600
 # Ids in a draft end up in SQL parameters and Qt variants: 64-bit signed.
 _INT_RANGE = range(-(2**63), 2**63)
 
@@ -72,7 +76,7 @@ def save_draft(store: Store, values: dict[str, Any], page: int = 0) -> Draft:
         "page": page,
         "values": values,
     }
-    fd, temp_name = tempfile.mkstemp(prefix=".intake-draft-", suffix=".tmp", dir=target.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(payload, handle, ensure_ascii=False, indent=1)
@@ -88,6 +92,7 @@ def save_draft(store: Store, values: dict[str, Any], page: int = 0) -> Draft:
 def open_draft(store: Store) -> DraftLoad:
     """Read the draft at start; a bad or unreadable one is set aside (and said where). Never raises."""
     target = draft_path(store)
+    _remove_stale_temporaries(target.parent)
     try:
         return DraftLoad(parse_draft(_read_bytes(target)))
     except FileNotFoundError:
@@ -221,6 +226,17 @@ def _check_scalar(where: str, value: object) -> None:
             raise BadDraft(f"{where}: text that is not Unicode") from None
     else:
         raise BadDraft(f"{where}: nested value")
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files of saves killed half-way; a young one may be another window's save."""
+    now = time.time()
+    try:
+        for temp in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+            if now - temp.stat().st_mtime > STALE_TEMPORARY_SECONDS:
+                temp.unlink()
+    except OSError:
+        log.warning("could not tidy temporary draft files in %s", folder, exc_info=True)
 
 
 def _move_without_overwrite(source: Path, target: Path) -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 from pathlib import Path
 
 from desktop_app.services.drafts import (
@@ -166,3 +168,16 @@ def test_unknown_pages_and_fields_pass_the_shape_check(store) -> None:
 
 def test_set_aside_without_a_draft_is_none(store) -> None:
     assert set_aside_draft(store, "nothing there") is None
+
+
+def test_temporaries_of_saves_cut_short_are_tidied_when_old(store) -> None:
+    folder = draft_path(store).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    old, young = folder / ".intake-draft-old.tmp", folder / ".intake-draft-young.tmp"
+    old.write_text("{", encoding="utf-8")
+    young.write_text("{", encoding="utf-8")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    assert load_draft(store) is None
+    assert not old.exists()
+    assert young.exists()  # perhaps another window saving right now
