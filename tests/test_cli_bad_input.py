@@ -135,16 +135,14 @@ def test_any_command_line_exits_with_one_line_at_most(
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "logged"),
     [
-        ["init", "--db", "clinic.db/x.db"],
-        ["check", "--db", "."],
-        ["init", "--db", "foo://bar"],
-        ["print", "referral", "--db", "clinic.db", "--case", "a\nb", "-o", "x.pdf"],
+        (["init", "--db", "."], "cannot open database"),  # a folder: logged with a traceback
+        (["print", "referral", "--db", "clinic.db", "--case", "a\nb", "-o", "x.pdf"], None),
     ],
 )
 def test_the_real_program_writes_details_to_its_log_not_the_terminal(
-    workdir: Path, tmp_path: Path, argv: list[str]
+    workdir: Path, tmp_path: Path, argv: list[str], logged: str | None
 ) -> None:
     """In-process, pytest holds the logging; the installed program must not print tracebacks."""
     data = tmp_path / "data"
@@ -158,3 +156,6 @@ def test_the_real_program_writes_details_to_its_log_not_the_terminal(
     assert result.returncode != 0
     assert len(result.stderr.splitlines()) == 1, result.stderr
     assert "Traceback" not in result.stderr
+    if logged is not None:
+        log = (data / "SODesk" / "sodesk.log").read_text(encoding="utf-8")
+        assert logged in log and "Traceback" in log

@@ -48,7 +48,7 @@ def like(blank: object) -> st.SearchStrategy:
 
 
 # One wizard for every example: restore() starts from a blank wizard each time.
-@budget(120, reuse_fixtures=True)
+@budget(80, reuse_fixtures=True)
 @given(data=st.data())
 def test_any_draft_is_restored_or_refused_and_the_wizard_keeps_working(
     wizard: IntakeWizard, data: st.DataObject
