@@ -90,7 +90,10 @@ def save_draft(store: Store, values: dict[str, Any], page: int = 0) -> Draft:
 
 
 def open_draft(store: Store) -> DraftLoad:
-    """Read the draft at start; a bad or unreadable one is set aside (and said where). Never raises."""
+    """Read the draft at start; a bad or unreadable one is set aside, and where is said.
+
+    Never raises: a draft must not stop the window from opening.
+    """
     target = draft_path(store)
     _remove_stale_temporaries(target.parent)
     try:
