@@ -21,9 +21,21 @@ EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 
 
+LOG_FILE = "sodesk.log"
+
+
+def _one_line(text: str) -> str:
+    """Messages can quote what was typed, line breaks included; the terminal gets one line."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _say(message: str) -> None:
+    print(f"sodesk: {_one_line(message)}", file=sys.stderr)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not the usage block
-        self.exit(EXIT_USAGE, f"sodesk: {message}（sodesk --help で使い方を表示）\n")
+        self.exit(EXIT_USAGE, f"sodesk: {_one_line(message)}（sodesk --help で使い方を表示）\n")
 
 
 def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
@@ -70,21 +82,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _configure_logging()
     from desktop_app.domain.errors import ValidationError
     from desktop_app.services.store import StoreError
 
     try:
         return _dispatch(build_parser().parse_args(argv))
     except (ValidationError, StoreError) as exc:
-        print(f"sodesk: {exc}", file=sys.stderr)
+        _say(str(exc))
         return EXIT_PROBLEM
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the clerk gets one line; the log keeps the details
-        log.debug("unexpected error", exc_info=True)
-        print(f"sodesk: 予期しないエラーです：{exc.__class__.__name__}: {exc}", file=sys.stderr)
+        log.exception("unexpected error")
+        _say(f"予期しないエラーです：{exc.__class__.__name__}: {exc}")
         return EXIT_PROBLEM
+
+
+def _configure_logging() -> None:
+    """Warnings and their tracebacks go to a log file in the data folder, not the terminal.
+
+    Whoever investigates reads the log; the clerk reads the one line ``_say`` prints.
+    """
+    root = logging.getLogger()
+    if root.handlers:  # already configured: by tests, or a program that embeds this one
+        return
+    from desktop_app.services.store import data_dir
+
+    handler: logging.Handler
+    try:
+        folder = data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(folder / LOG_FILE, encoding="utf-8", delay=True)
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
 
 
 def _iso_date(text: str) -> dt.date:
@@ -128,7 +162,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from desktop_app.services.demo import build_demo, is_demo_store
 
         if not is_demo_store(store):
-            print(f"sodesk: {store.location} はデモデータベースではありません。", file=sys.stderr)
+            _say(f"{store.location} はデモデータベースではありません。")
             return EXIT_PROBLEM
         from desktop_app.services.cases import search_cases
 
@@ -137,7 +171,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     else:
         store = open_store(args.db or default_database())
     if not _display_available():
-        print("sodesk: 画面（ディスプレイ）がないため開けません。", file=sys.stderr)
+        _say("画面（ディスプレイ）がないため開けません。")
         return EXIT_PROBLEM
     from desktop_app.ui.app import run_gui
 
@@ -165,7 +199,7 @@ def _print(args: argparse.Namespace) -> int:
     try:
         output.write_bytes(form.pdf)
     except OSError as exc:
-        print(f"sodesk: {output} に書き込めません：{exc.strerror}", file=sys.stderr)
+        _say(f"{output} に書き込めません：{exc.strerror}")
         return EXIT_PROBLEM
     if case_id is not None:
         record_printed(store, form.kind, case_id, how="PDF保存")

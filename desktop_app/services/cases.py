@@ -14,6 +14,7 @@ from desktop_app.db.models import (
     CaseDocument,
     ClinicClosure,
     ContactLog,
+    Department,
     Doctor,
     Patient,
     ReferringDoctor,
@@ -154,6 +155,10 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
             exclusion = reason_by_code(settings.exclusion_reasons, new.exclusion_code)
             if exclusion is None:
                 raise ValidationError("対象外の理由が設定にありません。", field="exclusion")
+        if new.desired_department_id is not None and (
+            session.get(Department, new.desired_department_id) is None
+        ):
+            raise ValidationError("選択した診療科が見つかりません。", field="desired_department")
         patient = _patient(session, new, patient_input)
         caller = None
         if caller_input is not None:

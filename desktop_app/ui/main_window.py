@@ -115,15 +115,27 @@ class MainWindow(QMainWindow):
         self.intake.start_new()
 
     def offer_recovered_draft(self) -> None:
-        """An intake left unfinished by a crash or a closed window: 再開 or 破棄."""
-        draft = drafts.load_draft(self.runner.store)
-        if draft is None:
-            return
-        if prompts.ask_resume_draft(self, draft):
-            self.intake.restore(draft)
-            self.show_page(PAGE_INTAKE)
-        else:
-            drafts.discard_draft(self.runner.store)
+        """An intake left unfinished by a crash or a closed window: 再開 or 破棄.
+
+        A draft that cannot be read or does not fit the pages never stops the start: it is set
+        aside to a numbered file and the clerk is told once where it went.
+        """
+        store = self.runner.store
+        loaded = drafts.open_draft(store)
+        draft, set_aside = loaded.draft, loaded.set_aside
+        if draft is not None:
+            problem = self.intake.check_draft(draft)
+            if problem is not None:
+                set_aside, draft = drafts.set_aside_draft(store, problem), None
+        if draft is not None:
+            if not prompts.ask_resume_draft(self, draft):
+                drafts.discard_draft(store)
+            elif self.intake.restore(draft):
+                self.show_page(PAGE_INTAKE)
+            else:
+                set_aside = drafts.set_aside_draft(store, "the wizard could not load it")
+        if set_aside is not None:
+            prompts.tell_draft_set_aside(self, set_aside)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # The last few seconds of typing since the timed save.

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.domain.contact import (
@@ -13,6 +15,7 @@ from desktop_app.domain.contact import (
     validate_postal,
 )
 from desktop_app.domain.errors import ValidationError
+from tests.bad_input import assert_clear_error, hostile_text
 
 PHONE_MESSAGE = "電話番号は0から始まる10桁または11桁で入力してください。"
 
@@ -104,12 +107,21 @@ def test_postal_round_trip(code: str) -> None:
     assert validate_postal(format_postal(code)) == code
 
 
-@given(st.text(max_size=20))
+# Digits of every width between every separator an IME offers, so the success path is hit too.
+NUMBER_LIKE = st.text(
+    alphabet="0123456789０１２３４５６７８９+-‐－ー()（） .〒\u3000\t", min_size=1, max_size=20
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(hostile_text(max_size=20), NUMBER_LIKE))
 def test_phone_and_postal_never_crash(text: str) -> None:
-    for validate in (validate_phone, validate_postal):
+    for validate, shape in ((validate_phone, r"0[0-9]{9,10}"), (validate_postal, r"[0-9]{7}")):
         try:
             value = validate(text)
-        except ValidationError:
+        except ValidationError as error:
+            assert_clear_error(error)
             continue
-        assert value == "" or (value.isascii() and value.isdigit())
+        assert value == "" or re.fullmatch(shape, value)
     assert isinstance(format_phone(normalize_phone(text)), str)
+    assert isinstance(format_postal(normalize_postal(text)), str)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import jaconv
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.domain.errors import ValidationError
@@ -14,6 +14,7 @@ from desktop_app.domain.japanese import (
     to_katakana,
     validate_furigana,
 )
+from tests.bad_input import assert_clear_error, hostile_text
 
 HIRAGANA = st.text(
     alphabet=st.sampled_from([chr(c) for c in range(0x3041, 0x3097)] + ["ー"]), min_size=1
@@ -127,3 +128,29 @@ def test_search_key_is_idempotent(text: str) -> None:
 def test_search_key_of_a_key_is_the_key() -> None:
     # Found by hypothesis: lower-casing after NFKC left a decomposed ē behind.
     assert search_key(search_key("E¯")) == search_key("E¯")
+
+
+KANA_LIKE = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x3041, max_codepoint=0x30FF),  # ひらがな, カタカナ, ゛゜
+        st.characters(min_codepoint=0xFF61, max_codepoint=0xFF9F),  # ﾊﾝｶｸ
+        st.sampled_from(" \u3000\t・ー-\u3099\u309a"),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(hostile_text(), KANA_LIKE))
+def test_kana_and_names_never_crash(text: str) -> None:
+    """フリガナ is katakana or a clear message; a name and a search key are always some text."""
+    try:
+        kana = validate_furigana(text, field="caller_furigana")
+    except ValidationError as error:
+        assert_clear_error(error)
+        assert error.field == "caller_furigana"
+    else:
+        assert kana and is_furigana(kana) and to_katakana(kana) == kana
+    name = normalize_name(text)
+    assert normalize_name(name) == name
+    assert isinstance(search_key(text), str)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.domain.errors import ValidationError
@@ -19,6 +19,7 @@ from desktop_app.domain.wareki import (
     parse_date,
     weekday_ja,
 )
+from tests.bad_input import any_date, assert_clear_error, hostile_text
 
 D = dt.date
 FORMAT_MESSAGE = "日付の形式が正しくありません（例: 1970/3/15、S45.3.15、昭和45年3月15日）。"
@@ -144,9 +145,39 @@ def test_wareki_round_trip(day: dt.date) -> None:
     assert parse_date(format_wareki(day, weekday=True)) == day
 
 
-@given(st.text(max_size=30))
+# Text that looks like a date: digits of every width, era names and letters, separators.
+DATE_LIKE = st.one_of(
+    st.text(
+        alphabet="0123456789０１２３４５６７８９/-.／－．年月日元()（） MTSHRmtshr明治大正昭和平成令和火",
+        max_size=20,
+    ),
+    st.from_regex(
+        r"[MTSHRmtshr明治大正昭和平成令和]{1,2}[0-9元]{1,3}[./-][0-9]{1,3}[./-][0-9]{1,3}"
+    ),
+    st.from_regex(r"[0-9]{1,6}[/年-][0-9]{1,3}[/月-][0-9]{1,3}日?(\([月火水木金土日]\))?"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(hostile_text(), DATE_LIKE))
 def test_parse_date_raises_only_validation_error(text: str) -> None:
+    """A date, or a message the clerk can read: never another exception."""
     try:
-        parse_date(text)
+        day = parse_date(text)
     except ValidationError as error:
-        assert error.message
+        assert_clear_error(error)
+    else:
+        assert isinstance(day, dt.date)
+        assert parse_date(format_short(day)) == day
+
+
+@settings(max_examples=100, deadline=None)
+@given(any_date, st.sampled_from(DateStyle), st.booleans())
+def test_every_date_from_year_1_to_9999_formats(
+    day: dt.date, style: DateStyle, weekday: bool
+) -> None:
+    shown = format_date(day, style, weekday=weekday)
+    assert str(day.day) in shown
+    # The desk types era years of one or two digits (令和99年 is 2117).
+    if ERAS[0].start <= day < D(2118, 1, 1):
+        assert parse_date(format_wareki(day)) == day

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.services.drafts import Draft
@@ -28,6 +30,15 @@ def ask_resume_draft(parent: QWidget | None, draft: Draft) -> bool:
     box.setDefaultButton(resume)
     box.exec()
     return box.clickedButton() is resume
+
+
+def tell_draft_set_aside(parent: QWidget | None, path: Path) -> None:
+    """Say once, at start, that the last draft could not be read and where it was kept."""
+    QMessageBox.warning(
+        parent,
+        "下書きを読み込めませんでした",
+        f"前回の入力途中の下書きを読み込めなかったため、別のファイルに保存しました：\n{path}",
+    )
 
 
 def confirm_discard(parent: QWidget | None) -> bool:

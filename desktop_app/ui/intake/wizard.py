@@ -40,6 +40,7 @@ from desktop_app.ui.intake.caller_page import CallerStep
 from desktop_app.ui.intake.confirm_page import ConfirmStep
 from desktop_app.ui.intake.content_page import ContentStep
 from desktop_app.ui.intake.doctor_page import DoctorStep
+from desktop_app.ui.intake.draft_fit import draft_problem
 from desktop_app.ui.intake.fields import EnterFilter, focus_chain, focus_target
 from desktop_app.ui.intake.mail_page import MailStep
 from desktop_app.ui.intake.patient_page import PatientStep
@@ -93,6 +94,8 @@ class IntakeWizard(QWidget):
             self.mail,
             self.confirm,
         ]
+        # What every field holds when nothing is typed: the types a draft must have.
+        self.blank: Snapshot = self.snapshot()
 
         title = QLabel("受付")
         title.setObjectName("pageTitle")
@@ -375,12 +378,31 @@ class IntakeWizard(QWidget):
         self.dirty = False
         self.saved_label.setText(f"下書きを保存しました（{saved.saved_at:%H:%M:%S}）")
 
-    def restore(self, draft: drafts.Draft) -> None:
-        """Put an unfinished intake back, on the page where it was left."""
+    def check_draft(self, draft: drafts.Draft) -> str | None:
+        """Why ``draft`` does not fit the pages (a field of the wrong type), or None."""
+        return draft_problem(draft.values, self.blank)
+
+    def restore(self, draft: drafts.Draft) -> bool:
+        """Put an unfinished intake back, on the page where it was left.
+
+        False, with the wizard left blank, when the draft does not fit the pages: the caller
+        sets it aside and tells the clerk.
+        """
+        problem = self.check_draft(draft)
         self.reset()
-        for step in self.steps:
-            step.load(draft.values.get(step.key) or {})
-        self._show(min(max(draft.page, 0), len(self.steps) - 1), save=False)
+        if problem is not None:
+            log.warning("intake draft does not fit the wizard: %s", problem)
+            return False
+        try:
+            for step in self.steps:
+                step.load(draft.values.get(step.key) or {})
+            self._show(min(max(draft.page, 0), len(self.steps) - 1), save=False)
+        except Exception:
+            # A value of the right type that a page still cannot take (an id that is no id).
+            log.exception("intake draft could not be put back into the wizard")
+            self.reset()
+            return False
+        return True
 
     def has_input(self) -> bool:
         return self.case is None and not is_blank(self.snapshot())

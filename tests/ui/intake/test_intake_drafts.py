@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from sqlalchemy import func, select
@@ -166,3 +169,90 @@ def test_a_new_wizard_after_registering_starts_blank(drive, wizard) -> None:
     assert drive.page() == "caller"
     assert wizard.patient.name.editor.text() == ""
     assert wizard.case is None
+
+
+def _write_draft(store, values: object, page: object = 1) -> None:
+    path = drafts.draft_path(store)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"version": 1, "saved_at": "2026-11-24T10:15:00+09:00", "page": page}
+    path.write_text(json.dumps({**payload, "values": values}), encoding="utf-8")
+
+
+# Drafts that crashed the window at every start before they were checked: the file's shape
+# (caught when it is read), a field's type against the page (caught before 再開 is offered),
+# and a value of the right type the page still cannot take (caught when it is put back).
+BAD_DRAFTS: list[tuple[str, object, bool]] = [
+    ("text is a list", {"caller": {"name": ["山田　花子"]}}, False),
+    ("a check is a dict", {"content": {"answers": {"complaint": {"yes": True}}}}, False),
+    ("a check is text", {"content": {"answers": {"complaint": "yes"}}}, False),
+    ("a page is a list", {"patient": ["山田　太郎"]}, False),
+    ("a choice is a number", {"caller": {"relationship": 3, "name": "山田　花子"}}, False),
+    ("an id is text", {"patient": {"name": "山田　太郎", "existing_id": "12"}}, False),
+    ("an id is a bool", {"content": {"department_id": True}}, False),
+    ("a list is text", {"attendance": {"materials": "blood_test"}}, False),
+    ("values is a list", [["caller", "name"]], False),
+    ("an id the page cannot read", {"patient": {"name": "山田　太郎", "dismissed": ["x"]}}, True),
+]
+
+
+def test_bad_drafts_are_set_aside_one_by_one_and_the_window_starts_blank(
+    qtbot, store, monkeypatch
+) -> None:
+    asked: list[drafts.Draft] = []
+    told: list[Path] = []
+    monkeypatch.setattr(prompts, "ask_resume_draft", lambda _p, d: asked.append(d) or True)
+    monkeypatch.setattr(prompts, "tell_draft_set_aside", lambda _p, path: told.append(path))
+    path = drafts.draft_path(store)
+    for number, (what, values, _offered) in enumerate(BAD_DRAFTS, 1):
+        _write_draft(store, values)
+        original = path.read_bytes()
+        window = MainWindow(store)
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda number=number: len(told) == number)
+        assert told[-1] == path.with_name(f"{path.stem}.broken-{number}.json"), what
+        assert told[-1].read_bytes() == original, what
+        assert len(asked) == sum(o for _, _, o in BAD_DRAFTS[:number]), what
+        assert not path.exists(), what
+        assert window.intake.snapshot() == window.intake.blank, what
+        assert window.stack.currentIndex() != PAGE_INTAKE, what
+        window.close()
+    assert not path.exists()  # a blank wizard saves nothing on closing
+    assert len(list(path.parent.glob(f"{path.stem}.broken-*.json"))) == len(BAD_DRAFTS)
+
+
+def test_a_good_draft_is_restored_and_unknown_fields_are_ignored(qtbot, store, monkeypatch) -> None:
+    told: list[Path] = []
+    monkeypatch.setattr(prompts, "ask_resume_draft", lambda _p, _d: True)
+    monkeypatch.setattr(prompts, "tell_draft_set_aside", lambda _p, path: told.append(path))
+    values = {
+        "caller": {"relationship": "spouse", "name": "山田　花子", "from_a_newer_version": [1]},
+        "patient": {"name": "山田　太郎", "existing_id": None, "dismissed": [3]},
+        "content": {"department_id": None, "answers": {"no_such_question": True}},
+        "attendance": {"materials": ["imaging_cd", "not_a_kind"]},
+        "a_page_not_known_yet": {"x": {"y": 1}},
+    }
+    _write_draft(store, values, page=2)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == PAGE_INTAKE)
+    wizard = window.intake
+    assert wizard.current_step().key == "doctor"
+    assert wizard.caller.name.editor.text() == "山田　花子"
+    assert wizard.patient.name.editor.text() == "山田　太郎"
+    assert wizard.attendance.values()["materials"] == ["imaging_cd"]
+    assert told == []
+    assert drafts.load_draft(store) is not None  # kept until 登録 or 破棄
+
+
+def test_a_wizards_own_draft_always_fits_it(drive, wizard, store) -> None:
+    """The blank snapshot and a filled one have the same types: nothing typed is refused."""
+    drive.caller_family("spouse")
+    drive.patient()
+    drive.doctor()
+    wizard.attendance.materials["imaging_cd"].setChecked(True)
+    wizard.save_draft_now()
+    draft = drafts.load_draft(store)
+    assert draft is not None
+    assert wizard.check_draft(draft) is None
+    assert wizard.restore(draft)
+    assert wizard.snapshot() == draft.values
