@@ -13,7 +13,7 @@ from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 from desktop_app.cli import main
-from desktop_app.printing import FormKind
+from desktop_app.domain.forms import FormKind
 from desktop_app.services.cases import create_case
 from desktop_app.services.dto import NewCase, NewPatient
 from tests.bad_input import budget, hostile_text, open_test_store

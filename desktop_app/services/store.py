@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_data_path
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from desktop_app.db.engine import database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
-from desktop_app.domain.errors import ConflictError
+from desktop_app.domain.errors import ConflictError, ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class Store:
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
+        event.listen(self._write_sessions, "before_flush", _refuse_overlong_text)
 
     @property
     def file(self) -> Path | None:
@@ -105,6 +106,40 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+# What the clerk calls the columns that are typed in, for the "too long" message.
+_COLUMN_LABELS = {
+    "name": "氏名・名称",
+    "furigana": "フリガナ",
+    "address": "住所",
+    "mail_to_name": "宛名",
+    "mail_address": "送付先の住所",
+    "diagnosis": "病名",
+    "desired_dates": "希望日",
+    "department": "診療科",
+    "party": "相手",
+    "note": "メモ",
+    "reason": "理由",
+}
+
+
+def _refuse_overlong_text(session: Session, _context: object, _instances: object) -> None:
+    """Text longer than its column is refused with a message, on every engine.
+
+    SQLite would store it whole and PostgreSQL refuse the INSERT with a DataError; either way
+    the clerk would not learn what to shorten. Checked before anything is written.
+    """
+    for obj in (*session.new, *session.dirty):
+        for column in inspect(obj).mapper.columns:
+            length = getattr(column.type, "length", None)
+            value = getattr(obj, column.key, None)
+            if length and isinstance(value, str) and len(value) > length:
+                what = _COLUMN_LABELS.get(column.key, "入力")
+                raise ValidationError(
+                    f"{what}が長すぎます（{len(value)}文字）。{length}文字以内で入力してください。",
+                    field=column.key,
+                )
 
 
 def open_store(target: str | Path | None = None, *, staff: str | None = None) -> Store:

@@ -177,12 +177,11 @@ def test_find_case_id_finds_or_says_not_found(shared_store: Store, number: str) 
     assert database_state(shared_store) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Found by these tests: services do not hold text to its column's size. SQLite "
-    "stores it; PostgreSQL would refuse the insert (DataError) instead of a clear message.",
-)
 def test_a_name_longer_than_its_column_is_refused(store: Store) -> None:
+    """Found by these tests: SQLite stored it whole, PostgreSQL would refuse the INSERT."""
     too_long = NewPatient(name="山" * 101, furigana="ヤマ")  # patients.name is String(100)
-    with pytest.raises(ValidationError):
+    before = database_state(store)
+    with pytest.raises(ValidationError, match="100文字以内") as err:
         create_case(store, NewCase(patient=too_long))
+    assert err.value.field == "name"
+    assert database_state(store) == before
