@@ -139,3 +139,17 @@ def test_exclusion_reasons_are_stripped() -> None:
 def test_normalize_invoice_number() -> None:
     assert normalize_invoice_number("") == ""
     assert normalize_invoice_number(" t1234567890123 ") == "T1234567890123"
+
+
+def test_backup_folder_is_optional_and_trimmed(tmp_path) -> None:
+    assert validate_settings(with_(backup_folder="  ")).backup_folder == ""
+    folder = str(tmp_path / "バックアップ")
+    assert validate_settings(with_(backup_folder=f" {folder} ")).backup_folder == folder
+    assert validate_settings(with_(backup_folder="~/backups")).backup_folder == "~/backups"
+
+
+@pytest.mark.parametrize("folder", ["backups", "./backups", "/tmp/a\nb", "/" + "x" * 400])
+def test_backup_folder_must_be_a_full_folder_path(folder: str) -> None:
+    error = refused(with_(backup_folder=folder))
+    assert error.field == "backup_folder"
+    assert "バックアップの保存先" in error.message
