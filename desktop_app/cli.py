@@ -214,12 +214,16 @@ def _restore(args: argparse.Namespace) -> int:
     lock = None
     if path is not None:
         # The window holds this lock while it has the database open (ui/app.py).
+        path.parent.mkdir(parents=True, exist_ok=True)  # a restore onto a new machine
         lock = QLockFile(f"{path}.lock")
         if not lock.tryLock(0):
-            print(
-                f"sodesk: SO Desk がこのデータベースを開いています。画面を閉じてから復元してください：{path}",
-                file=sys.stderr,
-            )
+            if lock.error() == QLockFile.LockError.LockFailedError:
+                reason = (
+                    "SO Desk がこのデータベースを開いています。画面を閉じてから復元してください"
+                )
+            else:
+                reason = "ロックファイルを作れないため、復元できません"
+            print(f"sodesk: {reason}：{path}", file=sys.stderr)
             return EXIT_PROBLEM
     try:
         result = restore_database(args.db, Path(args.file))

@@ -138,3 +138,12 @@ def test_restore_refusals_are_one_line(db: Path, tmp_path: Path, capsys) -> None
         assert needle in one_line_error(capsys), argv
     assert case_count(db) == 1
     assert not list(db.parent.glob("*.before-restore-*"))
+
+
+def test_restore_onto_a_new_machine(db: Path, tmp_path: Path, capsys) -> None:
+    backup = tmp_path / "b.db"
+    assert main(["backup", "--db", str(db), "-o", str(backup)]) == 0
+    fresh = tmp_path / "new-pc" / "data" / "sodesk.db"
+    assert main(["restore", str(backup), "--db", str(fresh)]) == 0
+    assert "元のデータベースはありませんでした" in capsys.readouterr().out
+    assert case_count(fresh) == 1
