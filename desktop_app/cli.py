@@ -78,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--date", metavar="YYYY-MM-DD", type=_iso_date, help="本日の予約一覧の日付（既定: 今日）"
     )
     printing.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="出力先")
+    backup = sub.add_parser("backup", parents=[common], help="データベースのバックアップを作る")
+    backup.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="保存先のファイル（既定: 設定の保存先に sodesk-日付-時刻.db。古いものは整理されます）",
+    )
+    restore = sub.add_parser(
+        "restore", parents=[common], help="バックアップからデータベースを元に戻す"
+    )
+    restore.add_argument("file", metavar="FILE", help="バックアップファイル")
     return parser
 
 
@@ -156,6 +167,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_OK if report.ok else EXIT_PROBLEM
     if args.command == "print":
         return _print(args)
+    if args.command == "backup":
+        return _backup(args)
+    if args.command == "restore":
+        return _restore(args)
     if args.demo:
         target = args.db or demo_database()
         store = open_store(target)
@@ -205,3 +220,62 @@ def _print(args: argparse.Namespace) -> int:
         record_printed(store, form.kind, case_id, how="PDF保存")
     print(f"{form.title} → {output}")
     return EXIT_OK
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop_app.services.backup import backup_database, open_existing_store
+
+    store = open_existing_store(args.db)
+    try:
+        result = backup_database(store, Path(args.output) if args.output else None)
+    finally:
+        store.close()
+    removed = f"、古いバックアップ {len(result.removed)} 件を削除" if result.removed else ""
+    print(f"バックアップを作成しました: {result.path}（{_size(result.size)}{removed}）")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from PySide6.QtCore import QLockFile
+
+    from desktop_app.services.backup import database_file, restore_database
+    from desktop_app.ui.single_instance import lock_path
+
+    path = database_file(args.db)
+    lock = None
+    if path is not None:
+        # The window holds this lock while it has the database open (ui/app.py).
+        path.parent.mkdir(parents=True, exist_ok=True)  # a restore onto a new machine
+        lock = QLockFile(lock_path(path))
+        lock.setStaleLockTime(0)  # an open window's lock is never "old", however long it is open
+        if not lock.tryLock(0):
+            if lock.error() == QLockFile.LockError.LockFailedError:
+                reason = (
+                    "SO Desk がこのデータベースを開いています。画面を閉じてから復元してください"
+                )
+            else:
+                reason = "ロックファイルを作れないため、復元できません"
+            print(f"sodesk: {reason}：{path}", file=sys.stderr)
+            return EXIT_PROBLEM
+    try:
+        result = restore_database(args.db, Path(args.file))
+    finally:
+        if lock is not None:
+            lock.unlock()
+    kept = (
+        f"元のデータベースは {result.previous} に残しました"
+        if result.previous
+        else "元のデータベースはありませんでした"
+    )
+    print(f"復元しました: {result.database} ← {result.restored_from}（{kept}）")
+    return EXIT_OK
+
+
+def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024)):,} KB"

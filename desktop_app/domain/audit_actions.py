@@ -14,6 +14,7 @@ class AuditAction(StrEnum):
     DEMO_BUILD = "demo.build"
     FORM_PRINT = "form.print"
     ENQUIRY_LOG = "enquiry.log"
+    BACKUP_CREATE = "backup.create"
 
     @property
     def label(self) -> str:
@@ -27,4 +28,5 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.DEMO_BUILD: "デモデータの作成",
     AuditAction.FORM_PRINT: "書類の印刷",
     AuditAction.ENQUIRY_LOG: "問い合わせの記録",
+    AuditAction.BACKUP_CREATE: "バックアップの作成",
 }

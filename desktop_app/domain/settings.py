@@ -49,6 +49,8 @@ class ClinicSettings:
     date_style: DateStyle = DateStyle.WAREKI
     invoice_registration_number: str = ""  # 適格請求書発行事業者登録番号 (T + 13 digits), optional
     exclusion_reasons: tuple[ExclusionReason, ...] = field(default=DEFAULT_EXCLUSION_REASONS)
+    # Folder for the automatic backups (e.g. a USB drive); "" is the data folder's "backups".
+    backup_folder: str = ""
 
     @property
     def max_session_minutes(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -128,6 +129,26 @@ def _date_style(value: str) -> DateStyle:
         raise ValidationError("日付の表示形式が正しくありません。", field="date_style") from None
 
 
+BACKUP_FOLDER_MAX = 400
+
+
+def _backup_folder(text: str) -> str:
+    folder = text.strip()
+    field = "backup_folder"
+    if not folder:
+        return ""
+    if len(folder) > BACKUP_FOLDER_MAX or any(unicodedata.category(c) == "Cc" for c in folder):
+        raise ValidationError("バックアップの保存先が正しくありません。", field=field)
+    # A relative folder would depend on where the program was started from.
+    if not os.path.isabs(os.path.expanduser(folder)):
+        raise ValidationError(
+            "バックアップの保存先は「参照…」で選ぶか、フォルダの完全な場所を入力してください"
+            "（例: E:\\SODeskバックアップ）。",
+            field=field,
+        )
+    return folder
+
+
 def validate_settings(s: ClinicSettings) -> ClinicSettings:
     """A normalised copy of ``s``, or ValidationError naming the first bad setting."""
     # Keyword arguments are evaluated in order, so the first bad field in screen order is named.
@@ -158,4 +179,5 @@ def validate_settings(s: ClinicSettings) -> ClinicSettings:
         date_style=_date_style(s.date_style),
         invoice_registration_number=_invoice_number(s.invoice_registration_number),
         exclusion_reasons=_exclusion_reasons(s.exclusion_reasons),
+        backup_folder=_backup_folder(s.backup_folder),
     )

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from desktop_app.services import drafts
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
 from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.intake import prompts
 from desktop_app.ui.intake.wizard import IntakeWizard
@@ -45,12 +46,19 @@ _PLACEHOLDERS = {
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, parent: QWidget | None = None, *, auto_backup: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("SO Desk セカンドオピニオン外来 受付")
         self.resize(1280, 800)
         self.setMinimumSize(QSize(960, 600))
         self.runner = ServiceRunner(store, self)
+        self.backups = BackgroundBackup(store, self)
+        # Off in tests that are not about backups, so no copy is made behind their back.
+        self.automatic_backups = (
+            AutomaticBackups(self.backups, parent=self) if auto_backup else None
+        )
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -62,7 +70,7 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
 
         self.case_list = CaseListPage(self.runner)
-        self.settings_page = SettingsPage(self.runner)
+        self.settings_page = SettingsPage(self.runner, backups=self.backups)
         self.intake = IntakeWizard(self.runner)
         self.stack = QStackedWidget()
         for index in range(len(PAGE_NAMES)):
@@ -89,7 +97,9 @@ class MainWindow(QMainWindow):
         self.location_label = QLabel(f"データの場所：{store.location}")
         self.location_label.setToolTip(store.location)
         self.staff_label = QLabel(f"担当：{store.staff}")
+        self.backup_label = BackupStatusLabel(self.backups)
         self.statusBar().addWidget(self.location_label, 1)
+        self.statusBar().addPermanentWidget(self.backup_label)
         self.statusBar().addPermanentWidget(self.staff_label)
 
         for number in range(1, len(PAGE_NAMES) + 1):
@@ -140,6 +150,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # The last few seconds of typing since the timed save.
         self.intake.save_draft_now()
+        if self.automatic_backups is not None:
+            self.automatic_backups.stop()
+        # A backup under way is finished rather than cut off (it takes seconds at most).
+        self.backups.wait()
         super().closeEvent(event)
 
     def focus_search(self) -> None:

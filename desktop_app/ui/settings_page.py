@@ -29,6 +29,8 @@ from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.ui import actions
 from desktop_app.ui.actions import SETTINGS, ServiceRunner
+from desktop_app.ui.backup_settings import BackupBox
+from desktop_app.ui.backup_status import BackgroundBackup
 from desktop_app.ui.exclusion_reasons_editor import ExclusionReasonsEditor
 
 # Spin boxes and combos as tall as the line edits beside them.
@@ -62,9 +64,17 @@ CLOSURES_HINT = (
 
 
 class SettingsPage(QWidget):
-    def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        runner: ServiceRunner,
+        parent: QWidget | None = None,
+        *,
+        backups: BackgroundBackup | None = None,
+    ) -> None:
         super().__init__(parent)
         self._runner = runner
+        # The window passes its own, so the status bar and this page share one backup at a time.
+        self.backups = backups if backups is not None else BackgroundBackup(runner.store, self)
         self._current: ClinicSettings | None = None
         self.edits: dict[str, QLineEdit] = {}
         self.spins: dict[str, QSpinBox] = {}
@@ -104,6 +114,14 @@ class SettingsPage(QWidget):
         closures_layout.addWidget(self._error_label("annual_closures"))
         closures_layout.addWidget(closures_hint)
 
+        self.backup_box = BackupBox(self.backups)
+        backup_form = self._form(None)
+        self.backup_box.body.insertLayout(0, backup_form)
+        self.edits["backup_folder"] = self.backup_box.folder_edit
+        self._add_row(
+            backup_form, "backup_folder", "バックアップの保存先", self.backup_box.folder_row
+        )
+
         reasons = QGroupBox("対象外の理由")
         reasons_layout = QVBoxLayout(reasons)
         reasons_layout.setSpacing(6)
@@ -137,6 +155,7 @@ class SettingsPage(QWidget):
         left = QVBoxLayout()
         left.addWidget(office)
         left.addWidget(closures)
+        left.addWidget(self.backup_box)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(rules)
@@ -165,7 +184,7 @@ class SettingsPage(QWidget):
     # Building --------------------------------------------------------------------------
 
     @staticmethod
-    def _form(box: QGroupBox) -> QFormLayout:
+    def _form(box: QGroupBox | None) -> QFormLayout:
         form = QFormLayout(box)
         form.setHorizontalSpacing(14)
         form.setVerticalSpacing(8)

@@ -33,6 +33,7 @@ QLabel#pageTitle {{ font-size: 16pt; font-weight: bold; color: #1f2933; }}
 QLabel#muted, QLabel#countLabel {{ color: {MUTED}; }}
 QLabel#fieldError {{ color: {ERROR}; }}
 QLabel#savedLabel {{ color: #2e7d4f; }}
+QLabel#backupStatus[warning="true"] {{ color: {ERROR}; font-weight: bold; }}
 QLabel#stageBadge {{
     background: #e6eef7;
     color: {ACCENT};

@@ -157,3 +157,17 @@ def test_the_guides_own_exclusion_reasons_cannot_be_dropped() -> None:
     reworded = (dataclasses.replace(first, label="第三者からのご相談"), *rest)
     saved = validate_settings(dataclasses.replace(DEFAULT_SETTINGS, exclusion_reasons=reworded))
     assert saved.exclusion_reasons[0].label == "第三者からのご相談"
+
+
+def test_backup_folder_is_optional_and_trimmed(tmp_path) -> None:
+    assert validate_settings(with_(backup_folder="  ")).backup_folder == ""
+    folder = str(tmp_path / "バックアップ")
+    assert validate_settings(with_(backup_folder=f" {folder} ")).backup_folder == folder
+    assert validate_settings(with_(backup_folder="~/backups")).backup_folder == "~/backups"
+
+
+@pytest.mark.parametrize("folder", ["backups", "./backups", "/tmp/a\nb", "/" + "x" * 400])
+def test_backup_folder_must_be_a_full_folder_path(folder: str) -> None:
+    error = refused(with_(backup_folder=folder))
+    assert error.field == "backup_folder"
+    assert "バックアップの保存先" in error.message

@@ -46,7 +46,7 @@ def runner(store: Store) -> ServiceRunner:
 
 @pytest.fixture
 def window(qtbot, store: Store) -> MainWindow:
-    w = MainWindow(store)
+    w = MainWindow(store, auto_backup=False)
     qtbot.addWidget(w)
     return w
 
