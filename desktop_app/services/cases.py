@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from desktop_app.db.models import (
@@ -40,6 +41,7 @@ from desktop_app.services.case_numbers import next_case_number
 from desktop_app.services.dto import (
     CaseDetail,
     CasePage,
+    CaseRow,
     NewCase,
     NewPatient,
     NewReferrer,
@@ -69,21 +71,28 @@ def search_cases(
         conditions.append(SOCase.stage.in_(stages))
     with store.read() as session:
         total = session.scalar(select(func.count(SOCase.id)).where(*conditions)) or 0
-        cases = session.scalars(
-            select(SOCase)
-            .where(*conditions)
-            .order_by(SOCase.id.desc())
-            .limit(limit)
-            .offset(offset)
-            .options(
-                selectinload(SOCase.patient),
-                selectinload(SOCase.referring_doctor).selectinload(ReferringDoctor.institution),
-                selectinload(SOCase.doctor).selectinload(Doctor.department),
-            )
-        ).all()
-        appointments = _live_appointments(session, [c.id for c in cases])
-        rows = tuple(case_row(c, appointments.get(c.id)) for c in cases)
+        newest_first = select(SOCase).where(*conditions).order_by(SOCase.id.desc())
+        rows = _rows(session, newest_first.limit(limit).offset(offset))
     return CasePage(rows=rows, total=total, offset=offset, limit=limit)
+
+
+def case_rows(store: Store, case_ids: tuple[int, ...]) -> tuple[CaseRow, ...]:
+    """The case list's lines for these cases (after they changed), newest first."""
+    with store.read() as session:
+        changed = select(SOCase).where(SOCase.id.in_(case_ids)).order_by(SOCase.id.desc())
+        return _rows(session, changed)
+
+
+def _rows(session: Session, query: Select[Any]) -> tuple[CaseRow, ...]:
+    cases = session.scalars(
+        query.options(
+            selectinload(SOCase.patient),
+            selectinload(SOCase.referring_doctor).selectinload(ReferringDoctor.institution),
+            selectinload(SOCase.doctor).selectinload(Doctor.department),
+        )
+    ).all()
+    appointments = _live_appointments(session, [c.id for c in cases])
+    return tuple(case_row(c, appointments.get(c.id)) for c in cases)
 
 
 def _live_appointments(session: Session, case_ids: list[int]) -> dict[int, Appointment]:

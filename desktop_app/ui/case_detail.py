@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.changes import Change
 from desktop_app.domain.eligibility import ExclusionReason
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.settings import ClinicSettings
@@ -25,7 +26,7 @@ from desktop_app.domain.stages import Stage, allowed_targets
 from desktop_app.services.cases import get_case, move_stage
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.settings import get_settings
-from desktop_app.ui.actions import CASES, SETTINGS, ServiceRunner
+from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.case_detail_sections import (
     CONTACT_HEADERS,
     DOCUMENT_HEADERS,
@@ -156,8 +157,10 @@ class CaseDetailDialog(QDialog):
         self._show(detail)
         return True
 
-    def _on_changed(self, kinds: frozenset[str]) -> None:
-        if kinds & {CASES, SETTINGS}:
+    def _on_changed(self, notice: ChangeNotice) -> None:
+        if notice.from_(self):
+            return  # its own write: the result is already shown
+        if notice.touches(Change.SETTINGS) or notice.touches(Change.CASES, self.case_id):
             self.load()
 
     def _show(self, detail: CaseDetail) -> None:
@@ -215,7 +218,7 @@ class CaseDetailDialog(QDialog):
             if answer is None:
                 return
             reason, code = answer
-        self._runner.run(
+        moved = self._runner.run(
             self,
             move_stage,
             self.case_id,
@@ -223,5 +226,7 @@ class CaseDetailDialog(QDialog):
             reason=reason,
             exclusion_code=code,
             expected_version=self.detail.version if self.detail else None,
-            changes=frozenset({CASES}),
+            changes=Change.CASES,
         )
+        if moved is not None:
+            self._show(moved)

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.changes import Change
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage
-from desktop_app.services.cases import search_cases
+from desktop_app.services.cases import case_rows, search_cases
 from desktop_app.services.dto import CasePage
 from desktop_app.services.store import Store
-from desktop_app.ui.actions import CASES, ServiceRunner
+from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.case_detail import CaseDetailDialog
 from desktop_app.ui.case_table_model import (
     COL_APPOINTMENT,
@@ -194,10 +195,19 @@ class CaseListPage(QWidget):
     def _update_count(self) -> None:
         self.count_label.setText(f"{self.model.total:,}件")
 
-    def _on_changed(self, kinds: frozenset[str]) -> None:
-        if CASES in kinds:
-            self._runner.call(self, self.model.refresh)
-            self._update_count()
+    def _on_changed(self, notice: ChangeNotice) -> None:
+        if not notice.touches(Change.CASES):
+            return
+        ids = notice.changes.case_ids
+        if ids and all(self.model.row_of_case(i) >= 0 for i in ids):
+            # Cases already listed changed: update those rows in place, keep the rest.
+            rows = self._runner.read(self, case_rows, tuple(ids))
+            stages = self.stages()
+            if rows is not None and all(stages is None or r.stage in stages for r in rows):
+                self.model.update_rows(rows)
+                return
+        self._runner.call(self, self.model.refresh)  # a new case, or not known which
+        self._update_count()
 
     # Opening a case --------------------------------------------------------------------
 

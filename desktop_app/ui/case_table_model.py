@@ -114,6 +114,15 @@ class CaseTableModel(ReadOnlyTableModel):
             last = self.columnCount() - 1
             self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], last))
 
+    def update_rows(self, rows: tuple[CaseRow, ...] | list[CaseRow]) -> None:
+        """Replace the rows of these cases where they are shown; one dataChanged per row."""
+        last = self.columnCount() - 1
+        for row in rows:
+            at = self.row_of_case(row.id)
+            if at >= 0 and self._rows[at] != row:
+                self._rows[at] = row
+                self.dataChanged.emit(self.index(at, 0), self.index(at, last))
+
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or self._fetch is None:
             return False

@@ -43,10 +43,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.changes import Change
 from desktop_app.domain.forms import FormKind
 from desktop_app.services.forms import RenderedForm, record_printed
 from desktop_app.ui import actions
-from desktop_app.ui.actions import CASES, ServiceRunner
+from desktop_app.ui.actions import ServiceRunner
 
 log = logging.getLogger(__name__)
 
@@ -354,5 +355,6 @@ class PrintPreviewDialog(QDialog):
             self.form.kind,
             self.form.case_id,
             how=how,
-            changes=frozenset({CASES}),
+            changes=Change.CASES,
+            case_ids=frozenset({self.form.case_id}),
         )

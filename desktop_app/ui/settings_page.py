@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.changes import Change
 from desktop_app.domain.closures import format_closures, parse_closures
 from desktop_app.domain.contact import format_phone, format_postal
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.ui import actions
-from desktop_app.ui.actions import SETTINGS, ServiceRunner
+from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.backup_settings import BackupBox
 from desktop_app.ui.backup_status import BackgroundBackup
 from desktop_app.ui.exclusion_reasons_editor import ExclusionReasonsEditor
@@ -249,8 +250,8 @@ class SettingsPage(QWidget):
         self.clear_errors()
         self.saved_label.clear()
 
-    def _on_changed(self, kinds: frozenset[str]) -> None:
-        if SETTINGS in kinds:
+    def _on_changed(self, notice: ChangeNotice) -> None:
+        if notice.touches(Change.SETTINGS) and not notice.from_(self):
             self.reload()
 
     def _fill(self, s: ClinicSettings) -> None:
@@ -297,10 +298,11 @@ class SettingsPage(QWidget):
             update_settings,
             edited,
             based_on=self._current,
-            changes=frozenset({SETTINGS}),
+            changes=Change.SETTINGS,
             on_error=self.show_field_error,
         )
         if saved is not None:
+            self._fill(saved)  # as the store now has it (tidied: hyphens, spaces)
             self.saved_label.setText("保存しました。")
         return saved
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop_app.domain.changes import Change, OpChanges
 from desktop_app.domain.stages import Stage
 from desktop_app.services.cases import move_stage
-from desktop_app.ui.actions import CASES, ServiceRunner
+from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.case_table_model import COL_NAME, COL_STAGE, PAGE_SIZE, CaseIdRole, StageRole
 from desktop_app.ui.layout_tools import settle_layout
@@ -89,7 +90,7 @@ def test_scrolling_to_the_end_loads_the_next_page(qtbot, make_case, runner, mode
     page.table.scrollTo(page.model.index(150, 0))
     scroll = page.table.verticalScrollBar().value()
     assert scroll > 0
-    runner.changed.emit(frozenset({CASES}))
+    runner.changed.emit(ChangeNotice(OpChanges(Change.CASES)))
     assert page.model.rowCount() == PAGE_SIZE + 5
     assert page.table.verticalScrollBar().value() == scroll
     assert page.current_case_id() == ids[150]
@@ -101,7 +102,7 @@ def test_refresh_after_a_change_keeps_selection(qtbot, cases, page, runner, stor
     page.table.selectRow(2)  # 山田
     assert page.current_case_id() == cases["yamada"].id
     with qtbot.waitSignal(runner.changed):
-        runner.run(page, move_stage, cases["sato"].id, Stage.FORMS_SENT, changes=frozenset({CASES}))
+        runner.run(page, move_stage, cases["sato"].id, Stage.FORMS_SENT, changes=Change.CASES)
     assert page.model.index(1, COL_STAGE).data() == "書類送付済"
     assert page.current_case_id() == cases["yamada"].id
     assert page.table.selectionModel().isRowSelected(2)
@@ -111,7 +112,7 @@ def test_refresh_after_a_change_keeps_selection(qtbot, cases, page, runner, stor
 def test_new_case_appears_on_refresh_and_selection_follows(qtbot, cases, page, make_case, runner):
     page.table.selectRow(1)  # 佐藤
     make_case(name="鈴木　次郎", furigana="スズキ　ジロウ")
-    runner.changed.emit(frozenset({CASES}))
+    runner.changed.emit(ChangeNotice(OpChanges(Change.CASES)))
     assert _names(page)[0] == "鈴木　次郎"
     assert page.count_label.text() == "4件"
     assert page.current_case_id() == cases["sato"].id

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.people import Relationship
 from desktop_app.services import drafts
@@ -32,7 +33,7 @@ from desktop_app.services.dto import CaseDetail
 from desktop_app.services.intake import list_referrers, log_enquiry
 from desktop_app.services.masters import list_departments
 from desktop_app.services.settings import get_settings
-from desktop_app.ui.actions import CASES, ENQUIRIES, SETTINGS, ServiceRunner
+from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.intake import packet, prompts
 from desktop_app.ui.intake.attendance_page import AttendanceStep
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
@@ -192,8 +193,8 @@ class IntakeWizard(QWidget):
         self.context.departments = self.runner.read(self, list_departments) or ()
         self.context.referrers = self.runner.read(self, list_referrers) or ()
 
-    def _data_changed(self, kinds: frozenset[str]) -> None:
-        if kinds & {SETTINGS, CASES}:
+    def _data_changed(self, notice: ChangeNotice) -> None:
+        if notice.touches(Change.SETTINGS | Change.CASES):
             self._load_context()
             for step in self.steps:
                 step.context_changed()
@@ -306,7 +307,7 @@ class IntakeWizard(QWidget):
             values["name"],
             Relationship(values["relationship"]),
             values["phone"],
-            changes=frozenset({ENQUIRIES}),
+            changes=Change.ENQUIRIES,
         )
         if result is None:
             return
@@ -330,7 +331,7 @@ class IntakeWizard(QWidget):
             self,
             create_case,
             new,
-            changes=frozenset({CASES}),
+            changes=Change.CASES,
             on_error=self._register_failed,
         )
         if case is None:
