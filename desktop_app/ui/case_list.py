@@ -245,13 +245,13 @@ class CaseListPage(QWidget):
     # Printing ----------------------------------------------------------------------------
 
     def chosen_day(self) -> dt.date:
-        return self.day_edit.date().toPython()
+        return _py_date(self.day_edit.date())
 
     def _name_day_list(self, day: QDate) -> None:
         # The date is in the box beside the button; the button only says which list it opens.
         today = day == QDate.currentDate()
         self.daylist_button.setText("本日の予約一覧" if today else "この日の予約一覧")
-        self.daylist_button.setToolTip(f"{day_list_heading(day.toPython())}を表示して印刷します")
+        self.daylist_button.setToolTip(f"{day_list_heading(_py_date(day))}を表示して印刷します")
 
     def open_day_list(self) -> PrintPreviewDialog | None:
         """Preview the appointments of the chosen day (today unless changed)."""
@@ -259,3 +259,9 @@ class CaseListPage(QWidget):
 
     def open_blank_form(self, kind: FormKind) -> PrintPreviewDialog | None:
         return open_preview(self._runner, self, kind)
+
+
+def _py_date(day: QDate) -> dt.date:
+    value = day.toPython()
+    assert isinstance(value, dt.date)
+    return value

@@ -6,6 +6,7 @@ Errors show beside the field they concern; one 保存 writes everything in one s
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -275,7 +276,7 @@ class SettingsPage(QWidget):
         Raises ValidationError (field ``annual_closures``) when the closures text is not dates.
         """
         assert self._current is not None
-        values: dict[str, object] = {name: edit.text() for name, edit in self.edits.items()}
+        values: dict[str, Any] = {name: edit.text() for name, edit in self.edits.items()}
         values.update({name: spin.value() for name, spin in self.spins.items()})
         values["date_style"] = DateStyle(self.date_style.currentData())
         values["annual_closures"] = parse_closures(self.closures_edit.text())

@@ -7,9 +7,20 @@ step fails, and the file is never left half-migrated.
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
+from sqlalchemy import Connection
 
 from desktop_app.db.models import Base
+
+
+def _driver(connection: Connection) -> Any:
+    """The DBAPI connection itself: pragmas that must run outside any transaction go here."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    return driver
+
 
 config = context.config
 engine = config.attributes.get("engine")
@@ -23,7 +34,7 @@ with engine.connect() as connection:
     if sqlite:
         # Batch migrations copy and drop tables; foreign keys are checked once, at the end.
         # The pragma is a no-op inside a transaction, so it goes to the driver before BEGIN.
-        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        _driver(connection).execute("PRAGMA foreign_keys=OFF")
     try:
         context.configure(
             connection=connection,
@@ -43,4 +54,4 @@ with engine.connect() as connection:
                     raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
     finally:
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            _driver(connection).execute("PRAGMA foreign_keys=ON")

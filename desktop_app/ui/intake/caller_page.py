@@ -68,8 +68,8 @@ class CallerStep(IntakeStep):
 
         self.relationship.changed.connect(self._relationship_changed)
         self.relationship.changed.connect(self.changed)
-        for row in (self.name, self.furigana, self.phone):
-            row.editor.textEdited.connect(self.changed)
+        for field in (self.name, self.furigana, self.phone):
+            field.editor.textEdited.connect(self.changed)
         self.name.editor.editingFinished.connect(self._check_name)
         self.furigana.editor.editingFinished.connect(
             lambda: check_furigana(self.furigana, required=False, field="caller_furigana")

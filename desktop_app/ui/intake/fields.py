@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -37,12 +38,18 @@ def set_invalid(widget: QWidget, invalid: bool) -> None:
     widget.style().polish(widget)
 
 
-class FieldRow(QWidget):
-    """An editor, an optional note to its right (e.g. the parsed date), its error underneath."""
+EditorT = TypeVar("EditorT", bound=QWidget)
+
+
+class FieldRow(QWidget, Generic[EditorT]):
+    """An editor, an optional note to its right (e.g. the parsed date), its error underneath.
+
+    Generic in its editor, so ``row.editor`` is a QLineEdit where the row holds one.
+    """
 
     def __init__(
         self,
-        editor: QWidget,
+        editor: EditorT,
         *,
         width: int | None = None,
         note: bool = False,

@@ -144,15 +144,18 @@ class PatientStep(IntakeStep):
     def _clear_match_box(self) -> None:
         while self.match_layout.count():
             item = self.match_layout.takeAt(0)
+            if item is None:
+                break
             widget = item.widget()
+            inner = item.layout()
             if widget is not None:
                 widget.deleteLater()
-            elif item.layout() is not None:
-                inner = item.layout()
+            elif inner is not None:
                 while inner.count():
-                    child = inner.takeAt(0).widget()
-                    if child is not None:
-                        child.deleteLater()
+                    child = inner.takeAt(0)
+                    child_widget = child.widget() if child is not None else None
+                    if child_widget is not None:
+                        child_widget.deleteLater()
 
     def _show_matches(self) -> None:
         self._clear_match_box()

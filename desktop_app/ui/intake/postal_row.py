@@ -13,7 +13,7 @@ from desktop_app.ui.intake.fields import SHORT_WIDTH, FieldRow, line_edit
 NOT_FOUND = "この郵便番号は住所録にありません（大口事業所など）。住所を入力してください。"
 
 
-class PostalCodeRow(FieldRow):
+class PostalCodeRow(FieldRow[QLineEdit]):
     """〒 field: shows the town it names, fills ``address`` with it, tidies it on leaving.
 
     The address is filled only while it is empty or still holds what this row filled in, so
@@ -22,7 +22,7 @@ class PostalCodeRow(FieldRow):
 
     filled = Signal()  # the address was filled in (the page's draft should be saved)
 
-    def __init__(self, address: FieldRow, parent: QWidget | None = None) -> None:
+    def __init__(self, address: FieldRow[QLineEdit], parent: QWidget | None = None) -> None:
         super().__init__(line_edit("例：053-0022", 10), width=SHORT_WIDTH, note=True, parent=parent)
         self.address = address
         self._filled_address = ""
@@ -31,9 +31,7 @@ class PostalCodeRow(FieldRow):
 
     @property
     def line(self) -> QLineEdit:
-        editor = self.editor
-        assert isinstance(editor, QLineEdit)
-        return editor
+        return self.editor
 
     def _typed(self, value: str) -> None:
         try:
@@ -51,7 +49,6 @@ class PostalCodeRow(FieldRow):
             return
         self.set_note(found.text)
         address = self.address.editor
-        assert isinstance(address, QLineEdit)
         if not address.text().strip() or address.text().strip() == self._filled_address:
             address.setText(found.text)
             self._filled_address = found.text
