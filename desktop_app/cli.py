@@ -148,14 +148,23 @@ def _dispatch(args: argparse.Namespace) -> int:
     from desktop_app.services.store import default_database, demo_database, open_store
 
     if args.command == "init":
-        store = open_store(args.db)
-        print(f"データベース: {store.location}（スキーマ {store.schema().current}）")
+        store = open_store(args.db, create=True)
+        try:
+            print(f"データベース: {store.location}（スキーマ {store.schema().current}）")
+        finally:
+            store.close()  # closing folds the -wal back in: the folder holds the file alone
         return EXIT_OK
     if args.command == "demo":
         target = args.db or demo_database()
+        if _open_in_a_window(target):
+            _say(
+                "SO Desk がこのデモデータベースを開いています。画面を閉じてから作り直してください。"
+            )
+            return EXIT_PROBLEM
         store = maintenance.rebuild_demo(
             target, args.cases, seed=args.seed, progress=_progress if args.cases > 5000 else None
         )
+        store.close()
         print(f"デモデータベースを作成しました: {store.location}（{args.cases}件）")
         return EXIT_OK
     if args.command == "check":
@@ -171,26 +180,33 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _backup(args)
     if args.command == "restore":
         return _restore(args)
-    if args.demo:
-        target = args.db or demo_database()
-        store = open_store(target)
-        from desktop_app.services.demo import build_demo, is_demo_store
-
-        if not is_demo_store(store):
-            _say(f"{store.location} はデモデータベースではありません。")
-            return EXIT_PROBLEM
-        from desktop_app.services.cases import search_cases
-
-        if search_cases(store, limit=1).total == 0:
-            build_demo(store)
-    else:
-        store = open_store(args.db or default_database())
+    # Before any database is opened or made: without a screen nothing is to be done.
     if not _display_available():
         _say("画面（ディスプレイ）がないため開けません。")
         return EXIT_PROBLEM
+    if args.demo:
+        store = maintenance.open_demo(args.db or demo_database())
+    else:
+        # The clinic's own file is made on the first start; a --db that names nothing is a typo.
+        store = open_store(args.db or default_database(), create=args.db is None)
     from desktop_app.ui.app import run_gui
 
     return run_gui(store)
+
+
+def _open_in_a_window(target: str) -> bool:
+    """True while a window holds the SQLite file's lock (see ui/single_instance.py)."""
+    from desktop_app.db.engine import database_url, sqlite_file
+    from desktop_app.ui.single_instance import acquire
+
+    path = sqlite_file(database_url(target))
+    if path is None or not path.exists():
+        return False
+    lock = acquire(path)
+    if lock is None:
+        return True
+    lock.unlock()
+    return False
 
 
 def _display_available() -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 # Before anything imports Qt: tests never need a display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -41,7 +43,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(db_path: Path) -> Iterator[Store]:
-    s = open_store(db_path, staff="テスト担当")
+    s = open_store(db_path, create=True, staff="テスト担当")
     yield s
     s.close()
 
@@ -96,3 +98,59 @@ def make_case_in() -> Callable[[Store, int], CaseDetail]:
         )
 
     return factory
+
+
+def folder_state(folder: Path) -> dict[str, bytes | None]:
+    """Every file (bytes), link (where it points) and folder (None) under ``folder``."""
+
+    def state(p: Path) -> bytes | None:
+        if p.is_symlink():
+            return b"-> " + str(p.readlink()).encode()
+        return None if p.is_dir() else p.read_bytes()
+
+    return {str(p.relative_to(folder)): state(p) for p in sorted(folder.rglob("*"))}
+
+
+@pytest.fixture
+def folder_snapshot() -> Callable[[Path], dict[str, bytes | None]]:
+    return folder_state
+
+
+def _can_write_in(folder: Path) -> bool:
+    probe = folder / ".write-probe"
+    try:
+        probe.write_bytes(b"")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+@pytest.fixture
+def make_read_only() -> Iterator[Callable[[Path], None]]:
+    """Make a folder read-only for this process (POSIX only).
+
+    chmod is not enough for root, who writes anyway; there the folder is made immutable
+    with chattr. Skips the test when neither works. Undone after the test.
+    """
+    undo: list[Callable[[], object]] = []
+
+    def make(folder: Path) -> None:
+        if os.name != "posix":
+            pytest.skip("read-only folders are tested on POSIX")
+        mode = folder.stat().st_mode
+        os.chmod(folder, 0o555)
+        undo.append(lambda: os.chmod(folder, mode))
+        chattr = shutil.which("chattr")
+        if (
+            _can_write_in(folder)
+            and chattr
+            and subprocess.run([chattr, "+i", str(folder)], capture_output=True).returncode == 0
+        ):
+            undo.append(lambda: subprocess.run([chattr, "-i", str(folder)], check=True))
+        if _can_write_in(folder):
+            pytest.skip("cannot make a folder read-only for this user")
+
+    yield make
+    for step in reversed(undo):
+        step()

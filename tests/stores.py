@@ -13,4 +13,4 @@ from desktop_app.services.store import Store, open_store
 
 def open_test_store(path: Path, staff: str = "テスト担当") -> Store:
     """A real SQLite store at ``path``, created on first use."""
-    return open_store(path, staff=staff)
+    return open_store(path, create=True, staff=staff)

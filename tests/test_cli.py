@@ -39,6 +39,7 @@ def test_default_demo_goes_to_its_own_file(capsys) -> None:
         (["demo", "--cases", "x"], "invalid int"),
         (["demo", "--cases", "200000"], "案件数"),
         (["check", "--db", "/nonexistent/none.db"], "ありません"),
+        (["print", "guide", "-o", "/nonexistent/x.pdf"], "sodesk init"),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -52,6 +53,121 @@ def test_bad_input_is_one_line_and_non_zero(argv, needle, capsys) -> None:
     assert needle in err
     assert len(err.splitlines()) == 1
     assert "Traceback" not in err
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300)
+_COMMANDS = {
+    "init": ["init"],
+    "print": ["print", "referral", "-o", "{out}"],
+    "demo": ["demo", "--cases", "3"],
+    "check": ["check"],
+    "gui": [],
+    "gui-demo": ["--demo"],
+}
+# What must succeed; every other pair must fail with one line and change nothing.
+_SUCCEEDS = {("check", "read-only")}
+_NOT_APPLICABLE = {("init", "missing"), ("demo", "missing"), ("gui-demo", "missing")}
+
+
+def _bad_target(kind: str, folder: Path, tmp_path: Path, make_read_only) -> Path:
+    target = folder / "sodesk.db"
+    if kind == "folder":
+        target.mkdir()
+    elif kind == "png":
+        target.write_bytes(PNG)
+    elif kind == "empty":
+        target.write_bytes(b"")
+    elif kind == "truncated":
+        whole = tmp_path / "whole.db"
+        assert main(["demo", "--db", str(whole), "--cases", "30"]) == 0
+        data = whole.read_bytes()
+        target.write_bytes(data[: len(data) // 2])
+    elif kind == "read-only":
+        assert main(["init", "--db", str(target)]) == 0
+        make_read_only(folder)
+    elif kind == "missing":
+        target = folder / "typo" / "sodesk.db"
+    return target
+
+
+@pytest.mark.parametrize("kind", ["folder", "png", "truncated", "empty", "read-only", "missing"])
+@pytest.mark.parametrize("command", list(_COMMANDS))
+def test_a_bad_db_is_one_line_and_changes_nothing(
+    command: str, kind: str, tmp_path: Path, capsys, folder_snapshot, make_read_only
+) -> None:
+    if (command, kind) in _NOT_APPLICABLE:
+        pytest.skip("creates a database on purpose")
+    folder = tmp_path / "db"
+    folder.mkdir()
+    target = _bad_target(kind, folder, tmp_path, make_read_only)
+    capsys.readouterr()
+    before = folder_snapshot(folder)
+    out = tmp_path / "out.pdf"
+    argv = [a.format(out=out) for a in _COMMANDS[command]] + ["--db", str(target)]
+    code = main(argv)
+    captured = capsys.readouterr()
+    assert folder_snapshot(folder) == before
+    assert not out.exists()
+    if (command, kind) in _SUCCEEDS:
+        assert code == 0, captured.err
+        return
+    assert code != 0
+    err = captured.err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err and "予期しない" not in err, err
+
+
+def test_demo_never_replaces_a_clinic_database_without_cases(
+    tmp_path: Path, capsys, folder_snapshot
+) -> None:
+    import dataclasses
+
+    from desktop_app.domain.people import Relationship
+    from desktop_app.services.intake import log_enquiry
+    from desktop_app.services.settings import get_settings, update_settings
+    from desktop_app.services.store import open_store
+
+    clinic = tmp_path / "clinic.db"
+    store = open_store(clinic, create=True)
+    update_settings(store, dataclasses.replace(get_settings(store), fax="0144-33-0000"))
+    log_enquiry(store, "鈴木　一郎", Relationship.OTHER)
+    store.close()
+    before = folder_snapshot(tmp_path)
+    assert main(["demo", "--db", str(clinic), "--cases", "3"]) == 1
+    assert main(["--demo", "--db", str(clinic)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("デモデータベースではありません") == 2, err
+    assert folder_snapshot(tmp_path) == before
+
+
+def test_demo_refuses_the_clinic_database_by_url_and_link(
+    tmp_path: Path, capsys, folder_snapshot
+) -> None:
+    from desktop_app.services.store import default_database
+
+    assert main(["init"]) == 0
+    clinic = Path(default_database())
+    link = tmp_path / "link.db"
+    link.symlink_to(clinic)
+    before = folder_snapshot(clinic.parent)
+    for target in (f"sqlite:///{clinic}", f"sqlite+pysqlite:///{clinic}", str(link)):
+        assert main(["demo", "--db", target, "--cases", "3"]) == 1
+        assert "実データベース" in capsys.readouterr().err
+    assert folder_snapshot(clinic.parent) == before
+
+
+def test_unexpected_errors_are_logged_and_one_line(monkeypatch, capsys, caplog) -> None:
+    import desktop_app.cli as cli
+
+    def boom(args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "_dispatch", boom)
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "予期しない" in err and "boom" in err
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert errors and errors[0].exc_info is not None
 
 
 def test_check_fails_on_a_newer_database(tmp_path: Path, capsys) -> None:
@@ -103,3 +219,20 @@ def test_no_display_is_one_line_not_a_crash(monkeypatch, tmp_path: Path, capsys)
         monkeypatch.delenv(name, raising=False)
     assert main(["--db", str(tmp_path / "g.db")]) == 1
     assert "ディスプレイ" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir()), "nothing is created when no window can open"
+
+
+def test_demo_is_not_rebuilt_under_an_open_window(tmp_path: Path, capsys) -> None:
+    from desktop_app.ui.single_instance import acquire
+
+    demo = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(demo), "--cases", "2"]) == 0
+    before = demo.read_bytes()
+    lock = acquire(demo)
+    assert lock is not None
+    try:
+        assert main(["demo", "--db", str(demo), "--cases", "3"]) == 1
+    finally:
+        lock.unlock()
+    assert "開いています" in capsys.readouterr().err
+    assert demo.read_bytes() == before

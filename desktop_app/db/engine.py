@@ -19,7 +19,10 @@ def database_url(target: str | Path) -> URL:
             # psycopg 3 is the driver we ship in the postgres extra.
             url = url.set(drivername="postgresql+psycopg")
         return url
-    return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser().resolve()))
+    path = Path(text).expanduser()
+    # A link that points nowhere stays a link, so that nothing is created at its far end.
+    path = path.absolute() if path.is_symlink() and not path.exists() else path.resolve()
+    return URL.create("sqlite+pysqlite", database=str(path))
 
 
 def is_sqlite(url: URL) -> bool:
@@ -47,26 +50,39 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
 
 
-def make_engine(target: str | Path | URL) -> Engine:
+def read_only_url(path: Path, *, immutable: bool = False) -> URL:
+    """A URL that opens ``path`` read-only (a ``file:`` URI, so names with any character work)."""
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    return URL.create(
+        "sqlite+pysqlite", database=f"{path.resolve().as_uri()}?{query}", query={"uri": "true"}
+    )
+
+
+def make_engine(target: str | Path | URL, *, read_only: bool = False) -> Engine:
     """Create the engine; SQLite gets WAL, synchronous=FULL, foreign keys and a busy timeout.
 
     pysqlite's own transaction handling is switched off (it begins lazily, only before DML, and
     leaves DDL outside any transaction); every transaction is begun here instead, so schema
     changes are all-or-nothing and a write transaction holds the lock from its first statement.
+
+    ``read_only`` opens a SQLite file with ``mode=ro``: nothing can be written or created, not
+    even the -wal and -shm files when the folder allows it (``immutable`` for a read-only
+    folder is the caller's choice, see ``read_only_url``). The engine never creates folders.
     """
     url = target if isinstance(target, URL) else database_url(target)
     if not is_sqlite(url):
         return create_engine(url, pool_pre_ping=True)
     path = sqlite_file(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if read_only and path is not None and "uri" not in url.query:
+        url = read_only_url(path)
     engine = create_engine(url, connect_args={"timeout": 10})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
         cursor = dbapi_connection.cursor()
-        if path is not None:
+        if path is not None and not read_only:
+            # Persistent in the file; set here too for databases older versions created.
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")

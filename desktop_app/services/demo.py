@@ -57,11 +57,20 @@ _SLOTS = (dt.time(14, 0), dt.time(14, 30), dt.time(15, 0), dt.time(15, 30))
 
 
 def is_demo_store(store: Store) -> bool:
-    """True when the database was built by ``build_demo`` (or holds no case yet)."""
+    """True only for a database created as a demo one (its mark is written at creation).
+
+    Never inferred: a clinic's database with no case yet is still the clinic's.
+    """
     with store.read() as session:
-        if session.get(m.Setting, DEMO_MARK) is not None:
-            return True
-        return not session.scalar(select(func.count(m.SOCase.id)))
+        return session.get(m.Setting, DEMO_MARK) is not None
+
+
+def mark_as_demo(store: Store) -> None:
+    """Mark a database just created for the demo (and nothing else: the caller made it)."""
+    with store.transaction() as session:
+        if session.scalar(select(func.count(m.SOCase.id))):
+            raise ValidationError("案件のあるデータベースはデモ用にできません。")
+        session.merge(m.Setting(key=DEMO_MARK, value=True))
 
 
 def build_demo(
@@ -72,14 +81,16 @@ def build_demo(
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Fill an empty (or demo) store with fictitious data; returns the number of cases."""
+    """Fill an empty demo store with fictitious data; returns the number of cases."""
     if not 0 <= cases <= MAX_DEMO_CASES:
         raise ValidationError(f"デモの案件数は0〜{MAX_DEMO_CASES:,}件で指定してください。")
     if not is_demo_store(store):
-        raise ValidationError("このデータベースには実際の案件があります。デモデータは作れません。")
+        raise ValidationError("デモ用に作られたデータベースではないため、デモデータは作れません。")
     builder = _Builder(random.Random(seed), today or dt.date.today())
     with store.transaction() as session:
-        if session.scalar(select(func.count(m.SOCase.id))):
+        if session.scalar(select(func.count(m.SOCase.id))) or session.scalar(
+            select(func.count(m.Department.id))
+        ):
             raise ValidationError(
                 "デモデータはすでに作成されています。作り直すには --db のファイルを消してください。"
             )
@@ -89,7 +100,6 @@ def build_demo(
             if progress:
                 progress(min(cases, start + _BATCH), cases)
         _advance_sequences(session, ("patients", "callers", "cases", "appointments"))
-        session.merge(m.Setting(key=DEMO_MARK, value=True))
         audit.record(
             session,
             store.staff,

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop_app.db.engine import database_url, make_engine, sqlite_file
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DatabaseError
+
+from desktop_app.db.engine import database_url, make_engine, read_only_url, sqlite_file
 from desktop_app.db.migrate import (
     SchemaError,
     integrity_problems,
@@ -15,8 +23,22 @@ from desktop_app.db.migrate import (
 )
 from desktop_app.db.models import Base
 from desktop_app.domain.errors import ValidationError
-from desktop_app.services.demo import MAX_DEMO_CASES, build_demo, is_demo_store
-from desktop_app.services.store import Store, StoreError, default_database, open_store
+from desktop_app.services import store_files
+from desktop_app.services.cases import search_cases
+from desktop_app.services.demo import (
+    DEMO_MARK,
+    MAX_DEMO_CASES,
+    build_demo,
+    is_demo_store,
+    mark_as_demo,
+)
+from desktop_app.services.store import (
+    Store,
+    StoreError,
+    database_problem,
+    default_database,
+    open_store,
+)
 
 
 @dataclass(frozen=True)
@@ -32,12 +54,35 @@ class CheckReport:
 
 
 def check_database(target: str | None = None) -> CheckReport:
-    """Integrity, schema version and schema shape, without changing anything."""
+    """Integrity, schema version and schema shape, without changing or creating anything.
+
+    A SQLite file is opened with writes switched off (``query_only``), so its -wal and -shm go
+    away again when the check closes it; in a read-only folder (where not even the -shm can be
+    made) it is read as immutable, which is sound because nobody can write there either.
+    """
     url = database_url(target or default_database())
     path = sqlite_file(url)
-    if path is not None and not path.exists():
-        raise StoreError(f"データベースがありません：{path}")
-    engine = make_engine(url)
+    if path is not None:
+        try:
+            store_files.check_target(path, create=False)
+        except store_files.FileRefused as exc:
+            raise StoreError(exc.message) from exc
+    try:
+        return _check(url, path)
+    except DatabaseError as exc:
+        reason = str(exc.orig).lower()
+        if path is None or not ("unable to open" in reason or "readonly" in reason):
+            raise StoreError(database_problem(exc, path)) from exc
+    try:
+        return _check(read_only_url(path, immutable=True), path)
+    except DatabaseError as exc:
+        raise StoreError(database_problem(exc, path)) from exc
+
+
+def _check(url: URL, path: Path | None) -> CheckReport:
+    engine = make_engine(url, read_only=path is not None and "uri" in url.query)
+    if path is not None:
+        event.listen(engine, "connect", lambda dbapi, _rec: dbapi.execute("PRAGMA query_only=ON"))
     try:
         try:
             status = schema_status(engine)
@@ -58,6 +103,27 @@ def check_database(target: str | None = None) -> CheckReport:
         engine.dispose()
 
 
+def open_demo(target: str, cases: int = 40) -> Store:
+    """The demo database for ``sodesk --demo``: built when missing, filled when still empty.
+
+    Refuses the clinic's own database and any database not created as a demo one.
+    """
+    _refuse_clinic_database(target)
+    path = sqlite_file(database_url(target))
+    if path is not None and not path.exists() and not path.is_symlink():
+        return rebuild_demo(target, cases)
+    store = open_store(target, create=path is None)
+    try:
+        if not is_demo_store(store):
+            raise StoreError(f"{store.location} はデモデータベースではありません。")
+        if search_cases(store, limit=1).total == 0:
+            build_demo(store, cases)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
 def rebuild_demo(
     target: str,
     cases: int = 40,
@@ -65,41 +131,121 @@ def rebuild_demo(
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> Store:
-    """(Re)build the demo database at ``target``; refuses the clinic's own database."""
+    """(Re)build the demo database at ``target``; never the clinic's, never a real one.
+
+    A new SQLite demo is built under a temporary name and renamed into place; a demo database
+    already there is moved aside (the three newest such copies are kept), never deleted
+    outright, and any other file there is refused and left as it is.
+    """
     if not 0 <= cases <= MAX_DEMO_CASES:
         raise ValidationError(f"デモの案件数は0〜{MAX_DEMO_CASES:,}件で指定してください。")
-    url = database_url(target)
-    if url == database_url(default_database()):
-        raise ValidationError(
+    _refuse_clinic_database(target)
+    path = sqlite_file(database_url(target))
+    if path is None:
+        return _rebuild_server_demo(target, cases, seed=seed, progress=progress)
+    exists = path.exists() or path.is_symlink()
+    if exists and not _is_demo_file(path):
+        raise StoreError(f"{path} はデモデータベースではありません。デモデータは作れません。")
+    store_files.make_private_folder(path.parent)
+    building = path.parent / f".{path.stem}.building-{os.getpid()}{path.suffix or '.db'}"
+    store_files.remove_quietly(building)
+    try:
+        new = open_store(building, create=True)
+        try:
+            mark_as_demo(new)
+            if cases:
+                build_demo(new, cases, seed=seed, progress=progress)
+        finally:
+            new.close()
+        if exists:
+            _move_aside(path)
+        os.replace(building, path)
+    finally:
+        store_files.remove_quietly(building)
+    return open_store(path)
+
+
+def _refuse_clinic_database(target: str) -> None:
+    clinic = sqlite_file(database_url(default_database()))
+    mine = sqlite_file(database_url(target))
+    if clinic is None or mine is None:
+        if database_url(target) == database_url(default_database()):
+            raise StoreError("病院の実データベースにはデモデータを作れません。")
+        return
+    if _same_file(clinic, mine):
+        raise StoreError(
             "病院の実データベースにはデモデータを作れません。--db で別のファイルを指定してください。"
         )
-    path = sqlite_file(url)
-    if path is not None and path.exists():
-        existing = open_store(str(path))
-        try:
-            if not is_demo_store(existing):
-                raise ValidationError(f"{path} には実際の案件があります。デモデータは作れません。")
-        finally:
-            existing.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    elif path is None:
-        _reset_server_database(target)
-    store = open_store(target)
-    build_demo(store, cases, seed=seed, progress=progress)
-    return store
 
 
-def _reset_server_database(target: str) -> None:
-    """Empty a demo database on a server (PostgreSQL): only when it is a demo one."""
-    store = open_store(target)
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
     try:
-        if not is_demo_store(store):
-            raise ValidationError(
-                "このデータベースには実際の案件があります。デモデータは作れません。"
-            )
-        with store.engine.begin() as connection:
-            Base.metadata.drop_all(connection)
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _is_demo_file(path: Path) -> bool:
+    """Read-only look for the demo mark; anything unreadable is not a demo database."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    try:
+        # immutable: a read-only look that leaves no -wal or -shm behind (the mark never changes)
+        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+        with closing(sqlite3.connect(uri, uri=True)) as c:
+            row = c.execute("SELECT 1 FROM settings WHERE key = ?", (DEMO_MARK,)).fetchone()
+    except sqlite3.Error:
+        return False
+    return row is not None
+
+
+def _move_aside(path: Path, keep: int = 3) -> None:
+    """Rename the old demo (with its -wal/-shm) to ``<stem>.replaced-<stamp>``; keep ``keep``."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    suffix = path.suffix or ".db"
+    aside = path.with_name(f"{path.stem}.replaced-{stamp}{suffix}")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.stem}.replaced-{stamp}-{n}{suffix}")
+    for side in ("-wal", "-shm"):
+        if Path(f"{path}{side}").exists():
+            os.replace(f"{path}{side}", f"{aside}{side}")
+    os.replace(path, aside)
+    old = sorted(
+        (p for p in path.parent.glob(f"{path.stem}.replaced-*{suffix}") if _is_demo_file(p)),
+        key=lambda p: p.stat().st_mtime_ns,
+        reverse=True,
+    )
+    for stale in old[keep:]:
+        store_files.remove_quietly(stale)
+
+
+def _rebuild_server_demo(
+    target: str, cases: int, *, seed: int, progress: Callable[[int, int], None] | None
+) -> Store:
+    """PostgreSQL: an empty database becomes a demo one; a marked one is emptied and rebuilt."""
+    engine = make_engine(database_url(target))
+    try:
+        tables = set(inspect(engine).get_table_names())
     finally:
-        store.close()
+        engine.dispose()
+    if tables:
+        store = open_store(target)
+        try:
+            if not is_demo_store(store):
+                raise StoreError(
+                    "このデータベースはデモデータベースではありません。デモデータは作れません。"
+                )
+            with store.engine.begin() as connection:
+                Base.metadata.drop_all(connection)
+                connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        finally:
+            store.close()
+    store = open_store(target, create=True)
+    mark_as_demo(store)
+    if cases:
+        build_demo(store, cases, seed=seed, progress=progress)
+    return store

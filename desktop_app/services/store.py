@@ -12,13 +12,14 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 from sqlalchemy import Engine, event, inspect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from desktop_app.db.engine import database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
 from desktop_app.domain.errors import ConflictError, ValidationError
+from desktop_app.services import store_files
 
 log = logging.getLogger(__name__)
 
@@ -142,17 +143,33 @@ def _refuse_overlong_text(session: Session, _context: object, _instances: object
                 )
 
 
-def open_store(target: str | Path | None = None, *, staff: str | None = None) -> Store:
-    """Open (creating or upgrading) the database at a path or URL; default: the clinic's file."""
+def open_store(
+    target: str | Path | None = None, *, create: bool = False, staff: str | None = None
+) -> Store:
+    """Open (upgrading if older) the database at a path or URL; default: the clinic's file.
+
+    A SQLite file is created only with ``create`` (``sodesk init``, the window on the clinic's
+    own file, the demo); otherwise a missing file is refused, never made empty. Whatever is
+    not a sound SO Desk database gives a StoreError of one Japanese sentence and is left as it
+    was.
+    """
     url = database_url(target if target is not None else default_database())
+    path = sqlite_file(url)
     try:
+        if path is not None:
+            if not store_files.check_target(path, create=create):
+                _create_sqlite(path)
+            elif path.parent == data_dir().resolve():
+                store_files.tighten(data_dir(), path)
         engine = make_engine(url)
         backup = upgrade(engine)
+    except store_files.FileRefused as exc:
+        raise StoreError(exc.message) from exc
     except SchemaError as exc:
         raise StoreError(str(exc)) from exc
-    except OperationalError as exc:
-        log.exception("cannot open database %s", url)
-        raise StoreError(f"データベースを開けません：{_short(exc)}") from exc
+    except DatabaseError as exc:
+        log.exception("cannot open database %s", url.render_as_string(hide_password=True))
+        raise StoreError(database_problem(exc, path)) from exc
     except ModuleNotFoundError as exc:
         raise StoreError(
             f"データベースのドライバがありません（{exc.name}）。"
@@ -162,6 +179,41 @@ def open_store(target: str | Path | None = None, *, staff: str | None = None) ->
     if staff:
         store.staff = staff
     return store
+
+
+def _create_sqlite(path: Path) -> None:
+    """Build the schema in a private temporary file, then give it its name."""
+    store_files.make_private_folder(path.parent)
+    built = store_files.new_private_file(path.parent, path.name)
+    try:
+        engine = make_engine(built)
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()  # the last connection closes: the -wal is folded in and removed
+        store_files.put_in_place(built, path)
+    finally:
+        store_files.remove_quietly(built)
+
+
+def database_problem(exc: Exception, path: Path | None) -> str:
+    """One sentence for a database error SQLite or the server gave."""
+    text = _short(exc)
+    where = f"：{path}" if path is not None else ""
+    lowered = text.lower()
+    if "not a database" in lowered:
+        return f"SO Desk のデータベースではありません{where}"
+    if "malformed" in lowered or "corrupt" in lowered:
+        return (
+            f"データベースが壊れています{where}。バックアップから sodesk restore で戻してください。"
+        )
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"データベースに書き込めません（読み取り専用）{where}"
+    if "unable to open" in lowered:
+        return f"データベースを開けません（フォルダに書き込めないか、場所がありません）{where}"
+    if "locked" in lowered or "busy" in lowered:
+        return f"他の端末が使用中のため、データベースを開けません{where}"
+    return f"データベースを開けません：{text}"
 
 
 def _short(exc: Exception) -> str:

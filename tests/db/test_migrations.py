@@ -102,7 +102,7 @@ def _failing_versions(tmp_path: Path, down: str, *, commit_midway: bool = False)
 @pytest.mark.parametrize("commit_midway", [False, True], ids=["rolled-back", "put-back"])
 def test_a_failing_upgrade_leaves_the_file_as_it_was(tmp_path: Path, commit_midway) -> None:
     db = tmp_path / "clinic.db"
-    open_store(db).close()
+    open_store(db, create=True).close()
     with sqlite3.connect(db) as c:
         c.execute("INSERT INTO departments (name, sort_order, active) VALUES ('外科', 1, 1)")
     head = schema_status(make_engine(db)).head

@@ -1,21 +1,52 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from desktop_app.db.models import Appointment, Department, Doctor, DoctorAvailability
+from desktop_app.db.models import Appointment, Department, Doctor, DoctorAvailability, Setting
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.people import Relationship
+from desktop_app.domain.settings import ClinicSettings
 from desktop_app.domain.stages import Stage
 from desktop_app.services.cases import get_case, search_cases
-from desktop_app.services.demo import build_demo
-from desktop_app.services.maintenance import check_database, rebuild_demo
-from desktop_app.services.store import default_database, open_store
+from desktop_app.services.demo import DEMO_MARK, build_demo, is_demo_store
+from desktop_app.services.intake import log_enquiry
+from desktop_app.services.maintenance import check_database, open_demo, rebuild_demo
+from desktop_app.services.settings import get_settings, update_settings
+from desktop_app.services.store import (
+    StoreError,
+    data_dir,
+    default_database,
+    demo_database,
+    open_store,
+)
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 
 
-def test_demo_has_every_stage_and_the_masters(store) -> None:
+def _clinic_with_an_enquiry(path: Path) -> None:
+    """A real clinic's database on its first day: settings and one enquiry, no case yet."""
+    store = open_store(path, create=True)
+    update_settings(store, dataclasses.replace(get_settings(store), fax="0144-33-0000"))
+    log_enquiry(store, "鈴木　一郎", Relationship.OTHER, phone="0144-11-2233")
+    store.close()
+
+
+def _marked(path: Path) -> bool:
+    with sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True) as c:
+        return (
+            c.execute("SELECT 1 FROM settings WHERE key = ?", (DEMO_MARK,)).fetchone() is not None
+        )
+
+
+def test_demo_has_every_stage_and_the_masters(tmp_path: Path) -> None:
+    store = rebuild_demo(str(tmp_path / "demo.db"), 0)
     build_demo(store, 40, today=dt.date(2026, 11, 24))
     page = search_cases(store, limit=500)
     assert page.total == 40
@@ -33,30 +64,169 @@ def test_demo_has_every_stage_and_the_masters(store) -> None:
     assert detail.appointment is not None
     assert any(d.due_date for d in detail.documents)
     assert detail.contacts
+    store.close()
 
 
-def test_demo_refuses_a_database_with_real_cases(store, make_case) -> None:
+def test_only_a_database_created_as_demo_is_a_demo_one(store, make_case) -> None:
+    assert not is_demo_store(store), "an empty clinic database is not a demo one"
+    with pytest.raises(ValidationError, match="デモ用"):
+        build_demo(store, 5)
     make_case()
-    with pytest.raises(ValidationError, match="実際の案件"):
+    with pytest.raises(ValidationError, match="デモ用"):
         build_demo(store, 5)
 
 
-def test_rebuild_replaces_a_demo_file_but_never_the_clinic_database(tmp_path: Path) -> None:
-    target = str(tmp_path / "demo.db")
-    rebuild_demo(target, 5).close()
-    store = rebuild_demo(target, 7)
+def test_settings_never_write_the_demo_mark(store) -> None:
+    assert DEMO_MARK not in {f.name for f in dataclasses.fields(ClinicSettings)}
+    update_settings(store, dataclasses.replace(get_settings(store), fax="0144-33-0000"))
+    with store.read() as session:
+        keys = set(session.scalars(select(Setting.key)))
+    assert keys == {"fax"}
+    assert not is_demo_store(store)
+
+
+def test_a_clinic_database_without_cases_is_never_rebuilt(tmp_path: Path, folder_snapshot) -> None:
+    clinic = tmp_path / "clinic.db"
+    _clinic_with_an_enquiry(clinic)
+    before = folder_snapshot(tmp_path)
+    with pytest.raises(StoreError, match="デモデータベースではありません"):
+        rebuild_demo(str(clinic), 5)
+    with pytest.raises(StoreError, match="デモデータベースではありません"):
+        open_demo(str(clinic))
+    assert folder_snapshot(tmp_path) == before
+
+
+def _default_spellings(clinic: Path, tmp_path: Path, monkeypatch) -> list[str]:
+    link = tmp_path / "link.db"
+    link.symlink_to(clinic)
+    monkeypatch.chdir(clinic.parent)
+    return [
+        str(clinic),
+        clinic.name,  # relative to the working folder
+        f"sqlite:///{clinic}",
+        f"sqlite+pysqlite:///{clinic}",
+        f"sqlite:///{clinic.name}",
+        str(link),
+        f"sqlite:///{link}",
+    ]
+
+
+def test_the_clinic_database_is_refused_whatever_the_spelling(
+    tmp_path: Path, monkeypatch, folder_snapshot
+) -> None:
+    open_store(None, create=True).close()
+    clinic = Path(default_database())
+    assert clinic.exists()
+    before = folder_snapshot(clinic.parent)
+    for target in _default_spellings(clinic, tmp_path, monkeypatch):
+        with pytest.raises(StoreError, match="実データベース"):
+            rebuild_demo(target, 5)
+        with pytest.raises(StoreError, match="実データベース"):
+            open_demo(target)
+    assert folder_snapshot(clinic.parent) == before
+
+
+def test_the_clinic_database_from_the_environment_is_refused(
+    tmp_path: Path, monkeypatch, folder_snapshot
+) -> None:
+    clinic = tmp_path / "server-share" / "clinic.db"
+    clinic.parent.mkdir()
+    monkeypatch.setenv("SODESK_DATABASE_URL", f"sqlite:///{clinic}")
+    # Even before the clinic's file exists, its name is not the demo's to take.
+    with pytest.raises(StoreError, match="実データベース"):
+        rebuild_demo(str(clinic), 5)
+    assert not clinic.exists()
+    open_store(None, create=True).close()
+    before = folder_snapshot(tmp_path)
+    with pytest.raises(StoreError, match="実データベース"):
+        rebuild_demo(f"sqlite+pysqlite:///{clinic}", 5)
+    assert folder_snapshot(tmp_path) == before
+
+
+def test_rebuild_moves_the_old_demo_aside_and_keeps_three(tmp_path: Path) -> None:
+    target = tmp_path / "demo.db"
+    rebuild_demo(str(target), 5).close()
+    store = rebuild_demo(str(target), 7)
     assert search_cases(store).total == 7
     store.close()
-    with pytest.raises(ValidationError, match="実データベース"):
-        rebuild_demo(default_database(), 5)
+    aside = sorted(tmp_path.glob("demo.replaced-*.db"))
+    assert len(aside) == 1, "the old demo is kept, not deleted"
+    with sqlite3.connect(aside[0]) as c:
+        assert c.execute("SELECT count(*) FROM cases").fetchone() == (5,)
+    for n in range(4):
+        rebuild_demo(str(target), n).close()
+    kept = sorted(tmp_path.glob("demo.replaced-*.db"))
+    assert len(kept) == 3
+    assert all(_marked(p) for p in kept)
+    assert not list(tmp_path.glob("*-wal")), "no database is left with a -wal beside it"
+    assert not list(tmp_path.glob(".*")), "no temporary file is left behind"
+    assert check_database(str(target)).ok
+
+
+def test_old_copies_without_the_mark_are_never_deleted(tmp_path: Path) -> None:
+    target = tmp_path / "demo.db"
+    rebuild_demo(str(target), 0).close()
+    stranger = tmp_path / "demo.replaced-20000101-000000.db"
+    stranger.write_bytes(b"not ours")
+    for _ in range(4):
+        rebuild_demo(str(target), 0).close()
+    assert stranger.read_bytes() == b"not ours"
+    assert len([p for p in tmp_path.glob("demo.replaced-*.db") if _marked_or_none(p)]) == 3
+
+
+def _marked_or_none(path: Path) -> bool:
+    try:
+        return _marked(path)
+    except sqlite3.DatabaseError:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [(b"", "デモデータベースではありません"), (b"\x89PNG\r\n\x1a\n" + bytes(200), "デモ")],
+)
+def test_rebuild_refuses_a_file_that_is_not_a_demo_database(
+    tmp_path: Path, content: bytes, needle: str, folder_snapshot
+) -> None:
+    target = tmp_path / "demo.db"
+    target.write_bytes(content)
+    before = folder_snapshot(tmp_path)
+    with pytest.raises(StoreError, match=needle):
+        rebuild_demo(str(target), 5)
+    assert folder_snapshot(tmp_path) == before
+
+
+def test_case_count_is_checked(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="案件数"):
-        rebuild_demo(target, 100_001)
-    assert check_database(target).ok
+        rebuild_demo(str(tmp_path / "demo.db"), 100_001)
+    assert not list(tmp_path.iterdir())
+
+
+@posix_only
+def test_a_new_demo_database_is_private(tmp_path: Path) -> None:
+    rebuild_demo(demo_database(), 3).close()
+    assert data_dir().stat().st_mode & 0o777 == 0o700
+    assert Path(demo_database()).stat().st_mode & 0o777 == 0o600
+
+
+def test_open_demo_builds_fills_and_opens(tmp_path: Path) -> None:
+    target = str(tmp_path / "demo.db")
+    store = open_demo(target)
+    assert is_demo_store(store)
+    assert search_cases(store).total == 40
+    store.close()
+    rebuild_demo(target, 0).close()
+    store = open_demo(target)
+    assert search_cases(store).total == 40, "a marked but empty demo is filled"
+    store.close()
+    store = open_demo(target)
+    assert search_cases(store).total == 40, "an existing demo is opened as it is"
+    store.close()
 
 
 def test_check_reports_a_future_schema(tmp_path: Path) -> None:
     target = tmp_path / "x.db"
-    store = open_store(target)
+    store = open_store(target, create=True)
     with store.engine.begin() as c:
         c.exec_driver_sql("UPDATE alembic_version SET version_num='9999'")
     store.close()

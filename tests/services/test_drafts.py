@@ -30,7 +30,7 @@ def test_a_draft_round_trips_in_the_data_folder(store) -> None:
 
 
 def test_each_database_has_its_own_draft(store, tmp_path: Path) -> None:
-    demo = open_store(tmp_path / "demo.db")
+    demo = open_store(tmp_path / "demo.db", create=True)
     save_draft(store, {"caller": {"name": "clinic"}})
     assert load_draft(demo) is None
     save_draft(demo, {"caller": {"name": "demo"}})

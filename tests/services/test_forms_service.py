@@ -12,7 +12,7 @@ from desktop_app.domain.forms import FormKind
 from desktop_app.domain.people import Attendance, Relationship
 from desktop_app.domain.stages import Stage
 from desktop_app.services.cases import get_case, search_cases
-from desktop_app.services.demo import build_demo
+from desktop_app.services.demo import build_demo, mark_as_demo
 from desktop_app.services.forms import record_printed, render_form
 
 
@@ -66,6 +66,7 @@ def test_blank_forms_and_receipt_needs_a_payment(store, make_case) -> None:
 
 def test_day_list_lists_the_days_appointments(store) -> None:
     today = dt.date(2026, 11, 24)
+    mark_as_demo(store)  # build_demo fills only a database made for the demo
     build_demo(store, 40, today=today)
     checked_in = next(r for r in search_cases(store).rows if r.stage is Stage.CHECKED_IN)
     form = render_form(store, FormKind.DAYLIST, today=today, day=today)

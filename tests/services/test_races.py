@@ -58,7 +58,7 @@ def _two_desks(fn, *args_per_desk: tuple[object, ...]) -> list[object]:
 
 
 def test_case_numbers_never_collide_between_two_desks(target: str) -> None:
-    open_store(target).close()  # create the schema before the desks start
+    open_store(target, create=True).close()  # create the schema before the desks start
     per_desk = 500
     first, second = _two_desks(
         race_workers.create_cases, (target, "受付A", per_desk), (target, "受付B", per_desk)
@@ -71,7 +71,7 @@ def test_case_numbers_never_collide_between_two_desks(target: str) -> None:
 
 
 def test_two_desks_moving_the_same_cases_exactly_one_wins_each(target: str, make_case_in) -> None:
-    store = open_store(target, staff="準備")
+    store = open_store(target, create=True, staff="準備")
     cases = [make_case_in(store, k) for k in range(150)]
     for case in cases:
         move_stage(store, case.id, Stage.FORMS_SENT)
@@ -112,7 +112,7 @@ def test_two_desks_moving_the_same_cases_exactly_one_wins_each(target: str, make
 
 def test_the_stage_guard_holds_between_desks_without_versions(target: str, make_case_in) -> None:
     """Even a caller that names no version cannot move a case its check has not seen."""
-    store = open_store(target, staff="準備")
+    store = open_store(target, create=True, staff="準備")
     cases = [make_case_in(store, k) for k in range(60)]
     store.close()
     shown = [(c.id, None) for c in cases]
@@ -129,7 +129,10 @@ def test_the_stage_guard_holds_between_desks_without_versions(target: str, make_
 
 
 def test_a_settings_save_never_reverts_another_desks_change(target: str) -> None:
-    desk_a, desk_b = open_store(target, staff="受付A"), open_store(target, staff="受付B")
+    desk_a, desk_b = (
+        open_store(target, create=True, staff="受付A"),
+        open_store(target, staff="受付B"),
+    )
     try:
         shown_a, shown_b = get_settings(desk_a), get_settings(desk_b)
         update_settings(desk_a, dataclasses.replace(shown_a, fax="0144-33-0000"), based_on=shown_a)

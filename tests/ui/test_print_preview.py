@@ -13,7 +13,7 @@ from PySide6.QtPrintSupport import QPrinter
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.forms import FormKind
 from desktop_app.services.cases import get_case
-from desktop_app.services.demo import build_demo
+from desktop_app.services.demo import build_demo, mark_as_demo
 from desktop_app.services.forms import render_form
 from desktop_app.ui import print_preview
 from desktop_app.ui.actions import ServiceRunner
@@ -186,6 +186,7 @@ def test_receipt_without_payment_shows_the_message_and_no_preview(detail, shown_
 def test_day_list_opens_from_the_case_list_and_records_nothing(
     qtbot, store, runner: ServiceRunner, monkeypatch, tmp_path: Path, print_to: Path
 ) -> None:
+    mark_as_demo(store)  # build_demo fills only a database made for the demo
     build_demo(store, 15, today=TODAY)
     page = CaseListPage(runner)
     qtbot.addWidget(page)

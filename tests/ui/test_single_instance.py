@@ -46,7 +46,7 @@ def test_run_gui_refuses_a_database_already_open(tmp_path, monkeypatch, taken) -
     from desktop_app.services.store import open_store
     from desktop_app.ui import app
 
-    store = open_store(tmp_path / "x.db")
+    store = open_store(tmp_path / "x.db", create=True)
     held = single_instance.acquire(store.file) if taken else None
     warnings: list[str] = []
     monkeypatch.setattr(app.QMessageBox, "warning", lambda *a: warnings.append(a[2]))
