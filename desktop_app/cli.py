@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from desktop_app import __version__
 
@@ -34,7 +35,7 @@ def _say(message: str) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not the usage block
+    def error(self, message: str) -> NoReturn:  # one line, not the usage block
         self.exit(EXIT_USAGE, f"sodesk: {_one_line(message)}（sodesk --help で使い方を表示）\n")
 
 
@@ -50,7 +51,7 @@ def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
 def build_parser() -> argparse.ArgumentParser:
     # --db is accepted before or after the subcommand; SUPPRESS keeps the subcommand's
     # parser from overwriting a value given before it.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     _db_option(common, argparse.SUPPRESS)
     parser = _Parser(prog="sodesk", description="SO Desk — セカンドオピニオン外来 受付デスク")
     _db_option(parser, None)
