@@ -119,14 +119,20 @@ def _configure_logging() -> None:
     root = logging.getLogger()
     if root.handlers:  # already configured: by tests, or a program that embeds this one
         return
+    from logging.handlers import RotatingFileHandler
+
     from desktop_app.services.store import data_dir
+    from desktop_app.services.store_files import FileRefused, make_private_folder
 
     handler: logging.Handler
     try:
         folder = data_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(folder / LOG_FILE, encoding="utf-8", delay=True)
-    except OSError:
+        make_private_folder(folder)  # the data folder is private from its first file on
+        # Rotated at 1 MB, five kept (Vorta keeps its log the same way).
+        handler = RotatingFileHandler(
+            folder / LOG_FILE, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True
+        )
+    except (OSError, FileRefused):
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)

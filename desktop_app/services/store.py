@@ -159,7 +159,7 @@ def open_store(
         if path is not None:
             if not store_files.check_target(path, create=create):
                 _create_sqlite(path)
-            elif path.parent == data_dir().resolve():
+            if path.parent == data_dir().resolve():
                 store_files.tighten(data_dir(), path)
         engine = make_engine(url)
         backup = upgrade(engine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
@@ -69,6 +70,22 @@ def _install_qt_translation(app: QApplication) -> None:
         log.warning("Qt's Japanese translation not found in %s", folder)
 
 
+def _report_uncaught_errors() -> None:
+    """An error no ServiceRunner caught (e.g. in a model's fetchMore) is logged and shown.
+
+    Without this hook PySide6 prints it to a console the clerk does not have, and it vanishes.
+    """
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("uncaught error", exc_info=(kind, exc, tb))
+        if isinstance(exc, Exception):
+            from desktop_app.ui.actions import show_unexpected
+
+            show_unexpected(QApplication.activeWindow(), exc)
+
+    sys.excepthook = hook
+
+
 def run_gui(store: Store) -> int:
     """Show the main window on ``store`` and run until it is closed; the exit code."""
     # Imported here so that ``desktop_app.ui.app`` stays cheap to import for the CLI.
@@ -94,6 +111,7 @@ def run_gui(store: Store) -> int:
                 + f"データの場所：{store.location}",
             )
             return 1
+    _report_uncaught_errors()
     window = MainWindow(store)
     window.setWindowTitle(APP_TITLE)
     window.show()

@@ -173,3 +173,19 @@ def test_writing_in_a_read_only_folder_is_one_clear_line(
     with pytest.raises(StoreError, match="作れません"):
         open_store(folder / "new.db", create=True)
     assert folder_snapshot(folder) == before
+
+
+@posix_only
+def test_the_real_program_makes_a_private_data_folder(tmp_path: Path) -> None:
+    """Its log file is the first thing written there: the folder must be private already."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    env = {**os.environ, "XDG_DATA_HOME": str(data)}
+    env.pop("SODESK_DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "desktop_app", "init"], env=env, check=True, capture_output=True
+    )
+    assert _mode(data / "SODesk") == 0o700
+    assert _mode(data / "SODesk" / "sodesk.db") == 0o600

@@ -29,3 +29,20 @@ def test_run_gui_shows_the_window_and_returns_the_exit_code(qapp: QApplication, 
     QTimer.singleShot(0, close)
     assert run_gui(store) == 0
     assert APP_TITLE in seen
+
+
+def test_an_uncaught_error_is_logged_and_shown(monkeypatch, caplog) -> None:
+    import logging
+    import sys
+
+    from desktop_app.ui import actions, app
+
+    shown: list[BaseException] = []
+    monkeypatch.setattr(actions, "show_unexpected", lambda _parent, exc: shown.append(exc))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    app._report_uncaught_errors()
+    error = RuntimeError("in fetchMore")
+    with caplog.at_level(logging.ERROR):
+        sys.excepthook(RuntimeError, error, None)
+    assert shown == [error]
+    assert "uncaught error" in caplog.text
