@@ -238,6 +238,8 @@ class SOCase(Versioned, Base):
         ForeignKey("referring_doctors.id"), index=True
     )
     stage: Mapped[Stage] = mapped_column(enum_column(Stage, 30))
+    # When the case entered its stage: how long a decision has been pending, and so on.
+    stage_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     attendance: Mapped[Attendance] = mapped_column(
         enum_column(Attendance, 30), default=Attendance.PATIENT
     )
@@ -252,6 +254,7 @@ class SOCase(Versioned, Base):
     screening_answers: Mapped[dict[str, bool]] = mapped_column(JSON, default=dict)
     decision: Mapped[Decision] = mapped_column(enum_column(Decision, 30), default=Decision.PENDING)
     decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
     doctor_id: Mapped[int | None] = mapped_column(ForeignKey("doctors.id"), index=True)
     exclusion_code: Mapped[str] = mapped_column(String(40), default="")
     end_reason: Mapped[str] = mapped_column(Text, default="")
@@ -296,8 +299,18 @@ class CaseDocument(Versioned, Base):
     sent_on: Mapped[dt.date | None] = mapped_column(Date)
     received_on: Mapped[dt.date | None] = mapped_column(Date)
     returned_on: Mapped[dt.date | None] = mapped_column(Date)
-    channel: Mapped[str] = mapped_column(String(20), default="")
+    channel: Mapped[Channel | None] = mapped_column(enum_column(Channel, 20))
     note: Mapped[str] = mapped_column(String(300), default="")
+    # Not needed any more, and why (it stays on the checklist, struck through).
+    waived_on: Mapped[dt.date | None] = mapped_column(Date)
+    waived_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # What exactly (an extra document's name, "CT フィルム 胸部"), how many, from whom.
+    label: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    source: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # A borrowed item going back: to whom, and how (郵送 / 手渡し).
+    returned_to: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    return_channel: Mapped[Channel | None] = mapped_column(enum_column(Channel, 20))
 
     case: Mapped[SOCase] = relationship(back_populates="documents")
 
@@ -315,6 +328,8 @@ class Appointment(Versioned, Base):
     start_time: Mapped[dt.time] = mapped_column(Time)
     minutes: Mapped[int] = mapped_column(Integer, default=30)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The day the patient (or caller) was told the date; until then the board asks for it.
+    notified_on: Mapped[dt.date | None] = mapped_column(Date)
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

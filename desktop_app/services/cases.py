@@ -376,6 +376,7 @@ def move_stage(
         check_transition(facts, target, reason)
         before = case.stage
         case.stage = target
+        case.stage_since = dt.datetime.now(dt.UTC)
         if target in (Stage.CANCELLED, Stage.EXCLUDED):
             case.end_reason = reason.strip()
             case.exclusion_code = exclusion_code if target == Stage.EXCLUDED else ""
@@ -402,7 +403,10 @@ def _facts(case: SOCase, today: dt.date) -> CaseFacts:
     missing = tuple(
         d.kind.label
         for d in case.documents
-        if d.direction == Direction.IN and d.required and d.received_on is None
+        if d.direction == Direction.IN
+        and d.required
+        and d.received_on is None
+        and d.waived_on is None
     )
     unreturned = tuple(
         d.kind.label

@@ -431,7 +431,7 @@ def _doc(case_id: int, kind: DocumentKind, direction: Direction, **values: Any) 
     row = dict(
         case_id=case_id, kind=kind, direction=direction, required=False,
         borrowed=False, due_date=None, sent_on=None, received_on=None, returned_on=None,
-        channel=channel.value if channel else "", note="",
+        channel=channel, note="",
     )  # fmt: skip
     row.update(values)
     return row

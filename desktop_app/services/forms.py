@@ -107,7 +107,7 @@ def record_printed(
                 doc = CaseDocument(case_id=case.id, kind=doc_kind, direction=Direction.OUT)
                 session.add(doc)
             doc.sent_on = today
-            doc.channel = channel.value
+            doc.channel = channel
         audit.record(
             session,
             store.staff,

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from desktop_app.db.models import Appointment, AuditEntry, Patient, SOCase
-from desktop_app.domain.documents import Channel
 from desktop_app.services.dto import (
     AppointmentData,
     AuditData,
@@ -120,7 +119,7 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
                 sent_on=d.sent_on,
                 received_on=d.received_on,
                 returned_on=d.returned_on,
-                channel=Channel(d.channel) if d.channel else None,
+                channel=d.channel,
                 note=d.note,
             )
             for d in case.documents

@@ -130,3 +130,36 @@ def test_an_empty_database_that_fails_to_migrate_keeps_no_tables(tmp_path: Path)
     # Creating the schema and the failed step were one transaction: nothing half-made stays.
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
+
+
+def test_0003_round_trip_keeps_the_paper_trail_and_turns_no_channel_into_null(
+    tmp_path: Path,
+) -> None:
+    """Down to 0002 (channel "" again) and back up: no channel is NULL, a real one is kept."""
+    from desktop_app.services.demo import build_demo, mark_as_demo
+
+    db = tmp_path / "clinic.db"
+    store = open_store(db, create=True)
+    mark_as_demo(store)
+    build_demo(store, cases=12)
+    store.close()
+    channels = "SELECT id, channel FROM case_documents ORDER BY id"
+    before = _rows(db, channels)
+    assert any(c is None for _, c in before) and any(c is not None for _, c in before)
+
+    engine = make_engine(db)
+    command.downgrade(alembic_config(engine), "0002")
+    engine.dispose()
+    assert "waived_on" not in _columns(db, "case_documents")
+    assert "notified_on" not in _columns(db, "appointments")
+    assert _rows(db, "SELECT count(*) FROM case_documents WHERE channel IS NULL") == [(0,)]
+
+    store = open_store(db)
+    try:
+        assert store.schema().up_to_date
+        assert schema_differences(store.engine) == []
+    finally:
+        store.close()
+    assert _rows(db, channels) == before
+    assert _rows(db, "SELECT count(*) FROM cases WHERE stage_since IS NULL") == [(0,)]
+    assert _rows(db, "SELECT DISTINCT quantity, waived_reason FROM case_documents") == [(1, "")]
