@@ -14,3 +14,25 @@ from desktop_app.services.store import Store, open_store
 def open_test_store(path: Path, staff: str = "テスト担当") -> Store:
     """A real SQLite store at ``path``, created on first use."""
     return open_store(path, create=True, staff=staff)
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300)
+
+
+def write_not_a_database(target: Path, kind: str, sound: Path) -> None:
+    """Put at ``target`` what a careless ``--db`` may point at: a folder, a picture, an empty
+    file, half of a real database (``sound`` is a whole one to cut), or SQLite's header and
+    garbage."""
+    if kind == "folder":
+        target.mkdir()
+    elif kind == "png":
+        target.write_bytes(PNG)
+    elif kind == "empty":
+        target.write_bytes(b"")
+    elif kind == "truncated":
+        whole = sound.read_bytes()
+        target.write_bytes(whole[: len(whole) // 2])
+    elif kind == "garbage":
+        target.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4080)
+    else:
+        raise ValueError(kind)

@@ -8,6 +8,7 @@ import pytest
 
 from desktop_app import __version__
 from desktop_app.cli import main
+from tests.stores import write_not_a_database
 
 
 def test_version(capsys) -> None:
@@ -55,7 +56,6 @@ def test_bad_input_is_one_line_and_non_zero(argv, needle, capsys) -> None:
     assert "Traceback" not in err
 
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300)
 _COMMANDS = {
     "init": ["init"],
     "print": ["print", "referral", "-o", "{out}"],
@@ -71,17 +71,11 @@ _NOT_APPLICABLE = {("init", "missing"), ("demo", "missing"), ("gui-demo", "missi
 
 def _bad_target(kind: str, folder: Path, tmp_path: Path, make_read_only) -> Path:
     target = folder / "sodesk.db"
-    if kind == "folder":
-        target.mkdir()
-    elif kind == "png":
-        target.write_bytes(PNG)
-    elif kind == "empty":
-        target.write_bytes(b"")
-    elif kind == "truncated":
+    if kind in ("folder", "png", "empty", "truncated"):
         whole = tmp_path / "whole.db"
-        assert main(["demo", "--db", str(whole), "--cases", "30"]) == 0
-        data = whole.read_bytes()
-        target.write_bytes(data[: len(data) // 2])
+        if kind == "truncated":
+            assert main(["demo", "--db", str(whole), "--cases", "30"]) == 0
+        write_not_a_database(target, kind, sound=whole)
     elif kind == "read-only":
         assert main(["init", "--db", str(target)]) == 0
         make_read_only(folder)

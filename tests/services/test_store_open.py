@@ -11,9 +11,9 @@ import pytest
 from desktop_app.services.maintenance import check_database
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.services.store import StoreError, data_dir, default_database, open_store
+from tests.stores import write_not_a_database
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300)
 
 
 def _mode(path: Path) -> int:
@@ -106,18 +106,9 @@ def test_what_is_not_a_database_is_refused_and_left_alone(
     tmp_path: Path, kind: str, needle: str, create: bool, folder_snapshot
 ) -> None:
     target = tmp_path / "x.db"
-    if kind == "folder":
-        target.mkdir()
-    elif kind == "png":
-        target.write_bytes(PNG)
-    elif kind == "empty":
-        target.write_bytes(b"")
-    elif kind == "truncated":
+    if kind == "truncated":
         _sound_database(tmp_path / "whole.db")
-        whole = (tmp_path / "whole.db").read_bytes()
-        target.write_bytes(whole[: len(whole) // 2])
-    elif kind == "garbage":
-        target.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4080)
+    write_not_a_database(target, kind, sound=tmp_path / "whole.db")
     before = folder_snapshot(tmp_path)
     with pytest.raises(StoreError, match=needle) as error:
         open_store(target, create=create)
