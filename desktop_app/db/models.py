@@ -21,12 +21,15 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.slots import HoursChange
 from desktop_app.domain.stages import Decision, Stage
 
 # Stable constraint names, so Alembic batch migrations can find and alter them on SQLite.
@@ -155,8 +158,25 @@ class DoctorAvailability(Versioned, Base):
     weekday: Mapped[int] = mapped_column(Integer)
     start_time: Mapped[dt.time] = mapped_column(Time)
     end_time: Mapped[dt.time] = mapped_column(Time)
+    # The window holds from/to these dates (inclusive); None: open-ended.
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
 
     doctor: Mapped[Doctor] = relationship(back_populates="availability")
+
+
+class DoctorHoursException(Versioned, Base):
+    """Leave on a date (the whole day when no times are given) or an extra session."""
+
+    __tablename__ = "doctor_hours_exceptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    kind: Mapped[HoursChange] = mapped_column(enum_column(HoursChange, 10))
+    start_time: Mapped[dt.time | None] = mapped_column(Time)
+    end_time: Mapped[dt.time | None] = mapped_column(Time)
+    note: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class ClinicClosure(Base):
@@ -319,7 +339,19 @@ class Appointment(Versioned, Base):
     """A booked session. Date and time are the clinic's wall clock, stored as they are."""
 
     __tablename__ = "appointments"
-    __table_args__ = (Index("ix_appointments_doctor_date", "doctor_id", "date"),)
+    __table_args__ = (
+        Index("ix_appointments_doctor_date", "doctor_id", "date"),
+        # Two desks booking the same doctor at the same start: the database lets only one win.
+        Index(
+            "uq_appointments_live_slot",
+            "doctor_id",
+            "date",
+            "start_time",
+            unique=True,
+            sqlite_where=text("cancelled = 0"),
+            postgresql_where=text("NOT cancelled"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -330,6 +362,11 @@ class Appointment(Versioned, Base):
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The day the patient (or caller) was told the date; until then the board asks for it.
     notified_on: Mapped[dt.date | None] = mapped_column(Date)
+    notified_channel: Mapped[Channel | None] = mapped_column(enum_column(Channel, 20))
+    doctor_notified_on: Mapped[dt.date | None] = mapped_column(Date)  # the primary doctor told
+    # 無断キャンセル: the patient did not come (the row is also ``cancelled``: the slot is free).
+    no_show: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -399,7 +399,13 @@ class _Builder:
             if stage == Stage.CHECKED_IN:
                 break
             day += dt.timedelta(days=1 if forward else -1)
-        return day, _SLOTS[0]
+        # A busy day: any free half hour of the day, so no doctor is ever booked twice at once.
+        for minutes in range(8 * 60, 20 * 60, 30):
+            time = dt.time(minutes // 60, minutes % 60)
+            if (doctor_id, day, time) not in self.taken:
+                self.taken.add((doctor_id, day, time))
+                return day, time
+        raise RuntimeError("no free half hour left for the demo")  # pragma: no cover
 
 
 def _advance_sequences(session: Session, tables: tuple[str, ...]) -> None:
