@@ -14,6 +14,7 @@ from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, ContactKind, Direction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind, packet_forms
+from desktop_app.domain.stages import Decision
 from desktop_app.printing import DayListEntry
 from desktop_app.services import audit, print_input
 from desktop_app.services.cases import closed_dates, load_case
@@ -56,6 +57,10 @@ def render_form(
             case_info = print_input.case_info(case, settings, closed_dates(session))
             if kind == FormKind.RECEIPT and case_info.payment is None:
                 raise ValidationError("この案件にはまだお支払いの記録がありません。")
+            if kind == FormKind.DECLINE and case.decision != Decision.DECLINED:
+                raise ValidationError(
+                    "この案件は担当医確認で「不可」になっていないため、お断りのご連絡は印刷できません。"
+                )
     pdf = printing.build_form(kind, settings, case_info, today=today, day_entries=entries, day=day)
     stem = kind.value if not number else f"{number}_{kind.value}"
     if kind == FormKind.DAYLIST:

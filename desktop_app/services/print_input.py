@@ -124,6 +124,7 @@ def case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date]
         send_to_postal=case.mail_postal_code,
         send_to_address=case.mail_address,
         payment=payment_info(payment, settings) if payment else None,
+        decision_reason=case.decision_reason,
     )
 
 
