@@ -27,6 +27,7 @@ class FormKind(StrEnum):
     REPORT = "report"
     DAYLIST = "daylist"
     PACKET = "packet"
+    DECLINE = "decline"  # to the caller when the specialist declines (担当医確認で不可)
 
     @property
     def label(self) -> str:
@@ -57,6 +58,7 @@ FORM_LABELS: dict[FormKind, str] = {
     FormKind.REPORT: "セカンドオピニオン報告書（表紙）",
     FormKind.DAYLIST: "本日の予約一覧",
     FormKind.PACKET: "送付書類一式",
+    FormKind.DECLINE: "セカンドオピニオン外来　お受けできないことのご連絡",
 }
 
 MENU_LABELS: dict[FormKind, str] = {
@@ -72,6 +74,7 @@ MENU_LABELS: dict[FormKind, str] = {
     FormKind.REPORT: "報告書表紙",
     FormKind.GUIDE: "ご案内",
     FormKind.DAYLIST: "本日の予約一覧",
+    FormKind.DECLINE: "お断りのご連絡",
 }
 
 FORM_DOCUMENTS: dict[FormKind, DocumentKind] = {

@@ -27,13 +27,14 @@ from desktop_app.printing.model import (
 if TYPE_CHECKING:
     from desktop_app.printing.build import build_form, packet_kinds
     from desktop_app.printing.fonts import register_fonts
-    from desktop_app.printing.layout import Fit, draw_fit, fit_text
+    from desktop_app.printing.layout import Fit, Rect, draw_fit, fit_text
 
 _LAZY = {
     "build_form": "desktop_app.printing.build",
     "packet_kinds": "desktop_app.printing.build",
     "register_fonts": "desktop_app.printing.fonts",
     "Fit": "desktop_app.printing.layout",
+    "Rect": "desktop_app.printing.layout",
     "draw_fit": "desktop_app.printing.layout",
     "fit_text": "desktop_app.printing.layout",
 }
@@ -55,6 +56,7 @@ __all__ = [
     "Fit",
     "PatientInfo",
     "PaymentInfo",
+    "Rect",
     "ReferrerInfo",
     "build_form",
     "draw_fit",

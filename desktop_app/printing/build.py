@@ -14,6 +14,7 @@ from desktop_app.printing.context import FormContext
 from desktop_app.printing.fonts import register_fonts
 from desktop_app.printing.forms.application import draw_application
 from desktop_app.printing.forms.consent import draw_consent
+from desktop_app.printing.forms.decline import draw_decline
 from desktop_app.printing.forms.guide import draw_guide
 from desktop_app.printing.forms.mailing import draw_cover, draw_label
 from desktop_app.printing.forms.notices import draw_confirmation, draw_fax_cover
@@ -86,4 +87,5 @@ _DRAWERS: dict[FormKind, Draw] = {
     FormKind.CONFIRMATION: draw_confirmation,
     FormKind.RECEIPT: draw_receipt,
     FormKind.REPORT: draw_report,
+    FormKind.DECLINE: draw_decline,
 }

@@ -23,6 +23,7 @@ from desktop_app.printing.layout import (
     RIGHT,
     RULE,
     THIN,
+    Rect,
     box,
     draw_fit,
     draw_string,
@@ -106,11 +107,16 @@ def draw_footer(c: Canvas, ctx: FormContext, note: str = "") -> None:
     top = BOTTOM + FOOTER_H
     hline(c, LEFT, RIGHT, top, RULE)
     line1 = ctx.office + (f"\u3000{ctx.office_address}" if ctx.office_address else "")
-    draw_fit(c, line1, LEFT, top - 6 * mm, CONTENT_W - 30 * mm, 6 * mm, size=10, pad=0)
-    draw_fit(c, ctx.office_numbers, LEFT, BOTTOM, CONTENT_W - 30 * mm, 6 * mm, size=10, pad=0)
+    draw_fit(c, line1, Rect.below(LEFT, top, CONTENT_W - 30 * mm, 6 * mm), size=10, pad=0)
+    draw_fit(c, ctx.office_numbers, Rect(LEFT, BOTTOM, CONTENT_W - 30 * mm, 6 * mm), size=10, pad=0)
     if note:
         draw_fit(
-            c, note, RIGHT - 30 * mm, BOTTOM, 30 * mm, 6 * mm, size=MIN_SIZE, pad=0, align="right"
+            c,
+            note,
+            Rect(RIGHT - 30 * mm, BOTTOM, 30 * mm, 6 * mm),
+            size=MIN_SIZE,
+            pad=0,
+            align="right",
         )
 
 
@@ -122,7 +128,7 @@ def finish_page(c: Canvas, ctx: FormContext, note: str = "") -> None:
 def draw_title(c: Canvas, text: str, y_top: float, size: float = 18) -> float:
     """A centred title with a rule under it; returns the y below."""
     draw_fit(
-        c, text, LEFT, y_top - size * 1.5, CONTENT_W, size * 1.5, size=size, pad=0, align="center"
+        c, text, Rect.below(LEFT, y_top, CONTENT_W, size * 1.5), size=size, pad=0, align="center"
     )
     return y_top - size * 1.5 - 3 * mm
 
@@ -157,13 +163,15 @@ def draw_fax_banner(c: Canvas, ctx: FormContext, x: float, y_top: float, w: floa
     box(c, x, y, w, h, HEAVY)
     label_w = 26 * mm
     vline(c, x + label_w, y, y + h, RULE)
-    draw_fit(c, "FAX送信先", x, y, label_w, h, size=12, align="center")
+    draw_fit(c, "FAX送信先", Rect(x, y, label_w, h), size=12, align="center")
     number = f"FAX {ctx.phone(ctx.settings.fax)}"
     size = 22.0
     while text_width(number, size) > w - label_w - 6 * mm and size > 14:
         size -= 1
     draw_string(c, x + label_w + 3 * mm, y + h - 3 * mm - size * 0.88, number, size, bold=True)
-    draw_fit(c, f"{ctx.office}\u3000行", x + label_w, y, w - label_w, 8 * mm, size=11, pad=3 * mm)
+    draw_fit(
+        c, f"{ctx.office}\u3000行", Rect(x + label_w, y, w - label_w, 8 * mm), size=11, pad=3 * mm
+    )
     return y
 
 
@@ -180,7 +188,7 @@ def draw_sender_block(
     y = y_top
     for i, line in enumerate(lines):
         h = size * 1.45 if i else size * 1.7
-        draw_fit(c, line, x, y - h, w, h, size=size + (1.5 if i == 0 else 0), pad=0)
+        draw_fit(c, line, Rect.below(x, y, w, h), size=size + (1.5 if i == 0 else 0), pad=0)
         y -= h
     return y
 
@@ -190,7 +198,7 @@ def label_cell(
 ) -> None:
     """A table cell holding a field name, framed."""
     box(c, x, y, w, h, THIN)
-    draw_fit(c, label, x, y, w, h, size=size, align="center", pad=1 * mm)
+    draw_fit(c, label, Rect(x, y, w, h), size=size, align="center", pad=1 * mm)
 
 
 def value_cell(
@@ -198,7 +206,7 @@ def value_cell(
 ) -> None:
     """A framed cell with a value fitted into it (blank to write in by hand)."""
     box(c, x, y, w, h, THIN)
-    draw_fit(c, value, x, y, w, h, size=size, **kw)  # type: ignore[arg-type]
+    draw_fit(c, value, Rect(x, y, w, h), size=size, **kw)  # type: ignore[arg-type]
 
 
 def underline_field(
@@ -212,10 +220,7 @@ def underline_field(
         draw_fit(
             c,
             value,
-            x + lw + 1 * mm,
-            y - 1.2 * mm,
-            w - lw - 1 * mm,
-            size * 1.5,
+            Rect(x + lw + 1 * mm, y - 1.2 * mm, w - lw - 1 * mm, size * 1.5),
             size=size + 0.5,
             valign="bottom",
             vpad=0.4 * mm,

@@ -51,6 +51,29 @@ _TA = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 
 
 @dataclass(frozen=True)
+class Rect:
+    """A box on the page in points: (x, y) is its lower-left corner, as in reportlab."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @classmethod
+    def below(cls, x: float, top: float, w: float, h: float) -> Rect:
+        """The box of height ``h`` hanging from ``top`` (forms are laid out top-down)."""
+        return cls(x, top - h, w, h)
+
+    @property
+    def top(self) -> float:
+        return self.y + self.h
+
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+
+@dataclass(frozen=True)
 class Fit:
     """How a text fits a box: the size chosen and the lines it was broken into."""
 
@@ -173,10 +196,7 @@ def _cut(text: str, width: float, height: float, size: float, leading: float, fo
 def draw_fit(
     c: Canvas,
     text: str,
-    x: float,
-    y: float,
-    w: float,
-    h: float,
+    rect: Rect,
     *,
     size: float = WRITE_SIZE,
     min_size: float = MIN_SIZE,
@@ -187,7 +207,8 @@ def draw_fit(
     font: str = GOTHIC,
     leading: float = 1.25,
 ) -> Fit:
-    """Draw ``text`` fitted inside the box whose lower-left corner is (x, y)."""
+    """Draw ``text`` fitted inside ``rect``, ``pad``/``vpad`` in from its sides."""
+    x, y, w, h = rect.x, rect.y, rect.w, rect.h
     inner_w, inner_h = w - 2 * pad, h - 2 * vpad
     fit = fit_text(text, inner_w, inner_h, size=size, min_size=min_size, font=font, leading=leading)
     if not fit.lines:

@@ -92,6 +92,8 @@ class CaseInfo:
     send_to_postal: str = ""
     send_to_address: str = ""
     payment: PaymentInfo | None = None
+    # Why the specialist declined (担当医確認で不可), in the clerk's words; may be empty.
+    decision_reason: str = ""
 
     @property
     def mail_name(self) -> str:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.domain.changes import Change, OpChanges
 from desktop_app.domain.errors import ConflictError, ValidationError
-from desktop_app.services.store import Store
+from desktop_app.services.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -120,20 +120,24 @@ class ServiceRunner(QObject):
         *args: Any,
         on_done: Callable[[T], None],
         changes: Change = Change.NONE,
+        on_failed: Callable[[Exception], None] | None = None,
         **kwargs: Any,
     ) -> None:
         """``fn(store, *args, **kwargs)`` on a worker thread; ``on_done(result)`` back on this one.
 
         For work longer than a frame (printing a batch, statistics, backups). Errors take the
         same path as ``run``: a ValidationError is shown to the clerk, anything else logged
-        and reported; ``changed`` is emitted after success.
+        and reported; ``changed`` is emitted after success. Work the clerk did not start (the
+        hourly backup) passes ``on_failed``: it gets the error instead of a dialog.
         """
         task = _Task(lambda: fn(self.store, *args, **kwargs))
         # The task's signals are delivered to this (UI) thread, queued.
         task.signals.done.connect(
             lambda result: self._background_done(parent, result, on_done, changes)
         )
-        task.signals.failed.connect(lambda exc: self._background_failed(parent, exc, changes))
+        task.signals.failed.connect(
+            lambda exc: self._background_failed(parent, exc, changes, on_failed)
+        )
         # Kept alive here until the task has reported, then let go.
         signals = task.signals
         self._tasks.add(signals)
@@ -152,8 +156,18 @@ class ServiceRunner(QObject):
         if changes:
             self.changed.emit(ChangeNotice(_op_changes(changes, result), origin=parent))
 
-    def _background_failed(self, parent: QWidget | None, exc: Exception, changes: Change) -> None:
-        if isinstance(exc, ConflictError):
+    def _background_failed(
+        self,
+        parent: QWidget | None,
+        exc: Exception,
+        changes: Change,
+        on_failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        if on_failed is not None:
+            if not isinstance(exc, ValidationError | StoreError):
+                log.error("background call failed", exc_info=exc)
+            on_failed(exc)
+        elif isinstance(exc, ConflictError):
             show_error(parent, exc.message)
             if changes:
                 self.changed.emit(ChangeNotice(OpChanges(changes), origin=None))

@@ -10,9 +10,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from desktop_app.domain.errors import ValidationError
 from desktop_app.services.backup import (
     BackupInfo,
     BackupResult,
@@ -23,6 +24,7 @@ from desktop_app.services.backup import (
     last_backup,
 )
 from desktop_app.services.store import Store, StoreError
+from desktop_app.ui.actions import ServiceRunner
 
 log = logging.getLogger(__name__)
 
@@ -59,40 +61,23 @@ def backup_status_text(info: BackupInfo | None, now: dt.datetime) -> tuple[str, 
     return text, False
 
 
-class _BackupTask(QRunnable):
-    def __init__(self, store: Store, report: Callable[[object, str], None]) -> None:
-        super().__init__()
-        self._store = store
-        self._report = report
-
-    def run(self) -> None:  # on a pool thread
-        try:
-            result = backup_database(self._store)
-        except StoreError as exc:
-            self._report(None, str(exc))
-        except Exception as exc:  # the desk keeps working; the log has the details
-            log.exception("background backup failed")
-            self._report(None, f"予期しないエラー（{exc.__class__.__name__}）")
-        else:
-            self._report(result, "")
-
-
 class BackgroundBackup(QObject):
-    """Runs :func:`backup_database` on a worker thread, one backup at a time."""
+    """Runs :func:`backup_database` off the UI thread through ``ServiceRunner.run_in_background``,
+    one backup at a time; a failure is reported on ``failed`` (the status bar), never a dialog,
+    as the hourly backup runs while the clerk is doing something else."""
 
     started = Signal()
     finished = Signal(object)  # BackupResult
     failed = Signal(str)  # the reason, in Japanese
-    _reported = Signal(object, str)  # from the worker thread
 
-    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: Store, parent: QObject | None = None, *, runner: ServiceRunner | None = None
+    ) -> None:
         super().__init__(parent)
         self.store = store
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        # The window's runner; a private one when used alone (tests, a settings page preview).
+        self._runner = runner if runner is not None else ServiceRunner(store, self)
         self._running = False
-        # Queued: the result is handled on this object's (the UI) thread.
-        self._reported.connect(self._on_reported, Qt.ConnectionType.QueuedConnection)
 
     @property
     def running(self) -> bool:
@@ -104,21 +89,33 @@ class BackgroundBackup(QObject):
             return False
         self._running = True
         self.started.emit()
-        self._pool.start(_BackupTask(self.store, self._reported.emit))
+        self._runner.run_in_background(
+            None, _backup, on_done=self._on_done, on_failed=self._on_failed
+        )
         return True
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until a running backup has finished (the window waits for it on close)."""
-        return self._pool.waitForDone(msecs)
+        return self._runner.wait_for_background(msecs)
 
-    @Slot(object, str)
-    def _on_reported(self, result: object, reason: str) -> None:
+    def _on_done(self, result: BackupResult) -> None:
         self._running = False
-        if isinstance(result, BackupResult):
-            self.finished.emit(result)
-        else:
-            log.warning("backup failed: %s", reason)
-            self.failed.emit(reason)
+        self.finished.emit(result)
+
+    def _on_failed(self, exc: Exception) -> None:
+        self._running = False
+        if isinstance(exc, StoreError):
+            reason = str(exc)
+        elif isinstance(exc, ValidationError):
+            reason = exc.message
+        else:  # logged with its traceback by the runner
+            reason = f"予期しないエラー（{exc.__class__.__name__}）"
+        log.warning("backup failed: %s", reason)
+        self.failed.emit(reason)
+
+
+def _backup(store: Store) -> BackupResult:
+    return backup_database(store)
 
 
 class AutomaticBackups(QObject):

@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.setMinimumSize(QSize(960, 600))
         self.runner = ServiceRunner(store, self)
-        self.backups = BackgroundBackup(store, self)
+        self.backups = BackgroundBackup(store, self, runner=self.runner)
         # Off in tests that are not about backups, so no copy is made behind their back.
         self.automatic_backups = (
             AutomaticBackups(self.backups, parent=self) if auto_backup else None

@@ -22,6 +22,7 @@ CASE_FORMS: tuple[FormKind, ...] = (
     FormKind.CONSENT,
     FormKind.COVER,
     FormKind.LABEL,
+    FormKind.DECLINE,  # after 担当医確認, when the specialist declines
     FormKind.CONFIRMATION,
     FormKind.FAX_COVER,
     FormKind.RECEIPT,

@@ -76,7 +76,9 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self._runner = runner
         # The window passes its own, so the status bar and this page share one backup at a time.
-        self.backups = backups if backups is not None else BackgroundBackup(runner.store, self)
+        self.backups = (
+            backups if backups is not None else BackgroundBackup(runner.store, self, runner=runner)
+        )
         self._current: ClinicSettings | None = None
         self.edits: dict[str, QLineEdit] = {}
         self.spins: dict[str, QSpinBox] = {}

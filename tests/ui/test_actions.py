@@ -75,3 +75,17 @@ def test_background_calls_report_on_the_ui_thread(qtbot, runner, shown_errors) -
     runner.run_in_background(None, refuse, on_done=results.append)
     qtbot.waitUntil(lambda: shown_errors == ["期間を選んでください。"])
     assert runner.wait_for_background(5000)
+
+
+def test_background_failures_go_to_on_failed_instead_of_a_dialog(
+    qtbot, runner, shown_errors
+) -> None:
+    failures: list[Exception] = []
+
+    def refuse(_store):
+        raise ValidationError("保存先に書き込めません。")
+
+    runner.run_in_background(None, refuse, on_done=lambda _r: None, on_failed=failures.append)
+    qtbot.waitUntil(lambda: len(failures) == 1)
+    assert isinstance(failures[0], ValidationError)
+    assert shown_errors == [], "work the clerk did not start never opens a box"

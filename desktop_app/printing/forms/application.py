@@ -28,6 +28,7 @@ from desktop_app.printing.layout import (
     THIN,
     TOP,
     WRITE_SIZE,
+    Rect,
     box,
     checkbox,
     choices,
@@ -52,10 +53,7 @@ def draw_application(c: Canvas, ctx: FormContext) -> None:
     draw_fit(
         c,
         "太枠の中をご記入ください。印字済みの欄に誤りがあれば、二重線で消して正しくご記入ください。",
-        LEFT,
-        y - 5 * mm,
-        CONTENT_W,
-        5 * mm,
+        Rect.below(LEFT, y, CONTENT_W, 5 * mm),
         size=9.5,
         pad=0,
     )
@@ -93,14 +91,11 @@ def draw_application(c: Canvas, ctx: FormContext) -> None:
     label_cell(c, LEFT, y - addr_h, LABEL_W, addr_h, "住所")
     box(c, value_x, y - addr_h, value_w, addr_h, THIN)
     postal = ctx.postal(patient.postal_code) or f"〒{BLANK * 3}－{BLANK * 4}"
-    draw_fit(c, postal, value_x, y - 6 * mm, value_w, 6 * mm, size=11)
+    draw_fit(c, postal, Rect.below(value_x, y, value_w, 6 * mm), size=11)
     draw_fit(
         c,
         patient.address,
-        value_x,
-        y - addr_h,
-        value_w,
-        addr_h - 6 * mm,
+        Rect(value_x, y - addr_h, value_w, addr_h - 6 * mm),
         size=12,
         valign="top",
         vpad=0.3 * mm,
@@ -114,7 +109,7 @@ def draw_application(c: Canvas, ctx: FormContext) -> None:
     for i, (label, digits) in enumerate((("自宅", patient.phone), ("携帯", patient.mobile))):
         x = value_x + i * half
         draw_string(c, x + 2 * mm, centre_y(y - 10 * mm, 10 * mm, 9.5), label, 9.5)
-        draw_fit(c, ctx.phone(digits), x + 10 * mm, y - 10 * mm, half - 10 * mm, 10 * mm, size=12)
+        draw_fit(c, ctx.phone(digits), Rect.below(x + 10 * mm, y, half - 10 * mm, 10 * mm), size=12)
     y -= 10 * mm
 
     y = _attendance(c, ctx, y, value_x, value_w)
@@ -171,10 +166,7 @@ def _attendance(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: 
     draw_fit(
         c,
         note,
-        value_x + value_w - 52 * mm,
-        y - 9 * mm,
-        51 * mm,
-        9 * mm,
+        Rect.below(value_x + value_w - 52 * mm, y, 51 * mm, 9 * mm),
         size=9,
         align="right",
         pad=0.5 * mm,
@@ -204,10 +196,7 @@ def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w
         draw_fit(
             c,
             cat.label,
-            cx + side + 1 * mm,
-            cy - 3 * mm,
-            col - side - 4 * mm,
-            6 * mm,
+            Rect(cx + side + 1 * mm, cy - 3 * mm, col - side - 4 * mm, 6 * mm),
             size=9.5,
             pad=0.5 * mm,
         )
@@ -218,10 +207,7 @@ def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w
         draw_fit(
             c,
             case.consultation,
-            value_x,
-            y - h,
-            value_w,
-            area_h,
+            Rect(value_x, y - h, value_w, area_h),
             size=11,
             valign="top",
             pad=2 * mm,
@@ -269,10 +255,7 @@ def _agreement(c: Canvas, ctx: FormContext, y: float) -> float:
         fit = draw_fit(
             c,
             text,
-            LEFT + 6 * mm,
-            y - 11 * mm,
-            CONTENT_W - 6 * mm,
-            11 * mm,
+            Rect.below(LEFT + 6 * mm, y, CONTENT_W - 6 * mm, 11 * mm),
             size=size,
             valign="top",
             pad=0.5 * mm,

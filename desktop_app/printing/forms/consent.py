@@ -22,6 +22,7 @@ from desktop_app.printing.layout import (
     LEFT,
     RIGHT,
     TOP,
+    Rect,
     box,
     draw_fit,
     draw_string,
@@ -38,7 +39,9 @@ def draw_consent(c: Canvas, ctx: FormContext) -> None:
     s, case = ctx.settings, ctx.case
     draw_case_number(c, ctx, RIGHT, TOP)
     y = draw_title(c, TITLE, TOP - 18 * mm, size=22) - 4 * mm
-    draw_fit(c, f"{s.hospital_name}長\u3000様", LEFT, y - 8 * mm, 120 * mm, 8 * mm, size=13, pad=0)
+    draw_fit(
+        c, f"{s.hospital_name}長\u3000様", Rect.below(LEFT, y, 120 * mm, 8 * mm), size=13, pad=0
+    )
     y -= 16 * mm
     y = flow_paragraph(
         c,

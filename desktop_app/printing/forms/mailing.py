@@ -22,6 +22,7 @@ from desktop_app.printing.layout import (
     RIGHT,
     RULE,
     TOP,
+    Rect,
     box,
     draw_fit,
     draw_string,
@@ -51,12 +52,17 @@ def draw_cover(c: Canvas, ctx: FormContext) -> None:
     s, case = ctx.settings, ctx.case
     # Addressee top left, where a window envelope shows it.
     y = TOP - 2 * mm
-    draw_fit(c, ctx.postal(case.mail_postal), LEFT, y - 6 * mm, 95 * mm, 6 * mm, size=11, pad=0)
+    draw_fit(c, ctx.postal(case.mail_postal), Rect.below(LEFT, y, 95 * mm, 6 * mm), size=11, pad=0)
     draw_fit(
-        c, case.mail_address, LEFT, y - 18 * mm, 95 * mm, 12 * mm, size=11, pad=0, valign="top"
+        c,
+        case.mail_address,
+        Rect(LEFT, y - 18 * mm, 95 * mm, 12 * mm),
+        size=11,
+        pad=0,
+        valign="top",
     )
     name = f"{case.mail_name}\u3000様" if case.mail_name else "\u3000" * 8 + "様"
-    draw_fit(c, name, LEFT, y - 28 * mm, 95 * mm, 9 * mm, size=15, pad=0)
+    draw_fit(c, name, Rect(LEFT, y - 28 * mm, 95 * mm, 9 * mm), size=15, pad=0)
     hline(c, LEFT, LEFT + 95 * mm, y - 29 * mm, RULE)
     draw_string(c, RIGHT, TOP - 6 * mm, ctx.date(ctx.today), 11, align="right")
     draw_sender_block(c, ctx, RIGHT - 72 * mm, TOP - 12 * mm, 72 * mm, size=10)
@@ -84,10 +90,7 @@ def draw_cover(c: Canvas, ctx: FormContext) -> None:
         draw_fit(
             c,
             f"{i}．{_enclosure_label(kind)}",
-            LEFT + 5 * mm,
-            y - 6.5 * mm,
-            CONTENT_W - 5 * mm,
-            6.5 * mm,
+            Rect.below(LEFT + 5 * mm, y, CONTENT_W - 5 * mm, 6.5 * mm),
             size=10.5,
             pad=0,
         )
@@ -139,19 +142,13 @@ def _contact_box(c: Canvas, ctx: FormContext, y: float) -> float:
     draw_fit(
         c,
         f"お問い合わせ・申込書の送付先：{ctx.office}",
-        LEFT,
-        y - 7 * mm,
-        CONTENT_W,
-        6 * mm,
+        Rect(LEFT, y - 7 * mm, CONTENT_W, 6 * mm),
         size=11,
     )
     draw_fit(
         c,
         f"TEL {ctx.phone(s.tel)}\u3000\u3000FAX {ctx.phone(s.fax)}",
-        LEFT,
-        y - h + 1 * mm,
-        CONTENT_W,
-        9 * mm,
+        Rect(LEFT, y - h + 1 * mm, CONTENT_W, 9 * mm),
         size=15,
     )
     return y - h
@@ -176,15 +173,12 @@ def draw_label(c: Canvas, ctx: FormContext) -> None:
     w = right - left
     case = ctx.case
     y = top - 10 * mm  # the stamp area and pre-printed postal boxes of some envelopes
-    draw_fit(c, ctx.postal(case.mail_postal), left, y - 8 * mm, w, 8 * mm, size=14, pad=0)
+    draw_fit(c, ctx.postal(case.mail_postal), Rect.below(left, y, w, 8 * mm), size=14, pad=0)
     y -= 11 * mm
     fit = draw_fit(
         c,
         case.mail_address,
-        left,
-        y - 30 * mm,
-        w,
-        30 * mm,
+        Rect.below(left, y, w, 30 * mm),
         size=14,
         pad=0,
         valign="top",
@@ -194,10 +188,7 @@ def draw_label(c: Canvas, ctx: FormContext) -> None:
     fit = draw_fit(
         c,
         addressee_lines(case.mail_name, w, 22),
-        left,
-        y - 24 * mm,
-        w,
-        24 * mm,
+        Rect.below(left, y, w, 24 * mm),
         size=22,
         pad=0,
         valign="top",
@@ -208,7 +199,7 @@ def draw_label(c: Canvas, ctx: FormContext) -> None:
     # 在中 tells the post room and the family what is inside.
     stamp = "セカンドオピニオン外来書類在中"
     box(c, left + 8 * mm, y - 10 * mm, w - 16 * mm, 10 * mm, RULE)
-    draw_fit(c, stamp, left + 8 * mm, y - 10 * mm, w - 16 * mm, 10 * mm, size=12, align="center")
+    draw_fit(c, stamp, Rect.below(left + 8 * mm, y, w - 16 * mm, 10 * mm), size=12, align="center")
     hline(c, left, right, bottom + 36 * mm, RULE)
     draw_sender_block(c, ctx, left, bottom + 33 * mm, w, size=10)
     if case.case_number:

@@ -27,6 +27,7 @@ from desktop_app.printing.layout import (
     RIGHT,
     RULE,
     TOP,
+    Rect,
     box,
     draw_fit,
     draw_string,
@@ -51,10 +52,7 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
     draw_fit(
         c,
         addressee_lines(case.patient.name, 100 * mm, 14) or f"{BLANK * 8}様",
-        LEFT,
-        TOP - 22 * mm,
-        100 * mm,
-        14 * mm,
+        Rect(LEFT, TOP - 22 * mm, 100 * mm, 14 * mm),
         size=14,
         pad=0,
         valign="bottom",
@@ -132,10 +130,7 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
         draw_fit(
             c,
             f"□\u3000{item}",
-            LEFT + 8 * mm,
-            y - 6 * mm,
-            CONTENT_W - 8 * mm,
-            6 * mm,
+            Rect.below(LEFT + 8 * mm, y, CONTENT_W - 8 * mm, 6 * mm),
             size=11,
             pad=0,
         )
@@ -230,10 +225,7 @@ def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> Non
     draw_fit(
         c,
         info.message,
-        LEFT,
-        y - h,
-        CONTENT_W,
-        h,
+        Rect.below(LEFT, y, CONTENT_W, h),
         size=11.5,
         valign="top",
         pad=3 * mm,

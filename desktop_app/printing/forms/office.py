@@ -31,6 +31,7 @@ from desktop_app.printing.layout import (
     RULE,
     THIN,
     TOP,
+    Rect,
     box,
     draw_fit,
     draw_string,
@@ -58,10 +59,7 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
     draw_fit(
         c,
         f"{payer}\u3000様" if payer else f"{BLANK * 10}様",
-        LEFT,
-        y - 12 * mm,
-        110 * mm,
-        12 * mm,
+        Rect.below(LEFT, y, 110 * mm, 12 * mm),
         size=16,
         pad=0,
         valign="bottom",
@@ -77,10 +75,7 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
         c,
         "但し、セカンドオピニオン外来料（自由診療・報告書作成費を含む）として、"
         "上記正に領収いたしました。",
-        LEFT,
-        y - 7 * mm,
-        CONTENT_W,
-        7 * mm,
+        Rect.below(LEFT, y, CONTENT_W, 7 * mm),
         size=11,
         pad=0,
         align="center",
@@ -123,10 +118,7 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
         f"{fee.consumption_tax_yen:,}円）"
         if fee
         else "",
-        LEFT,
-        y - 6 * mm,
-        CONTENT_W,
-        6 * mm,
+        Rect.below(LEFT, y, CONTENT_W, 6 * mm),
         size=10.5,
         pad=0,
     )
@@ -137,10 +129,7 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
         draw_fit(
             c,
             f"登録番号\u3000{s.invoice_registration_number}",
-            sender_x,
-            y - 6 * mm,
-            85 * mm,
-            6 * mm,
+            Rect.below(sender_x, y, 85 * mm, 6 * mm),
             size=10.5,
             pad=0,
         )
@@ -148,7 +137,12 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
     # The receiver's stamp.
     box(c, sender_x - 24 * mm, y, 18 * mm, 18 * mm, THIN)
     draw_fit(
-        c, "領収印", sender_x - 24 * mm, y + 18 * mm, 18 * mm, 5 * mm, size=9, align="center", pad=0
+        c,
+        "領収印",
+        Rect(sender_x - 24 * mm, y + 18 * mm, 18 * mm, 5 * mm),
+        size=9,
+        align="center",
+        pad=0,
     )
     finish_page(c, ctx, case.case_number)
 
@@ -161,10 +155,12 @@ def draw_report(c: Canvas, ctx: FormContext) -> None:
     draw_case_number(c, ctx, RIGHT, TOP)
     draw_string(c, RIGHT, TOP - 24 * mm, ctx.date(ctx.today), 10.5, align="right")
     y = draw_title(c, "セカンドオピニオン外来\u3000ご報告書", TOP - 28 * mm, size=18)
-    draw_fit(c, ref.institution or BLANK * 12, LEFT, y - 8 * mm, 115 * mm, 8 * mm, size=13, pad=0)
+    draw_fit(
+        c, ref.institution or BLANK * 12, Rect.below(LEFT, y, 115 * mm, 8 * mm), size=13, pad=0
+    )
     dept = f"{ref.department}\u3000" if ref.department else ""
     doctor = f"{dept}{ref.doctor or BLANK * 6}\u3000先生\u3000御侍史"
-    draw_fit(c, doctor, LEFT, y - 16 * mm, 115 * mm, 8 * mm, size=13, pad=0)
+    draw_fit(c, doctor, Rect(LEFT, y - 16 * mm, 115 * mm, 8 * mm), size=13, pad=0)
     hline(c, LEFT, LEFT + 115 * mm, y - 16.5 * mm, RULE)
     y = draw_sender_block(c, ctx, RIGHT - 62 * mm, y - 2 * mm, 62 * mm, size=9.5)
     y -= 6 * mm
@@ -214,10 +210,7 @@ def draw_report(c: Canvas, ctx: FormContext) -> None:
             draw_fit(
                 c,
                 case.consultation,
-                LEFT,
-                y - h,
-                CONTENT_W,
-                h,
+                Rect.below(LEFT, y, CONTENT_W, h),
                 size=10.5,
                 valign="top",
                 pad=2 * mm,
@@ -262,10 +255,7 @@ def draw_daylist(
         draw_fit(
             c,
             f"本日のセカンドオピニオン外来\u3000予約一覧\u3000{ctx.date(day, weekday=True)}",
-            left,
-            top - 10 * mm,
-            right - left - 45 * mm,
-            10 * mm,
+            Rect.below(left, top, right - left - 45 * mm, 10 * mm),
             size=16,
             pad=0,
         )
@@ -277,7 +267,9 @@ def draw_daylist(
             x += w
         y -= head_h
         if not rows:
-            draw_fit(c, "本日の予約はありません。", left, y - row_h, right - left, row_h, size=12)
+            draw_fit(
+                c, "本日の予約はありません。", Rect.below(left, y, right - left, row_h), size=12
+            )
         while index < len(rows) and y - row_h >= bottom_limit:
             e = rows[index]
             end = e.start + timedelta(minutes=e.minutes)
@@ -312,10 +304,7 @@ def _day_footer(c: Canvas, ctx: FormContext, left: float, right: float) -> None:
     draw_fit(
         c,
         f"{ctx.office}\u3000{ctx.office_numbers}\u3000（院内用・個人情報につき取扱注意）",
-        left,
-        MARGIN,
-        right - left,
-        6 * mm,
+        Rect(left, MARGIN, right - left, 6 * mm),
         size=9.5,
         pad=0,
     )

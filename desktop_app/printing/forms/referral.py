@@ -25,6 +25,7 @@ from desktop_app.printing.layout import (
     RIGHT,
     THIN,
     TOP,
+    Rect,
     box,
     choices,
     draw_fit,
@@ -55,20 +56,14 @@ def draw_referral(c: Canvas, ctx: FormContext) -> None:
     draw_fit(
         c,
         f"{s.hospital_name}\u3000{s.office_name}\u3000御中",
-        LEFT,
-        y - 7 * mm,
-        110 * mm,
-        7 * mm,
+        Rect.below(LEFT, y, 110 * mm, 7 * mm),
         size=12,
         pad=0,
     )
     draw_fit(
         c,
         "セカンドオピニオン外来担当医\u3000先生",
-        LEFT,
-        y - 13 * mm,
-        110 * mm,
-        6 * mm,
+        Rect(LEFT, y - 13 * mm, 110 * mm, 6 * mm),
         size=11,
         pad=0,
     )
@@ -80,8 +75,8 @@ def draw_referral(c: Canvas, ctx: FormContext) -> None:
     name_w = vw - 46 * mm
     label_cell(c, LEFT, y - 12 * mm, LABEL_W, 12 * mm, "患者氏名")
     box(c, vx, y - 12 * mm, name_w, 12 * mm, THIN)
-    draw_fit(c, patient.furigana, vx, y - 4.5 * mm, name_w, 4.5 * mm, size=9, vpad=0.3 * mm)
-    draw_fit(c, patient.name, vx, y - 12 * mm, name_w, 7.5 * mm, size=13, vpad=0.3 * mm)
+    draw_fit(c, patient.furigana, Rect.below(vx, y, name_w, 4.5 * mm), size=9, vpad=0.3 * mm)
+    draw_fit(c, patient.name, Rect(vx, y - 12 * mm, name_w, 7.5 * mm), size=13, vpad=0.3 * mm)
     sx = vx + name_w
     label_cell(c, sx, y - 12 * mm, 14 * mm, 12 * mm, "性別")
     box(c, sx + 14 * mm, y - 12 * mm, 32 * mm, 12 * mm, THIN)
@@ -139,10 +134,7 @@ def _doctor_block(c: Canvas, ctx: FormContext, y: float) -> None:
         draw_fit(
             c,
             value,
-            LEFT + label_w,
-            y - row_h + 0.8 * mm,
-            CONTENT_W - label_w,
-            row_h,
+            Rect(LEFT + label_w, y - row_h + 0.8 * mm, CONTENT_W - label_w, row_h),
             size=11,
             valign="bottom",
             vpad=0.3 * mm,
@@ -155,10 +147,7 @@ def _doctor_block(c: Canvas, ctx: FormContext, y: float) -> None:
     draw_fit(
         c,
         ref.doctor,
-        LEFT + label_w,
-        y - row_h + 0.8 * mm,
-        seal_x - LEFT - label_w - 4 * mm,
-        row_h,
+        Rect(LEFT + label_w, y - row_h + 0.8 * mm, seal_x - LEFT - label_w - 4 * mm, row_h),
         size=12,
         valign="bottom",
         vpad=0.3 * mm,

@@ -1,0 +1,151 @@
+"""ORM rows to what the forms print (``desktop_app.printing.model``): the one place it is built.
+
+Printing knows nothing of the store; every field a form prints is read from the ORM here,
+once, by one function per printing dataclass. ``services.forms`` renders and records with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from desktop_app.db.models import (
+    Appointment,
+    Caller,
+    Patient,
+    Payment,
+    ReferringDoctor,
+    SOCase,
+)
+from desktop_app.domain.documents import Direction, DocumentKind
+from desktop_app.domain.fees import consultation_fee
+from desktop_app.domain.forms import enclosures
+from desktop_app.domain.office_calendar import materials_due_date
+from desktop_app.domain.people import Sex
+from desktop_app.domain.settings import ClinicSettings
+from desktop_app.printing.model import (
+    AppointmentInfo,
+    CallerInfo,
+    CaseInfo,
+    DayListEntry,
+    PatientInfo,
+    PaymentInfo,
+    ReferrerInfo,
+)
+
+
+def patient_info(p: Patient) -> PatientInfo:
+    """The patient as printed; an unknown sex prints as no answer."""
+    return PatientInfo(
+        name=p.name,
+        furigana=p.furigana,
+        birth_date=p.birth_date,
+        sex=p.sex if p.sex != Sex.UNKNOWN else None,
+        postal_code=p.postal_code,
+        address=p.address,
+        phone=p.phone,
+        mobile=p.mobile,
+    )
+
+
+def caller_info(caller: Caller | None) -> CallerInfo:
+    """Who phoned; blank when the patient called."""
+    if caller is None:
+        return CallerInfo()
+    return CallerInfo(name=caller.name, relationship=caller.relationship, phone=caller.phone)
+
+
+def referrer_info(ref: ReferringDoctor | None) -> ReferrerInfo:
+    """The primary doctor and the institution; blank when none was given."""
+    if ref is None:
+        return ReferrerInfo()
+    return ReferrerInfo(
+        institution=ref.institution.name,
+        department=ref.department,
+        doctor=ref.name,
+        postal_code=ref.institution.postal_code,
+        address=ref.institution.address,
+        tel=ref.institution.tel,
+        fax=ref.institution.fax,
+    )
+
+
+def appointment_info(appt: Appointment) -> AppointmentInfo:
+    """A booked session as printed (local wall-clock start)."""
+    return AppointmentInfo(
+        start=dt.datetime.combine(appt.date, appt.start_time),
+        minutes=appt.minutes,
+        department=appt.doctor.department.name,
+        doctor=appt.doctor.name,
+    )
+
+
+def payment_info(payment: Payment, settings: ClinicSettings) -> PaymentInfo:
+    """A payment with its fee broken down by the settings' rates."""
+    return PaymentInfo(
+        receipt_number=payment.receipt_number,
+        paid_on=payment.paid_on,
+        fee=consultation_fee(payment.minutes, settings),
+    )
+
+
+def current_appointment(case: SOCase) -> Appointment | None:
+    """The case's live booking: the last one not cancelled."""
+    live = [a for a in case.appointments if not a.cancelled]
+    return live[-1] if live else None
+
+
+def case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date]) -> CaseInfo:
+    """One case as its forms print it; ``closed`` are the office's own closed days."""
+    appt = current_appointment(case)
+    payment = case.payments[-1] if case.payments else None
+    required_in = [d for d in case.documents if d.direction == Direction.IN and d.required]
+    # What is still to bring (the confirmation lists it); the application came in earlier.
+    outstanding = tuple(
+        d.kind for d in required_in if d.received_on is None and d.kind != DocumentKind.APPLICATION
+    )
+    recorded_out = {d.kind for d in case.documents if d.direction == Direction.OUT}
+    # The cover letter lists what it encloses, in mailing order, not itself.
+    enclosed = tuple(k for k in enclosures(True) if k in recorded_out)
+    return CaseInfo(
+        case_number=case.case_number,
+        patient=patient_info(case.patient),
+        caller=caller_info(case.caller),
+        referrer=referrer_info(case.referring_doctor),
+        attendance=case.attendance,
+        consultation=case.consultation,
+        category=case.category,
+        desired_department=case.desired_department.name if case.desired_department else "",
+        appointment=appointment_info(appt) if appt else None,
+        materials_due=materials_due_date(appt.date, settings, closed) if appt else None,
+        mailout=enclosed,
+        required_incoming=outstanding,
+        needs_consent=needs_consent(case),
+        send_to_name=case.mail_to_name,
+        send_to_postal=case.mail_postal_code,
+        send_to_address=case.mail_address,
+        payment=payment_info(payment, settings) if payment else None,
+        decision_reason=case.decision_reason,
+    )
+
+
+def needs_consent(case: SOCase) -> bool:
+    """True when the case expects the patient's 相談同意書 back (family alone attends)."""
+    return any(
+        d.kind == DocumentKind.CONSENT and d.direction == Direction.IN and d.required
+        for d in case.documents
+    )
+
+
+def day_entry(appt: Appointment) -> DayListEntry:
+    """One line of the day list for a booked session."""
+    case = appt.case
+    return DayListEntry(
+        start=dt.datetime.combine(appt.date, appt.start_time),
+        case_number=case.case_number,
+        name=case.patient.name,
+        furigana=case.patient.furigana,
+        department=appt.doctor.department.name,
+        doctor=appt.doctor.name,
+        minutes=appt.minutes,
+        status=case.stage.label,
+    )
