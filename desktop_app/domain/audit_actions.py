@@ -15,6 +15,14 @@ class AuditAction(StrEnum):
     FORM_PRINT = "form.print"
     ENQUIRY_LOG = "enquiry.log"
     BACKUP_CREATE = "backup.create"
+    DOCUMENT_RECEIVE = "document.receive"
+    DOCUMENT_SEND = "document.send"
+    DOCUMENT_UNDO = "document.undo"
+    DOCUMENT_ADD = "document.add"
+    DOCUMENT_WAIVE = "document.waive"
+    MATERIAL_RETURN = "material.return"
+    CONTACT_LOG = "contact.log"
+    CASE_DECISION = "case.decision"
 
     @property
     def label(self) -> str:
@@ -29,4 +37,12 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.FORM_PRINT: "書類の印刷",
     AuditAction.ENQUIRY_LOG: "問い合わせの記録",
     AuditAction.BACKUP_CREATE: "バックアップの作成",
+    AuditAction.DOCUMENT_RECEIVE: "書類の受領",
+    AuditAction.DOCUMENT_SEND: "書類の送付",
+    AuditAction.DOCUMENT_UNDO: "書類記録の取消",
+    AuditAction.DOCUMENT_ADD: "書類・資料の追加",
+    AuditAction.DOCUMENT_WAIVE: "書類を不要に",
+    AuditAction.MATERIAL_RETURN: "資料の返却",
+    AuditAction.CONTACT_LOG: "連絡の記録",
+    AuditAction.CASE_DECISION: "担当医の判断",
 }

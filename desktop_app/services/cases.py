@@ -34,6 +34,7 @@ from desktop_app.domain.eligibility import reason_by_code
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.forms import mailout_documents
 from desktop_app.domain.japanese import normalize_name, search_key, validate_furigana
+from desktop_app.domain.paper_trail import checklist_label
 from desktop_app.domain.people import is_minor_on
 from desktop_app.domain.stages import CaseFacts, Stage, check_transition
 from desktop_app.services import audit
@@ -401,7 +402,7 @@ def move_stage(
 def _facts(case: SOCase, today: dt.date) -> CaseFacts:
     live = [a for a in case.appointments if not a.cancelled]
     missing = tuple(
-        d.kind.label
+        checklist_label(d.kind, d.label, d.quantity)
         for d in case.documents
         if d.direction == Direction.IN
         and d.required
@@ -409,7 +410,7 @@ def _facts(case: SOCase, today: dt.date) -> CaseFacts:
         and d.waived_on is None
     )
     unreturned = tuple(
-        d.kind.label
+        checklist_label(d.kind, d.label, d.quantity)
         for d in case.documents
         if d.borrowed and d.received_on is not None and d.returned_on is None
     )

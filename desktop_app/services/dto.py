@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
+from desktop_app.domain.paper_trail import checklist_label
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
 from desktop_app.domain.stages import Decision, Stage
 
@@ -81,6 +82,25 @@ class DocumentData:
     returned_on: dt.date | None
     channel: Channel | None
     note: str
+    waived_on: dt.date | None = None
+    waived_reason: str = ""
+    label: str = ""
+    quantity: int = 1
+    source: str = ""
+    returned_to: str = ""
+    return_channel: Channel | None = None
+
+    @property
+    def display_label(self) -> str:
+        """The checklist line's name: the item's own label or its kind's, with ×N."""
+        return checklist_label(self.kind, self.label, self.quantity)
+
+    @property
+    def is_done(self) -> bool:
+        """Nothing more to wait for: received, sent or waived."""
+        return (
+            self.received_on is not None or self.sent_on is not None or self.waived_on is not None
+        )
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,13 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
                 returned_on=d.returned_on,
                 channel=d.channel,
                 note=d.note,
+                waived_on=d.waived_on,
+                waived_reason=d.waived_reason,
+                label=d.label,
+                quantity=d.quantity,
+                source=d.source,
+                returned_to=d.returned_to,
+                return_channel=d.return_channel,
             )
             for d in case.documents
         ),

@@ -24,9 +24,11 @@ from desktop_app.domain.forms import FormKind
 from desktop_app.domain.settings import ClinicSettings
 from desktop_app.domain.stages import Stage, allowed_targets
 from desktop_app.services.cases import get_case, move_stage
+from desktop_app.services.decisions import DECIDABLE_STAGES
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.settings import get_settings
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
+from desktop_app.ui.case_actions import ContactsPanel, DocumentsPanel
 from desktop_app.ui.case_detail_sections import (
     CONTACT_HEADERS,
     DOCUMENT_HEADERS,
@@ -39,6 +41,7 @@ from desktop_app.ui.case_detail_sections import (
     overview,
     payment_rows,
 )
+from desktop_app.ui.decision_dialog import DecisionDialog
 from desktop_app.ui.print_menu import CASE_FORMS, forms_menu, open_preview
 from desktop_app.ui.rows_model import RowsModel
 
@@ -116,6 +119,9 @@ class CaseDetailDialog(QDialog):
         header.addLayout(names, 1)
         header.addLayout(move_row)
         header.addSpacing(16)
+        self.decision_button = QPushButton("担当医確認")
+        self.decision_button.clicked.connect(self.open_decision)
+        header.addWidget(self.decision_button)
         header.addWidget(self.print_button)
 
         self.documents_model = RowsModel(DOCUMENT_HEADERS, self)
@@ -129,8 +135,12 @@ class CaseDetailDialog(QDialog):
         self.overview_area.setWidgetResizable(True)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.overview_area, "概要")
-        self.tabs.addTab(make_table(self.documents_model, 0), "書類")
-        self.tabs.addTab(make_table(self.contacts_model, 3), "連絡記録")
+        self.documents_panel = DocumentsPanel(
+            runner, make_table(self.documents_model, 0), self._show
+        )
+        self.contacts_panel = ContactsPanel(runner, make_table(self.contacts_model, 3), self._show)
+        self.tabs.addTab(self.documents_panel, "書類")
+        self.tabs.addTab(self.contacts_panel, "連絡記録")
         self.tabs.addTab(make_table(self.payments_model, 0), "会計")
         self.history_table: QTableView = make_table(self.history_model, 2)
         self.tabs.addTab(self.history_table, "変更履歴")
@@ -188,6 +198,9 @@ class CaseDetailDialog(QDialog):
             self.tabs.setTabText(tab, f"{name}（{count}）")
         self.tabs.setTabText(4, f"変更履歴（{len(detail.history)}）")
         self._fill_targets(detail.stage)
+        self.documents_panel.set_detail(detail)
+        self.contacts_panel.set_detail(detail)
+        self.decision_button.setEnabled(detail.stage in DECIDABLE_STAGES)
 
     def _fill_targets(self, current: Stage) -> None:
         self.target_combo.clear()
@@ -230,3 +243,12 @@ class CaseDetailDialog(QDialog):
         )
         if moved is not None:
             self._show(moved)
+
+    def open_decision(self) -> DecisionDialog | None:
+        """The 担当医確認 dialog for this case; the result is shown here when it is recorded."""
+        if self.detail is None:
+            return None
+        dialog = DecisionDialog(self._runner, self.detail, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_ is not None:
+            self._show(dialog.result_.case)
+        return dialog

@@ -214,6 +214,8 @@ def document_rows(detail: CaseDetail) -> list[tuple[str, ...]]:
 def _document_row(d: DocumentData) -> tuple[str, ...]:
     if d.direction == Direction.OUT:
         done = short_date(d.sent_on) or "未送付"
+    elif d.waived_on is not None:
+        done = f"不要（{d.waived_reason}）"
     else:
         done = short_date(d.received_on) or "未着"
     if not d.borrowed:
@@ -223,7 +225,7 @@ def _document_row(d: DocumentData) -> tuple[str, ...]:
     else:
         loan = "借用中" if d.received_on is not None else "借用予定"
     return (
-        d.kind.label,
+        d.display_label,
         d.direction.label,
         "必須" if d.required else "",
         short_date(d.due_date),

@@ -1,0 +1,52 @@
+"""The contact log of a case: calls in and out, faxes, letters, visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from desktop_app.db.models import ContactLog, utcnow
+from desktop_app.domain.audit_actions import AuditAction
+from desktop_app.domain.documents import ContactKind
+from desktop_app.domain.errors import ValidationError
+from desktop_app.services.dto import CaseDetail
+from desktop_app.services.paper_trail import finish, open_case
+from desktop_app.services.store import Store
+
+# Another desk's clock may run a little ahead; more than this in the future is a typing slip.
+_CLOCK_SLACK = dt.timedelta(minutes=10)
+
+
+def log_contact(
+    store: Store,
+    case_id: int,
+    kind: ContactKind,
+    *,
+    party: str = "",
+    summary: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> CaseDetail:
+    """Note a call, fax, letter or visit with whom and a short text (``at`` default: now).
+
+    A naive ``at`` is the desk's local time; it is stored in UTC.
+    """
+    kind = ContactKind(kind)
+    when = utcnow() if at is None else at.astimezone(dt.UTC)
+    if when > utcnow() + _CLOCK_SLACK:
+        raise ValidationError("未来の日時は記録できません。", field="at")
+    party, summary = party.strip(), summary.strip()
+    with store.transaction() as session:
+        case = open_case(session, case_id, expected_version)
+        case.contacts.append(
+            ContactLog(
+                case_id=case.id, kind=kind, at=when, staff=store.staff, party=party,
+                summary=summary,
+            )
+        )  # fmt: skip
+        text = "／".join(p for p in (party, summary) if p)
+        return finish(
+            session, store, case, AuditAction.CONTACT_LOG,
+            f"{kind.label}" + (f"：{text}" if text else ""),
+            {"kind": kind.value, "party": party, "summary": summary, "at": when.isoformat()},
+            move=False,
+        )  # fmt: skip
