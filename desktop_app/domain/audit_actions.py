@@ -23,6 +23,10 @@ class AuditAction(StrEnum):
     MATERIAL_RETURN = "material.return"
     CONTACT_LOG = "contact.log"
     CASE_DECISION = "case.decision"
+    APPOINTMENT_BOOK = "appointment.book"
+    APPOINTMENT_RESCHEDULE = "appointment.reschedule"
+    APPOINTMENT_CANCEL = "appointment.cancel"
+    APPOINTMENT_NOTIFY = "appointment.notify"
 
     @property
     def label(self) -> str:
@@ -45,4 +49,8 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.MATERIAL_RETURN: "資料の返却",
     AuditAction.CONTACT_LOG: "連絡の記録",
     AuditAction.CASE_DECISION: "担当医の判断",
+    AuditAction.APPOINTMENT_BOOK: "予約",
+    AuditAction.APPOINTMENT_RESCHEDULE: "予約の変更",
+    AuditAction.APPOINTMENT_CANCEL: "予約のキャンセル",
+    AuditAction.APPOINTMENT_NOTIFY: "予約日時の連絡",
 }

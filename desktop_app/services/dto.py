@@ -113,6 +113,10 @@ class AppointmentData:
     doctor: str
     department: str
     cancelled: bool
+    no_show: bool = False
+    cancel_reason: str = ""
+    notified_on: dt.date | None = None  # the patient was told the date (日時連絡済)
+    checked_in: bool = False
 
     @property
     def start(self) -> dt.datetime:

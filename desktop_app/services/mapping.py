@@ -141,6 +141,10 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
                 doctor=a.doctor.name,
                 department=a.doctor.department.name,
                 cancelled=a.cancelled,
+                no_show=a.no_show,
+                cancel_reason=a.cancel_reason,
+                notified_on=a.notified_on,
+                checked_in=a.checked_in_at is not None,
             )
             for a in case.appointments
         ),
