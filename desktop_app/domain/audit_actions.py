@@ -15,6 +15,7 @@ class AuditAction(StrEnum):
     FORM_PRINT = "form.print"
     ENQUIRY_LOG = "enquiry.log"
     BACKUP_CREATE = "backup.create"
+    CASE_EDIT = "case.edit"
 
     @property
     def label(self) -> str:
@@ -29,4 +30,5 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.FORM_PRINT: "書類の印刷",
     AuditAction.ENQUIRY_LOG: "問い合わせの記録",
     AuditAction.BACKUP_CREATE: "バックアップの作成",
+    AuditAction.CASE_EDIT: "案件の内容の訂正",
 }
