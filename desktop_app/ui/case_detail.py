@@ -39,6 +39,7 @@ from desktop_app.ui.case_detail_sections import (
     overview,
     payment_rows,
 )
+from desktop_app.ui.case_edit_dialog import edit_case
 from desktop_app.ui.print_menu import CASE_FORMS, forms_menu, open_preview
 from desktop_app.ui.rows_model import RowsModel
 
@@ -91,6 +92,10 @@ class CaseDetailDialog(QDialog):
         self.move_button = QPushButton("段階を変更")
         self.move_button.clicked.connect(self.move_to_selected)
 
+        self.edit_button = QPushButton("編集…")
+        self.edit_button.setToolTip("患者・相談者・紹介元・相談内容・送付先を訂正します")
+        self.edit_button.clicked.connect(self.open_edit)
+
         self.print_button = QPushButton("印刷")
         self.print_button.setObjectName("primary")
         self.print_button.setMenu(forms_menu(self, CASE_FORMS, self.open_form))
@@ -116,6 +121,7 @@ class CaseDetailDialog(QDialog):
         header.addLayout(names, 1)
         header.addLayout(move_row)
         header.addSpacing(16)
+        header.addWidget(self.edit_button)
         header.addWidget(self.print_button)
 
         self.documents_model = RowsModel(DOCUMENT_HEADERS, self)
@@ -230,3 +236,9 @@ class CaseDetailDialog(QDialog):
         )
         if moved is not None:
             self._show(moved)
+
+    def open_edit(self) -> None:
+        """Correct what the intake recorded; the case is shown again as saved."""
+        saved = edit_case(self._runner, self, self.case_id)
+        if saved is not None:
+            self._show(saved)
