@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -22,12 +21,13 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.case_fields import parse_birth_date
 from desktop_app.domain.changes import Change
-from desktop_app.domain.contact import format_phone, format_postal
+from desktop_app.domain.contact import format_postal
 from desktop_app.domain.documents import Channel
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.people import ConsultationCategory, Relationship, Sex, age_on
 from desktop_app.domain.wareki import format_seireki, format_wareki
-from desktop_app.services.case_edit import (
+from desktop_app.services.case_edit import case_edit_form, save_case_edit
+from desktop_app.services.case_edit_data import (
     CallerEdit,
     CaseEdit,
     CaseEditForm,
@@ -35,13 +35,28 @@ from desktop_app.services.case_edit import (
     MailingEdit,
     PatientEdit,
     ReferrerEdit,
-    case_edit_form,
-    save_case_edit,
 )
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.intake import list_referrers
 from desktop_app.services.masters import list_departments
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.case_edit_parts import (
+    CHANNELS,
+    CLOSED_CASE,
+    INFORMED,
+    MAIL_FOLLOWS,
+    SHARED_PATIENT,
+    TAB_CALLER,
+    TAB_CONTENT,
+    TAB_MAIL,
+    TAB_PATIENT,
+    TAB_REFERRER,
+    TAB_TITLES,
+    form_layout,
+    notice,
+    phone_text,
+    row_label,
+)
 from desktop_app.ui.intake.fields import (
     MEDIUM_WIDTH,
     SHORT_WIDTH,
@@ -53,48 +68,6 @@ from desktop_app.ui.intake.fields import (
 )
 from desktop_app.ui.intake.postal_row import PostalCodeRow
 from desktop_app.ui.intake.style import WIZARD_STYLE
-
-TAB_PATIENT, TAB_CALLER, TAB_REFERRER, TAB_CONTENT, TAB_MAIL = range(5)
-TAB_TITLES = ("患者", "相談者", "紹介元", "相談内容", "送付先")
-INFORMED = (
-    ("yes", True, "伝えている"),
-    ("no", False, "まだ伝えていない"),
-    ("unknown", None, "未確認"),
-)
-CHANNELS = (Channel.MAIL, Channel.FAX, Channel.HANDED)
-SHARED_PATIENT = "この患者さんの他の案件にも反映されます（{numbers}）。"
-CLOSED_CASE = "終了した案件（{stage}）です。誤りの訂正として保存し、変更履歴に残ります。"
-MAIL_FOLLOWS = (
-    "宛名が患者さんご本人のときは、「患者」での氏名・住所の訂正が送付先にも反映されます"
-    "（終了した案件を除く）。"
-)
-LABEL_WIDTH = 130
-
-
-def _label(text: str, required: bool = False) -> QLabel:
-    label = QLabel(f"{text}<span style='color:#b3261e'>＊</span>" if required else text)
-    label.setMinimumWidth(LABEL_WIDTH)
-    return label
-
-
-def _form(parent: QWidget) -> QFormLayout:
-    form = QFormLayout(parent)
-    form.setContentsMargins(16, 14, 16, 14)
-    form.setHorizontalSpacing(14)
-    form.setVerticalSpacing(8)
-    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-    return form
-
-
-def _notice(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("noticeLabel")
-    label.setWordWrap(True)
-    return label
-
-
-def _phone_text(digits: str) -> str:
-    return format_phone(digits) if digits else ""
 
 
 class CaseEditDialog(QDialog):
@@ -112,7 +85,7 @@ class CaseEditDialog(QDialog):
 
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
-        self.closed_note = _notice("")
+        self.closed_note = notice("")
         self.closed_note.hide()
         self.tabs = QTabWidget()
         self.tabs.addTab(self._patient_tab(), TAB_TITLES[TAB_PATIENT])
@@ -124,14 +97,15 @@ class CaseEditDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
-        self.error.hide()
         self.save_button = QPushButton("保存")
         self.save_button.setObjectName("primary")
         self.save_button.setAutoDefault(False)
         self.save_button.setShortcut(QKeySequence.StandardKey.Save)
         self.save_button.setToolTip("保存（Ctrl+S）")
         self.save_button.clicked.connect(self.save)
+        self.save_button.setMinimumWidth(120)
         self.cancel_button = QPushButton("キャンセル")
+        self.cancel_button.setMinimumWidth(120)
         self.cancel_button.setAutoDefault(False)
         self.cancel_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
@@ -150,7 +124,7 @@ class CaseEditDialog(QDialog):
     # Tabs ----------------------------------------------------------------------------------
     def _patient_tab(self) -> QWidget:
         tab = QWidget()
-        self.shared_note = _notice("")
+        self.shared_note = notice("")
         self.shared_note.hide()
         self.name = FieldRow(line_edit("例：山田　太郎", 100), width=MEDIUM_WIDTH)
         self.furigana = FieldRow(
@@ -162,16 +136,16 @@ class CaseEditDialog(QDialog):
         self.postal = PostalCodeRow(self.address)
         self.phone = FieldRow(line_edit("例：0144-11-2233", 20), width=SHORT_WIDTH)
         self.mobile = FieldRow(line_edit("例：090-1234-5678", 20), width=SHORT_WIDTH)
-        form = _form(tab)
+        form = form_layout(tab)
         form.addRow(self.shared_note)
-        form.addRow(_label("氏名", required=True), self.name)
-        form.addRow(_label("フリガナ", required=True), self.furigana)
-        form.addRow(_label("生年月日"), self.birth)
-        form.addRow(_label("性別"), self.sex)
-        form.addRow(_label("郵便番号"), self.postal)
-        form.addRow(_label("住所"), self.address)
-        form.addRow(_label("電話番号"), self.phone)
-        form.addRow(_label("携帯電話"), self.mobile)
+        form.addRow(row_label("氏名", required=True), self.name)
+        form.addRow(row_label("フリガナ", required=True), self.furigana)
+        form.addRow(row_label("生年月日"), self.birth)
+        form.addRow(row_label("性別"), self.sex)
+        form.addRow(row_label("郵便番号"), self.postal)
+        form.addRow(row_label("住所"), self.address)
+        form.addRow(row_label("電話番号"), self.phone)
+        form.addRow(row_label("携帯電話"), self.mobile)
         self.furigana.editor.editingFinished.connect(
             lambda: check_furigana(self.furigana, required=True)
         )
@@ -187,11 +161,11 @@ class CaseEditDialog(QDialog):
         self.caller_name = FieldRow(line_edit("例：山田　花子", 100), width=MEDIUM_WIDTH, note=True)
         self.caller_furigana = FieldRow(line_edit("例：ヤマダ　ハナコ", 100), width=MEDIUM_WIDTH)
         self.caller_phone = FieldRow(line_edit("例：090-1234-5678", 20), width=SHORT_WIDTH)
-        form = _form(tab)
-        form.addRow(_label("ご関係", required=True), self.relationship)
-        form.addRow(_label("相談者の氏名"), self.caller_name)
-        form.addRow(_label("相談者のフリガナ"), self.caller_furigana)
-        form.addRow(_label("相談者の電話番号"), self.caller_phone)
+        form = form_layout(tab)
+        form.addRow(row_label("ご関係", required=True), self.relationship)
+        form.addRow(row_label("相談者の氏名"), self.caller_name)
+        form.addRow(row_label("相談者のフリガナ"), self.caller_furigana)
+        form.addRow(row_label("相談者の電話番号"), self.caller_phone)
         self.relationship.changed.connect(self._relationship_changed)
         self.caller_furigana.editor.editingFinished.connect(
             lambda: check_furigana(self.caller_furigana, required=False, field="caller_furigana")
@@ -208,11 +182,11 @@ class CaseEditDialog(QDialog):
         self.institution_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.institution_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.institution.editor.setCompleter(self.institution_completer)
-        form = _form(tab)
-        form.addRow(_label("紹介元医療機関"), self.institution)
-        form.addRow(_label("診療科"), self.referrer_department)
-        form.addRow(_label("主治医"), self.referrer_doctor)
-        form.addRow(_notice("一覧にない医療機関・医師は保存時に追加されます。"))
+        form = form_layout(tab)
+        form.addRow(row_label("紹介元医療機関"), self.institution)
+        form.addRow(row_label("診療科"), self.referrer_department)
+        form.addRow(row_label("主治医"), self.referrer_doctor)
+        form.addRow(notice("一覧にない医療機関・医師は保存時に追加されます。"))
         return tab
 
     def _content_tab(self) -> QWidget:
@@ -234,13 +208,13 @@ class CaseEditDialog(QDialog):
         department_layout.addWidget(self.department)
         department_layout.addWidget(self.department_error)
         self.dates = FieldRow(line_edit("例：平日の午前、12月中旬以降", 300))
-        form = _form(tab)
-        form.addRow(_label("相談の種類"), self.category)
-        form.addRow(_label("相談内容"), self.content)
-        form.addRow(_label("病名"), self.diagnosis)
-        form.addRow(_label("主治医への相談"), self.informed)
-        form.addRow(_label("希望する診療科"), department_box)
-        form.addRow(_label("希望日"), self.dates)
+        form = form_layout(tab)
+        form.addRow(row_label("相談の種類"), self.category)
+        form.addRow(row_label("相談内容"), self.content)
+        form.addRow(row_label("病名"), self.diagnosis)
+        form.addRow(row_label("主治医への相談"), self.informed)
+        form.addRow(row_label("希望する診療科"), department_box)
+        form.addRow(row_label("希望日"), self.dates)
         return tab
 
     def _mail_tab(self) -> QWidget:
@@ -249,12 +223,12 @@ class CaseEditDialog(QDialog):
         self.mail_name = FieldRow(line_edit("例：山田　花子", 100), width=MEDIUM_WIDTH)
         self.mail_address = FieldRow(line_edit("番地・建物名まで", 300))
         self.mail_postal = PostalCodeRow(self.mail_address)
-        form = _form(tab)
-        form.addRow(_label("送付方法", required=True), self.channel)
-        form.addRow(_label("宛名"), self.mail_name)
-        form.addRow(_label("郵便番号"), self.mail_postal)
-        form.addRow(_label("住所"), self.mail_address)
-        form.addRow(_notice(MAIL_FOLLOWS))
+        form = form_layout(tab)
+        form.addRow(row_label("送付方法", required=True), self.channel)
+        form.addRow(row_label("宛名"), self.mail_name)
+        form.addRow(row_label("郵便番号"), self.mail_postal)
+        form.addRow(row_label("住所"), self.mail_address)
+        form.addRow(notice(MAIL_FOLLOWS))
         return tab
 
     # Reading -------------------------------------------------------------------------------
@@ -291,13 +265,13 @@ class CaseEditDialog(QDialog):
         self.sex.set_value(p.sex)
         self.postal.editor.setText(format_postal(p.postal_code, mark=False))
         self.address.editor.setText(p.address)
-        self.phone.editor.setText(_phone_text(p.phone))
-        self.mobile.editor.setText(_phone_text(p.mobile))
+        self.phone.editor.setText(phone_text(p.phone))
+        self.mobile.editor.setText(phone_text(p.mobile))
         c = e.caller
         self.relationship.set_value(c.relationship)
         self.caller_name.editor.setText(c.name)
         self.caller_furigana.editor.setText(c.furigana)
-        self.caller_phone.editor.setText(_phone_text(c.phone))
+        self.caller_phone.editor.setText(phone_text(c.phone))
         self._relationship_changed()
         self.institution.editor.setText(e.referrer.institution)
         self.referrer_department.editor.setText(e.referrer.department)
@@ -449,13 +423,12 @@ class CaseEditDialog(QDialog):
             if exc.field == "relationship":
                 self.tabs.setCurrentIndex(TAB_CALLER)
             self.error.setText(exc.message)
-            self.error.show()
 
     def _clear_errors(self) -> None:
         for _tab, row in self._rows().values():
             row.set_error("")
         self.department_error.hide()
-        self.error.hide()
+        self.error.setText("")
 
     def error_texts(self) -> dict[str, str]:
         """The messages now shown beside fields, by field name (for tests and the status)."""
