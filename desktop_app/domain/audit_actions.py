@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     APPOINTMENT_RESCHEDULE = "appointment.reschedule"
     APPOINTMENT_CANCEL = "appointment.cancel"
     APPOINTMENT_NOTIFY = "appointment.notify"
+    CASE_EDIT = "case.edit"
 
     @property
     def label(self) -> str:
@@ -53,4 +54,5 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.APPOINTMENT_RESCHEDULE: "予約の変更",
     AuditAction.APPOINTMENT_CANCEL: "予約のキャンセル",
     AuditAction.APPOINTMENT_NOTIFY: "予約日時の連絡",
+    AuditAction.CASE_EDIT: "案件の内容の訂正",
 }

@@ -19,7 +19,6 @@ from desktop_app.db.models import (
     Doctor,
     Patient,
     ReferringDoctor,
-    ReferringInstitution,
     SOCase,
 )
 from desktop_app.domain.audit_actions import AuditAction
@@ -45,9 +44,9 @@ from desktop_app.services.dto import (
     CaseRow,
     NewCase,
     NewPatient,
-    NewReferrer,
 )
 from desktop_app.services.mapping import case_detail, case_row
+from desktop_app.services.referrers import find_or_add_referrer
 from desktop_app.services.settings import load_settings
 from desktop_app.services.store import Store
 
@@ -185,7 +184,7 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
             case_number=next_case_number(session, today.year),
             patient_id=patient.id,
             caller_id=caller.id if caller else None,
-            referring_doctor_id=_referrer(session, new.referrer),
+            referring_doctor_id=find_or_add_referrer(session, new.referrer),
             stage=Stage.EXCLUDED if exclusion else Stage.INQUIRY,
             attendance=new.attendance,
             consultation=new.consultation.strip(),
@@ -271,42 +270,6 @@ def _patient(session: Session, new: NewCase, data: NewPatient | None) -> Patient
     session.add(patient)
     session.flush()
     return patient
-
-
-def _referrer(session: Session, ref: NewReferrer | None) -> int | None:
-    """Find or add the referrer in the reusable master; returns the referring doctor's id."""
-    if ref is None or not ref.institution.strip():
-        return None
-    name = normalize_name(ref.institution)
-    institution = session.scalars(
-        select(ReferringInstitution).where(ReferringInstitution.search_key == search_key(name))
-    ).first()
-    if institution is None:
-        institution = ReferringInstitution(
-            name=name,
-            search_key=search_key(name),
-            postal_code=validate_postal(ref.postal_code, "referrer_postal_code"),
-            address=ref.address.strip(),
-            tel=validate_phone(ref.tel, "referrer_tel"),
-            fax=validate_phone(ref.fax, "referrer_fax"),
-        )
-        session.add(institution)
-        session.flush()
-    department, doctor_name = normalize_name(ref.department), normalize_name(ref.doctor)
-    doctor = session.scalars(
-        select(ReferringDoctor).where(
-            ReferringDoctor.institution_id == institution.id,
-            ReferringDoctor.department == department,
-            ReferringDoctor.name == doctor_name,
-        )
-    ).first()
-    if doctor is None:
-        doctor = ReferringDoctor(
-            institution_id=institution.id, department=department, name=doctor_name
-        )
-        session.add(doctor)
-        session.flush()
-    return doctor.id
 
 
 def closed_dates(session: Session) -> frozenset[dt.date]:

@@ -41,6 +41,7 @@ from desktop_app.ui.case_detail_sections import (
     overview,
     payment_rows,
 )
+from desktop_app.ui.case_edit_dialog import edit_case
 from desktop_app.ui.decision_dialog import DecisionDialog
 from desktop_app.ui.print_menu import CASE_FORMS, forms_menu, open_preview
 from desktop_app.ui.rows_model import RowsModel
@@ -94,6 +95,10 @@ class CaseDetailDialog(QDialog):
         self.move_button = QPushButton("段階を変更")
         self.move_button.clicked.connect(self.move_to_selected)
 
+        self.edit_button = QPushButton("編集…")
+        self.edit_button.setToolTip("患者・相談者・紹介元・相談内容・送付先を訂正します")
+        self.edit_button.clicked.connect(self.open_edit)
+
         self.print_button = QPushButton("印刷")
         self.print_button.setObjectName("primary")
         self.print_button.setMenu(forms_menu(self, CASE_FORMS, self.open_form))
@@ -122,6 +127,7 @@ class CaseDetailDialog(QDialog):
         self.decision_button = QPushButton("担当医確認")
         self.decision_button.clicked.connect(self.open_decision)
         header.addWidget(self.decision_button)
+        header.addWidget(self.edit_button)
         header.addWidget(self.print_button)
 
         self.documents_model = RowsModel(DOCUMENT_HEADERS, self)
@@ -252,3 +258,9 @@ class CaseDetailDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_ is not None:
             self._show(dialog.result_.case)
         return dialog
+
+    def open_edit(self) -> None:
+        """Correct what the intake recorded; the case is shown again as saved."""
+        saved = edit_case(self._runner, self, self.case_id)
+        if saved is not None:
+            self._show(saved)
