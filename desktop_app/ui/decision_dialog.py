@@ -33,6 +33,11 @@ from desktop_app.ui.print_menu import open_preview
 CHOICES = (Decision.ACCEPTED, Decision.DECLINED, Decision.GENERAL_OUTPATIENT)
 
 
+def letter_for(result: DecisionResult) -> FormKind:
+    """お断りのご連絡 for a decline; the cover letter when the case goes to general outpatient."""
+    return FormKind.DECLINE if result.case.decision is Decision.DECLINED else FormKind.COVER
+
+
 def offer_letter(parent: QWidget, result: DecisionResult) -> bool:
     """Ask whether to prepare the letter to the caller now. Tests patch this."""
     how = result.notify_channel.label if result.notify_channel else ""
@@ -40,7 +45,8 @@ def offer_letter(parent: QWidget, result: DecisionResult) -> bool:
         parent,
         "ご連絡",
         f"この案件は終了しました（{result.case.end_reason}）。\n"
-        f"{result.notify_name} 様へのお知らせ（送付状、{how}）を今作成しますか？",
+        f"{result.notify_name} 様へのお知らせ（{letter_for(result).menu_label}、{how}）を"
+        "今作成しますか？",
     )
     return answer == QMessageBox.StandardButton.Yes
 
@@ -135,4 +141,6 @@ class DecisionDialog(QDialog):
         self.result_ = result
         self.accept()
         if result.ended and offer_letter(self.parentWidget() or self, result):
-            open_preview(self._runner, self.parentWidget() or self, FormKind.COVER, result.case.id)
+            open_preview(
+                self._runner, self.parentWidget() or self, letter_for(result), result.case.id
+            )

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
+from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services.cases import get_case
 from desktop_app.ui import case_actions, decision_dialog
@@ -152,3 +153,5 @@ def test_decision_dialog_accepts_and_declines(
     after = get_case(store, case.id)
     assert after.stage == Stage.EXCLUDED and after.doctor == "田中 二郎"
     assert offered == ["山田　太郎"]
+    assert decide.result_ is not None
+    assert decision_dialog.letter_for(decide.result_) is FormKind.DECLINE
