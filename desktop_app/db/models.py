@@ -27,7 +27,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from desktop_app.domain.audit_actions import AuditAction
-from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
+from desktop_app.domain.documents import (
+    Channel,
+    ContactKind,
+    Direction,
+    DocumentKind,
+    ReportChannel,
+)
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
 from desktop_app.domain.slots import HoursChange
 from desktop_app.domain.stages import Decision, Stage
@@ -283,7 +289,9 @@ class SOCase(Versioned, Base):
     mail_address: Mapped[str] = mapped_column(String(300), default="")
     mail_channel: Mapped[Channel] = mapped_column(enum_column(Channel, 20), default=Channel.MAIL)
     actual_minutes: Mapped[int | None] = mapped_column(Integer)
+    report_written_on: Mapped[dt.date | None] = mapped_column(Date)
     report_delivered_on: Mapped[dt.date | None] = mapped_column(Date)
+    report_channel: Mapped[ReportChannel | None] = mapped_column(enum_column(ReportChannel, 20))
     # Normalised keys of case number, names and フリガナ: what the search box matches.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -402,6 +410,13 @@ class Payment(Versioned, Base):
     extension_yen: Mapped[int] = mapped_column(Integer)
     total_yen: Mapped[int] = mapped_column(Integer)
     staff: Mapped[str] = mapped_column(String(100), default="")
+    method: Mapped[str] = mapped_column(String(40), default="現金", server_default="現金")
+    # Why the amount is not the computed fee (e.g. a waiver the hospital agreed to).
+    amount_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # A payment is never deleted: it is voided with a reason, and a new one recorded.
+    voided: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    voided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     case: Mapped[SOCase] = relationship(back_populates="payments")

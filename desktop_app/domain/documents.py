@@ -101,6 +101,20 @@ CHANNEL_LABELS: dict[Channel, str] = {
 }
 
 
+class ReportChannel(StrEnum):
+    """How the report to the primary doctor left the office."""
+
+    HANDED_TO_PATIENT = "handed_to_patient"  # the guide: the patient receives it, then pays
+    SENT_TO_DOCTOR = "sent_to_doctor"
+
+    @property
+    def label(self) -> str:
+        return {
+            ReportChannel.HANDED_TO_PATIENT: "患者さんにお渡し",
+            ReportChannel.SENT_TO_DOCTOR: "主治医に送付",
+        }[self]
+
+
 class ContactKind(StrEnum):
     CALL_IN = "call_in"
     CALL_OUT = "call_out"
