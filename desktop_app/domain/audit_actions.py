@@ -27,6 +27,11 @@ class AuditAction(StrEnum):
     APPOINTMENT_RESCHEDULE = "appointment.reschedule"
     APPOINTMENT_CANCEL = "appointment.cancel"
     APPOINTMENT_NOTIFY = "appointment.notify"
+    VISIT_CHECK_IN = "visit.check_in"
+    VISIT_SESSION = "visit.session"
+    VISIT_REPORT = "visit.report"
+    PAYMENT_RECORD = "payment.record"
+    PAYMENT_VOID = "payment.void"
     CASE_EDIT = "case.edit"
 
     @property
@@ -54,5 +59,10 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.APPOINTMENT_RESCHEDULE: "予約の変更",
     AuditAction.APPOINTMENT_CANCEL: "予約のキャンセル",
     AuditAction.APPOINTMENT_NOTIFY: "予約日時の連絡",
+    AuditAction.VISIT_CHECK_IN: "当日受付",
+    AuditAction.VISIT_SESSION: "実施時間の記録",
+    AuditAction.VISIT_REPORT: "報告書の記録",
+    AuditAction.PAYMENT_RECORD: "会計",
+    AuditAction.PAYMENT_VOID: "会計の取消",
     AuditAction.CASE_EDIT: "案件の内容の訂正",
 }

@@ -30,3 +30,17 @@ class ConflictError(ValidationError):
 
     def __init__(self, message: str = CONFLICT_MESSAGE) -> None:
         super().__init__(message)
+
+
+class ReasonNeeded(ValidationError):
+    """Allowed, but unusual: the clerk may go ahead only with a reason, kept in the history.
+
+    ``warnings`` say what is unusual; the screen shows them and asks for the reason, then
+    calls again with it.
+    """
+
+    def __init__(self, warnings: tuple[str, ...], field: str = "override_reason") -> None:
+        super().__init__(
+            "\n".join(warnings) + "\nこのまま進める場合は理由を入力してください。", field=field
+        )
+        self.warnings = warnings

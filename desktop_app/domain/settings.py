@@ -51,6 +51,8 @@ class ClinicSettings:
     exclusion_reasons: tuple[ExclusionReason, ...] = field(default=DEFAULT_EXCLUSION_REASONS)
     # Folder for the automatic backups (e.g. a USB drive); "" is the data folder's "backups".
     backup_folder: str = ""
+    # How a patient may pay, first the default (the guide names none but cash at the desk).
+    payment_methods: tuple[str, ...] = ("現金", "クレジットカード", "電子マネー")
 
     @property
     def max_session_minutes(self) -> int:

@@ -130,6 +130,26 @@ def _date_style(value: str) -> DateStyle:
 
 
 BACKUP_FOLDER_MAX = 400
+PAYMENT_METHOD_MAX = 40
+
+
+def _payment_methods(methods: tuple[str, ...]) -> tuple[str, ...]:
+    """Trimmed, without blanks or repeats; at least one, each short and printable."""
+    field = "payment_methods"
+    result: list[str] = []
+    for raw in methods:
+        name = str(raw).strip()
+        if not name or name in result:
+            continue
+        if len(name) > PAYMENT_METHOD_MAX or any(unicodedata.category(c) == "Cc" for c in name):
+            raise ValidationError(
+                f"支払方法「{name[:20]}」は{PAYMENT_METHOD_MAX}文字以内で入力してください。",
+                field=field,
+            )
+        result.append(name)
+    if not result:
+        raise ValidationError("支払方法を1つ以上入力してください（例：現金）。", field=field)
+    return tuple(result)
 
 
 def _backup_folder(text: str) -> str:
@@ -180,4 +200,5 @@ def validate_settings(s: ClinicSettings) -> ClinicSettings:
         invoice_registration_number=_invoice_number(s.invoice_registration_number),
         exclusion_reasons=_exclusion_reasons(s.exclusion_reasons),
         backup_folder=_backup_folder(s.backup_folder),
+        payment_methods=_payment_methods(s.payment_methods),
     )

@@ -32,7 +32,7 @@ from desktop_app.domain.documents import (
     DocumentKind,
     required_incoming_documents,
 )
-from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.errors import ReasonNeeded, ValidationError
 from desktop_app.domain.office_calendar import closure_label, is_office_open, materials_due_date
 from desktop_app.domain.people import is_minor_on
 from desktop_app.domain.settings import ClinicSettings
@@ -58,15 +58,8 @@ from desktop_app.services.store import Store
 SLOT_TAKEN = "この枠はたった今ほかの端末で予約されました。別の枠を選んでください。"
 
 
-class BookingWarning(ValidationError):
+class BookingWarning(ReasonNeeded):
     """The booking may be made, but only with a reason: ``warnings`` says why it is unusual."""
-
-    def __init__(self, warnings: tuple[str, ...]) -> None:
-        super().__init__(
-            "\n".join(warnings) + "\nこのまま予約する場合は理由を入力してください。",
-            field="override_reason",
-        )
-        self.warnings = warnings
 
 
 @dataclass(frozen=True)

@@ -384,7 +384,7 @@ def _facts(case: SOCase, today: dt.date) -> CaseFacts:
         appointment_date=live[-1].date if live else None,
         missing_required_documents=missing,
         actual_minutes=case.actual_minutes,
-        paid=bool(case.payments),
+        paid=any(not p.voided for p in case.payments),
         report_delivered=case.report_delivered_on is not None,
         unreturned_borrowed=unreturned,
         today=today,

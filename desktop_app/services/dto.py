@@ -140,6 +140,11 @@ class PaymentData:
     base_yen: int
     extension_yen: int
     total_yen: int
+    id: int = 0
+    method: str = "現金"
+    amount_reason: str = ""
+    voided: bool = False
+    void_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,11 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
                 base_yen=pay.base_yen,
                 extension_yen=pay.extension_yen,
                 total_yen=pay.total_yen,
+                id=pay.id,
+                method=pay.method,
+                amount_reason=pay.amount_reason,
+                voided=pay.voided,
+                void_reason=pay.void_reason,
             )
             for pay in case.payments
         ),

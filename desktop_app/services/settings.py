@@ -91,4 +91,6 @@ def _from_json(name: str, value: Any) -> Any:
         return tuple((int(m), int(d)) for m, d in value)
     if name == "date_style":
         return DateStyle(value)
+    if name == "payment_methods":
+        return tuple(str(v) for v in value)
     return value
