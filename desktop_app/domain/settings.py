@@ -51,6 +51,10 @@ class ClinicSettings:
     exclusion_reasons: tuple[ExclusionReason, ...] = field(default=DEFAULT_EXCLUSION_REASONS)
     # Folder for the automatic backups (e.g. a USB drive); "" is the data folder's "backups".
     backup_folder: str = ""
+    # The board's 要対応 reminders: an application not back this many days after the packet
+    # went out, a doctor's decision pending this many days.
+    application_reminder_days: int = 14
+    decision_reminder_days: int = 7
 
     @property
     def max_session_minutes(self) -> int:

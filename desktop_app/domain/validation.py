@@ -180,4 +180,10 @@ def validate_settings(s: ClinicSettings) -> ClinicSettings:
         invoice_registration_number=_invoice_number(s.invoice_registration_number),
         exclusion_reasons=_exclusion_reasons(s.exclusion_reasons),
         backup_folder=_backup_folder(s.backup_folder),
+        application_reminder_days=_int_in_range(
+            s.application_reminder_days, "application_reminder_days", "申込書の督促", 1, 90, "日"
+        ),
+        decision_reminder_days=_int_in_range(
+            s.decision_reminder_days, "decision_reminder_days", "担当医の判断の督促", 1, 60, "日"
+        ),
     )
