@@ -27,6 +27,11 @@ class DueLevel(StrEnum):
 class Reason(StrEnum):
     """Why a case needs action today, most urgent first."""
 
+    @property
+    def label(self) -> str:
+        """A short name for counts (「資料期限切れ 3」); the card shows the longer text."""
+        return REASON_LABELS[self]
+
     MATERIALS_OVERDUE = "materials_overdue"
     MATERIALS_SOON = "materials_soon"
     NOT_NOTIFIED = "not_notified"
@@ -34,6 +39,17 @@ class Reason(StrEnum):
     DECISION_PENDING = "decision_pending"
     REPORT_NOT_HANDED = "report_not_handed"
     BORROWED_OUT = "borrowed_out"
+
+
+REASON_LABELS: dict[Reason, str] = {
+    Reason.MATERIALS_OVERDUE: "資料期限切れ",
+    Reason.MATERIALS_SOON: "資料期限間近",
+    Reason.NOT_NOTIFIED: "予約日未連絡",
+    Reason.APPLICATION_LATE: "申込書未着",
+    Reason.DECISION_PENDING: "判断待ち",
+    Reason.REPORT_NOT_HANDED: "報告書未渡し",
+    Reason.BORROWED_OUT: "借用資料未返却",
+}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from desktop_app.domain.attention import DueLevel, Reason
 from desktop_app.domain.stages import Stage
@@ -18,9 +23,10 @@ from desktop_app.domain.wareki import weekday_ja
 from desktop_app.services.board import BoardCard
 from desktop_app.ui.board.model import CardRole
 
-PAD = 7
+PAD = 6
 GAP = 3
 MARGIN = 4  # between cards
+SCROLLBAR_ROOM = 7
 STRIPE = 4  # the coloured left edge of a card needing action
 
 RED = QColor("#b3261e")
@@ -143,7 +149,10 @@ def _layout(card: BoardCard, width: int, fonts: _Fonts) -> _Layout:
             x += w + 4
         y += h + GAP + 1
     due = None
-    if card.materials_due is not None:
+    # A materials reason on the card already says the date, in red or amber.
+    if card.materials_due is not None and not any(
+        a.reason in (Reason.MATERIALS_OVERDUE, Reason.MATERIALS_SOON) for a in card.reasons
+    ):
         due = QRect(left, y, min(inner, small.horizontalAdvance(due_text(card)) + 10), line + 2)
         y += line + 2 + GAP
     borrowed = None
@@ -183,10 +192,20 @@ class CardDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         card = index.data(CardRole)
-        width = option.rect.width() if option.rect.width() > 0 else 200
+        width = self.card_width(option)
         if not isinstance(card, BoardCard):
             return QSize(width, 40)
         return QSize(width, _layout(card, width, _Fonts.of(option.font)).height)
+
+    def card_width(self, option: QStyleOptionViewItem) -> int:
+        """The column's width (as it is now, scroll bar or not), so measure and paint agree."""
+        view = self.parent()
+        if isinstance(view, QAbstractItemView):
+            # Room for the scroll bar is always kept, so a card's height never depends on
+            # whether the column happens to scroll.
+            frame = 2 * view.frameWidth()
+            return max(60, view.width() - frame - SCROLLBAR_ROOM)
+        return option.rect.width() if option.rect.width() > 0 else 200
 
     def paint(
         self,
@@ -199,13 +218,14 @@ class CardDelegate(QStyledItemDelegate):
             return
         rect: QRect = option.rect
         fonts = _Fonts.of(option.font)
-        lay = _layout(card, rect.width(), fonts)
+        width = self.card_width(option)
+        lay = _layout(card, width, fonts)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.translate(rect.topLeft())
-        box = QRectF(0.5, 0.5, rect.width() - 1, lay.height - MARGIN - 1)
+        box = QRectF(0.5, 0.5, width - 1, lay.height - MARGIN - 1)
         painter.setPen(QPen(ACCENT if selected or focused else BORDER, 2 if focused else 1))
         painter.setBrush(SELECTED_BG if selected else QColor("#ffffff"))
         painter.drawRoundedRect(box, 5, 5)

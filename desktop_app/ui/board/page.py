@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.attention import Reason
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage, may_override
@@ -92,7 +93,7 @@ class BoardPage(QWidget):
 
         self.columns: dict[Stage, BoardColumn] = {}
         columns_row = QHBoxLayout()
-        columns_row.setSpacing(6)
+        columns_row.setSpacing(4)
         for stage in OPEN_STAGES:
             column = BoardColumn(stage)
             self._wire(column.view)
@@ -104,7 +105,7 @@ class BoardPage(QWidget):
         hint.setWordWrap(True)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 8)
+        layout.setContentsMargins(10, 12, 10, 8)
         layout.setSpacing(8)
         layout.addLayout(title_row)
         layout.addLayout(bar)
@@ -192,8 +193,9 @@ class BoardPage(QWidget):
         if not urgent:
             self.summary_label.setText(f"進行中 {len(self._cards)}件　今日の要対応はありません")
             return
-        kinds = Counter(a.text.split("（")[0].split(" ")[0] for c in urgent for a in c.reasons[:1])
-        detail = "・".join(f"{k} {n}" for k, n in kinds.most_common(4))
+        kinds = Counter(a.reason for c in urgent for a in c.reasons)
+        # In the order of urgency, not of frequency: overdue materials come first.
+        detail = "・".join(f"{r.label} {kinds[r]}" for r in Reason if r in kinds)
         self.summary_label.setText(
             f"進行中 {len(self._cards)}件　<span style='color:#b3261e; font-weight:bold'>"
             f"要対応 {len(urgent)}件</span>　<span style='color:#6b7280'>{detail}</span>"

@@ -15,6 +15,14 @@ COLUMN_STYLE = """
 QFrame#boardColumnFrame { background: #e9edf2; border-radius: 6px; }
 QListView#boardColumn { background: transparent; border: none; }
 QLabel#boardColumnTitle { font-weight: bold; color: #374151; padding: 2px 2px 0 2px; }
+QListView#boardColumn QScrollBar:vertical { width: 6px; background: transparent; margin: 0; }
+QListView#boardColumn QScrollBar::handle:vertical {
+    background: #b8c0ca; border-radius: 3px; min-height: 24px;
+}
+QListView#boardColumn QScrollBar::add-line:vertical,
+QListView#boardColumn QScrollBar::sub-line:vertical { height: 0; }
+QListView#boardColumn QScrollBar::add-page:vertical,
+QListView#boardColumn QScrollBar::sub-page:vertical { background: transparent; }
 """
 
 # Keys that move a card one stage (besides Ctrl+→ and Ctrl+←).
@@ -119,7 +127,7 @@ class BoardColumn(QFrame):
         self.setStyleSheet(COLUMN_STYLE)
         self.view.setSpacing(0)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setContentsMargins(3, 4, 3, 0)
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.view, 1)
