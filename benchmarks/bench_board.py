@@ -94,6 +94,10 @@ def main() -> None:
     timed("page refresh (reload every card)", lambda: (page.refresh(), app.processEvents()))
     timed("page update of one card", lambda: (page.update_cases(set(one)), app.processEvents()))
     page.close()
+    # Let Qt delete the page before Python finalizes (PySide crashes otherwise at exit).
+    page.deleteLater()
+    app.processEvents()
+    store.close()
 
 
 if __name__ == "__main__":

@@ -82,14 +82,20 @@ def open_days_until(
     *,
     closed_dates: Collection[dt.date] = (),
     annual_closures: Collection[tuple[int, int]] = DEFAULT_SETTINGS.annual_closures,
+    stop_after: int | None = None,
 ) -> int:
-    """Open days after ``today`` up to and including ``day``; 0 when ``day`` is today or past."""
+    """Open days after ``today`` up to and including ``day``; 0 when ``day`` is today or past.
+
+    With ``stop_after``, counting stops once the count passes it (a far date costs nothing).
+    """
     closed, annual = frozenset(closed_dates), frozenset(annual_closures)
     count = 0
     current = today + dt.timedelta(days=1)
     while current <= day:
         if is_office_open(current, closed_dates=closed, annual_closures=annual):
             count += 1
+            if stop_after is not None and count > stop_after:
+                break
         current += dt.timedelta(days=1)
     return count
 
@@ -121,7 +127,11 @@ def due_level(
     if facts.today > due:
         return DueLevel.OVERDUE
     ahead = open_days_until(
-        facts.today, due, closed_dates=closed_dates, annual_closures=settings.annual_closures
+        facts.today,
+        due,
+        closed_dates=closed_dates,
+        annual_closures=settings.annual_closures,
+        stop_after=SOON_OPEN_DAYS,
     )
     return DueLevel.SOON if ahead <= SOON_OPEN_DAYS else DueLevel.NONE
 

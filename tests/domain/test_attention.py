@@ -124,6 +124,7 @@ def test_due_level_matches_the_due_date(today: D, ahead: int) -> None:
         assert level == DueLevel.SOON
     else:
         assert level == DueLevel.NONE
+    assert (open_days_until(today, due, stop_after=2) <= 2) == (open_days_until(today, due) <= 2)
     # Once everything is in, the date is no one's worry.
     assert due_level(replace(facts, missing_documents=())) == DueLevel.NONE
 

@@ -187,7 +187,25 @@ def _layout(card: BoardCard, width: int, fonts: _Fonts) -> _Layout:
 _WRAP = int(Qt.TextFlag.TextWrapAnywhere) | int(Qt.AlignmentFlag.AlignLeft)
 
 
+_CACHE_LIMIT = 5000
+
+
 class CardDelegate(QStyledItemDelegate):
+    """Measures and paints cards; a card's layout is kept until the card or the width changes."""
+
+    def __init__(self, parent: QAbstractItemView | None = None) -> None:
+        super().__init__(parent)
+        self._layouts: dict[tuple[BoardCard, int, str], _Layout] = {}
+
+    def layout_for(self, card: BoardCard, width: int, font: QFont) -> _Layout:
+        key = (card, width, font.key())
+        found = self._layouts.get(key)
+        if found is None:
+            if len(self._layouts) > _CACHE_LIMIT:
+                self._layouts.clear()
+            found = self._layouts[key] = _layout(card, width, _Fonts.of(font))
+        return found
+
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
@@ -195,7 +213,7 @@ class CardDelegate(QStyledItemDelegate):
         width = self.card_width(option)
         if not isinstance(card, BoardCard):
             return QSize(width, 40)
-        return QSize(width, _layout(card, width, _Fonts.of(option.font)).height)
+        return QSize(width, self.layout_for(card, width, option.font).height)
 
     def card_width(self, option: QStyleOptionViewItem) -> int:
         """The column's width (as it is now, scroll bar or not), so measure and paint agree."""
@@ -219,7 +237,7 @@ class CardDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         fonts = _Fonts.of(option.font)
         width = self.card_width(option)
-        lay = _layout(card, width, fonts)
+        lay = self.layout_for(card, width, option.font)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
         painter.save()
