@@ -293,7 +293,7 @@ class BoardPage(QWidget):
     def _dropped(self, case_id: int, _version: int, target: object) -> None:
         assert isinstance(target, Stage)
         # Deferred: the view finishes its drop before the card moves under it.
-        QTimer.singleShot(0, lambda: self.move_case(case_id, target))
+        QTimer.singleShot(0, self, lambda: self.move_case(case_id, target))
 
     def context_menu(self, case_id: int) -> QMenu:
         """次の段階へ / 戻す / キャンセル… / 開く for one card."""
