@@ -53,6 +53,10 @@ class ClinicSettings:
     backup_folder: str = ""
     # How a patient may pay, first the default (the guide names none but cash at the desk).
     payment_methods: tuple[str, ...] = ("現金", "クレジットカード", "電子マネー")
+    # The board's 要対応 reminders: an application not back this many days after the packet
+    # went out, a doctor's decision pending this many days.
+    application_reminder_days: int = 14
+    decision_reminder_days: int = 7
 
     @property
     def max_session_minutes(self) -> int:

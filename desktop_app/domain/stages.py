@@ -118,8 +118,28 @@ def allowed_targets(current: Stage) -> tuple[Stage, ...]:
     return (*targets, Stage.CANCELLED, Stage.EXCLUDED)
 
 
-def check_transition(facts: CaseFacts, target: Stage, reason: str = "") -> None:
-    """Raise ``ValidationError`` (Japanese) unless the case may move to ``target`` now."""
+class MissingRequirement(ValidationError):
+    """A guard refused only because something the clerk may know better is missing.
+
+    Such a refusal may be passed over with a reason the clerk gives (it goes into the history);
+    every other refusal (a move the stage machine does not allow, a terminal case, a date that
+    is not today, no appointment at all) is final.
+    """
+
+
+def may_override(error: ValidationError) -> bool:
+    """True when ``error`` is a refusal the clerk may pass over, giving a reason."""
+    return isinstance(error, MissingRequirement)
+
+
+def check_transition(
+    facts: CaseFacts, target: Stage, reason: str = "", *, override_reason: str = ""
+) -> str:
+    """Raise ``ValidationError`` (Japanese) unless the case may move to ``target`` now.
+
+    With a non-empty ``override_reason`` a ``MissingRequirement`` refusal is passed over;
+    nothing else is. Returns the message of the refusal passed over, "" when there was none.
+    """
     current = facts.stage
     if current in TERMINAL_STAGES:
         raise ValidationError(
@@ -132,8 +152,14 @@ def check_transition(facts: CaseFacts, target: Stage, reason: str = "") -> None:
     if target in (Stage.CANCELLED, Stage.EXCLUDED) and not reason.strip():
         raise ValidationError(f"「{target.label}」にする理由を入力してください。", field="reason")
     if target in MAIN_LINE and MAIN_LINE.index(target) < MAIN_LINE.index(current):
-        return  # stepping back needs no guard
-    _check_guard(facts, target)
+        return ""  # stepping back needs no guard
+    try:
+        _check_guard(facts, target)
+    except MissingRequirement as refusal:
+        if not override_reason.strip():
+            raise
+        return refusal.message
+    return ""
 
 
 def _check_guard(facts: CaseFacts, target: Stage) -> None:
@@ -147,7 +173,7 @@ def _check_guard(facts: CaseFacts, target: Stage) -> None:
     elif target == Stage.MATERIALS_RECEIVED:
         if facts.missing_required_documents:
             missing = "、".join(facts.missing_required_documents)
-            raise ValidationError(f"まだ届いていない書類があります：{missing}")
+            raise MissingRequirement(f"まだ届いていない書類があります：{missing}")
     elif target == Stage.CHECKED_IN:
         if facts.appointment_date is None:
             raise ValidationError("予約がありません。")

@@ -201,4 +201,10 @@ def validate_settings(s: ClinicSettings) -> ClinicSettings:
         exclusion_reasons=_exclusion_reasons(s.exclusion_reasons),
         backup_folder=_backup_folder(s.backup_folder),
         payment_methods=_payment_methods(s.payment_methods),
+        application_reminder_days=_int_in_range(
+            s.application_reminder_days, "application_reminder_days", "申込書の督促", 1, 90, "日"
+        ),
+        decision_reminder_days=_int_in_range(
+            s.decision_reminder_days, "decision_reminder_days", "担当医の判断の督促", 1, 60, "日"
+        ),
     )

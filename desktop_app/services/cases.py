@@ -326,8 +326,12 @@ def move_stage(
     exclusion_code: str = "",
     today: dt.date | None = None,
     expected_version: int | None = None,
+    override_reason: str = "",
 ) -> CaseDetail:
     """Move a case through the stage machine; the guard's Japanese message if it may not.
+
+    ``override_reason`` passes over a refusal the clerk may override (stages.may_override:
+    documents still missing); it is recorded in the history. Forbidden moves stay forbidden.
 
     ``expected_version`` is the version the clerk's screen showed: if another desk has changed
     the case since, ConflictError, and nothing is written. The guard reads the case inside the
@@ -337,7 +341,8 @@ def move_stage(
     with store.transaction() as session:
         case = load_case(session, case_id, expected_version)
         facts = _facts(case, today)
-        check_transition(facts, target, reason)
+        passed_over = check_transition(facts, target, reason, override_reason=override_reason)
+        override = override_reason.strip() if passed_over else ""
         before = case.stage
         case.stage = target
         case.stage_since = dt.datetime.now(dt.UTC)
@@ -354,9 +359,11 @@ def move_stage(
             case.case_number,
             case_id=case.id,
             summary=f"段階を変更：{before.label} → {target.label}"
-            + (f"（理由：{reason.strip()}）" if reason.strip() else ""),
+            + (f"（理由：{reason.strip()}）" if reason.strip() else "")
+            + (f"（確認のうえ進めました：{override}）" if override else ""),
             before={"stage": before},
-            after={"stage": target.value, "reason": reason.strip()},
+            after={"stage": target.value, "reason": reason.strip()}
+            | ({"override_reason": override} if override else {}),
         )
         session.flush()
         return _detail(session, case)

@@ -323,15 +323,19 @@ class _Builder:
         self.documents(rows, case_id, created, stage, attendance, minor, appt, reached)
         if appt:
             appt_id = self.next_id("appointments")
+            # A few freshly booked patients have not been told the date yet (the board asks).
+            told = not (stage == Stage.BOOKED and case_id % 3 == 0)
             rows["appointments"].append(
                 dict(id=appt_id, case_id=case_id, doctor_id=doctor_id, date=appt[0],
                      start_time=appt[1], minutes=30, cancelled=stage == Stage.CANCELLED,
+                     notified_on=created if told else None,
                      checked_in_at=(now if reached(Stage.CHECKED_IN) else None), created_at=now)
             )  # fmt: skip
-            rows["contacts"].append(
-                dict(case_id=case_id, kind=ContactKind.CALL_OUT, at=now, staff="demo",
-                     party=caller_name, summary="予約日時を電話でお知らせした")
-            )  # fmt: skip
+            if told:
+                rows["contacts"].append(
+                    dict(case_id=case_id, kind=ContactKind.CALL_OUT, at=now, staff="demo",
+                         party=caller_name, summary="予約日時を電話でお知らせした")
+                )  # fmt: skip
         if stage == Stage.SETTLED and appt and minutes:
             fee = consultation_fee(minutes, DEFAULT_SETTINGS)
             self.ids[f"receipt{appt[0].year}"] = self.ids.get(f"receipt{appt[0].year}", 0) + 1

@@ -18,6 +18,7 @@ from desktop_app.services import drafts
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
+from desktop_app.ui.board.page import BoardPage
 from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.intake import prompts
 from desktop_app.ui.intake.wizard import IntakeWizard
@@ -29,11 +30,6 @@ NAV_WIDTH = 170
 PAGE_INTAKE, PAGE_BOARD, PAGE_CALENDAR, PAGE_CASES, PAGE_STATS, PAGE_SETTINGS = range(6)
 
 _PLACEHOLDERS = {
-    PAGE_BOARD: (
-        "書類ボード",
-        "案件ごとの書類の送付・受領の状況を一覧にします。期限を過ぎた書類や届いていない"
-        "書類は目立つように表示します。",
-    ),
     PAGE_CALENDAR: (
         "カレンダー",
         "担当医の枠・休診日・予約を表示し、空いている時間に予約を取る画面です。",
@@ -72,6 +68,8 @@ class MainWindow(QMainWindow):
         self.case_list = CaseListPage(self.runner)
         self.settings_page = SettingsPage(self.runner, backups=self.backups)
         self.intake = IntakeWizard(self.runner)
+        # Loads itself each time it is shown, never at start-up.
+        self.board = BoardPage(self.runner)
         self.stack = QStackedWidget()
         for index in range(len(PAGE_NAMES)):
             if index == PAGE_INTAKE:
@@ -80,6 +78,8 @@ class MainWindow(QMainWindow):
                 page = self.case_list
             elif index == PAGE_SETTINGS:
                 page = self.settings_page
+            elif index == PAGE_BOARD:
+                page = self.board
             else:
                 page = PlaceholderPage(*_PLACEHOLDERS[index])
             self.stack.addWidget(page)

@@ -46,6 +46,8 @@ _NUMBERS: dict[str, tuple[str, str, int, int, int]] = {
     "max_extension_minutes": ("延長の上限", " 分", 0, 240, 5),
     "materials_deadline_days": ("資料の提出期限", " 日前", 0, 30, 1),
     "age_of_majority": ("成年年齢", " 歳", 15, 25, 1),
+    "application_reminder_days": ("申込書が届かないとき", " 日で要対応", 1, 90, 1),
+    "decision_reminder_days": ("担当医の判断待ち", " 日で要対応", 1, 60, 1),
 }
 _TEXTS: dict[str, tuple[str, str]] = {
     "hospital_name": ("病院名", ""),
@@ -237,6 +239,8 @@ class SettingsPage(QWidget):
         spin.setSuffix(suffix)
         if name == "materials_deadline_days":
             spin.setPrefix("予約日の ")
+        elif name == "application_reminder_days":
+            spin.setPrefix("送付から ")
         spin.setGroupSeparatorShown(True)
         spin.setMinimumWidth(140)
         spin.setMaximumWidth(EDITOR_WIDTH)

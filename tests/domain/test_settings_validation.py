@@ -67,6 +67,8 @@ def test_normalises_what_the_clerk_typed() -> None:
         ("materials_deadline_days", 31),
         ("age_of_majority", 14),
         ("age_of_majority", 26),
+        ("application_reminder_days", 0),
+        ("decision_reminder_days", 61),
         ("annual_closures", ((2, 30),)),
         ("annual_closures", ((13, 1),)),
         ("annual_closures", ((12,),)),
@@ -90,6 +92,8 @@ def test_bad_setting_names_its_field(field: str, value: object) -> None:
         ("max_extension_minutes", 0, 240),
         ("materials_deadline_days", 0, 30),
         ("age_of_majority", 15, 25),
+        ("application_reminder_days", 1, 90),
+        ("decision_reminder_days", 1, 60),
     ],
 )
 def test_number_bounds_are_inclusive(field: str, low: int, high: int) -> None:

@@ -189,3 +189,41 @@ def test_settled_then_nothing_more() -> None:
     check_transition(at(Stage.DONE), Stage.SETTLED)
     with pytest.raises(ValidationError):
         check_transition(at(Stage.SETTLED), Stage.DONE)
+
+
+def test_missing_documents_may_be_overridden_with_a_reason() -> None:
+    from desktop_app.domain.stages import MissingRequirement, may_override
+
+    facts = CaseFacts(stage=Stage.BOOKED, missing_required_documents=("紹介状",))
+    with pytest.raises(MissingRequirement) as refused:
+        check_transition(facts, Stage.MATERIALS_RECEIVED)
+    assert may_override(refused.value)
+    with pytest.raises(MissingRequirement):
+        check_transition(facts, Stage.MATERIALS_RECEIVED, override_reason="  ")
+    passed = check_transition(facts, Stage.MATERIALS_RECEIVED, override_reason="当日持参")
+    assert "紹介状" in passed
+    assert (
+        check_transition(
+            dataclasses.replace(facts, missing_required_documents=()), Stage.MATERIALS_RECEIVED
+        )
+        == ""
+    )
+
+
+@pytest.mark.parametrize(
+    ("facts", "target"),
+    [
+        (CaseFacts(stage=Stage.INQUIRY), Stage.DOCTOR_REVIEW),  # not an allowed move
+        (CaseFacts(stage=Stage.SETTLED), Stage.DONE),  # terminal
+        (CaseFacts(stage=Stage.DOCTOR_REVIEW), Stage.BOOKED),  # no decision, no appointment
+        (CaseFacts(stage=Stage.BOOKED, today=dt.date(2026, 1, 5)), Stage.CHECKED_IN),
+        (CaseFacts(stage=Stage.CHECKED_IN), Stage.DONE),  # minutes not recorded
+        (CaseFacts(stage=Stage.FORMS_SENT), Stage.CANCELLED),  # no reason
+    ],
+)
+def test_other_refusals_are_never_overridable(facts: CaseFacts, target: Stage) -> None:
+    from desktop_app.domain.stages import may_override
+
+    with pytest.raises(ValidationError) as refused:
+        check_transition(facts, target, override_reason="急ぎのため")
+    assert not may_override(refused.value)

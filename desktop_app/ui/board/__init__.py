@@ -1,0 +1,1 @@
+"""The 書類ボード page: one column of cards per open stage."""

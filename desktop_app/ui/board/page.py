@@ -1,0 +1,362 @@
+"""書類ボード: every open case as a card in its stage's column; what needs action, in red.
+
+The page loads the board when it is shown and, after a service call, reloads only the cards
+of the cases the change notice names (one query for those cases, one row change per card).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from functools import partial
+
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.attention import Reason
+from desktop_app.domain.changes import Change
+from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage, may_override
+from desktop_app.services.board import BoardCard, board_cards, board_cards_for
+from desktop_app.services.cases import move_stage
+from desktop_app.services.masters import list_departments, list_doctors
+from desktop_app.ui import actions
+from desktop_app.ui.actions import ChangeNotice, ServiceRunner
+from desktop_app.ui.board import prompts
+from desktop_app.ui.board.view import BoardColumn, BoardColumnView
+from desktop_app.ui.case_detail import CaseDetailDialog, ask_reason
+from desktop_app.ui.layout_tools import settle_layout
+
+SEARCH_DELAY_MS = 200
+SEARCH_PLACEHOLDER = "氏名・フリガナ・案件番号・紹介元"
+HINT = (
+    "カードはドラッグで別の段階へ移せます。右クリックでメニュー。"
+    "←→↑↓ で移動、Enter で開く、Ctrl+→ か「.」で次の段階、Ctrl+← か「,」で戻す。"
+)
+
+
+class BoardPage(QWidget):
+    receipt_requested = Signal()  # the 書類受領 button: the window opens the receipt dialog
+
+    def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self.today: dt.date | None = None  # None: the real today (tests and demos pin it)
+        self._cards: dict[int, BoardCard] = {}
+        self._details: dict[int, CaseDetailDialog] = {}
+        self._loaded = False
+
+        title = QLabel("書類ボード")
+        title.setObjectName("pageTitle")
+        self.summary_label = QLabel()
+        self.summary_label.setObjectName("boardSummary")
+        self.summary_label.setTextFormat(Qt.TextFormat.RichText)
+        self.receipt_button = QPushButton("書類受領…")
+        self.receipt_button.setObjectName("primary")
+        self.receipt_button.setToolTip("届いた申込書・紹介状・資料を記録します")
+        self.receipt_button.clicked.connect(self.receipt_requested)
+        title_row = QHBoxLayout()
+        title_row.addWidget(title)
+        title_row.addSpacing(16)
+        title_row.addWidget(self.summary_label, 1)
+        title_row.addWidget(self.receipt_button)
+
+        self.attention_only = QCheckBox("要対応のみ")
+        self.attention_only.setToolTip("今日、何か対応が必要な案件だけを表示します")
+        self.attention_only.toggled.connect(self._show_cards)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
+        self.search_edit.setClearButtonEnabled(True)
+        self.department_combo = QComboBox()
+        self.doctor_combo = QComboBox()
+        self.department_combo.setMinimumWidth(140)
+        self.doctor_combo.setMinimumWidth(140)
+        bar = QHBoxLayout()
+        bar.addWidget(self.attention_only)
+        bar.addSpacing(12)
+        bar.addWidget(self.search_edit, 1)
+        bar.addWidget(QLabel("診療科"))
+        bar.addWidget(self.department_combo)
+        bar.addWidget(QLabel("担当医"))
+        bar.addWidget(self.doctor_combo)
+
+        self.columns: dict[Stage, BoardColumn] = {}
+        columns_row = QHBoxLayout()
+        columns_row.setSpacing(4)
+        for stage in OPEN_STAGES:
+            column = BoardColumn(stage)
+            self._wire(column.view)
+            self.columns[stage] = column
+            columns_row.addWidget(column, 1)
+
+        hint = QLabel(HINT)
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 12, 10, 8)
+        layout.setSpacing(8)
+        layout.addLayout(title_row)
+        layout.addLayout(bar)
+        layout.addLayout(columns_row, 1)
+        layout.addWidget(hint)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        self.department_combo.currentIndexChanged.connect(self._department_changed)
+        self.doctor_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        runner.changed.connect(self._on_changed)
+
+    def _wire(self, view: BoardColumnView) -> None:
+        view.column_model().move_requested.connect(self._dropped)
+        view.neighbour_requested.connect(partial(self._focus_neighbour, view))
+        view.open_requested.connect(self.open_case)
+        view.step_requested.connect(self.step_case)
+        view.menu_requested.connect(self._exec_menu)
+
+    # Loading ----------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Every time the page comes up: the day may have turned, and 要対応 with it.
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Load the whole board (first show, a new filter, a change that named no case)."""
+        self._search_timer.stop()
+        if not self._loaded:
+            self._fill_masters()
+        data = self._runner.call(self, board_cards, self._runner.store, **self._filters())
+        if data is None:
+            return
+        self._loaded = True
+        self._cards = {c.id: c for c in data.cards}
+        self._show_cards()
+
+    def update_cases(self, case_ids: frozenset[int] | set[int]) -> None:
+        """Reload only these cases' cards: moved, changed in place, added or taken away."""
+        if not case_ids:
+            return
+        data = self._runner.call(
+            self, board_cards_for, self._runner.store, sorted(case_ids), **self._filters()
+        )
+        if data is None:
+            return
+        fresh = {c.id: c for c in data.cards}
+        for case_id in case_ids:
+            old = self._cards.pop(case_id, None)
+            new = fresh.get(case_id)
+            if old is not None and (new is None or new.stage != old.stage or not self._shows(new)):
+                self.columns[old.stage].model.remove(case_id)
+            if new is not None:
+                self._cards[case_id] = new
+                if self._shows(new):
+                    self.columns[new.stage].model.upsert(new)
+        self._update_summary()
+
+    def _filters(self) -> dict[str, object]:
+        return {
+            "text": self.search_edit.text(),
+            "department_id": self.department_combo.currentData(),
+            "doctor_id": self.doctor_combo.currentData(),
+            "today": self.today,
+        }
+
+    def _shows(self, card: BoardCard) -> bool:
+        return card.needs_action or not self.attention_only.isChecked()
+
+    def _show_cards(self) -> None:
+        by_stage: dict[Stage, list[BoardCard]] = {s: [] for s in OPEN_STAGES}
+        for card in self._cards.values():
+            if self._shows(card):
+                by_stage[card.stage].append(card)
+        for stage, column in self.columns.items():
+            column.model.set_cards(by_stage[stage])
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        urgent = [c for c in self._cards.values() if c.needs_action]
+        if not urgent:
+            self.summary_label.setText(f"進行中 {len(self._cards)}件　今日の要対応はありません")
+            return
+        kinds = Counter(a.reason for c in urgent for a in c.reasons)
+        # In the order of urgency, not of frequency: overdue materials come first.
+        detail = "・".join(f"{r.label} {kinds[r]}" for r in Reason if r in kinds)
+        self.summary_label.setText(
+            f"進行中 {len(self._cards)}件　<span style='color:#b3261e; font-weight:bold'>"
+            f"要対応 {len(urgent)}件</span>　<span style='color:#6b7280'>{detail}</span>"
+        )
+
+    def _fill_masters(self) -> None:
+        departments = self._runner.read(self, list_departments) or ()
+        self.department_combo.blockSignals(True)
+        self.department_combo.clear()
+        self.department_combo.addItem("すべて", None)
+        for dept in departments:
+            self.department_combo.addItem(dept.name, dept.id)
+        self.department_combo.blockSignals(False)
+        self._fill_doctors()
+
+    def _fill_doctors(self) -> None:
+        doctors = self._runner.read(self, list_doctors, self.department_combo.currentData()) or ()
+        self.doctor_combo.blockSignals(True)
+        self.doctor_combo.clear()
+        self.doctor_combo.addItem("すべて", None)
+        for doctor in doctors:
+            self.doctor_combo.addItem(doctor.name, doctor.id)
+        self.doctor_combo.blockSignals(False)
+
+    def _department_changed(self, _index: int) -> None:
+        self._fill_doctors()
+        self.refresh()
+
+    def _on_changed(self, notice: ChangeNotice) -> None:
+        if not self.isVisible() or not self._loaded:
+            return  # the page reloads whenever it is shown
+        if notice.touches(Change.SETTINGS):
+            self.refresh()  # the reminder days may have changed
+        elif notice.touches(Change.CASES) and not notice.from_(self):
+            # This page updates its own moves as they return; others by the cases named.
+            if notice.changes.case_ids:
+                self.update_cases(notice.changes.case_ids)
+            else:
+                self.refresh()
+
+    # Moving cards -----------------------------------------------------------------------
+
+    def move_case(self, case_id: int, target: Stage, *, reason: str = "", code: str = "") -> bool:
+        """Ask the stage machine to move the case; a refusal the clerk may pass over asks why."""
+        card = self._cards.get(case_id)
+        passable: list[ValidationError] = []
+
+        def refused(error: ValidationError) -> None:
+            if may_override(error):
+                passable.append(error)
+            else:
+                actions.show_error(self, error.message)
+
+        def run(override_reason: str = "") -> object:
+            return self._runner.run(
+                self,
+                move_stage,
+                case_id,
+                target,
+                reason=reason,
+                exclusion_code=code,
+                today=self.today,
+                expected_version=card.version if card else None,
+                changes=Change.CASES,
+                on_error=refused,
+                override_reason=override_reason,
+            )
+
+        moved = run()
+        if moved is None and passable:
+            why = prompts.ask_override_reason(self, passable[0].message, target)
+            if why:
+                moved = run(override_reason=why)
+        self.update_cases({case_id})
+        if moved is not None:
+            self._focus_case(case_id)
+        return moved is not None
+
+    def step_case(self, case_id: int, step: int) -> bool:
+        """One stage forward (+1) or back (-1) along the main line."""
+        card = self._cards.get(case_id)
+        if card is None:
+            return False
+        at = MAIN_LINE.index(card.stage) + step
+        if not 0 <= at < len(MAIN_LINE):
+            return False
+        return self.move_case(case_id, MAIN_LINE[at])
+
+    def cancel_case(self, case_id: int) -> bool:
+        answer = ask_reason(self, Stage.CANCELLED, ())
+        if answer is None:
+            return False
+        return self.move_case(case_id, Stage.CANCELLED, reason=answer[0])
+
+    def _dropped(self, case_id: int, _version: int, target: object) -> None:
+        assert isinstance(target, Stage)
+        # Deferred: the view finishes its drop before the card moves under it.
+        QTimer.singleShot(0, self, lambda: self.move_case(case_id, target))
+
+    def context_menu(self, case_id: int) -> QMenu:
+        """次の段階へ / 戻す / キャンセル… / 開く for one card."""
+        menu = QMenu(self)
+        card = self._cards.get(case_id)
+        if card is None:
+            return menu
+        at = MAIN_LINE.index(card.stage)
+        forward = menu.addAction(f"次の段階へ（{MAIN_LINE[at + 1].label}）")
+        forward.triggered.connect(lambda: self.step_case(case_id, 1))
+        if at > 0:
+            back = menu.addAction(f"戻す（{MAIN_LINE[at - 1].label}）")
+            back.triggered.connect(lambda: self.step_case(case_id, -1))
+        menu.addSeparator()
+        menu.addAction("キャンセル…").triggered.connect(lambda: self.cancel_case(case_id))
+        menu.addSeparator()
+        menu.addAction("開く").triggered.connect(lambda: self.open_case(case_id))
+        return menu
+
+    def _exec_menu(self, case_id: int, at: QPoint) -> None:
+        menu = self.context_menu(case_id)
+        menu.exec(at)
+        menu.deleteLater()
+
+    # Focus and opening ------------------------------------------------------------------
+
+    def _focus_neighbour(self, view: BoardColumnView, direction: int, row: int) -> None:
+        stages = list(self.columns)
+        at = stages.index(view.column_model().stage) + direction
+        if 0 <= at < len(stages):
+            self.columns[stages[at]].view.focus_row(row)
+
+    def _focus_case(self, case_id: int) -> None:
+        card = self._cards.get(case_id)
+        if card is None or not self._shows(card):
+            return
+        column = self.columns[card.stage]
+        column.view.focus_row(column.model.row_of_case(case_id))
+
+    def focused_case_id(self) -> int | None:
+        for column in self.columns.values():
+            if column.view.hasFocus():
+                return column.view.current_case_id()
+        return None
+
+    def open_case(self, case_id: int) -> CaseDetailDialog | None:
+        """The case's detail; one already open comes to the front."""
+        dialog = self._details.get(case_id)
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = CaseDetailDialog(self._runner, case_id, self)
+        if not dialog.load():
+            dialog.deleteLater()
+            return None
+        self._details[case_id] = dialog
+        dialog.finished.connect(partial(self._forget, case_id))
+        settle_layout(dialog)
+        dialog.show()
+        return dialog
+
+    def _forget(self, case_id: int, _result: int = 0) -> None:
+        dialog = self._details.pop(case_id, None)
+        if dialog is not None:
+            dialog.deleteLater()

@@ -1,0 +1,240 @@
+"""The 書類ボード page: cards moved by the service, a drag, the keyboard and the menu."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtGui import QDropEvent
+
+from desktop_app.domain.changes import Change
+from desktop_app.domain.stages import OPEN_STAGES, Stage
+from desktop_app.services.cases import get_case, move_stage
+from desktop_app.ui.board import page as board_page
+from desktop_app.ui.board import prompts
+from desktop_app.ui.board.model import CaseIdRole, read_card_mime
+from desktop_app.ui.board.page import BoardPage
+from desktop_app.ui.layout_tools import settle_layout
+from desktop_app.ui.main_window import PAGE_BOARD
+from tests.board_setup import TODAY, book, doctor
+
+
+@pytest.fixture
+def board(qtbot, runner, model_tester) -> BoardPage:
+    page = BoardPage(runner)
+    page.today = TODAY
+    qtbot.addWidget(page)
+    for column in page.columns.values():
+        model_tester(column.model)
+    page.resize(1100, 700)
+    settle_layout(page)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def ids_in(page: BoardPage, stage: Stage) -> list[int]:
+    model = page.columns[stage].model
+    return [model.card_at(r).id for r in range(model.rowCount())]
+
+
+def resets(page: BoardPage) -> list[Stage]:
+    seen: list[Stage] = []
+    for stage, column in page.columns.items():
+        column.model.modelReset.connect(lambda stage=stage: seen.append(stage))
+    return seen
+
+
+def test_one_column_per_open_stage_with_its_count(board, make_case) -> None:
+    assert list(board.columns) == list(OPEN_STAGES)
+    case = make_case()
+    board.refresh()
+    assert ids_in(board, Stage.INQUIRY) == [case.id]
+    assert board.columns[Stage.INQUIRY].title.text().startswith("問い合わせ受付 1")
+    assert "進行中 1件" in board.summary_label.text()
+
+
+def test_card_moved_by_the_service_updates_only_that_card(board, runner, make_case) -> None:
+    one, two = make_case(), make_case()
+    board.refresh()
+    reset = resets(board)
+    changed: list[int] = []
+    board.columns[Stage.INQUIRY].model.dataChanged.connect(lambda a, _b: changed.append(a.row()))
+    # Another page (origin None) moves a case through the runner.
+    runner.run(None, move_stage, one.id, Stage.FORMS_SENT, changes=Change.CASES)
+    assert ids_in(board, Stage.FORMS_SENT) == [one.id]
+    assert ids_in(board, Stage.INQUIRY) == [two.id]
+    assert reset == [] and changed == []
+    assert board.columns[Stage.FORMS_SENT].title.text().startswith("書類送付済 1")
+
+
+def test_card_moved_by_a_drag(qtbot, board, make_case) -> None:
+    case = make_case()
+    board.refresh()
+    source = board.columns[Stage.INQUIRY].model
+    mime = source.mimeData([source.index(0)])
+    assert read_card_mime(mime) == (case.id, case.version, Stage.INQUIRY)
+    target = board.columns[Stage.FORMS_SENT].model
+    assert not source.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
+    assert target.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex())
+    qtbot.waitUntil(lambda: ids_in(board, Stage.FORMS_SENT) == [case.id])
+    assert get_case(board._runner.store, case.id).stage is Stage.FORMS_SENT
+
+
+def test_card_dropped_on_a_column_view(qtbot, board, make_case) -> None:
+    case = make_case()
+    board.refresh()
+    source = board.columns[Stage.INQUIRY].model
+    view = board.columns[Stage.FORMS_SENT].view
+    mime = source.mimeData([source.index(0)])
+    event = QDropEvent(
+        view.viewport().rect().center().toPointF(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    view.dropEvent(event)
+    qtbot.waitUntil(lambda: ids_in(board, Stage.FORMS_SENT) == [case.id])
+
+
+def test_forbidden_drop_is_refused_with_its_reason(qtbot, board, make_case, shown_errors) -> None:
+    case = make_case()
+    board.refresh()
+    source = board.columns[Stage.INQUIRY].model
+    mime = source.mimeData([source.index(0)])
+    board.columns[Stage.BOOKED].model.dropMimeData(
+        mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex()
+    )
+    qtbot.waitUntil(lambda: bool(shown_errors))
+    assert shown_errors == ["「問い合わせ受付」から「予約確定」へは進めません。"]
+    assert ids_in(board, Stage.INQUIRY) == [case.id]
+
+
+def test_keyboard_moves_focus_opens_and_advances(qtbot, board, make_case) -> None:
+    first, second = make_case(), make_case()
+    move_stage(board._runner.store, second.id, Stage.FORMS_SENT)
+    board.refresh()
+    inquiry = board.columns[Stage.INQUIRY].view
+    inquiry.focus_row(0)
+    qtbot.keyClick(inquiry, Qt.Key.Key_Right)
+    sent = board.columns[Stage.FORMS_SENT].view
+    assert sent.hasFocus() and sent.current_case_id() == second.id
+    qtbot.keyClick(sent, Qt.Key.Key_Left)
+    assert inquiry.hasFocus()
+    # "." advances; the focus follows the card into its new column.
+    qtbot.keyClick(inquiry, Qt.Key.Key_Period)
+    assert ids_in(board, Stage.FORMS_SENT) == [first.id, second.id]
+    assert board.focused_case_id() == first.id
+    qtbot.keyClick(sent, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert ids_in(board, Stage.INQUIRY) == [first.id]
+    qtbot.keyClick(inquiry, Qt.Key.Key_Return)
+    dialog = board._details[first.id]
+    assert dialog.isVisible()
+    dialog.close()
+
+
+def test_context_menu_moves_and_cancels(board, make_case, monkeypatch) -> None:
+    case = make_case()
+    board.refresh()
+    menu = board.context_menu(case.id)
+    labels = [a.text() for a in menu.actions() if a.text()]
+    assert labels == ["次の段階へ（書類送付済）", "キャンセル…", "開く"]
+    menu.actions()[0].trigger()
+    assert ids_in(board, Stage.FORMS_SENT) == [case.id]
+    back = [a for a in board.context_menu(case.id).actions() if a.text().startswith("戻す")]
+    back[0].trigger()
+    assert ids_in(board, Stage.INQUIRY) == [case.id]
+    monkeypatch.setattr(board_page, "ask_reason", lambda *_a: ("体調不良", ""))
+    cancel = [a for a in board.context_menu(case.id).actions() if a.text() == "キャンセル…"]
+    cancel[0].trigger()
+    assert all(not ids_in(board, s) for s in OPEN_STAGES)
+    assert get_case(board._runner.store, case.id).end_reason == "体調不良"
+
+
+def test_move_past_missing_documents_asks_and_records_the_reason(
+    board, make_case, monkeypatch, shown_errors
+) -> None:
+    store = board._runner.store
+    case = make_case()
+    book(store, case.id, doctor(store), dt.date(2026, 7, 1))
+    board.refresh()
+    asked: list[str] = []
+    answer: list[str | None] = [None]
+
+    def ask(_parent, message: str, target: Stage) -> str | None:
+        asked.append(f"{message}→{target.label}")
+        return answer[0]
+
+    monkeypatch.setattr(prompts, "ask_override_reason", ask)
+    assert not board.step_case(case.id, 1)  # the clerk backs out
+    assert asked == [
+        "まだ届いていない書類があります：セカンドオピニオン外来申込書、"
+        "専用診療情報提供書（紹介状）→資料受領"
+    ]
+    assert ids_in(board, Stage.BOOKED) == [case.id]
+    answer[0] = "当日持参と電話で確認"
+    assert board.step_case(case.id, 1)
+    assert ids_in(board, Stage.MATERIALS_RECEIVED) == [case.id]
+    history = get_case(store, case.id).history
+    assert history[-1].summary.endswith("（確認のうえ進めました：当日持参と電話で確認）")
+    assert shown_errors == []
+
+
+def test_filters_text_department_doctor(board, make_case) -> None:
+    store = board._runner.store
+    yamada = make_case()
+    suzuki = make_case(name="鈴木　花子", furigana="スズキ　ハナコ", referrer=None)
+    sato = doctor(store)
+    book(store, suzuki.id, sato, dt.date(2026, 7, 1))
+    board._loaded = False  # the department and doctor lists are read on the next load
+    board.refresh()
+    board.search_edit.setText("ﾔﾏﾀﾞ")
+    board.refresh()
+    assert ids_in(board, Stage.INQUIRY) == [yamada.id] and ids_in(board, Stage.BOOKED) == []
+    board.search_edit.setText("minato")  # no such spelling: nothing
+    board.refresh()
+    assert all(not ids_in(board, s) for s in OPEN_STAGES)
+    board.search_edit.clear()
+    board.department_combo.setCurrentIndex(board.department_combo.findText("消化器内科"))
+    assert ids_in(board, Stage.BOOKED) == [suzuki.id] and ids_in(board, Stage.INQUIRY) == []
+    board.department_combo.setCurrentIndex(0)
+    board.doctor_combo.setCurrentIndex(board.doctor_combo.findData(sato))
+    assert ids_in(board, Stage.BOOKED) == [suzuki.id] and ids_in(board, Stage.INQUIRY) == []
+
+
+def test_attention_only(board, make_case) -> None:
+    store = board._runner.store
+    quiet, urgent = make_case(), make_case()
+    book(store, urgent.id, doctor(store), dt.date(2026, 6, 12), notified=False)
+    board.refresh()
+    assert "要対応 1件" in board.summary_label.text()
+    board.attention_only.setChecked(True)
+    assert ids_in(board, Stage.INQUIRY) == [] and ids_in(board, Stage.BOOKED) == [urgent.id]
+    card = board.columns[Stage.BOOKED].model.card_at(0)
+    assert [a.text for a in card.reasons] == ["資料の期限切れ（6/9）", "予約日を未連絡"]
+    board.attention_only.setChecked(False)
+    assert ids_in(board, Stage.INQUIRY) == [quiet.id]
+
+
+def test_cards_are_painted_at_a_fitting_height(board, make_case) -> None:
+    store = board._runner.store
+    case = make_case()
+    book(store, case.id, doctor(store), dt.date(2026, 6, 12), notified=False)
+    board.refresh()
+    view = board.columns[Stage.BOOKED].view
+    rect = view.visualRect(view.model().index(0, 0))
+    assert rect.height() > 100  # name, appointment, badges, due date, two reasons
+    assert view.indexAt(QPoint(10, 10)).data(CaseIdRole) == case.id
+    assert not view.grab().isNull()
+
+
+def test_board_is_a_page_of_the_window(qtbot, window, make_case) -> None:
+    make_case()
+    window.show_page(PAGE_BOARD)
+    assert window.stack.currentWidget() is window.board
+    asked: list[bool] = []
+    window.board.receipt_requested.connect(lambda: asked.append(True))
+    qtbot.mouseClick(window.board.receipt_button, Qt.MouseButton.LeftButton)
+    assert asked == [True]
