@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -23,6 +24,7 @@ from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.intake import prompts
 from desktop_app.ui.intake.wizard import IntakeWizard
 from desktop_app.ui.placeholder_page import PlaceholderPage
+from desktop_app.ui.receipt_dialog import ReceiptDialog, open_receipt_dialog
 from desktop_app.ui.settings_page import SettingsPage
 
 PAGE_NAMES = ("受付", "書類ボード", "カレンダー", "案件一覧", "統計", "設定")
@@ -107,7 +109,12 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda index=number - 1: self.show_page(index))
         QShortcut(QKeySequence("Ctrl+F"), self).activated.connect(self.focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.new_intake)
+        # A returned form in the clerk's hand: 書類受領 from anywhere, or the board's button.
+        QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(self.receive_papers)
+        self.board.receipt_requested.connect(self.receive_papers)
+        self._receipt_dialog: ReceiptDialog | None = None
         self.nav.item(PAGE_INTAKE).setToolTip("受付（Ctrl+1）　新規受付は Ctrl+N")
+        self.nav.item(PAGE_BOARD).setToolTip("書類ボード（Ctrl+2）　書類受領は Ctrl+R")
 
         self.show_page(PAGE_CASES)
         # After the window is up, so the question appears over it rather than before it.
@@ -155,6 +162,20 @@ class MainWindow(QMainWindow):
         # A backup under way is finished rather than cut off (it takes seconds at most).
         self.backups.wait()
         super().closeEvent(event)
+
+    def receive_papers(self) -> ReceiptDialog:
+        """Ctrl+R: the 書類受領 dialog, cursor in its case-number field (a scanner types there).
+
+        One at a time: pressed again, the open dialog comes to the front.
+        """
+        open_one = self._receipt_dialog
+        if open_one is not None and shiboken6.isValid(open_one) and open_one.isVisible():
+            open_one.raise_()
+            open_one.activateWindow()
+            open_one.query_edit.setFocus()
+            return open_one
+        self._receipt_dialog = open_receipt_dialog(self.runner, self)
+        return self._receipt_dialog
 
     def focus_search(self) -> None:
         """Ctrl+F from anywhere: the case list, cursor in its search box."""

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.ui.main_window import PAGE_CASES, PAGE_NAMES, PAGE_SETTINGS, MainWindow
+from desktop_app.ui.main_window import PAGE_BOARD, PAGE_CASES, PAGE_NAMES, PAGE_SETTINGS, MainWindow
+from desktop_app.ui.receipt_dialog import ReceiptDialog
 
 
 def test_six_pages_in_the_navigation(window: MainWindow) -> None:
@@ -38,3 +40,24 @@ def test_shortcuts_switch_pages_and_find(qtbot, window: MainWindow) -> None:
 def test_status_bar_says_where_the_data_is_and_who(window: MainWindow, store) -> None:
     assert store.location in window.location_label.text()
     assert "テスト担当" in window.staff_label.text()
+
+
+# Offscreen Qt cannot raise a window or pass size hints; it says so, harmlessly.
+@pytest.mark.qt_log_ignore("propagateSizeHints", r"does not support raise\(\)")
+def test_ctrl_r_and_the_board_button_open_one_receipt_dialog(qtbot, window: MainWindow) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    dialog = window._receipt_dialog
+    assert isinstance(dialog, ReceiptDialog) and dialog.isVisible()
+    qtbot.waitUntil(dialog.query_edit.hasFocus)
+    window.show_page(PAGE_BOARD)
+    window.board.receipt_button.click()
+    assert window._receipt_dialog is dialog, "pressed again, the open dialog comes forward"
+    dialog.close()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    window.board.receipt_button.click()
+    assert window._receipt_dialog is not dialog and window._receipt_dialog.isVisible()
+    window._receipt_dialog.close()
