@@ -73,3 +73,12 @@ def model_tester() -> Iterator[Callable[[QAbstractItemModel], QAbstractItemModel
 
     yield attach
     testers.clear()
+
+
+@pytest.fixture(autouse=True)
+def _not_sent_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After printing, the preview asks whether the papers went out; a test that does not say
+    otherwise answers "not yet", so no modal question waits for a click."""
+    from desktop_app.ui import print_preview
+
+    monkeypatch.setattr(print_preview, "ask_sent", lambda _parent, _title: None)
