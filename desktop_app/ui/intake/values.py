@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeGuard, TypeVar
 
+from desktop_app.domain.case_fields import parse_birth_date
 from desktop_app.domain.documents import Channel, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
-from desktop_app.domain.wareki import parse_date
 
 Json = dict[str, object]
 """One page's fields in the draft file: JSON scalars, lists and objects of scalars."""
@@ -58,17 +58,8 @@ def informed_from_code(code: object) -> bool | None:
     return {INFORMED_YES: True, INFORMED_NO: False}.get(code if isinstance(code, str) else "")
 
 
-def parse_birth(raw: str, today: dt.date) -> dt.date | None:
-    """The birth date typed (西暦 or 和暦), None when empty; ValidationError when impossible."""
-    if not raw.strip():
-        return None
-    try:
-        born = parse_date(raw)
-    except ValidationError as exc:
-        raise ValidationError(exc.message, field="birth_date") from None
-    if born > today:
-        raise ValidationError("生年月日が未来の日付です。", field="birth_date")
-    return born
+# The wizard and the case edit dialog read a typed birth date by the same rule.
+parse_birth = parse_birth_date
 
 
 @dataclass(frozen=True)
