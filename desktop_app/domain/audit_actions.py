@@ -28,6 +28,10 @@ class AuditAction(StrEnum):
     APPOINTMENT_CANCEL = "appointment.cancel"
     APPOINTMENT_NOTIFY = "appointment.notify"
     CASE_EDIT = "case.edit"
+    MASTER_DEPARTMENT = "master.department"
+    MASTER_DOCTOR = "master.doctor"
+    MASTER_HOURS = "master.hours"
+    MASTER_CLOSURE = "master.closure"
 
     @property
     def label(self) -> str:
@@ -55,4 +59,8 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.APPOINTMENT_CANCEL: "予約のキャンセル",
     AuditAction.APPOINTMENT_NOTIFY: "予約日時の連絡",
     AuditAction.CASE_EDIT: "案件の内容の訂正",
+    AuditAction.MASTER_DEPARTMENT: "診療科の変更",
+    AuditAction.MASTER_DOCTOR: "担当医の変更",
+    AuditAction.MASTER_HOURS: "診療枠の変更",
+    AuditAction.MASTER_CLOSURE: "休診日の変更",
 }
