@@ -40,15 +40,18 @@ def _application(qapp: QApplication) -> None:
 
 
 @pytest.fixture
-def runner(store: Store) -> ServiceRunner:
-    return ServiceRunner(store)
+def runner(store: Store) -> Iterator[ServiceRunner]:
+    r = ServiceRunner(store)
+    yield r
+    r.wait_for_background()  # nothing may still be reading when the test's files go
 
 
 @pytest.fixture
-def window(qtbot, store: Store) -> MainWindow:
+def window(qtbot, store: Store) -> Iterator[MainWindow]:
     w = MainWindow(store, auto_backup=False)
     qtbot.addWidget(w)
-    return w
+    yield w
+    w.runner.wait_for_background()
 
 
 @pytest.fixture
