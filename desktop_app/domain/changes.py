@@ -14,6 +14,7 @@ class Change(Flag):
     SETTINGS = auto()
     ENQUIRIES = auto()  # calls logged without a case
     BACKUPS = auto()
+    MASTERS = auto()  # departments, doctors, their hours and exceptions, closures
 
 
 @dataclass(frozen=True)
