@@ -54,8 +54,8 @@ class BookingTarget:
 
     @property
     def department_id(self) -> int | None:
-        """The department whose doctors come first: the chosen doctor's, else the desired."""
-        return self.doctor_department_id or self.desired_department_id
+        """The department whose doctors come first: the desired one, else the chosen doctor's."""
+        return self.desired_department_id or self.doctor_department_id
 
 
 def waiting_cases(store: Store) -> tuple[WaitingCase, ...]:

@@ -18,6 +18,7 @@ from desktop_app.services import drafts
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
+from desktop_app.ui.calendar.page import CalendarPage
 from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.intake import prompts
 from desktop_app.ui.intake.wizard import IntakeWizard
@@ -33,10 +34,6 @@ _PLACEHOLDERS = {
         "書類ボード",
         "案件ごとの書類の送付・受領の状況を一覧にします。期限を過ぎた書類や届いていない"
         "書類は目立つように表示します。",
-    ),
-    PAGE_CALENDAR: (
-        "カレンダー",
-        "担当医の枠・休診日・予約を表示し、空いている時間に予約を取る画面です。",
     ),
     PAGE_STATS: (
         "統計",
@@ -80,6 +77,8 @@ class MainWindow(QMainWindow):
                 page = self.case_list
             elif index == PAGE_SETTINGS:
                 page = self.settings_page
+            elif index == PAGE_CALENDAR:
+                page = self.calendar_page = CalendarPage(self.runner)
             else:
                 page = PlaceholderPage(*_PLACEHOLDERS[index])
             self.stack.addWidget(page)
