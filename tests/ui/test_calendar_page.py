@@ -319,3 +319,20 @@ def test_no_show_is_recorded(qtbot, runner, clinic: Store, make_case, monkeypatc
     with clinic.read() as session:
         row = session.scalars(select(Appointment)).one()
         assert row.no_show and row.cancelled
+
+
+def test_a_drop_outside_the_hours_asks_for_a_reason(
+    qtbot, runner, clinic: Store, make_case, monkeypatch
+) -> None:
+    case_id = _waiting(clinic, make_case)
+    detail = book(clinic, case_id, doctor_id=DR_A, date=TUE, start=T(14))
+    asked: list[tuple[str, ...]] = []
+    monkeypatch.setattr(
+        booking_dialog, "ask_override_reason", lambda _p, w: asked.append(w) or "医師了承済"
+    )
+    page = _page(qtbot, runner, TUE)
+    assert _drop(page, detail.appointment.id, TUE, T(16))
+    assert asked and "時間外" in asked[0][0]
+    moved = get_case(clinic, case_id)
+    assert moved.appointment.start_time == T(16)
+    assert any("理由：医師了承済" in h.summary for h in moved.history)

@@ -19,9 +19,16 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.changes import Change
 from desktop_app.domain.documents import Channel
-from desktop_app.services.booking import cancel_appointment, mark_notified
+from desktop_app.domain.errors import ValidationError
+from desktop_app.services.booking import (
+    BookingWarning,
+    cancel_appointment,
+    mark_notified,
+    reschedule,
+)
 from desktop_app.services.calendar import CalendarAppointment
 from desktop_app.services.dto import CaseDetail
+from desktop_app.ui import actions, booking_dialog
 from desktop_app.ui.actions import ServiceRunner
 
 
@@ -130,3 +137,39 @@ def notified(
         doctor_too=doctor_too,
         changes=Change.CASES,
     )
+
+
+def move(
+    runner: ServiceRunner,
+    parent: QWidget,
+    old: CalendarAppointment,
+    doctor_id: int | None,
+    day: dt.date,
+    start: dt.time,
+    reason: str = "",
+) -> CaseDetail | None:
+    """Move a session (dragged in the grid); a warning asks for a reason and tries again."""
+    warned: list[BookingWarning] = []
+
+    def on_error(exc: ValidationError) -> None:
+        if isinstance(exc, BookingWarning):
+            warned.append(exc)
+        else:
+            actions.show_error(parent, exc.message)
+
+    done = runner.run(
+        parent,
+        reschedule,
+        old.id,
+        doctor_id=doctor_id or old.doctor_id,
+        date=day,
+        start=start,
+        minutes=old.minutes,
+        override_reason=reason,
+        changes=Change.CASES,
+        on_error=on_error,
+    )
+    if warned:
+        answer = booking_dialog.ask_override_reason(parent, warned[0].warnings)
+        return move(runner, parent, old, doctor_id, day, start, answer) if answer else None
+    return done

@@ -22,12 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.changes import Change
-from desktop_app.domain.errors import ValidationError
-from desktop_app.services.booking import BookingWarning, reschedule
 from desktop_app.services.booking_targets import WaitingCase, waiting_cases
 from desktop_app.services.calendar import CalendarAppointment, CalendarData, calendar_range
 from desktop_app.services.masters import list_departments, list_doctors
-from desktop_app.ui import actions, booking_dialog
+from desktop_app.ui import actions
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.booking_dialog import BookingDialog
 from desktop_app.ui.calendar import appointment_actions
@@ -92,7 +90,10 @@ class CalendarPage(QWidget):
         self.doctor_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.waiting_button = QPushButton("予約待ち…")
         self.waiting_button.setObjectName("primary")
-        self.waiting_button.setToolTip("担当医が受入とした、日時の決まっていない案件を予約します")
+        self.waiting_button.setToolTip(
+            "担当医が受入とした、日時の決まっていない案件を予約します（Ctrl+B）"
+        )
+        self.waiting_button.setShortcut("Ctrl+B")
         self.waiting_button.clicked.connect(self.book_waiting)
 
         self.grid_model = SlotGridModel(self)
@@ -379,31 +380,7 @@ class CalendarPage(QWidget):
             doctor_id or old.doctor_id,
         ):
             return False
-        warned: list[BookingWarning] = []
-
-        def on_error(exc: ValidationError) -> None:
-            if isinstance(exc, BookingWarning):
-                warned.append(exc)
-            else:
-                actions.show_error(self, exc.message)
-
-        done = self._runner.run(
-            self,
-            reschedule,
-            appointment_id,
-            doctor_id=doctor_id or old.doctor_id,
-            date=day,
-            start=start,
-            minutes=old.minutes,
-            override_reason=reason,
-            changes=Change.CASES,
-            on_error=on_error,
-        )
-        if warned:
-            answer = booking_dialog.ask_override_reason(self, warned[0].warnings)
-            return answer is not None and self.move_appointment(
-                appointment_id, doctor_id, day, start, answer
-            )
+        done = appointment_actions.move(self._runner, self, old, doctor_id, day, start)
         self.current = day
         self.refresh()
         return done is not None
