@@ -127,6 +127,10 @@ class CaseDetailDialog(QDialog):
         self.decision_button = QPushButton("担当医確認")
         self.decision_button.clicked.connect(self.open_decision)
         header.addWidget(self.decision_button)
+        self.booking_button = QPushButton("予約…")
+        self.booking_button.setToolTip("空いている枠から予約します（予約済みなら日時を変更します）")
+        self.booking_button.clicked.connect(self.open_booking)
+        header.addWidget(self.booking_button)
         header.addWidget(self.edit_button)
         header.addWidget(self.print_button)
 
@@ -264,3 +268,15 @@ class CaseDetailDialog(QDialog):
         saved = edit_case(self._runner, self, self.case_id)
         if saved is not None:
             self._show(saved)
+
+    def open_booking(self) -> QDialog | None:
+        """Book this case, or move its live appointment; the result is shown here."""
+        from desktop_app.ui.booking_dialog import BookingDialog  # it imports print_menu too
+
+        live = self.detail.appointment if self.detail else None
+        dialog = BookingDialog(
+            self._runner, self.case_id, self, appointment_id=live.id if live else None
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_ is not None:
+            self._show(dialog.result_)
+        return dialog

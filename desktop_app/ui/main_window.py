@@ -20,6 +20,7 @@ from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
 from desktop_app.ui.board.page import BoardPage
+from desktop_app.ui.calendar.page import CalendarPage
 from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.intake import prompts
 from desktop_app.ui.intake.wizard import IntakeWizard
@@ -32,10 +33,6 @@ NAV_WIDTH = 170
 PAGE_INTAKE, PAGE_BOARD, PAGE_CALENDAR, PAGE_CASES, PAGE_STATS, PAGE_SETTINGS = range(6)
 
 _PLACEHOLDERS = {
-    PAGE_CALENDAR: (
-        "カレンダー",
-        "担当医の枠・休診日・予約を表示し、空いている時間に予約を取る画面です。",
-    ),
     PAGE_STATS: (
         "統計",
         "月ごとの件数、紹介元・診療科ごとの件数、キャンセルや対象外の件数を集計します。",
@@ -82,6 +79,8 @@ class MainWindow(QMainWindow):
                 page = self.settings_page
             elif index == PAGE_BOARD:
                 page = self.board
+            elif index == PAGE_CALENDAR:
+                page = self.calendar_page = CalendarPage(self.runner)
             else:
                 page = PlaceholderPage(*_PLACEHOLDERS[index])
             self.stack.addWidget(page)

@@ -1,0 +1,1 @@
+"""The カレンダー page: week, day and month views, booking from a free slot."""

@@ -1,0 +1,104 @@
+"""本日の予約: the list of one day (today unless chosen), with the day-list print."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QLocale, QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.forms import FormKind
+from desktop_app.services.calendar import DayListRow, day_list
+from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.print_menu import day_list_heading, open_preview
+from desktop_app.ui.rows_model import RowsModel
+
+HEADERS = ("時刻", "患者", "担当医", "資料", "来院")
+PANEL_WIDTH = 330
+
+
+class DayListPanel(QWidget):
+    case_requested = Signal(int)  # a row double-clicked: open that case
+
+    def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self.rows: tuple[DayListRow, ...] = ()
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.day_edit = QDateEdit(QDate.currentDate())
+        self.day_edit.setCalendarPopup(True)
+        self.day_edit.setLocale(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+        self.day_edit.setDisplayFormat("M月d日（ddd）")
+        self.day_edit.dateChanged.connect(lambda _d: self.reload())
+        self.print_button = QPushButton("印刷…")
+        self.print_button.setToolTip("この日の予約一覧を表示して印刷します")
+        self.print_button.clicked.connect(self.print_list)
+        self.model = RowsModel(HEADERS, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self._open_row)
+        self.empty_label = QLabel("この日の予約はありません。")
+        self.empty_label.setObjectName("muted")
+
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.day_edit, 1)
+        row.addWidget(self.print_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_label)
+
+    def day(self) -> dt.date:
+        d = self.day_edit.date()
+        return dt.date(d.year(), d.month(), d.day())
+
+    def set_day(self, day: dt.date) -> None:
+        self.day_edit.setDate(QDate(day.year, day.month, day.day))
+
+    def reload(self) -> None:
+        day = self.day()
+        self.title.setText(day_list_heading(day))
+        self.rows = self._runner.read(self, day_list, day) or ()
+        self.model.set_rows(
+            [
+                (
+                    f"{r.start:%H:%M}",
+                    r.patient,
+                    r.doctor.split(" ")[0],
+                    "揃" if r.materials_complete else "未着",
+                    "済" if r.checked_in else "",
+                )
+                for r in self.rows
+            ]
+        )
+        self.empty_label.setVisible(not self.rows)
+
+    def _open_row(self, index: QModelIndex) -> None:
+        if 0 <= index.row() < len(self.rows):
+            self.case_requested.emit(self.rows[index.row()].case_id)
+
+    def print_list(self) -> None:
+        open_preview(self._runner, self, FormKind.DAYLIST, day=self.day())
