@@ -73,6 +73,8 @@ class SlotData:
     date: dt.date
     start: dt.time
     extendable: bool
+    # False when the materials' due date (3 open days before) would already be past today.
+    materials_in_time: bool = True
 
 
 def find_free_slots(
@@ -105,7 +107,11 @@ def find_free_slots(
             limit=limit,
         )
         by_id = {d.id: d for d in doctors}
-        return tuple(_slot_data(s, by_id[s.doctor_id]) for s in slots)
+        settings, closed = load_settings(session), closed_dates(session)
+        due = {day: materials_due_date(day, settings, closed) for day in {s.date for s in slots}}
+        return tuple(
+            _slot_data(s, by_id[s.doctor_id], in_time=due[s.date] >= now.date()) for s in slots
+        )
 
 
 def book(
@@ -449,7 +455,7 @@ def _opener(session: Session, settings: ClinicSettings) -> partial[bool]:
     )
 
 
-def _slot_data(slot: Slot, doctor: Doctor) -> SlotData:
+def _slot_data(slot: Slot, doctor: Doctor, *, in_time: bool) -> SlotData:
     return SlotData(
         doctor_id=doctor.id,
         doctor=doctor.name,
@@ -457,6 +463,7 @@ def _slot_data(slot: Slot, doctor: Doctor) -> SlotData:
         date=slot.date,
         start=slot.start,
         extendable=slot.extendable,
+        materials_in_time=in_time,
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -61,9 +62,10 @@ def offer_confirmation(parent: QWidget) -> bool:
 
 def slot_text(slot: SlotData) -> str:
     extension = "　延長可" if slot.extendable else ""
+    late = "" if slot.materials_in_time else "　※資料の期限に間に合いません"
     return (
-        f"{slot.date.month}月{slot.date.day}日（{weekday_ja(slot.date)}）　{slot.start:%H:%M}"
-        f"　{slot.doctor}（{slot.department}）{extension}"
+        f"{slot.date.month:>2}月{slot.date.day:>2}日（{weekday_ja(slot.date)}）　{slot.start:%H:%M}"
+        f"　{slot.doctor}（{slot.department}）{extension}{late}"
     )
 
 
@@ -171,8 +173,18 @@ class BookingDialog(QDialog):
         for slot in slots or ():
             item = QListWidgetItem(slot_text(slot))
             item.setData(Qt.ItemDataRole.UserRole, slot)
+            if not slot.materials_in_time:
+                item.setForeground(QColor("#8a5a00"))
             self.slot_list.addItem(item)
-        chosen = 0
+        # The first slot the materials can still arrive for; a preset slot wins.
+        chosen = next(
+            (
+                row
+                for row in range(self.slot_list.count())
+                if self.slot_list.item(row).data(Qt.ItemDataRole.UserRole).materials_in_time
+            ),
+            0,
+        )
         if self.preset is not None:
             doctor_id, day, start = self.preset
             for row in range(self.slot_list.count()):

@@ -83,6 +83,8 @@ def test_free_slots_of_a_department_in_time_order(clinic: Store) -> None:
         ("青木 一郎", "2026-12-01", "15:30", False),
     ]
     assert {s.department for s in slots} == {"呼吸器内科"}
+    # Thursday's materials would be due 11/20, already past; Tuesday's are due 11/27.
+    assert [s.materials_in_time for s in slots] == [False, False, True, True, True, True]
 
 
 def test_leave_removes_a_day_and_a_booking_its_slot(clinic: Store, make_case) -> None:
