@@ -33,6 +33,7 @@ from desktop_app.domain.fees import FeeBreakdown, consultation_fee
 from desktop_app.domain.settings import ClinicSettings
 
 FIELD_WIDTH = 150
+FIELD_MAX = 190
 
 
 def _date_edit(day: dt.date | None) -> QDateEdit:
@@ -41,6 +42,7 @@ def _date_edit(day: dt.date | None) -> QDateEdit:
     edit.setDisplayFormat("yyyy/MM/dd")
     edit.setMaximumDate(QDate(dt.date.today()))
     edit.setMinimumWidth(FIELD_WIDTH)
+    edit.setMaximumWidth(FIELD_MAX)
     return edit
 
 
@@ -51,16 +53,16 @@ def _date_of(edit: QDateEdit) -> dt.date:
 
 
 def _error_label() -> QLabel:
+    # One line, not wrapped: a wrapped label shown later is clipped by the form's row height.
     label = QLabel()
     label.setObjectName("fieldError")
-    label.setWordWrap(True)
     return label
 
 
-def _muted(text: str = "") -> QLabel:
+def _muted(text: str = "", *, wrap: bool = True) -> QLabel:
     label = QLabel(text)
     label.setObjectName("muted")
-    label.setWordWrap(True)
+    label.setWordWrap(wrap)
     return label
 
 
@@ -81,7 +83,7 @@ class _FormDialog(QDialog):
     def __init__(self, title: str, parent: QWidget | None, ok_text: str = "登録") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(640)
         self.form = QFormLayout()
         self.form.setHorizontalSpacing(14)
         self.form.setVerticalSpacing(10)
@@ -131,9 +133,13 @@ class MinutesDialog(_FormDialog):
         self.spin.setRange(0, 999)
         self.spin.setSuffix(" 分")
         self.spin.setMinimumWidth(FIELD_WIDTH)
+        self.spin.setMaximumWidth(FIELD_MAX)
         self.spin.setValue(current if current is not None else settings.session_minutes)
         self.fee_label = QLabel()
         self.fee_label.setMinimumWidth(200)
+        bold = self.fee_label.font()
+        bold.setBold(True)
+        self.fee_label.setFont(bold)
         self.error_label = _error_label()
         self.form.addRow("実施時間", _beside(self.spin, self.fee_label))
         self.form.addRow("", self.error_label)
@@ -182,6 +188,7 @@ class ReportDialog(_FormDialog):
         super().__init__("主治医への報告書", parent)
         self.written_edit = _date_edit(written_on)
         self.channel_combo = QComboBox()
+        self.channel_combo.setMaximumWidth(FIELD_MAX + 60)
         self.channel_combo.addItem(self.NOT_YET, None)
         for c in ReportChannel:
             self.channel_combo.addItem(c.label, c)
@@ -219,24 +226,28 @@ class PaymentDialog(_FormDialog):
         self.method_combo = QComboBox()
         self.method_combo.addItems(list(methods))
         self.method_combo.setMinimumWidth(FIELD_WIDTH)
+        self.method_combo.setMaximumWidth(FIELD_MAX + 60)
         self.amount_spin = QSpinBox()
         self.amount_spin.setRange(0, 10_000_000)
         self.amount_spin.setSingleStep(500)
         self.amount_spin.setGroupSeparatorShown(True)
         self.amount_spin.setSuffix(" 円")
         self.amount_spin.setMinimumWidth(FIELD_WIDTH)
+        self.amount_spin.setMaximumWidth(FIELD_MAX)
         self.amount_spin.setValue(fee.total_yen)
         extension = f"＋延長 {fee.extension_yen:,}円" if fee.extension_yen else ""
         self.fee_label = _muted(
-            f"計算した料金：{fee.total_yen:,}円（{fee.minutes}分・基本 {fee.base_yen:,}円"
-            f"{extension}・税込）"
+            f"計算した料金 {fee.total_yen:,}円（{fee.minutes}分：基本 {fee.base_yen:,}円"
+            f"{extension}・税込）",
+            wrap=False,
         )
         self.reason_edit = QLineEdit()
         self.reason_edit.setPlaceholderText("金額を変えるときの理由")
         self.error_label = _error_label()
         self.form.addRow("支払日", self.paid_edit)
         self.form.addRow("支払方法", self.method_combo)
-        self.form.addRow("金額", _beside(self.amount_spin, self.fee_label))
+        self.form.addRow("金額", self.amount_spin)
+        self.form.addRow("", self.fee_label)
         self.form.addRow("金額変更の理由", self.reason_edit)
         self.form.addRow("", self.error_label)
         self.amount_spin.valueChanged.connect(self._update)

@@ -31,7 +31,7 @@ from desktop_app.domain.fees import consultation_fee
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import Stage
 from desktop_app.services import visit
-from desktop_app.services.dto import CaseDetail, PaymentData
+from desktop_app.services.dto import CaseDetail, DocumentData, PaymentData
 from desktop_app.services.settings import get_settings
 from desktop_app.ui import actions, print_menu, visit_dialogs
 from desktop_app.ui.actions import ServiceRunner
@@ -108,11 +108,16 @@ class VisitPanel(QWidget):
             name = QLabel(title)
             name.setObjectName("muted")
             value = QLabel(BLANK)
+            font = value.font()
+            font.setBold(True)
+            value.setFont(font)
+            value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values[key] = value
             steps.addWidget(name, 0, column)
             steps.addWidget(value, 1, column)
-            steps.setColumnStretch(column, 1)
+            # 報告書 and お会計 say more than the first two.
+            steps.setColumnStretch(column, 2 if column >= 2 else 1)
         self.next_label = QLabel()
         self.next_label.setObjectName("muted")
         self.next_label.setContentsMargins(10, 0, 10, 0)
@@ -192,7 +197,11 @@ class VisitPanel(QWidget):
         else:
             report = "未作成"
         live = _live(d)
-        paid = "未会計" if live is None else f"{yen(live.total_yen)} {live.method}"
+        paid = (
+            "未会計"
+            if live is None
+            else f"{yen(live.total_yen)} {live.method}（{live.receipt_number}）"
+        )
         for key, text in (
             ("check_in", check_in),
             ("minutes", minutes),
@@ -285,6 +294,9 @@ class VisitPanel(QWidget):
         if answer is None:
             return
         paid = self._write(visit.record_payment, d.id, **answer)
+        if paid is not None:
+            self._select(paid.payment_id)
+            self._update_buttons()
         if paid is not None and visit_dialogs.confirm(
             self, "領収書", f"領収書（{paid.receipt_number}）を印刷しますか？"
         ):
@@ -326,6 +338,16 @@ class VisitPanel(QWidget):
         )
 
 
+def _on_loan(doc: DocumentData) -> bool:
+    """Borrowed, received, and neither returned nor waived: keeps the case from 完了."""
+    return (
+        doc.borrowed
+        and doc.received_on is not None
+        and doc.returned_on is None
+        and doc.waived_on is None
+    )
+
+
 def _live(d: CaseDetail) -> PaymentData | None:
     live = [p for p in d.payments if not p.voided]
     return live[-1] if live else None
@@ -342,7 +364,9 @@ def _next_step(d: CaseDetail) -> str:
             return "次：報告書を患者さんにお渡しし（「報告書…」）、お会計へ。"
         if _live(d) is None:
             return "次：「会計…」で料金を受け取ってください。"
-        return "次：お借りした資料を返したら「完了」を押してください。"
+        if any(_on_loan(doc) for doc in d.documents):
+            return "次：お借りした資料を返却（書類タブ）してから「完了」を押してください。"
+        return "次：「完了」を押してください。"
     if d.stage == Stage.SETTLED:
         return "この案件は完了しています。"
     return "当日受付は予約が確定してからです。"

@@ -124,7 +124,7 @@ def test_the_whole_path_through_the_buttons(
     paid = get_case(store, case.id).payments
     assert [(p.total_yen, p.method) for p in paid] == [(11_000, "現金")]
     assert previews == [(FormKind.RECEIPT, case.id, paid[0].id)]  # asked first, then opened
-    assert panel.values["paid"].text() == "11,000円 現金"
+    assert panel.values["paid"].text().startswith("11,000円 現金（R-")
     assert "pay" not in _enabled(panel) and "minutes" not in _enabled(panel)
     assert dialog.tabs.tabText(3) == "会計（1）"
 
