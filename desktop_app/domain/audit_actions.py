@@ -33,6 +33,10 @@ class AuditAction(StrEnum):
     PAYMENT_RECORD = "payment.record"
     PAYMENT_VOID = "payment.void"
     CASE_EDIT = "case.edit"
+    MASTER_DEPARTMENT = "master.department"
+    MASTER_DOCTOR = "master.doctor"
+    MASTER_HOURS = "master.hours"
+    MASTER_CLOSURE = "master.closure"
 
     @property
     def label(self) -> str:
@@ -65,4 +69,8 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.PAYMENT_RECORD: "会計",
     AuditAction.PAYMENT_VOID: "会計の取消",
     AuditAction.CASE_EDIT: "案件の内容の訂正",
+    AuditAction.MASTER_DEPARTMENT: "診療科の変更",
+    AuditAction.MASTER_DOCTOR: "担当医の変更",
+    AuditAction.MASTER_HOURS: "診療枠の変更",
+    AuditAction.MASTER_CLOSURE: "休診日の変更",
 }

@@ -14,6 +14,7 @@ class Change(Flag):
     SETTINGS = auto()
     ENQUIRIES = auto()  # calls logged without a case
     BACKUPS = auto()
+    MASTERS = auto()  # departments, doctors, their hours, one-off closures
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,12 @@ def checklist_label(kind: DocumentKind, label: str = "", quantity: int = 1) -> s
     return f"{name} ×{quantity}" if quantity > 1 else name
 
 
-def automatic_stage(stage: Stage, *, application_in: bool, all_required_in: bool) -> Stage | None:
-    """The stage a case moves to by itself after a document came in (or was waived); or None.
+def automatic_stage(
+    stage: Stage, *, application_in: bool, all_required_in: bool, forms_sent: bool = False
+) -> Stage | None:
+    """The stage a case moves to by itself after a document went out, came in or was waived.
 
+    - The application form sent (the packet, recorded as sent) while at 問い合わせ受付: 書類送付済.
     - The application back while the case is at 問い合わせ受付 or 書類送付済: 申込書受領.
     - Every required incoming document in (or waived) while the case is at 予約確定: 資料受領.
       Earlier stages do not move: the stage machine puts 資料受領 after 予約確定, and the
@@ -44,6 +47,8 @@ def automatic_stage(stage: Stage, *, application_in: bool, all_required_in: bool
     """
     if stage in _BEFORE_APPLICATION and application_in:
         return Stage.APPLICATION_RECEIVED
+    if stage == Stage.INQUIRY and forms_sent:
+        return Stage.FORMS_SENT
     if stage == Stage.BOOKED and all_required_in:
         return Stage.MATERIALS_RECEIVED
     return None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from desktop_app.db.models import (
     Appointment,
     CaseDocument,
+    Department,
     Doctor,
     DoctorAvailability,
     DoctorHoursException,
@@ -390,7 +391,12 @@ def _live_appointment(session: Session, appointment_id: int) -> Appointment:
 def _doctors(
     session: Session, doctor_ids: tuple[int, ...], department_id: int | None
 ) -> list[Doctor]:
-    query = select(Doctor).where(Doctor.active.is_(True))
+    # A doctor of a department no longer in use is offered no slots either.
+    query = (
+        select(Doctor)
+        .join(Department, Department.id == Doctor.department_id)
+        .where(Doctor.active.is_(True), Department.active.is_(True))
+    )
     if doctor_ids:
         query = query.where(Doctor.id.in_(doctor_ids))
     elif department_id is not None:

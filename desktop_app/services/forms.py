@@ -9,15 +9,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from desktop_app import printing
-from desktop_app.db.models import Appointment, CaseDocument, ContactLog, Doctor, SOCase
+from desktop_app.db.models import (
+    Appointment,
+    CaseDocument,
+    ContactLog,
+    Doctor,
+    SOCase,
+    utcnow,
+)
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, ContactKind, Direction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind, packet_forms
+from desktop_app.domain.paper_trail import SEND_CHANNELS
 from desktop_app.domain.stages import Decision
 from desktop_app.printing import DayListEntry
 from desktop_app.services import audit, print_input
-from desktop_app.services.cases import closed_dates, load_case
+from desktop_app.services.cases import _detail, closed_dates, load_case
+from desktop_app.services.dto import CaseDetail
+from desktop_app.services.paper_trail import auto_move
 from desktop_app.services.print_input import day_entry, needs_consent
 from desktop_app.services.settings import load_settings
 from desktop_app.services.store import Store
@@ -80,16 +90,58 @@ def record_printed(
     case_id: int,
     *,
     how: str = "印刷",
-    channel: Channel | None = None,
     today: dt.date | None = None,
 ) -> None:
-    """Note on the case that its form was printed or saved: documents sent, and the audit."""
-    today = today or dt.date.today()
+    """Note in the case's history that a form was printed or saved as PDF.
+
+    Printing is not sending: nothing is marked as sent here. ``record_sent`` does that when
+    the clerk says the papers went out, and how.
+    """
     kind = FormKind(kind)
     with store.transaction() as session:
         case = load_case(session, case_id)
+        audit.record(
+            session,
+            store.staff,
+            AuditAction.FORM_PRINT,
+            "case",
+            case.case_number,
+            case_id=case.id,
+            summary=f"{kind.label}を{how}",
+            after={"form": kind.value, "how": how},
+        )
+
+
+def is_tracked(kind: FormKind) -> bool:
+    """Whether sending this form is recorded on the case (the packet, or a form with a
+    document on the checklist)."""
+    return kind == FormKind.PACKET or FormKind(kind).document is not None
+
+
+def record_sent(
+    store: Store,
+    kind: FormKind,
+    case_id: int,
+    *,
+    channel: Channel,
+    on: dt.date | None = None,
+) -> CaseDetail:
+    """The clerk says the form (or the whole packet) went out, and how: its documents are
+    marked sent, a packet is logged as a contact, and a case at 問い合わせ受付 becomes
+    書類送付済 by itself."""
+    on = on or dt.date.today()
+    kind = FormKind(kind)
+    if not is_tracked(kind):
+        raise ValidationError(f"{kind.label}は送付の記録をしない書類です。")
+    if channel not in SEND_CHANNELS:
+        raise ValidationError("送付の方法を選んでください（郵送・FAX・手渡し）。", field="channel")
+    if on > dt.date.today():
+        raise ValidationError("未来の日付は記録できません。", field="on")
+    with store.transaction() as session:
+        case = load_case(session, case_id)
+        if not case.stage.is_open:
+            raise ValidationError(f"この案件は「{case.stage.label}」で終了しています。")
         kinds = packet_forms(needs_consent(case)) if kind == FormKind.PACKET else (kind,)
-        channel = channel or case.mail_channel
         for form in kinds:
             doc_kind = form.document
             if doc_kind is None:
@@ -99,30 +151,36 @@ def record_printed(
                 None,
             )
             if doc is None:
-                doc = CaseDocument(case_id=case.id, kind=doc_kind, direction=Direction.OUT)
-                session.add(doc)
-            doc.sent_on = today
+                doc = CaseDocument(kind=doc_kind, direction=Direction.OUT)
+                case.documents.append(doc)
+            doc.sent_on = on
             doc.channel = channel
-        audit.record(
-            session,
-            store.staff,
-            AuditAction.FORM_PRINT,
-            "case",
-            case.case_number,
-            case_id=case.id,
-            summary=f"{kind.label}を{how}",
-            after={"form": kind.value, "how": how, "channel": channel.value},
-        )
         if kind == FormKind.PACKET:
-            session.add(
+            case.contacts.append(
                 ContactLog(
-                    case_id=case.id,
                     kind=ContactKind.FAX_OUT if channel == Channel.FAX else ContactKind.LETTER_OUT,
                     staff=store.staff,
                     party=case.mail_to_name,
-                    summary=f"{kind.label}を{how}（{channel.label}）",
+                    summary=f"{kind.label}を送付（{channel.label}）",
                 )
             )
+        session.flush()
+        moved = auto_move(case)
+        note = f" → 段階：{moved[0].label} → {moved[1].label}（自動）" if moved else ""
+        case.updated_at = utcnow()
+        audit.record(
+            session,
+            store.staff,
+            AuditAction.DOCUMENT_SEND,
+            "case",
+            case.case_number,
+            case_id=case.id,
+            summary=f"送付：{kind.label}（{channel.label}、{on.isoformat()}）{note}",
+            after={"form": kind.value, "channel": channel.value, "on": on.isoformat()}
+            | ({"stage": moved[1].value} if moved else {}),
+        )
+        session.flush()
+        return _detail(session, case)
 
 
 def _day_entries(session: Session, day: dt.date) -> tuple[DayListEntry, ...]:

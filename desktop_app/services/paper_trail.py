@@ -141,7 +141,6 @@ def mark_sent(
             session, store, case, AuditAction.DOCUMENT_SEND,
             f"送付：{title(doc)}（{channel.label}、{on.isoformat()}）",
             {"document": doc.id, "on": on.isoformat(), "channel": channel.value},
-            move=False,
         )  # fmt: skip
 
 
@@ -328,10 +327,17 @@ def auto_move(case: SOCase) -> tuple[Stage, Stage] | None:
         d.kind == DocumentKind.APPLICATION and d.received_on is not None for d in incoming
     )
     facts = _facts(case, dt.date.today())
+    forms_sent = any(
+        d.kind == DocumentKind.APPLICATION_FORM
+        and d.direction == Direction.OUT
+        and d.sent_on is not None
+        for d in case.documents
+    )
     target = automatic_stage(
         case.stage,
         application_in=application_in,
         all_required_in=not facts.missing_required_documents,
+        forms_sent=forms_sent,
     )
     if target is None:
         return None

@@ -38,14 +38,16 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.domain.changes import Change
+from desktop_app.domain.documents import Channel
 from desktop_app.domain.forms import FormKind
-from desktop_app.services.forms import RenderedForm, record_printed
+from desktop_app.services.forms import RenderedForm, is_tracked, record_printed, record_sent
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
 
@@ -83,6 +85,30 @@ def ask_printer(parent: QWidget | None, printer: QPrinter) -> bool:
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle("印刷")
     return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+SENT_CHOICES = (
+    (Channel.MAIL, "郵送で送付した"),
+    (Channel.FAX, "FAXで送付した"),
+    (Channel.HANDED, "手渡しした"),
+)
+
+
+def ask_sent(parent: QWidget | None, title: str) -> Channel | None:
+    """Printing is not sending: ask whether it went out now, and how. None: not yet."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("送付の記録")
+    box.setText(f"{title}を送付しましたか？")
+    box.setInformativeText("送付したときに記録すると、書類ボードと案件の送付記録に反映されます。")
+    buttons = [
+        (box.addButton(label, QMessageBox.ButtonRole.AcceptRole), ch) for ch, label in SENT_CHOICES
+    ]
+    later = box.addButton("まだ送っていない", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(later)
+    box.exec()
+    clicked = box.clickedButton()
+    return next((ch for button, ch in buttons if button is clicked), None)
 
 
 def write_pdf(path: str, data: bytes) -> None:
@@ -165,6 +191,7 @@ class PrintPreviewDialog(QDialog):
         super().__init__(parent)
         self._runner = runner
         self.form = form
+        self.sent_recorded: Channel | None = None  # how the clerk said it went out, if asked
         heading = heading or form.title
         self.setWindowTitle(f"印刷プレビュー － {heading}")
         self.resize(1000, 880)
@@ -349,6 +376,7 @@ class PrintPreviewDialog(QDialog):
         # Blank forms and the day list belong to no case; nothing to note.
         if self.form.case_id is None or self.form.kind == FormKind.DAYLIST:
             return
+        case_ids = frozenset({self.form.case_id})
         self._runner.run(
             self,
             record_printed,
@@ -356,5 +384,21 @@ class PrintPreviewDialog(QDialog):
             self.form.case_id,
             how=how,
             changes=Change.CASES,
-            case_ids=frozenset({self.form.case_id}),
+            case_ids=case_ids,
         )
+        if not is_tracked(self.form.kind):
+            return
+        channel = ask_sent(self, self.form.kind.label)
+        if channel is None:
+            return
+        sent = self._runner.run(
+            self,
+            record_sent,
+            self.form.kind,
+            self.form.case_id,
+            channel=channel,
+            changes=Change.CASES,
+            case_ids=case_ids,
+        )
+        if sent is not None:
+            self.sent_recorded = channel

@@ -34,6 +34,7 @@ from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.backup_settings import BackupBox
 from desktop_app.ui.backup_status import BackgroundBackup
 from desktop_app.ui.exclusion_reasons_editor import ExclusionReasonsEditor
+from desktop_app.ui.masters_page import MastersDialog
 
 # Spin boxes and combos as tall as the line edits beside them.
 EDITOR_HEIGHT = 30
@@ -93,6 +94,7 @@ class SettingsPage(QWidget):
             backups if backups is not None else BackgroundBackup(runner.store, self, runner=runner)
         )
         self._current: ClinicSettings | None = None
+        self.masters_dialog: MastersDialog | None = None
         self.edits: dict[str, QLineEdit] = {}
         self.spins: dict[str, QSpinBox] = {}
         self.errors: dict[str, QLabel] = {}
@@ -134,6 +136,9 @@ class SettingsPage(QWidget):
         closures_layout.addWidget(self.closures_edit)
         closures_layout.addWidget(self._error_label("annual_closures"))
         closures_layout.addWidget(closures_hint)
+        self.masters_button = QPushButton("担当医・診療枠・休診日を編集…")
+        self.masters_button.clicked.connect(self.open_masters)
+        closures_layout.addWidget(self.masters_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.backup_box = BackupBox(self.backups)
         backup_form = self._form(None)
@@ -262,6 +267,12 @@ class SettingsPage(QWidget):
         spin.setMinimumHeight(EDITOR_HEIGHT)
         self.spins[name] = spin
         self._add_row(form, name, label, spin)
+
+    def open_masters(self) -> None:
+        """The departments, doctors, hours and one-off closures, in their own window."""
+        # Window-modal but not blocking: the clerk closes it to come back to the settings.
+        self.masters_dialog = MastersDialog(self._runner, self)
+        self.masters_dialog.open()
 
     # Loading and saving ----------------------------------------------------------------
 

@@ -299,3 +299,11 @@ def test_a_case_with_every_paper_in_goes_straight_to_materials_received(
     receive_many(clinic, case_id, needed, on=NOW.date(), channel=Channel.MAIL)
     booked = book(clinic, case_id, doctor_id=DR_A, date=DEC1, start=T(14), now=NOW)
     assert booked.stage is Stage.MATERIALS_RECEIVED
+
+
+def test_no_slots_from_a_department_no_longer_in_use(clinic: Store) -> None:
+    with clinic.transaction() as session:
+        department = session.get(Department, RESP)
+        assert department is not None
+        department.active = False
+    assert find_free_slots(clinic, doctor_ids=(DR_A, DR_B), now=NOW) == ()

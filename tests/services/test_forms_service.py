@@ -6,14 +6,14 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from desktop_app.domain.documents import Direction, DocumentKind
+from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.people import Attendance, Relationship
 from desktop_app.domain.stages import Stage
 from desktop_app.services.cases import get_case, search_cases
 from desktop_app.services.demo import build_demo, mark_as_demo
-from desktop_app.services.forms import record_printed, render_form
+from desktop_app.services.forms import record_printed, record_sent, render_form
 
 
 def _text(pdf: bytes) -> str:
@@ -43,17 +43,35 @@ def test_packet_holds_the_consent_form_only_when_family_comes_alone(store, make_
     assert "相談同意書" in _text(render_form(store, FormKind.PACKET, alone.id).pdf)
 
 
-def test_printing_the_packet_records_documents_sent_and_history(store, make_case) -> None:
+def test_printing_is_not_sending_the_packet_is_sent_when_the_clerk_says(store, make_case) -> None:
     case = make_case()
-    today = dt.date(2026, 11, 24)
+    today = dt.date.today()
     record_printed(store, FormKind.PACKET, case.id, how="印刷", today=today)
-    after = get_case(store, case.id)
+    printed = get_case(store, case.id)
+    assert all(d.sent_on is None for d in printed.documents if d.direction is Direction.OUT)
+    assert printed.stage is Stage.INQUIRY
+    assert printed.history[-1].summary == "送付書類一式を印刷"
+    assert printed.history[-1].staff == "テスト担当"
+
+    after = record_sent(store, FormKind.PACKET, case.id, channel=Channel.MAIL)
     sent = {d.kind: d.sent_on for d in after.documents if d.direction is Direction.OUT}
     assert sent[DocumentKind.APPLICATION_FORM] == today
     assert sent[DocumentKind.GUIDE] == today
-    assert after.history[-1].summary == "送付書類一式を印刷"
-    assert after.history[-1].staff == "テスト担当"
-    assert after.contacts[-1].summary.startswith("送付書類一式を印刷")
+    assert after.stage is Stage.FORMS_SENT
+    assert after.history[-1].summary.endswith("→ 段階：問い合わせ受付 → 書類送付済（自動）")
+    assert after.contacts[-1].summary == "送付書類一式を送付（郵送）"
+
+
+def test_record_sent_refuses_what_is_not_tracked_or_sent_oddly(store, make_case) -> None:
+    case = make_case()
+    with pytest.raises(ValidationError, match="送付の記録をしない"):
+        record_sent(store, FormKind.LABEL, case.id, channel=Channel.MAIL)
+    with pytest.raises(ValidationError, match="方法"):
+        record_sent(store, FormKind.PACKET, case.id, channel=Channel.BROUGHT)
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="未来"):
+        record_sent(store, FormKind.PACKET, case.id, channel=Channel.MAIL, on=tomorrow)
+    assert get_case(store, case.id).stage is Stage.INQUIRY
 
 
 def test_blank_forms_and_receipt_needs_a_payment(store, make_case) -> None:

@@ -40,15 +40,18 @@ def _application(qapp: QApplication) -> None:
 
 
 @pytest.fixture
-def runner(store: Store) -> ServiceRunner:
-    return ServiceRunner(store)
+def runner(store: Store) -> Iterator[ServiceRunner]:
+    r = ServiceRunner(store)
+    yield r
+    r.wait_for_background()  # nothing may still be reading when the test's files go
 
 
 @pytest.fixture
-def window(qtbot, store: Store) -> MainWindow:
+def window(qtbot, store: Store) -> Iterator[MainWindow]:
     w = MainWindow(store, auto_backup=False)
     qtbot.addWidget(w)
-    return w
+    yield w
+    w.runner.wait_for_background()
 
 
 @pytest.fixture
@@ -73,3 +76,12 @@ def model_tester() -> Iterator[Callable[[QAbstractItemModel], QAbstractItemModel
 
     yield attach
     testers.clear()
+
+
+@pytest.fixture(autouse=True)
+def _not_sent_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After printing, the preview asks whether the papers went out; a test that does not say
+    otherwise answers "not yet", so no modal question waits for a click."""
+    from desktop_app.ui import print_preview
+
+    monkeypatch.setattr(print_preview, "ask_sent", lambda _parent, _title: None)

@@ -10,8 +10,9 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
 
-from desktop_app.domain.documents import Direction, DocumentKind
+from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.forms import FormKind
+from desktop_app.domain.stages import Stage
 from desktop_app.services.cases import get_case
 from desktop_app.services.demo import build_demo, mark_as_demo
 from desktop_app.services.forms import render_form
@@ -128,7 +129,8 @@ def test_printing_sends_white_pages_and_records_on_the_case(
 
     summaries = _summaries(store, detail.case_id)
     assert "セカンドオピニオン外来申込書を印刷" in summaries
-    assert _sent_on(store, detail.case_id, DocumentKind.APPLICATION_FORM) == TODAY
+    # Printing is not sending: the clerk answered "not yet" (tests/ui/conftest.py).
+    assert _sent_on(store, detail.case_id, DocumentKind.APPLICATION_FORM) is None
     # The open case detail refreshed itself from the changed signal.
     assert detail.tabs.tabText(4) == f"変更履歴（{len(summaries)}）"
     assert dialog.status_label.text() == "印刷しました。"
@@ -163,7 +165,37 @@ def test_save_writes_the_exact_pdf_and_records_it(
     assert suggested == [dialog.form.file_name]
     assert target.read_bytes() == dialog.form.pdf
     assert "セカンドオピニオン外来申込書をPDF保存" in _summaries(store, detail.case_id)
+    assert _sent_on(store, detail.case_id, DocumentKind.APPLICATION_FORM) is None
+
+
+def test_after_printing_the_packet_the_clerk_says_it_went_by_fax(
+    qtbot, store, runner, detail, print_to: Path, monkeypatch
+) -> None:
+    asked: list[str] = []
+
+    def answer(_parent, title: str) -> Channel:
+        asked.append(title)
+        return Channel.FAX
+
+    monkeypatch.setattr(print_preview, "ask_sent", answer)
+    dialog = _open(qtbot, detail.open_form(FormKind.PACKET))
+    with qtbot.waitSignal(runner.changed):
+        dialog.print_button.click()
+    assert asked == ["送付書類一式"]
+    assert dialog.sent_recorded is Channel.FAX
     assert _sent_on(store, detail.case_id, DocumentKind.APPLICATION_FORM) == TODAY
+    assert get_case(store, detail.case_id).stage is Stage.FORMS_SENT
+    assert any(s.startswith("送付：送付書類一式（FAX") for s in _summaries(store, detail.case_id))
+
+
+def test_forms_not_tracked_are_not_asked_about(
+    qtbot, store, runner, detail, print_to: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(print_preview, "ask_sent", lambda *_: pytest.fail("asked"))
+    dialog = _open(qtbot, detail.open_form(FormKind.LABEL))
+    with qtbot.waitSignal(runner.changed):
+        dialog.print_button.click()
+    assert dialog.sent_recorded is None
 
 
 def test_save_failure_is_explained_and_records_nothing(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
@@ -11,6 +11,7 @@ from desktop_app.domain.people import Attendance
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.fields import Choice
 from desktop_app.ui.intake.state import needs
+from desktop_app.ui.intake.values import AttendanceValues, IntakeSnapshot
 
 
 def bullet_list(kinds: tuple[DocumentKind, ...], highlight: frozenset[DocumentKind]) -> str:
@@ -34,7 +35,7 @@ class AttendanceStep(IntakeStep):
         super().__init__(context, parent)
         self.attendance = Choice([(a.value, a.label) for a in Attendance])
         self.attendance.set_value(Attendance.PATIENT)
-        self.materials: dict[str, QCheckBox] = {}
+        self.materials: dict[DocumentKind, QCheckBox] = {}
         materials_row = QWidget()
         grid = QGridLayout(materials_row)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -43,7 +44,7 @@ class AttendanceStep(IntakeStep):
             check = QCheckBox(kind.label)
             check.toggled.connect(self._refresh)
             check.toggled.connect(self.changed)
-            self.materials[kind.value] = check
+            self.materials[kind] = check
             grid.addWidget(check, index // 2, index % 2)
         grid.setColumnStretch(2, 1)
 
@@ -78,14 +79,14 @@ class AttendanceStep(IntakeStep):
         self.attendance.changed.connect(self._refresh)
         self.attendance.changed.connect(self.changed)
 
-    def enter(self, snapshot: dict[str, dict[str, Any]]) -> None:
+    def enter(self, snapshot: IntakeSnapshot) -> None:
         super().enter(snapshot)
         self._refresh()
 
     def _refresh(self) -> None:
-        snapshot = {**self.snapshot, "attendance": self.values()}
+        snapshot = replace(self.snapshot, attendance=self.values())
         need = needs(snapshot, self.context.settings, self.context.today())
-        who = Attendance(self.attendance.value() or Attendance.PATIENT)
+        who = snapshot.attendance.attendance
         notes = []
         if need.minor:
             notes.append(
@@ -106,15 +107,16 @@ class AttendanceStep(IntakeStep):
         self.mailout_label.setText(bullet_list(need.mailout, special))
         self.incoming_label.setText(bullet_list(need.incoming, special))
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "attendance": self.attendance.value() or Attendance.PATIENT.value,
-            "materials": [k for k, check in self.materials.items() if check.isChecked()],
-        }
+    def values(self) -> AttendanceValues:
+        return AttendanceValues(
+            attendance=Attendance(self.attendance.value() or Attendance.PATIENT),
+            materials=tuple(k for k, check in self.materials.items() if check.isChecked()),
+        )
 
-    def load(self, values: dict[str, Any]) -> None:
-        self.attendance.set_value(values.get("attendance") or Attendance.PATIENT)
-        chosen = set(values.get("materials") or ())
+    def load(self, values: AttendanceValues) -> None:
+        """Put saved values back (draft recovery, 破棄)."""
+        self.attendance.set_value(values.attendance)
+        chosen = set(values.materials)
         for kind, check in self.materials.items():
             check.blockSignals(True)
             check.setChecked(kind in chosen)

@@ -1,10 +1,13 @@
-"""What every wizard page is: values in and out, validation, and its inputs in screen order."""
+"""What every wizard page is: validation, the snapshot it is shown with, its inputs in order.
+
+Each page that asks something also has ``values()`` and ``load(values)`` with its own frozen
+dataclass from values.py (CallerValues, PatientValues, …); the wizard calls them by page.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
@@ -13,7 +16,7 @@ from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings
 from desktop_app.services.dto import DepartmentData
 from desktop_app.services.intake import ReferrerEntry
 from desktop_app.ui.actions import ServiceRunner
-from desktop_app.ui.intake.state import Snapshot
+from desktop_app.ui.intake.values import IntakeSnapshot
 
 LABEL_WIDTH = 150
 
@@ -43,7 +46,7 @@ class IntakeStep(QWidget):
     def __init__(self, context: IntakeContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.snapshot: Snapshot = {}
+        self.snapshot = IntakeSnapshot()
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(4, 4, 4, 4)
         self._layout.setSpacing(10)
@@ -54,12 +57,6 @@ class IntakeStep(QWidget):
             self._layout.addWidget(lead)
 
     # The wizard calls these ------------------------------------------------------------
-    def values(self) -> dict[str, Any]:
-        return {}
-
-    def load(self, values: dict[str, Any]) -> None:
-        """Put saved values back (draft recovery, 戻る)."""
-
     def validate(self) -> bool:
         """Show every message; True when the page may be left by 次へ."""
         return True
@@ -68,7 +65,7 @@ class IntakeStep(QWidget):
         """Inputs in screen order: the tab order and where Enter goes next."""
         return []
 
-    def enter(self, snapshot: Snapshot) -> None:
+    def enter(self, snapshot: IntakeSnapshot) -> None:
         """Called each time the page is shown, with every page's current values."""
         self.snapshot = snapshot
 

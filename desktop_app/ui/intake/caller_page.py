@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -20,6 +18,7 @@ from desktop_app.ui.intake.fields import (
     check_required,
     line_edit,
 )
+from desktop_app.ui.intake.values import CallerValues
 
 
 class CallerStep(IntakeStep):
@@ -104,19 +103,20 @@ class CallerStep(IntakeStep):
     def is_third_party(self) -> bool:
         return not self.current_relationship().is_eligible
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "relationship": self.current_relationship().value,
-            "name": self.name.editor.text(),
-            "furigana": self.furigana.editor.text(),
-            "phone": self.phone.editor.text(),
-        }
+    def values(self) -> CallerValues:
+        return CallerValues(
+            relationship=self.current_relationship(),
+            name=self.name.editor.text(),
+            furigana=self.furigana.editor.text(),
+            phone=self.phone.editor.text(),
+        )
 
-    def load(self, values: dict[str, Any]) -> None:
-        self.relationship.set_value(values.get("relationship") or Relationship.SELF)
-        self.name.editor.setText(values.get("name", ""))
-        self.furigana.editor.setText(values.get("furigana", ""))
-        self.phone.editor.setText(values.get("phone", ""))
+    def load(self, values: CallerValues) -> None:
+        """Put saved values back (draft recovery, 破棄)."""
+        self.relationship.set_value(values.relationship)
+        self.name.editor.setText(values.name)
+        self.furigana.editor.setText(values.furigana)
+        self.phone.editor.setText(values.phone)
         self._relationship_changed()
 
     def validate(self) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,27 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.contact import format_phone, format_postal, normalize_phone
-from desktop_app.domain.documents import Channel
 from desktop_app.domain.eligibility import Route
-from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.people import Relationship
 from desktop_app.domain.wareki import format_seireki, format_wareki
 from desktop_app.services.dto import CaseDetail
 from desktop_app.ui.formats import BLANK
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
-from desktop_app.ui.intake.state import (
-    INFORMED_NO,
-    INFORMED_YES,
-    MAIL_TO_OTHER,
-    Snapshot,
-    attendance,
-    birth_or_none,
-    channel,
-    confirmed_exclusion,
-    needs,
-    page,
-    relationship,
-    text,
-)
+from desktop_app.ui.intake.state import confirmed_exclusion, needs
+from desktop_app.ui.intake.values import IntakeSnapshot
 
 
 def _phone(raw: str) -> str:
@@ -121,7 +107,7 @@ class ConfirmStep(IntakeStep):
         self.result.hide()
         self.body().addStretch(1)
 
-    def enter(self, snapshot: Snapshot) -> None:
+    def enter(self, snapshot: IntakeSnapshot) -> None:
         super().enter(snapshot)
         settings, today = self.context.settings, self.context.today()
         exclusion = confirmed_exclusion(snapshot, settings)
@@ -134,94 +120,92 @@ class ConfirmStep(IntakeStep):
                 "書類はお送りしません。登録すると案件は「対象外」で記録されます。"
             )
         self.banner.setVisible(exclusion is not None)
-        caller, patient = page(snapshot, "caller"), page(snapshot, "patient")
-        rel = relationship(snapshot)
+        caller, patient = snapshot.caller, snapshot.patient
+        rel = caller.relationship
         self.sections["caller"].setText(
             _rows(
                 [("ご関係", rel.label)]
                 + (
                     []
                     if rel == Relationship.SELF
-                    else [("氏名", text(caller, "name")), ("フリガナ", text(caller, "furigana"))]
+                    else [("氏名", caller.name.strip()), ("フリガナ", caller.furigana.strip())]
                 )
-                + [("電話番号", _phone(text(caller, "phone")))]
+                + [("電話番号", _phone(caller.phone))]
             )
         )
-        born = birth_or_none(snapshot, today)
+        born = patient.birth_or_none(today)
         need = needs(snapshot, settings, today)
         birth = ""
         if born is not None:
             birth = f"{format_wareki(born)}（{format_seireki(born)}）{need.age}歳"
             birth += "・未成年" if need.minor else ""
-        postal = text(patient, "postal")
-        existing = patient.get("existing_id")
+        postal = patient.postal.strip()
+        existing = patient.existing_id
         self.sections["patient"].setText(
             _rows(
                 [
-                    ("氏名", text(patient, "name")),
-                    ("フリガナ", text(patient, "furigana")),
+                    ("氏名", patient.name.strip()),
+                    ("フリガナ", patient.furigana.strip()),
                     ("生年月日", birth),
-                    ("性別", Sex(patient.get("sex") or Sex.UNKNOWN).label),
+                    ("性別", patient.sex.label),
                     (
                         "住所",
                         (format_postal(postal.replace("-", "")) + " " if postal else "")
-                        + text(patient, "address"),
+                        + patient.address.strip(),
                     ),
-                    ("電話番号", _phone(text(patient, "phone"))),
-                    ("携帯電話", _phone(text(patient, "mobile"))),
+                    ("電話番号", _phone(patient.phone)),
+                    ("携帯電話", _phone(patient.mobile)),
                 ]
                 + ([("登録", f"登録済みの患者さん（患者ID {existing}）")] if existing else [])
             )
         )
-        doctor = page(snapshot, "doctor")
-        informed = {INFORMED_YES: "伝えている", INFORMED_NO: "まだ伝えていない"}.get(
-            doctor.get("informed") or "", "未確認"
-        )
+        doctor = snapshot.doctor
+        informed = {True: "伝えている", False: "まだ伝えていない", None: "未確認"}[doctor.informed]
         self.sections["doctor"].setText(
             _rows(
                 [
-                    ("医療機関", text(doctor, "institution")),
-                    ("診療科", text(doctor, "department")),
-                    ("主治医", text(doctor, "doctor")),
-                    ("病名", text(doctor, "diagnosis")),
+                    ("医療機関", doctor.institution.strip()),
+                    ("診療科", doctor.department.strip()),
+                    ("主治医", doctor.doctor.strip()),
+                    ("病名", doctor.diagnosis.strip()),
                     ("主治医への相談", informed),
                 ]
             )
         )
-        content = page(snapshot, "content")
-        dep_id = content.get("department_id")
+        content = snapshot.content
+        dep_id = content.department_id
         dep = next((d.name for d in self.context.departments if d.id == dep_id), "指定なし")
-        answers = content.get("answers") or {}
-        yes = [r.label for r in settings.exclusion_reasons if answers.get(r.code)]
+        yes = [r.label for r in settings.exclusion_reasons if content.answers.get(r.code)]
         self.sections["content"].setText(
             _rows(
                 [
-                    ("種類", ConsultationCategory(content.get("category") or "other").label),
-                    ("内容", text(content, "text")),
+                    ("種類", content.category.label),
+                    ("内容", content.text.strip()),
                     ("希望する診療科", dep),
-                    ("希望日", text(content, "dates")),
+                    ("希望日", content.dates.strip()),
                     ("確認の質問", "、".join(yes) if yes else "該当なし"),
                 ]
             )
         )
-        who = attendance(snapshot)
         incoming = (
             "、".join(k.label for k in need.incoming) if exclusion is None else "不要（対象外）"
         )
         self.sections["attendance"].setText(
-            _rows([("来院される方", Attendance(who).label), ("必要なもの", incoming)])
+            _rows(
+                [("来院される方", snapshot.attendance.attendance.label), ("必要なもの", incoming)]
+            )
         )
-        mail = page(snapshot, "mail")
-        if mail.get("target") == MAIL_TO_OTHER:
-            mail_postal = text(mail, "postal").replace("-", "")
-            to = f"{text(mail, 'name')} 様　{format_postal(mail_postal)}　{text(mail, 'address')}"
+        mail = snapshot.mail
+        if mail.to_other:
+            mail_postal = mail.postal.strip().replace("-", "")
+            to = f"{mail.name.strip()} 様　{format_postal(mail_postal)}　{mail.address.strip()}"
         else:
-            to = f"患者さんのご住所（{text(patient, 'address') or '未入力'}）"
+            to = f"患者さんのご住所（{patient.address.strip() or '未入力'}）"
         documents = (
             "、".join(k.label for k in need.mailout) if exclusion is None else "送付しません"
         )
         self.sections["mail"].setText(
-            _rows([("方法", Channel(channel(snapshot)).label), ("送付先", to), ("書類", documents)])
+            _rows([("方法", mail.channel.label), ("送付先", to), ("書類", documents)])
         )
 
     def show_result(self, case: CaseDetail) -> None:
@@ -243,6 +227,3 @@ class ConfirmStep(IntakeStep):
 
     def clear_result(self) -> None:
         self.result.hide()
-
-    def values(self) -> dict[str, Any]:
-        return {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -23,6 +23,7 @@ from desktop_app.domain.people import ConsultationCategory
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.fields import MEDIUM_WIDTH, Choice, FieldRow, line_edit
 from desktop_app.ui.intake.state import screening_hits
+from desktop_app.ui.intake.values import ContentValues
 
 UNANSWERED = (
     "対象外にあたる回答があります。「対象外として登録へ進む」を押すか、回答を見直してください。"
@@ -121,8 +122,8 @@ class ContentStep(IntakeStep):
         return {code: check.isChecked() for code, check in self.checks.items()}
 
     def hits(self) -> tuple[ExclusionReason, ...]:
-        snapshot = {**self.snapshot, "content": {"answers": self.answers()}}
-        return screening_hits(snapshot, self.context.settings)
+        content = replace(self.snapshot.content, answers=self.answers())
+        return screening_hits(replace(self.snapshot, content=content), self.context.settings)
 
     def _answers_changed(self) -> None:
         if self.exclusion_code not in {r.code for r in self.hits()}:
@@ -156,27 +157,28 @@ class ContentStep(IntakeStep):
         self.changed.emit()
         self.exclusion_confirmed.emit()
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "category": self.category.value() or ConsultationCategory.OTHER.value,
-            "text": self.text.toPlainText(),
-            "department_id": self.department.currentData(),
-            "dates": self.dates.editor.text(),
-            "answers": self.answers(),
-            "exclusion_code": self.exclusion_code,
-        }
+    def values(self) -> ContentValues:
+        department = self.department.currentData()
+        return ContentValues(
+            category=ConsultationCategory(self.category.value() or ConsultationCategory.OTHER),
+            text=self.text.toPlainText(),
+            department_id=department if isinstance(department, int) else None,
+            dates=self.dates.editor.text(),
+            answers=self.answers(),
+            exclusion_code=self.exclusion_code,
+        )
 
-    def load(self, values: dict[str, Any]) -> None:
-        self.category.set_value(values.get("category") or ConsultationCategory.OTHER)
-        self.text.setPlainText(values.get("text", ""))
-        self._select_department(values.get("department_id"))
-        self.dates.editor.setText(values.get("dates", ""))
-        answers = values.get("answers") or {}
+    def load(self, values: ContentValues) -> None:
+        """Put saved values back (draft recovery, 破棄)."""
+        self.category.set_value(values.category)
+        self.text.setPlainText(values.text)
+        self._select_department(values.department_id)
+        self.dates.editor.setText(values.dates)
         for code, check in self.checks.items():
             check.blockSignals(True)
-            check.setChecked(bool(answers.get(code)))
+            check.setChecked(bool(values.answers.get(code)))
             check.blockSignals(False)
-        self.exclusion_code = values.get("exclusion_code", "")
+        self.exclusion_code = values.exclusion_code
         self._show_hits()
 
     def validate(self) -> bool:

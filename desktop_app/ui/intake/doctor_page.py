@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import QCompleter, QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop_app.domain.japanese import search_key
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.fields import MEDIUM_WIDTH, Choice, FieldRow, line_edit
-from desktop_app.ui.intake.state import INFORMED_NO, INFORMED_UNKNOWN, INFORMED_YES
+from desktop_app.ui.intake.values import (
+    INFORMED_NO,
+    INFORMED_UNKNOWN,
+    INFORMED_YES,
+    DoctorValues,
+    informed_code,
+    informed_from_code,
+)
 
 REMINDER = (
     "主治医の先生の紹介状（専用診療情報提供書）が原則必要です。"
@@ -105,20 +110,22 @@ class DoctorStep(IntakeStep):
         _set_items(self.department_completer, [r.department for r in entries] + hospital)
         _set_items(self.doctor_completer, [r.doctor for r in entries])
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "institution": self.institution.editor.text(),
-            "department": self.department.editor.text(),
-            "doctor": self.doctor.editor.text(),
-            "diagnosis": self.diagnosis.editor.text(),
-            "informed": self.informed.value() or INFORMED_UNKNOWN,
-        }
+    def values(self) -> DoctorValues:
+        return DoctorValues(
+            institution=self.institution.editor.text(),
+            department=self.department.editor.text(),
+            doctor=self.doctor.editor.text(),
+            diagnosis=self.diagnosis.editor.text(),
+            informed=informed_from_code(self.informed.value()),
+        )
 
-    def load(self, values: dict[str, Any]) -> None:
-        for name in ("institution", "department", "doctor", "diagnosis"):
-            row: FieldRow = getattr(self, name)
-            row.editor.setText(values.get(name, ""))
-        self.informed.set_value(values.get("informed") or INFORMED_UNKNOWN)
+    def load(self, values: DoctorValues) -> None:
+        """Put saved values back (draft recovery, 破棄)."""
+        self.institution.editor.setText(values.institution)
+        self.department.editor.setText(values.department)
+        self.doctor.editor.setText(values.doctor)
+        self.diagnosis.editor.setText(values.diagnosis)
+        self.informed.set_value(informed_code(values.informed))
         self._narrow_to_institution()
         self._show_reminder()
 

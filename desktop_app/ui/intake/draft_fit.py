@@ -1,5 +1,8 @@
 """Does a saved draft fit the wizard's pages? Checked against the pages' own blank values.
 
+This is a check of the draft file's JSON, before it becomes an IntakeSnapshot (values.py):
+``blank`` is the blank snapshot's ``to_json()``.
+
 Each page says what its fields hold by what it returns when nothing is typed: text is "",
 a choice is its default code, checks are a list or a dict of booleans, an optional id is
 None. A draft's field must have that type, so there is no second schema to keep in step.
@@ -11,10 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from desktop_app.ui.intake.state import Snapshot
 
-
-def draft_problem(values: Mapping[str, Any], blank: Snapshot) -> str | None:
+def draft_problem(values: Mapping[str, Any], blank: Mapping[str, Mapping[str, Any]]) -> str | None:
     """Why ``values`` do not fit pages whose blank snapshot is ``blank``; None when they fit."""
     for key, blank_fields in blank.items():
         fields = values.get(key)

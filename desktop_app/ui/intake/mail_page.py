@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.domain.documents import Channel, DocumentKind
@@ -11,7 +9,8 @@ from desktop_app.ui.intake.attendance_page import bullet_list
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.fields import MEDIUM_WIDTH, Choice, FieldRow, line_edit
 from desktop_app.ui.intake.postal_row import PostalCodeRow
-from desktop_app.ui.intake.state import MAIL_TO_OTHER, MAIL_TO_PATIENT, needs, page, text
+from desktop_app.ui.intake.state import needs
+from desktop_app.ui.intake.values import IntakeSnapshot, MailTarget, MailValues
 
 CHANNELS = (Channel.MAIL, Channel.FAX, Channel.HANDED)
 
@@ -26,9 +25,12 @@ class MailStep(IntakeStep):
         self.channel = Choice([(c.value, c.label) for c in CHANNELS])
         self.channel.set_value(Channel.MAIL)
         self.target = Choice(
-            [(MAIL_TO_PATIENT, "患者さんのご住所"), (MAIL_TO_OTHER, "別の宛先（ご家族など）")]
+            [
+                (MailTarget.PATIENT, "患者さんのご住所"),
+                (MailTarget.OTHER, "別の宛先（ご家族など）"),
+            ]
         )
-        self.target.set_value(MAIL_TO_PATIENT)
+        self.target.set_value(MailTarget.PATIENT)
         self.patient_address = QLabel()
         self.patient_address.setWordWrap(True)
         self.patient_error = QLabel()
@@ -68,7 +70,7 @@ class MailStep(IntakeStep):
         self._target_changed()
 
     def _to_other(self) -> bool:
-        return self.target.value() == MAIL_TO_OTHER
+        return self.target.value() == MailTarget.OTHER
 
     def _target_changed(self) -> None:
         other = self._to_other()
@@ -78,37 +80,38 @@ class MailStep(IntakeStep):
                 row.set_error("")
         self.patient_error.hide()
 
-    def enter(self, snapshot: dict[str, dict[str, Any]]) -> None:
+    def enter(self, snapshot: IntakeSnapshot) -> None:
         super().enter(snapshot)
-        patient = page(snapshot, "patient")
-        postal = text(patient, "postal")
-        address = text(patient, "address")
-        shown = f"{text(patient, 'name')} 様　{('〒' + postal + '　') if postal else ''}{address}"
+        patient = snapshot.patient
+        postal = patient.postal.strip()
+        address = patient.address.strip()
+        shown = f"{patient.name.strip()} 様　{('〒' + postal + '　') if postal else ''}{address}"
         self.patient_address.setText(shown if address else "（住所が未入力です）")
         need = needs(snapshot, self.context.settings, self.context.today())
         self.documents.setText(bullet_list(need.mailout, frozenset({DocumentKind.CONSENT_FORM})))
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "channel": self.channel.value() or Channel.MAIL.value,
-            "target": self.target.value() or MAIL_TO_PATIENT,
-            "name": self.name.editor.text(),
-            "postal": self.postal.editor.text(),
-            "address": self.address.editor.text(),
-        }
+    def values(self) -> MailValues:
+        return MailValues(
+            channel=Channel(self.channel.value() or Channel.MAIL),
+            target=MailTarget(self.target.value() or MailTarget.PATIENT),
+            name=self.name.editor.text(),
+            postal=self.postal.editor.text(),
+            address=self.address.editor.text(),
+        )
 
-    def load(self, values: dict[str, Any]) -> None:
-        self.channel.set_value(values.get("channel") or Channel.MAIL)
-        self.target.set_value(values.get("target") or MAIL_TO_PATIENT)
-        for name in ("name", "postal", "address"):
-            row: FieldRow = getattr(self, name)
-            row.editor.setText(values.get(name, ""))
+    def load(self, values: MailValues) -> None:
+        """Put saved values back (draft recovery, 破棄)."""
+        self.channel.set_value(values.channel)
+        self.target.set_value(values.target)
+        self.name.editor.setText(values.name)
+        self.postal.editor.setText(values.postal)
+        self.address.editor.setText(values.address)
         self._target_changed()
 
     def validate(self) -> bool:
         by_mail = self.channel.value() == Channel.MAIL
         if not self._to_other():
-            has_address = bool(text(page(self.snapshot, "patient"), "address"))
+            has_address = bool(self.snapshot.patient.address.strip())
             if by_mail and not has_address:
                 self.patient_error.setText(
                     "郵送には住所が必要です。「患者」に戻って住所を入力するか、別の宛先を選んでください。"

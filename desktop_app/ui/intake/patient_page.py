@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -24,7 +22,7 @@ from desktop_app.ui.intake.fields import (
     line_edit,
 )
 from desktop_app.ui.intake.postal_row import PostalCodeRow
-from desktop_app.ui.intake.state import page, parse_birth
+from desktop_app.ui.intake.values import IntakeSnapshot, PatientValues, parse_birth
 
 
 class PatientStep(IntakeStep):
@@ -255,35 +253,39 @@ class PatientStep(IntakeStep):
         self.sex.setEnabled(editable)
 
     # The wizard's side ---------------------------------------------------------------------
-    def enter(self, snapshot: dict[str, dict[str, Any]]) -> None:
+    def enter(self, snapshot: IntakeSnapshot) -> None:
         super().enter(snapshot)
-        caller = page(snapshot, "caller")
+        caller = snapshot.caller
         # The patient on the phone gave a number already: the same one, unless typed here.
-        if caller.get("relationship") == Relationship.SELF and not self.phone.editor.text():
-            self.phone.editor.setText(caller.get("phone", ""))
+        if caller.relationship == Relationship.SELF and not self.phone.editor.text():
+            self.phone.editor.setText(caller.phone)
 
-    def values(self) -> dict[str, Any]:
-        return {
-            "name": self.name.editor.text(),
-            "furigana": self.furigana.editor.text(),
-            "birth": self.birth.editor.text(),
-            "sex": self.sex.value() or Sex.UNKNOWN.value,
-            "postal": self.postal.editor.text(),
-            "address": self.address.editor.text(),
-            "phone": self.phone.editor.text(),
-            "mobile": self.mobile.editor.text(),
-            "existing_id": self.existing_id,
-            "dismissed": sorted(self._dismissed),
-        }
+    def values(self) -> PatientValues:
+        return PatientValues(
+            name=self.name.editor.text(),
+            furigana=self.furigana.editor.text(),
+            birth=self.birth.editor.text(),
+            sex=Sex(self.sex.value() or Sex.UNKNOWN),
+            postal=self.postal.editor.text(),
+            address=self.address.editor.text(),
+            phone=self.phone.editor.text(),
+            mobile=self.mobile.editor.text(),
+            existing_id=self.existing_id,
+            dismissed=frozenset(self._dismissed),
+        )
 
-    def load(self, values: dict[str, Any]) -> None:
-        self._dismissed = {int(i) for i in values.get("dismissed") or ()}
-        for name in ("name", "furigana", "birth", "postal", "address", "phone", "mobile"):
-            row: FieldRow = getattr(self, name)
-            row.editor.setText(values.get(name, ""))
-        self.sex.set_value(values.get("sex") or Sex.UNKNOWN)
-        existing = values.get("existing_id")
-        self.existing_id = int(existing) if existing is not None else None
+    def load(self, values: PatientValues) -> None:
+        """Put saved values back (draft recovery, 破棄)."""
+        self._dismissed = set(values.dismissed)
+        self.name.editor.setText(values.name)
+        self.furigana.editor.setText(values.furigana)
+        self.birth.editor.setText(values.birth)
+        self.postal.editor.setText(values.postal)
+        self.address.editor.setText(values.address)
+        self.phone.editor.setText(values.phone)
+        self.mobile.editor.setText(values.mobile)
+        self.sex.set_value(values.sex)
+        self.existing_id = values.existing_id
         self._set_editable(self.existing_id is None)
         self._show_matches()
 

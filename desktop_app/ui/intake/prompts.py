@@ -7,13 +7,12 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app.services.drafts import Draft
-from desktop_app.ui.intake.state import page, text
+from desktop_app.ui.intake.values import draft_names
 
 
 def draft_summary(draft: Draft) -> str:
-    patient = page(draft.values, "patient")
-    caller = page(draft.values, "caller")
-    who = text(patient, "name") or text(caller, "name") or "（氏名未入力）"
+    patient, caller = (name.strip() for name in draft_names(draft.values))
+    who = patient or caller or "（氏名未入力）"
     saved = draft.saved_at.astimezone().strftime("%Y/%m/%d %H:%M")
     return f"{who}　{saved} に保存"
 

@@ -1,86 +1,22 @@
-"""The wizard's answers as plain values, and what they add up to (no widgets here).
+"""What the wizard's answers add up to (no widgets here).
 
-The draft file, the 確認 page and 登録 all read the same snapshot: a dict of pages, each a
-dict of JSON-able field values exactly as typed, so nothing is lost between them.
+The draft file, the 確認 page and 登録 all read the same ``IntakeSnapshot`` (values.py): the
+pages' values exactly as typed, with choices as the domain's enums, so nothing is lost
+between them. These rules take it and say what the case will need and what 登録 sends.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from desktop_app.domain.documents import (
-    Channel,
-    DocumentKind,
-    required_incoming_documents,
-)
+from desktop_app.domain.documents import DocumentKind, required_incoming_documents
 from desktop_app.domain.eligibility import ExclusionReason, reason_by_code, screen
-from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import mailout_documents
-from desktop_app.domain.people import (
-    Attendance,
-    ConsultationCategory,
-    Relationship,
-    Sex,
-    age_on,
-    is_minor_on,
-)
+from desktop_app.domain.people import Relationship, age_on, is_minor_on
 from desktop_app.domain.settings import ClinicSettings
-from desktop_app.domain.wareki import parse_date
 from desktop_app.services.dto import NewCaller, NewCase, NewPatient, NewReferrer
-
-Snapshot = dict[str, dict[str, Any]]
-
-PAGE_KEYS = ("caller", "patient", "doctor", "content", "attendance", "mail", "confirm")
-MAIL_TO_PATIENT = "patient"
-MAIL_TO_OTHER = "other"
-INFORMED_YES, INFORMED_NO, INFORMED_UNKNOWN = "yes", "no", "unknown"
-
-
-def page(snapshot: Snapshot, key: str) -> dict[str, Any]:
-    return snapshot.get(key) or {}
-
-
-def text(values: dict[str, Any], name: str) -> str:
-    value = values.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def parse_birth(raw: str, today: dt.date) -> dt.date | None:
-    """The birth date typed (西暦 or 和暦), None when empty; ValidationError when impossible."""
-    if not raw.strip():
-        return None
-    try:
-        born = parse_date(raw)
-    except ValidationError as exc:
-        raise ValidationError(exc.message, field="birth_date") from None
-    if born > today:
-        raise ValidationError("生年月日が未来の日付です。", field="birth_date")
-    return born
-
-
-def birth_or_none(snapshot: Snapshot, today: dt.date) -> dt.date | None:
-    try:
-        return parse_birth(text(page(snapshot, "patient"), "birth"), today)
-    except ValidationError:
-        return None
-
-
-def relationship(snapshot: Snapshot) -> Relationship:
-    return Relationship(page(snapshot, "caller").get("relationship") or Relationship.SELF)
-
-
-def attendance(snapshot: Snapshot) -> Attendance:
-    return Attendance(page(snapshot, "attendance").get("attendance") or Attendance.PATIENT)
-
-
-def channel(snapshot: Snapshot) -> Channel:
-    return Channel(page(snapshot, "mail").get("channel") or Channel.MAIL)
-
-
-def materials(snapshot: Snapshot) -> tuple[DocumentKind, ...]:
-    return tuple(DocumentKind(k) for k in page(snapshot, "attendance").get("materials") or ())
+from desktop_app.ui.intake.values import IntakeSnapshot
 
 
 @dataclass(frozen=True)
@@ -93,11 +29,11 @@ class Needs:
     incoming: tuple[DocumentKind, ...]
 
 
-def needs(snapshot: Snapshot, settings: ClinicSettings, today: dt.date) -> Needs:
-    born = birth_or_none(snapshot, today)
+def needs(snapshot: IntakeSnapshot, settings: ClinicSettings, today: dt.date) -> Needs:
+    born = snapshot.patient.birth_or_none(today)
     minor = None if born is None else is_minor_on(born, today, settings.age_of_majority)
-    who = attendance(snapshot)
-    checklist = required_incoming_documents(who, bool(minor), materials(snapshot))
+    who = snapshot.attendance.attendance
+    checklist = required_incoming_documents(who, bool(minor), snapshot.attendance.materials)
     incoming = (DocumentKind.APPLICATION, *(r.kind for r in checklist))
     return Needs(
         minor=minor,
@@ -107,106 +43,79 @@ def needs(snapshot: Snapshot, settings: ClinicSettings, today: dt.date) -> Needs
     )
 
 
-def screening_hits(snapshot: Snapshot, settings: ClinicSettings) -> tuple[ExclusionReason, ...]:
-    answers = page(snapshot, "content").get("answers") or {}
-    return screen(relationship(snapshot), answers, settings.exclusion_reasons)
+def screening_hits(
+    snapshot: IntakeSnapshot, settings: ClinicSettings
+) -> tuple[ExclusionReason, ...]:
+    return screen(
+        snapshot.caller.relationship, snapshot.content.answers, settings.exclusion_reasons
+    )
 
 
-def confirmed_exclusion(snapshot: Snapshot, settings: ClinicSettings) -> ExclusionReason | None:
+def confirmed_exclusion(
+    snapshot: IntakeSnapshot, settings: ClinicSettings
+) -> ExclusionReason | None:
     """The exclusion the clerk confirmed on the 相談内容 page, if it still holds."""
-    code = text(page(snapshot, "content"), "exclusion_code")
+    code = snapshot.content.exclusion_code.strip()
     if not code or code not in {r.code for r in screening_hits(snapshot, settings)}:
         return None
     return reason_by_code(settings.exclusion_reasons, code)
 
 
-def build_new_case(snapshot: Snapshot, settings: ClinicSettings, today: dt.date) -> NewCase:
+def build_new_case(snapshot: IntakeSnapshot, settings: ClinicSettings, today: dt.date) -> NewCase:
     """The NewCase 登録 sends; ValidationError for anything create_case would refuse too."""
-    caller_v, patient_v = page(snapshot, "caller"), page(snapshot, "patient")
-    doctor_v, content_v = page(snapshot, "doctor"), page(snapshot, "content")
-    mail_v = page(snapshot, "mail")
-    rel = relationship(snapshot)
-    existing = patient_v.get("existing_id")
+    caller_v, patient_v, doctor_v = snapshot.caller, snapshot.patient, snapshot.doctor
+    content_v, mail_v = snapshot.content, snapshot.mail
+    rel = caller_v.relationship
     patient = None
-    if existing is None:
+    if patient_v.existing_id is None:
         patient = NewPatient(
-            name=text(patient_v, "name"),
-            furigana=text(patient_v, "furigana"),
-            birth_date=parse_birth(text(patient_v, "birth"), today),
-            sex=Sex(patient_v.get("sex") or Sex.UNKNOWN),
-            postal_code=text(patient_v, "postal"),
-            address=text(patient_v, "address"),
-            phone=text(patient_v, "phone"),
-            mobile=text(patient_v, "mobile"),
+            name=patient_v.name.strip(),
+            furigana=patient_v.furigana.strip(),
+            birth_date=patient_v.birth_date(today),
+            sex=patient_v.sex,
+            postal_code=patient_v.postal.strip(),
+            address=patient_v.address.strip(),
+            phone=patient_v.phone.strip(),
+            mobile=patient_v.mobile.strip(),
         )
     caller = None
     if rel != Relationship.SELF:
         caller = NewCaller(
-            name=text(caller_v, "name"),
+            name=caller_v.name.strip(),
             relationship=rel,
-            phone=text(caller_v, "phone"),
-            furigana=text(caller_v, "furigana"),
+            phone=caller_v.phone.strip(),
+            furigana=caller_v.furigana.strip(),
         )
     referrer = None
-    if text(doctor_v, "institution"):
+    if doctor_v.institution.strip():
         referrer = NewReferrer(
-            institution=text(doctor_v, "institution"),
-            department=text(doctor_v, "department"),
-            doctor=text(doctor_v, "doctor"),
+            institution=doctor_v.institution.strip(),
+            department=doctor_v.department.strip(),
+            doctor=doctor_v.doctor.strip(),
         )
-    informed = {INFORMED_YES: True, INFORMED_NO: False}.get(doctor_v.get("informed") or "")
     exclusion = confirmed_exclusion(snapshot, settings)
-    to_other = mail_v.get("target") == MAIL_TO_OTHER
-    answers = {str(k): bool(v) for k, v in (content_v.get("answers") or {}).items()}
-    who = rel.label if rel == Relationship.SELF else f"{text(caller_v, 'name')}（{rel.label}）"
+    to_other = mail_v.to_other
+    who = rel.label if rel == Relationship.SELF else f"{caller_v.name.strip()}（{rel.label}）"
     return NewCase(
         patient=patient,
-        existing_patient_id=int(existing) if existing is not None else None,
+        existing_patient_id=patient_v.existing_id,
         caller=caller,
         referrer=referrer,
-        attendance=attendance(snapshot),
-        consultation=text(content_v, "text"),
-        category=ConsultationCategory(content_v.get("category") or ConsultationCategory.OTHER),
-        diagnosis=text(doctor_v, "diagnosis"),
-        primary_doctor_informed=informed,
-        desired_department_id=content_v.get("department_id"),
-        desired_dates=text(content_v, "dates"),
-        screening_answers=answers,
-        materials=materials(snapshot),
-        mail_to_name=text(mail_v, "name") if to_other else "",
-        mail_postal_code=text(mail_v, "postal") if to_other else "",
-        mail_address=text(mail_v, "address") if to_other else "",
-        mail_channel=channel(snapshot),
+        attendance=snapshot.attendance.attendance,
+        consultation=content_v.text.strip(),
+        category=content_v.category,
+        diagnosis=doctor_v.diagnosis.strip(),
+        primary_doctor_informed=doctor_v.informed,
+        desired_department_id=content_v.department_id,
+        desired_dates=content_v.dates.strip(),
+        screening_answers=dict(content_v.answers),
+        materials=snapshot.attendance.materials,
+        mail_to_name=mail_v.name.strip() if to_other else "",
+        mail_postal_code=mail_v.postal.strip() if to_other else "",
+        mail_address=mail_v.address.strip() if to_other else "",
+        mail_channel=mail_v.channel,
         exclusion_code=exclusion.code if exclusion else "",
         call_summary=f"電話受付：{who}からの問い合わせ"
         + (f"（対象外：{exclusion.label}）" if exclusion else ""),
         today=today,
     )
-
-
-def is_blank(snapshot: Snapshot) -> bool:
-    """True when nothing worth keeping has been typed (defaults do not count)."""
-    return not any(
-        isinstance(value, str) and value.strip() and name in _TYPED_FIELDS
-        for values in snapshot.values()
-        for name, value in values.items()
-    )
-
-
-_TYPED_FIELDS = frozenset(
-    {
-        "name",
-        "furigana",
-        "phone",
-        "birth",
-        "postal",
-        "address",
-        "mobile",
-        "institution",
-        "department",
-        "doctor",
-        "diagnosis",
-        "text",
-        "dates",
-    }
-)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
-from desktop_app.domain.people import Relationship
 from desktop_app.services import drafts
 from desktop_app.services.cases import create_case
 from desktop_app.services.dto import CaseDetail
@@ -45,13 +44,9 @@ from desktop_app.ui.intake.draft_fit import draft_problem
 from desktop_app.ui.intake.fields import EnterFilter, focus_chain, focus_target
 from desktop_app.ui.intake.mail_page import MailStep
 from desktop_app.ui.intake.patient_page import PatientStep
-from desktop_app.ui.intake.state import (
-    Snapshot,
-    build_new_case,
-    confirmed_exclusion,
-    is_blank,
-)
+from desktop_app.ui.intake.state import build_new_case, confirmed_exclusion
 from desktop_app.ui.intake.style import WIZARD_STYLE
+from desktop_app.ui.intake.values import IntakeSnapshot
 from desktop_app.ui.print_preview import PrintPreviewDialog
 
 log = logging.getLogger(__name__)
@@ -96,7 +91,7 @@ class IntakeWizard(QWidget):
             self.confirm,
         ]
         # What every field holds when nothing is typed: the types a draft must have.
-        self.blank: Snapshot = self.snapshot()
+        self.blank: IntakeSnapshot = self.snapshot()
 
         title = QLabel("受付")
         title.setObjectName("pageTitle")
@@ -212,8 +207,23 @@ class IntakeWizard(QWidget):
     def current_step(self) -> IntakeStep:
         return self.steps[self.current_index()]
 
-    def snapshot(self) -> Snapshot:
-        return {step.key: step.values() for step in self.steps if step.key != "confirm"}
+    def snapshot(self) -> IntakeSnapshot:
+        return IntakeSnapshot(
+            caller=self.caller.values(),
+            patient=self.patient.values(),
+            doctor=self.doctor.values(),
+            content=self.content.values(),
+            attendance=self.attendance.values(),
+            mail=self.mail.values(),
+        )
+
+    def _load(self, snapshot: IntakeSnapshot) -> None:
+        self.caller.load(snapshot.caller)
+        self.patient.load(snapshot.patient)
+        self.doctor.load(snapshot.doctor)
+        self.content.load(snapshot.content)
+        self.attendance.load(snapshot.attendance)
+        self.mail.load(snapshot.mail)
 
     def go_next(self) -> None:
         index = self.current_index()
@@ -304,9 +314,9 @@ class IntakeWizard(QWidget):
         result = self.runner.run(
             self,
             log_enquiry,
-            values["name"],
-            Relationship(values["relationship"]),
-            values["phone"],
+            values.name,
+            values.relationship,
+            values.phone,
             changes=Change.ENQUIRIES,
         )
         if result is None:
@@ -367,11 +377,11 @@ class IntakeWizard(QWidget):
         if self.case is not None:
             return
         snapshot = self.snapshot()
-        if is_blank(snapshot):
+        if snapshot.is_blank():
             self.dirty = False
             return
         try:
-            saved = drafts.save_draft(self.runner.store, snapshot, self.current_index())
+            saved = drafts.save_draft(self.runner.store, snapshot.to_json(), self.current_index())
         except OSError:
             log.exception("could not save the intake draft")
             self.saved_label.setText("下書きを保存できませんでした")
@@ -381,7 +391,7 @@ class IntakeWizard(QWidget):
 
     def check_draft(self, draft: drafts.Draft) -> str | None:
         """Why ``draft`` does not fit the pages (a field of the wrong type), or None."""
-        return draft_problem(draft.values, self.blank)
+        return draft_problem(draft.values, self.blank.to_json())
 
     def restore(self, draft: drafts.Draft) -> bool:
         """Put an unfinished intake back, on the page where it was left.
@@ -395,23 +405,21 @@ class IntakeWizard(QWidget):
             log.warning("intake draft does not fit the wizard: %s", problem)
             return False
         try:
-            for step in self.steps:
-                step.load(draft.values.get(step.key) or {})
+            self._load(IntakeSnapshot.from_json(draft.values))
             self._show(min(max(draft.page, 0), len(self.steps) - 1), save=False)
         except Exception:
-            # A value of the right type that a page still cannot take (an id that is no id).
+            # A value of the right type that is still no value (an id that is no id).
             log.exception("intake draft could not be put back into the wizard")
             self.reset()
             return False
         return True
 
     def has_input(self) -> bool:
-        return self.case is None and not is_blank(self.snapshot())
+        return self.case is None and not self.snapshot().is_blank()
 
     def reset(self) -> None:
         self.case = None
-        for step in self.steps:
-            step.load({})
+        self._load(IntakeSnapshot())
         self.confirm.clear_result()
         self.saved_label.clear()
         self._show(0, save=False)

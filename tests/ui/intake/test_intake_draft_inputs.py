@@ -54,7 +54,7 @@ def test_any_draft_is_restored_or_refused_and_the_wizard_keeps_working(
     wizard: IntakeWizard, data: st.DataObject
 ) -> None:
     values: dict[str, object] = {}
-    for key, blank_fields in wizard.blank.items():
+    for key, blank_fields in wizard.blank.to_json().items():
         if data.draw(st.integers(0, 5)) == 0:
             continue  # a page missing from the draft
         fields = {
@@ -76,7 +76,7 @@ def test_any_draft_is_restored_or_refused_and_the_wizard_keeps_working(
         assert wizard.snapshot() == wizard.blank
         return
     event("restored")
-    assert draft_problem(wizard.snapshot(), wizard.blank) is None
+    assert draft_problem(wizard.snapshot().to_json(), wizard.blank.to_json()) is None
     assert wizard.current_index() == min(max(draft.page, 0), len(wizard.steps) - 1)
     try:
         build_new_case(wizard.snapshot(), wizard.context.settings, TODAY)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from sqlalchemy import func, select
 
 from desktop_app.db.models import Patient, SOCase
+from desktop_app.domain.documents import DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services import drafts
 from desktop_app.services.cases import get_case
@@ -239,7 +240,7 @@ def test_a_good_draft_is_restored_and_unknown_fields_are_ignored(qtbot, store, m
     assert wizard.current_step().key == "doctor"
     assert wizard.caller.name.editor.text() == "山田　花子"
     assert wizard.patient.name.editor.text() == "山田　太郎"
-    assert wizard.attendance.values()["materials"] == ["imaging_cd"]
+    assert wizard.attendance.values().materials == (DocumentKind.IMAGING_CD,)
     assert told == []
     assert drafts.load_draft(store) is not None  # kept until 登録 or 破棄
 
@@ -255,4 +256,4 @@ def test_a_wizards_own_draft_always_fits_it(drive, wizard, store) -> None:
     assert draft is not None
     assert wizard.check_draft(draft) is None
     assert wizard.restore(draft)
-    assert wizard.snapshot() == draft.values
+    assert wizard.snapshot().to_json() == draft.values

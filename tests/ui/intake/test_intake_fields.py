@@ -97,7 +97,7 @@ def test_an_unknown_postal_code_leaves_the_address_to_type(drive, on_patient_pag
     drive.type(page.address, "北海道苫小牧市清水町1-5-20")
     drive.next()
     assert drive.page() == "doctor"
-    assert drive.wizard.patient.values()["address"] == "北海道苫小牧市清水町1-5-20"
+    assert drive.wizard.patient.values().address == "北海道苫小牧市清水町1-5-20"
 
 
 def test_enter_moves_to_the_next_field(drive, on_patient_page) -> None:
