@@ -68,6 +68,12 @@ class PaymentInfo:
     paid_on: date
     fee: FeeBreakdown
     payer_name: str = ""
+    method: str = ""
+    # Why the amount is not the computed fee; printed beside the adjustment.
+    amount_reason: str = ""
+    # A voided payment's receipt still prints (for the file), marked 取消 with the reason.
+    voided: bool = False
+    void_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop_app.domain.documents import Channel, ContactKind, Direction, DocumentKind
+from desktop_app.domain.documents import (
+    Channel,
+    ContactKind,
+    Direction,
+    DocumentKind,
+    ReportChannel,
+)
 from desktop_app.domain.paper_trail import checklist_label
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
 from desktop_app.domain.stages import Decision, Stage
@@ -195,6 +201,9 @@ class CaseDetail:
     contacts: tuple[ContactData, ...] = ()
     payments: tuple[PaymentData, ...] = ()
     history: tuple[AuditData, ...] = ()
+    # The report to the primary doctor: when it was written, and how it was handed over.
+    report_written_on: dt.date | None = None
+    report_channel: ReportChannel | None = None
 
     @property
     def appointment(self) -> AppointmentData | None:

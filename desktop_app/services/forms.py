@@ -50,8 +50,13 @@ def render_form(
     *,
     today: dt.date | None = None,
     day: dt.date | None = None,
+    payment_id: int | None = None,
 ) -> RenderedForm:
-    """Build a form as PDF bytes: for a case, blank (no case), or the day list for ``day``."""
+    """Build a form as PDF bytes: for a case, blank (no case), or the day list for ``day``.
+
+    ``payment_id`` picks which payment a 領収書 prints (a voided one reprints marked 取消);
+    by default the live payment.
+    """
     today = today or dt.date.today()
     kind = FormKind(kind)
     with store.read() as session:
@@ -64,7 +69,7 @@ def render_form(
         elif case_id is not None:
             case = load_case(session, case_id)
             number = case.case_number
-            case_info = print_input.case_info(case, settings, closed_dates(session))
+            case_info = print_input.case_info(case, settings, closed_dates(session), payment_id)
             if kind == FormKind.RECEIPT and case_info.payment is None:
                 raise ValidationError("この案件にはまだお支払いの記録がありません。")
             if kind == FormKind.DECLINE and case.decision != Decision.DECLINED:

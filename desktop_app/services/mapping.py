@@ -179,4 +179,6 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
             )
             for h in history
         ),
+        report_written_on=case.report_written_on,
+        report_channel=case.report_channel,
     )

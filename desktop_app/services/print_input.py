@@ -17,7 +17,8 @@ from desktop_app.db.models import (
     SOCase,
 )
 from desktop_app.domain.documents import Direction, DocumentKind
-from desktop_app.domain.fees import consultation_fee
+from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.fees import FeeBreakdown, blocks_for_minutes, tax_included_in
 from desktop_app.domain.forms import enclosures
 from desktop_app.domain.office_calendar import materials_due_date
 from desktop_app.domain.people import Sex
@@ -80,12 +81,40 @@ def appointment_info(appt: Appointment) -> AppointmentInfo:
 
 
 def payment_info(payment: Payment, settings: ClinicSettings) -> PaymentInfo:
-    """A payment with its fee broken down by the settings' rates."""
+    """A payment as taken: the amounts stored with it (not today's rates), voided or not."""
+    fee = FeeBreakdown(
+        minutes=payment.minutes,
+        blocks=blocks_for_minutes(payment.minutes, settings.session_minutes),
+        base_yen=payment.base_yen,
+        extension_yen=payment.extension_yen,
+        total_yen=payment.total_yen,
+        consumption_tax_yen=tax_included_in(payment.total_yen),
+    )
     return PaymentInfo(
         receipt_number=payment.receipt_number,
         paid_on=payment.paid_on,
-        fee=consultation_fee(payment.minutes, settings),
+        fee=fee,
+        method=payment.method,
+        amount_reason=payment.amount_reason,
+        voided=payment.voided,
+        void_reason=payment.void_reason,
     )
+
+
+def receipt_payment(case: SOCase, payment_id: int | None = None) -> Payment | None:
+    """The payment a 領収書 prints: the one asked for, else the live one, else the last voided.
+
+    Raises ValidationError when ``payment_id`` is not one of this case's payments.
+    """
+    if payment_id is not None:
+        chosen = next((p for p in case.payments if p.id == payment_id), None)
+        if chosen is None:
+            raise ValidationError("この案件にその会計の記録はありません。")
+        return chosen
+    live = [p for p in case.payments if not p.voided]
+    if live:
+        return live[-1]
+    return case.payments[-1] if case.payments else None
 
 
 def current_appointment(case: SOCase) -> Appointment | None:
@@ -94,10 +123,18 @@ def current_appointment(case: SOCase) -> Appointment | None:
     return live[-1] if live else None
 
 
-def case_info(case: SOCase, settings: ClinicSettings, closed: frozenset[dt.date]) -> CaseInfo:
-    """One case as its forms print it; ``closed`` are the office's own closed days."""
+def case_info(
+    case: SOCase,
+    settings: ClinicSettings,
+    closed: frozenset[dt.date],
+    payment_id: int | None = None,
+) -> CaseInfo:
+    """One case as its forms print it; ``closed`` are the office's own closed days.
+
+    ``payment_id`` picks the payment the 領収書 prints (see ``receipt_payment``).
+    """
     appt = current_appointment(case)
-    payment = case.payments[-1] if case.payments else None
+    payment = receipt_payment(case, payment_id)
     required_in = [d for d in case.documents if d.direction == Direction.IN and d.required]
     # What is still to bring (the confirmation lists it); the application came in earlier.
     outstanding = tuple(

@@ -33,18 +33,17 @@ from desktop_app.ui.case_detail_sections import (
     CONTACT_HEADERS,
     DOCUMENT_HEADERS,
     HISTORY_HEADERS,
-    PAYMENT_HEADERS,
     contact_rows,
     document_rows,
     history_rows,
     make_table,
     overview,
-    payment_rows,
 )
 from desktop_app.ui.case_edit_dialog import edit_case
 from desktop_app.ui.decision_dialog import DecisionDialog
 from desktop_app.ui.print_menu import CASE_FORMS, forms_menu, open_preview
 from desktop_app.ui.rows_model import RowsModel
+from desktop_app.ui.visit_panel import VisitPanel
 
 ENDING_STAGES = (Stage.CANCELLED, Stage.EXCLUDED)
 
@@ -136,9 +135,8 @@ class CaseDetailDialog(QDialog):
 
         self.documents_model = RowsModel(DOCUMENT_HEADERS, self)
         self.contacts_model = RowsModel(CONTACT_HEADERS, self)
-        self.payments_model = RowsModel(
-            PAYMENT_HEADERS, self, right_aligned=frozenset({2, 3, 4, 5})
-        )
+        self.visit_panel = VisitPanel(runner, self._show)
+        self.payments_model = self.visit_panel.model
         self.history_model = RowsModel(HISTORY_HEADERS, self)
 
         self.overview_area = QScrollArea()
@@ -151,7 +149,7 @@ class CaseDetailDialog(QDialog):
         self.contacts_panel = ContactsPanel(runner, make_table(self.contacts_model, 3), self._show)
         self.tabs.addTab(self.documents_panel, "書類")
         self.tabs.addTab(self.contacts_panel, "連絡記録")
-        self.tabs.addTab(make_table(self.payments_model, 0), "会計")
+        self.tabs.addTab(self.visit_panel, "会計")
         self.history_table: QTableView = make_table(self.history_model, 2)
         self.tabs.addTab(self.history_table, "変更履歴")
 
@@ -199,7 +197,7 @@ class CaseDetailDialog(QDialog):
 
         self.documents_model.set_rows(document_rows(detail))
         self.contacts_model.set_rows(contact_rows(detail))
-        self.payments_model.set_rows(payment_rows(detail))
+        self.visit_panel.set_detail(detail)
         self.history_model.set_rows(history_rows(detail))
         counts = (len(detail.documents), len(detail.contacts), len(detail.payments))
         for tab, (name, count) in enumerate(

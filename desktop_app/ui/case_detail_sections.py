@@ -21,7 +21,7 @@ from desktop_app.domain.contact import format_phone, format_postal
 from desktop_app.domain.documents import Direction
 from desktop_app.domain.people import age_on
 from desktop_app.domain.settings import DateStyle
-from desktop_app.services.dto import CaseDetail, DocumentData
+from desktop_app.services.dto import CaseDetail, DocumentData, PaymentData
 from desktop_app.ui.formats import (
     BLANK,
     date_text,
@@ -35,7 +35,16 @@ from desktop_app.ui.rows_model import RowsModel
 
 DOCUMENT_HEADERS = ("書類", "送付/受領", "必須", "期限", "日付", "方法", "借用/返却")
 CONTACT_HEADERS = ("日時", "種別", "相手", "内容", "担当者")
-PAYMENT_HEADERS = ("領収書番号", "支払日", "実施時間", "基本料金", "延長料金", "合計")
+PAYMENT_HEADERS = (
+    "領収書番号",
+    "支払日",
+    "支払方法",
+    "実施時間",
+    "基本料金",
+    "延長料金",
+    "合計",
+    "状態",
+)
 HISTORY_HEADERS = ("日時", "担当者", "内容")
 LABEL_WIDTH = 100
 
@@ -246,13 +255,21 @@ def payment_rows(detail: CaseDetail) -> list[tuple[str, ...]]:
         (
             p.receipt_number,
             short_date(p.paid_on),
+            p.method,
             f"{p.minutes}分",
             yen(p.base_yen),
             yen(p.extension_yen),
             yen(p.total_yen),
+            _payment_state(p),
         )
         for p in detail.payments
     ]
+
+
+def _payment_state(p: PaymentData) -> str:
+    if p.voided:
+        return f"取消（{p.void_reason}）" if p.void_reason else "取消"
+    return f"有効（金額変更：{p.amount_reason}）" if p.amount_reason else "有効"
 
 
 def history_rows(detail: CaseDetail) -> list[tuple[str, ...]]:

@@ -54,9 +54,13 @@ def open_preview(
     case_id: int | None = None,
     *,
     day: dt.date | None = None,
+    payment_id: int | None = None,
 ) -> PrintPreviewDialog | None:
-    """Build the form and show its preview; None when it could not be built (clerk told)."""
-    form = runner.read(parent, render_form, kind, case_id, day=day)
+    """Build the form and show its preview; None when it could not be built (clerk told).
+
+    ``payment_id`` picks the payment a 領収書 prints (by default the live one).
+    """
+    form = runner.read(parent, render_form, kind, case_id, day=day, payment_id=payment_id)
     if form is None:
         return None
     heading = ""

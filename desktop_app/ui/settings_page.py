@@ -61,6 +61,17 @@ _TEXTS: dict[str, tuple[str, str]] = {
 }
 
 
+METHODS_PLACEHOLDER = "例：現金、クレジットカード、電子マネー"
+METHODS_HINT = "読点（、）かカンマで区切ります。最初の方法が会計の既定になります。"
+
+
+def parse_methods(text: str) -> tuple[str, ...]:
+    """「現金、クレジットカード」 (or one per line, or commas) as names; checked by the service."""
+    for mark in ("，", ",", "\n"):
+        text = text.replace(mark, "、")
+    return tuple(part.strip() for part in text.split("、") if part.strip())
+
+
 CLOSURES_PLACEHOLDER = "例：12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
 CLOSURES_HINT = (
     "月/日 をカンマ（,）か読点（、）で区切って入力します。"
@@ -109,6 +120,10 @@ class SettingsPage(QWidget):
         for style in DateStyle:
             self.date_style.addItem(style.label, style.value)
         self._add_row(rules_form, "date_style", "日付の表示", self.date_style)
+        self.methods_edit = QLineEdit()
+        self.methods_edit.setPlaceholderText(METHODS_PLACEHOLDER)
+        self.methods_edit.setToolTip(METHODS_HINT)
+        self._add_row(rules_form, "payment_methods", "支払方法", self.methods_edit)
 
         closures = QGroupBox("毎年の休診日（年末年始など）")
         closures_layout = QVBoxLayout(closures)
@@ -285,6 +300,7 @@ class SettingsPage(QWidget):
             spin.setValue(getattr(s, name))
         self.date_style.setCurrentIndex(self.date_style.findData(s.date_style.value))
         self.closures_edit.setText(format_closures(s.annual_closures))
+        self.methods_edit.setText("、".join(s.payment_methods))
         self.reasons_editor.set_reasons(s.exclusion_reasons)
 
     def edited(self) -> ClinicSettings:
@@ -298,6 +314,7 @@ class SettingsPage(QWidget):
         values["date_style"] = DateStyle(self.date_style.currentData())
         values["annual_closures"] = parse_closures(self.closures_edit.text())
         values["exclusion_reasons"] = self.reasons_editor.reasons()
+        values["payment_methods"] = parse_methods(self.methods_edit.text())
         return dataclasses.replace(self._current, **values)
 
     def save(self) -> ClinicSettings | None:
@@ -354,5 +371,6 @@ class SettingsPage(QWidget):
             "date_style": self.date_style,
             "annual_closures": self.closures_edit,
             "exclusion_reasons": self.reasons_editor.view,
+            "payment_methods": self.methods_edit,
         }
         return self.edits.get(name) or self.spins.get(name) or others.get(name)

@@ -23,6 +23,7 @@ from desktop_app.printing.context import (
     value_cell,
 )
 from desktop_app.printing.layout import (
+    CJK_MIDDLE,
     CONTENT_W,
     HEAVY,
     LEFT,
@@ -66,6 +67,7 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
     )
     hline(c, LEFT, LEFT + 110 * mm, y - 12.5 * mm, RULE)
     y -= 22 * mm
+    amount_top = y
     box(c, LEFT + 20 * mm, y - 20 * mm, CONTENT_W - 40 * mm, 20 * mm, HEAVY)
     amount = f"¥{pay.fee.total_yen:,}-" if pay else ""
     draw_string(c, LEFT + 25 * mm, y - 12.5 * mm, "金額", 13)
@@ -81,6 +83,8 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
         align="center",
     )
     y -= 14 * mm
+    if pay and pay.voided:
+        y = _draw_void_note(c, pay.void_reason, y)
 
     top = y
     fee = pay.fee if pay else None
@@ -89,11 +93,19 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
         ("実施時間", f"{fee.minutes}分" if fee else ""),
         (f"基本料（{s.session_minutes}分まで）", f"{fee.base_yen:,}円" if fee else ""),
         ("延長料", f"{fee.extension_yen:,}円" if fee else ""),
+    ]
+    adjustment = fee.total_yen - fee.base_yen - fee.extension_yen if fee else 0
+    if pay and adjustment:
+        # Another amount than the computed fee was agreed: the difference, and why.
+        why = f"（{pay.amount_reason}）" if pay.amount_reason else ""
+        rows.append((f"調整{why}", f"{adjustment:,}円"))
+    rows += [
         ("合計（税込）", f"{fee.total_yen:,}円" if fee else ""),
         (
             f"内消費税額（{CONSUMPTION_TAX_PERCENT}%）",
             f"{fee.consumption_tax_yen:,}円" if fee else "",
         ),
+        ("お支払方法", pay.method if pay else ""),
         ("区分", "自由診療（健康保険適用外）"),
     ]
     for label, value in rows:
@@ -144,7 +156,41 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
         align="center",
         pad=0,
     )
+    if pay and pay.voided:
+        _draw_void_stamp(c, amount_top)
     finish_page(c, ctx, case.case_number)
+
+
+VOID_STAMP = "取\u3000消"
+
+
+def _draw_void_stamp(c: Canvas, amount_top: float) -> None:
+    """A large 取消 stamp across the amount. Black like the rest, so a fax still shows it."""
+    w, h = 58 * mm, 24 * mm
+    size = 34
+    c.saveState()
+    c.translate(LEFT + 74 * mm, amount_top - 10 * mm)
+    c.rotate(8)
+    c.setLineWidth(3)
+    c.rect(-w / 2, -h / 2, w, h)
+    c.setLineWidth(1.2)
+    c.rect(-w / 2 + 2 * mm, -h / 2 + 2 * mm, w - 4 * mm, h - 4 * mm)
+    draw_string(c, 0, -size * CJK_MIDDLE, VOID_STAMP, size, align="center", bold=True)
+    c.restoreState()
+
+
+def _draw_void_note(c: Canvas, reason: str, y: float) -> float:
+    """The line that says why the receipt was voided, boxed; returns the y below it."""
+    box(c, LEFT, y - 9 * mm, CONTENT_W, 9 * mm, HEAVY)
+    draw_fit(
+        c,
+        f"この領収書は取り消されました\u3000取消理由：{reason or BLANK}",
+        Rect.below(LEFT, y, CONTENT_W, 9 * mm),
+        size=11,
+        pad=3 * mm,
+        align="center",
+    )
+    return y - 14 * mm
 
 
 def draw_report(c: Canvas, ctx: FormContext) -> None:
