@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.changes import Change
-from desktop_app.domain.errors import ReasonNeeded, ValidationError
+from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import consultation_fee
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import Stage
@@ -36,6 +36,7 @@ from desktop_app.services.settings import get_settings
 from desktop_app.ui import actions, print_menu, visit_dialogs
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.case_detail_sections import PAYMENT_HEADERS, make_table, payment_rows
+from desktop_app.ui.check_in import check_in_case
 from desktop_app.ui.formats import BLANK, short_date, yen
 from desktop_app.ui.rows_model import AnyIndex, RowsModel
 
@@ -246,20 +247,9 @@ class VisitPanel(QWidget):
         d = self.detail
         if d is None:
             return
-        needed: list[ReasonNeeded] = []
-
-        def refused(error: ValidationError) -> None:
-            if isinstance(error, ReasonNeeded):
-                needed.append(error)
-            else:
-                actions.show_error(self, error.message)
-
-        done = self._write(visit.check_in, d.id, expected_version=d.version, on_error=refused)
-        if done is not None or not needed:
-            return
-        reason = visit_dialogs.ask_override(self, needed[0].warnings)
-        if reason is not None:
-            self._write(visit.check_in, d.id, override_reason=reason, expected_version=d.version)
+        done = check_in_case(self._runner, self, d.id, expected_version=d.version)
+        if done is not None:
+            self._on_result(done)
 
     def record_minutes(self) -> None:
         d = self.detail

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from desktop_app.db.models import Appointment, Payment
+from desktop_app.db.models import Payment
 from desktop_app.domain.documents import Channel, DocumentKind, ReportChannel
 from desktop_app.domain.errors import ReasonNeeded, ValidationError
 from desktop_app.domain.stages import Stage
 from desktop_app.services.cases import get_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.materials import add_item, return_item
-from desktop_app.services.paper_trail import receive_many
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.services.store import Store, open_store
 from desktop_app.services.visit import (
@@ -28,20 +27,13 @@ from desktop_app.services.visit import (
     record_session,
     void_payment,
 )
-from tests.services.trail_helpers import TODAY, audit_actions, to_booked
+from tests.services.trail_helpers import TODAY, audit_actions, booked_today
 
 NOW = dt.datetime.combine(TODAY, dt.time(13, 50))
 
 
 def _booked_today(store: Store, make_case, *, papers_in: bool = True, **kw) -> CaseDetail:
-    case = to_booked(store, make_case(**kw))
-    with store.transaction() as session:
-        appt = session.scalars(select(Appointment).where(Appointment.case_id == case.id)).one()
-        appt.date = TODAY
-    if papers_in:
-        missing = [d.id for d in case.documents if d.required and d.received_on is None]
-        receive_many(store, case.id, missing, on=TODAY, channel=Channel.MAIL)
-    return get_case(store, case.id)
+    return booked_today(store, make_case(**kw), papers_in=papers_in)
 
 
 def _seen(store: Store, make_case, minutes: int = 30, **kw) -> CaseDetail:

@@ -70,3 +70,17 @@ def to_booked(store: Store, case: CaseDetail) -> CaseDetail:
     booked = get_case(store, case.id)
     assert booked.stage == Stage.BOOKED
     return booked
+
+
+def booked_today(store: Store, case: CaseDetail, *, papers_in: bool = True) -> CaseDetail:
+    """``to_booked``, with the appointment moved to today; every paper in unless told not."""
+    from desktop_app.services.paper_trail import receive_many
+
+    booked = to_booked(store, case)
+    with store.transaction() as session:
+        appt = session.scalars(select(Appointment).where(Appointment.case_id == case.id)).one()
+        appt.date = TODAY
+    if papers_in:
+        missing = [d.id for d in booked.documents if d.required and d.received_on is None]
+        receive_many(store, case.id, missing, on=TODAY, channel=Channel.MAIL)
+    return get_case(store, case.id)

@@ -37,6 +37,7 @@ from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.board import prompts
 from desktop_app.ui.board.view import BoardColumn, BoardColumnView
 from desktop_app.ui.case_detail import CaseDetailDialog, ask_reason
+from desktop_app.ui.check_in import check_in_case
 from desktop_app.ui.layout_tools import settle_layout
 
 SEARCH_DELAY_MS = 200
@@ -271,8 +272,18 @@ class BoardPage(QWidget):
     # Moving cards -----------------------------------------------------------------------
 
     def move_case(self, case_id: int, target: Stage, *, reason: str = "", code: str = "") -> bool:
-        """Ask the stage machine to move the case; a refusal the clerk may pass over asks why."""
+        """Ask the stage machine to move the case; a refusal the clerk may pass over asks why.
+
+        To 当日受付 the move is the check-in itself: the appointment is marked arrived, and
+        missing papers are named in the guide's words before the clerk goes on.
+        """
         card = self._cards.get(case_id)
+        if target == Stage.CHECKED_IN and card is not None and card.stage != Stage.DONE:
+            checked = check_in_case(self._runner, self, case_id, expected_version=card.version)
+            self.update_cases({case_id})
+            if checked is not None:
+                self._focus_case(case_id)
+            return checked is not None
         passable: list[ValidationError] = []
 
         def refused(error: ValidationError) -> None:
@@ -339,6 +350,15 @@ class BoardPage(QWidget):
         if at > 0:
             back = menu.addAction(f"戻す（{MAIN_LINE[at - 1].label}）")
             back.triggered.connect(lambda: self.step_case(case_id, -1))
+        arrived_today = (
+            card.stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED)
+            and card.appointment is not None
+            and card.appointment.date() == (self.today or dt.date.today())
+        )
+        if arrived_today:
+            menu.addAction("当日受付").triggered.connect(
+                lambda: self.move_case(case_id, Stage.CHECKED_IN)
+            )
         menu.addSeparator()
         menu.addAction("キャンセル…").triggered.connect(lambda: self.cancel_case(case_id))
         menu.addSeparator()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.forms import FormKind
 from desktop_app.services.calendar import DayListRow, day_list
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.check_in import check_in_case
 from desktop_app.ui.print_menu import day_list_heading, open_preview
 from desktop_app.ui.rows_model import RowsModel
 
@@ -56,6 +57,11 @@ class DayListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._open_row)
+        self.check_in_button = QPushButton("当日受付")
+        self.check_in_button.setObjectName("primary")
+        self.check_in_button.setToolTip("選んだ患者さんの来院を受け付けます（予約日のみ）")
+        self.check_in_button.clicked.connect(self.check_in_selected)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._fit_button())
         self.empty_label = QLabel("この日の予約はありません。")
         self.empty_label.setObjectName("muted")
 
@@ -70,6 +76,8 @@ class DayListPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_label)
+        layout.addWidget(self.check_in_button)
+        self._fit_button()
 
     def day(self) -> dt.date:
         d = self.day_edit.date()
@@ -95,6 +103,26 @@ class DayListPanel(QWidget):
             ]
         )
         self.empty_label.setVisible(not self.rows)
+        self._fit_button()
+
+    def selected_row(self) -> DayListRow | None:
+        picked = self.table.selectionModel().selectedRows()
+        if not picked or not 0 <= picked[0].row() < len(self.rows):
+            return None
+        return self.rows[picked[0].row()]
+
+    def _fit_button(self) -> None:
+        row = self.selected_row()
+        today = self.day() == dt.date.today()
+        self.check_in_button.setEnabled(row is not None and today and not row.checked_in)
+
+    def check_in_selected(self) -> None:
+        """当日受付 for the chosen row (missing papers ask for a reason first)."""
+        row = self.selected_row()
+        if row is None:
+            return
+        if check_in_case(self._runner, self, row.case_id) is not None:
+            self.reload()
 
     def _open_row(self, index: QModelIndex) -> None:
         if 0 <= index.row() < len(self.rows):
