@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     APPOINTMENT_CANCEL = "appointment.cancel"
     APPOINTMENT_NOTIFY = "appointment.notify"
     CASE_EDIT = "case.edit"
+    EXPORT_CSV = "export.csv"
 
     @property
     def label(self) -> str:
@@ -55,4 +56,5 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.APPOINTMENT_CANCEL: "予約のキャンセル",
     AuditAction.APPOINTMENT_NOTIFY: "予約日時の連絡",
     AuditAction.CASE_EDIT: "案件の内容の訂正",
+    AuditAction.EXPORT_CSV: "CSVの書き出し",
 }
