@@ -23,6 +23,7 @@ from desktop_app.ui.intake import prompts
 from desktop_app.ui.intake.wizard import IntakeWizard
 from desktop_app.ui.placeholder_page import PlaceholderPage
 from desktop_app.ui.settings_page import SettingsPage
+from desktop_app.ui.stats_page import StatsPage
 
 PAGE_NAMES = ("受付", "書類ボード", "カレンダー", "案件一覧", "統計", "設定")
 NAV_WIDTH = 170
@@ -37,10 +38,6 @@ _PLACEHOLDERS = {
     PAGE_CALENDAR: (
         "カレンダー",
         "担当医の枠・休診日・予約を表示し、空いている時間に予約を取る画面です。",
-    ),
-    PAGE_STATS: (
-        "統計",
-        "月ごとの件数、紹介元・診療科ごとの件数、キャンセルや対象外の件数を集計します。",
     ),
 }
 
@@ -72,6 +69,7 @@ class MainWindow(QMainWindow):
         self.case_list = CaseListPage(self.runner)
         self.settings_page = SettingsPage(self.runner, backups=self.backups)
         self.intake = IntakeWizard(self.runner)
+        self.stats_page = StatsPage(self.runner)
         self.stack = QStackedWidget()
         for index in range(len(PAGE_NAMES)):
             if index == PAGE_INTAKE:
@@ -80,6 +78,8 @@ class MainWindow(QMainWindow):
                 page = self.case_list
             elif index == PAGE_SETTINGS:
                 page = self.settings_page
+            elif index == PAGE_STATS:
+                page = self.stats_page
             else:
                 page = PlaceholderPage(*_PLACEHOLDERS[index])
             self.stack.addWidget(page)
