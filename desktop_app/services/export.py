@@ -257,7 +257,7 @@ def _cell(value: object) -> object:
     return value
 
 
-def _cases_query(date_from: dt.date | None, date_to: dt.date | None) -> Select[Any]:
+def _cases_query(date_from: dt.date | None, date_to: dt.date | None) -> Select[*tuple[Any, ...]]:
     wanted = aliased(Department)
     seen_by = aliased(Department)
     application = (
@@ -271,7 +271,7 @@ def _cases_query(date_from: dt.date | None, date_to: dt.date | None) -> Select[A
         .limit(1)
         .scalar_subquery()
     )
-    query = (
+    query: Select[*tuple[Any, ...]] = (
         select(
             SOCase, Patient, Caller.name, Caller.relationship, ReferringInstitution.name,
             ReferringDoctor.department, ReferringDoctor.name, wanted.name, seen_by.name,

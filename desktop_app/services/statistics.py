@@ -235,7 +235,7 @@ def _by_doctor(session: Session, period: Period) -> tuple[DoctorRow, ...]:
         .group_by(Department.id, Department.name, Department.sort_order, Doctor.id, Doctor.name)
         .order_by(Department.sort_order, Department.name, Doctor.name)
     )
-    return tuple(DoctorRow(dep, doc, int(n), int(minutes)) for dep, doc, n, minutes in rows)
+    return tuple(DoctorRow(dep, doc, int(n), int(minutes or 0)) for dep, doc, n, minutes in rows)
 
 
 def _by_referrer(
@@ -243,7 +243,7 @@ def _by_referrer(
 ) -> tuple[ReferrerRow, ...]:
     institution = ReferringDoctor.institution_id
 
-    def grouped(query: Select[Any]) -> dict[int | None, int]:
+    def grouped(query: Select[int, int]) -> dict[int | None, int]:
         return {key: int(n) for key, n in session.execute(query.group_by(institution))}
 
     base = select(institution, func.count(func.distinct(SOCase.id))).select_from(SOCase)

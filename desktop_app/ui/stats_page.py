@@ -241,7 +241,7 @@ class StatsPage(QWidget):
             return calendar_year(self.year.value())
         if kind == PeriodKind.FISCAL_YEAR:
             return fiscal_year(self.year.value())
-        return custom_period(self.date_from.date().toPython(), self.date_to.date().toPython())
+        return custom_period(_day(self.date_from), _day(self.date_to))
 
     def _kind_changed(self, load: bool = True) -> None:
         kind = self.kind()
@@ -359,3 +359,9 @@ def _file_part(period: Period) -> str:
 
 def _text(value: str | int) -> str:
     return f"{value:,}" if isinstance(value, int) else value
+
+
+def _day(edit: QDateEdit) -> dt.date:
+    day = edit.date().toPython()
+    assert isinstance(day, dt.date)
+    return day
