@@ -21,9 +21,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import (
@@ -57,45 +59,51 @@ HELD_STAGES = (Stage.DONE, Stage.SETTLED)
 NO_REFERRER = "（紹介元なし）"
 DECLINED_LABEL = "担当医の判断でお断り"
 OTHER_LABEL = "その他（理由の分類なし）"
+_DECLINED = "declined"  # the key of cases the doctor declined (they carry no reason code)
+_CHUNK = 500  # ids per IN (...) list
+_WHOLE_TABLE = 5_000
 
-_Counts = dict[int, int]  # month index -> count
+
+@dataclass(frozen=True)
+class _Held:
+    case_id: int
+    day: dt.date
+    doctor_id: int
+    created: dt.datetime
+    referring_doctor_id: int | None
+    minutes: int
 
 
 def statistics(store: Store, period: Period) -> StatsData:
-    """Every figure of the 統計 page for ``period`` (read only; nothing is audited)."""
+    """Every figure of the 統計 page for ``period`` (read only; nothing is audited).
+
+    Each large table is read once: cases twice (registered, ended) as GROUP BY aggregates,
+    documents once for the applications, appointments through their date index; the rows
+    that come back are the period's own (a few thousand a year at most) and are split by
+    month, referrer and doctor here.
+    """
     months = period.months()
+    index = {(m.year, m.month): i for i, m in enumerate(months)}
+    start, end = _local_midnight(period.start), _local_midnight(period.end_exclusive)
     with store.read() as session:
-        cases_created = _by_month(session, SOCase.created_at, months, _local_bounds(months))
-        caseless = _by_month(
-            session, ContactLog.at, months, _local_bounds(months), ContactLog.case_id.is_(None)
-        )
-        applications = _by_month(
-            session,
-            CaseDocument.received_on,
-            months,
-            _date_bounds(months),
-            *_is_application(),
-            distinct=CaseDocument.case_id,
-        )
-        sessions = _by_month(
-            session, Appointment.date, months, _date_bounds(months), *_held(), join_case=True
-        )
-        cancelled = _by_month(
-            session, _ended_at(), months, _local_bounds(months), SOCase.stage == Stage.CANCELLED
-        )
-        excluded = _by_month(
-            session, _ended_at(), months, _local_bounds(months), SOCase.stage == Stage.EXCLUDED
-        )
+        institution_of = _institutions_of_referring_doctors(session)
+        created, enquiries_by_institution = _registered(session, months, start, end, institution_of)
+        caseless = _caseless_calls(session, months, start, end)
+        ended = _ended(session, months, start, end)
+        apps = _applications(session, period)
+        held = _held_sessions(session, period)
         revenue = _revenue_by_month(session, months)
+        applications: Counter[int] = Counter(index[(d.year, d.month)] for _c, d, _t, _r in apps)
+        sessions: Counter[int] = Counter(index[(h.day.year, h.day.month)] for h in held)
         month_rows = tuple(
             MonthRow(
                 label=m.label,
-                enquiries=cases_created.get(i, 0) + caseless.get(i, 0),
-                enquiries_without_case=caseless.get(i, 0),
-                applications=applications.get(i, 0),
-                sessions=sessions.get(i, 0),
-                cancellations=cancelled.get(i, 0),
-                exclusions=excluded.get(i, 0),
+                enquiries=created[i] + caseless[i],
+                enquiries_without_case=caseless[i],
+                applications=applications[i],
+                sessions=sessions[i],
+                cancellations=ended[(i, Stage.CANCELLED)],
+                exclusions=ended[(i, Stage.EXCLUDED)],
                 payments=revenue.get(i, (0, 0))[0],
                 revenue_yen=revenue.get(i, (0, 0))[1],
             )
@@ -105,11 +113,16 @@ def statistics(store: Store, period: Period) -> StatsData:
             period=period,
             months=month_rows,
             total=_sum_rows(month_rows),
-            by_doctor=_by_doctor(session, period),
-            by_referrer=_by_referrer(session, period, months),
-            exclusions=_exclusions(session, period, months),
-            lead_times=_lead_times(session, period, months),
-        )
+            by_doctor=_by_doctor(session, held),
+            by_referrer=_by_referrer(
+                session, enquiries_by_institution,
+                Counter(institution_of.get(r) for _c, _d, _t, r in apps if r is not None)
+                + Counter(None for _c, _d, _t, r in apps if r is None),
+                Counter(institution_of.get(h.referring_doctor_id) for h in held),
+            ),
+            exclusions=_exclusions(session, start, end),
+            lead_times=_lead_times(session, start, end, apps, held),
+        )  # fmt: skip
 
 
 def _revenue_by_month(session: Session, months: Sequence[Month]) -> dict[int, tuple[int, int]]:
@@ -133,6 +146,10 @@ def _revenue_by_month(session: Session, months: Sequence[Month]) -> dict[int, tu
     return {int(b): (int(n), int(yen)) for b, n, yen in rows}
 
 
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time()).astimezone()
+
+
 def _local_bounds(months: Sequence[Month]) -> list[dt.datetime]:
     """Each month's end (exclusive) as an aware instant: local midnight, compared in UTC."""
     return [_local_midnight(m.last + dt.timedelta(days=1)) for m in months]
@@ -142,39 +159,28 @@ def _date_bounds(months: Sequence[Month]) -> list[dt.date]:
     return [m.last + dt.timedelta(days=1) for m in months]
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time()).astimezone()
-
-
-def _bucket(column: Any, bounds: Sequence[Any]) -> ColumnElement[int]:
-    """The month index of a value: a CASE over the months' ends (portable SQL, local time)."""
-    return case(*((column < end, i) for i, end in enumerate(bounds)), else_=-1)
-
-
-def _by_month(
-    session: Session,
-    column: Any,
-    months: Sequence[Month],
-    bounds: Sequence[Any],
-    *conditions: ColumnElement[bool],
-    distinct: Any = None,
-    join_case: bool = False,
-) -> _Counts:
-    """COUNT per month of rows whose ``column`` falls in the period, GROUP BY month."""
-    first = (
-        _local_midnight(months[0].first)
-        if isinstance(bounds[0], dt.datetime)
-        else (months[0].first)
+def _bucket(column: Any, bounds: Sequence[Any], lo: int = 0, hi: int | None = None) -> Any:
+    """The month index of a value, from the months' (exclusive) ends: portable SQL in the
+    desk's local time. A balanced tree of CASEs, so a row meets log2(months) comparisons,
+    not one per month (a 30-year period has 360 months)."""
+    hi = len(bounds) if hi is None else hi
+    if hi - lo == 1:
+        return literal_column(str(lo))
+    mid = (lo + hi) // 2
+    return case(
+        (column < bounds[mid - 1], _bucket(column, bounds, lo, mid)),
+        else_=_bucket(column, bounds, mid, hi),
     )
-    bucket = _bucket(column, bounds).label("bucket")
-    columns = [bucket] + ([distinct.label("item")] if distinct is not None else [])
-    query: Select[Any] = select(*columns).where(column >= first, column < bounds[-1], *conditions)
-    if join_case:
-        query = query.join(SOCase, SOCase.id == Appointment.case_id)
-    inner = query.subquery()
-    counted = func.count(func.distinct(inner.c.item)) if distinct is not None else func.count()
-    rows = session.execute(select(inner.c.bucket, counted).group_by(inner.c.bucket))
-    return {int(b): int(n) for b, n in rows}
+
+
+def _ended_at() -> ColumnElement[dt.datetime]:
+    # stage_since is set on every stage move; rows from before it existed fall back.
+    return func.coalesce(SOCase.stage_since, SOCase.updated_at)
+
+
+def _held() -> tuple[ColumnElement[bool], ...]:
+    """A held session: its appointment stands and its case has reached 実施済 or beyond."""
+    return (Appointment.cancelled.is_(False), SOCase.stage.in_(HELD_STAGES))
 
 
 def _is_application() -> tuple[ColumnElement[bool], ...]:
@@ -184,14 +190,106 @@ def _is_application() -> tuple[ColumnElement[bool], ...]:
     )
 
 
-def _held() -> tuple[ColumnElement[bool], ...]:
-    """A held session: its appointment stands and its case has reached 実施済 or beyond."""
-    return (Appointment.cancelled.is_(False), SOCase.stage.in_(HELD_STAGES))
+def _institutions_of_referring_doctors(session: Session) -> dict[int | None, int | None]:
+    """Referring doctor id -> institution id (a small master table, read whole)."""
+    found: dict[int | None, int | None] = {None: None}
+    for doctor_id, institution_id in session.execute(
+        select(ReferringDoctor.id, ReferringDoctor.institution_id)
+    ):
+        found[doctor_id] = institution_id
+    return found
 
 
-def _ended_at() -> ColumnElement[dt.datetime]:
-    # stage_since is set on every stage move; rows from before it existed fall back.
-    return func.coalesce(SOCase.stage_since, SOCase.updated_at)
+def _registered(
+    session: Session,
+    months: Sequence[Month],
+    start: dt.datetime,
+    end: dt.datetime,
+    institution_of: dict[int | None, int | None],
+) -> tuple[Counter[int], Counter[int | None]]:
+    """Cases registered per month and per referring institution: one GROUP BY over cases."""
+    bucket = _bucket(SOCase.created_at, _local_bounds(months)).label("bucket")
+    inner = (
+        select(bucket, SOCase.referring_doctor_id.label("referrer"))
+        .where(SOCase.created_at >= start, SOCase.created_at < end)
+        .subquery()
+    )
+    by_month: Counter[int] = Counter()
+    by_institution: Counter[int | None] = Counter()
+    for b, referrer, n in session.execute(
+        select(inner.c.bucket, inner.c.referrer, func.count()).group_by(
+            inner.c.bucket, inner.c.referrer
+        )
+    ):
+        by_month[int(b)] += int(n)
+        by_institution[institution_of.get(referrer)] += int(n)
+    return by_month, by_institution
+
+
+def _caseless_calls(
+    session: Session, months: Sequence[Month], start: dt.datetime, end: dt.datetime
+) -> Counter[int]:
+    bucket = _bucket(ContactLog.at, _local_bounds(months)).label("bucket")
+    inner = (
+        select(bucket)
+        .where(ContactLog.case_id.is_(None), ContactLog.at >= start, ContactLog.at < end)
+        .subquery()
+    )
+    rows = session.execute(select(inner.c.bucket, func.count()).group_by(inner.c.bucket))
+    return Counter({int(b): int(n) for b, n in rows})
+
+
+def _ended(
+    session: Session, months: Sequence[Month], start: dt.datetime, end: dt.datetime
+) -> Counter[tuple[int, Stage]]:
+    """Cases cancelled or excluded per month: one GROUP BY over cases."""
+    ended = _ended_at()
+    bucket = _bucket(ended, _local_bounds(months)).label("bucket")
+    inner = (
+        select(bucket, SOCase.stage.label("stage"))
+        .where(SOCase.stage.in_((Stage.CANCELLED, Stage.EXCLUDED)), ended >= start, ended < end)
+        .subquery()
+    )
+    rows = session.execute(
+        select(inner.c.bucket, inner.c.stage, func.count()).group_by(inner.c.bucket, inner.c.stage)
+    )
+    return Counter({(int(b), Stage(stage)): int(n) for b, stage, n in rows})
+
+
+def _applications(
+    session: Session, period: Period
+) -> list[tuple[int, dt.date, dt.datetime, int | None]]:
+    """(case, received, case registered, referring doctor) per case whose application came
+    back in the period (its first application line, if a case has two)."""
+    first: dict[int, tuple[int, dt.date, dt.datetime, int | None]] = {}
+    for case_id, received, created, referrer in session.execute(
+        select(CaseDocument.case_id, CaseDocument.received_on, SOCase.created_at,
+               SOCase.referring_doctor_id)
+        .join(SOCase, SOCase.id == CaseDocument.case_id)
+        .where(*_is_application(), CaseDocument.received_on >= period.start,
+               CaseDocument.received_on <= period.end)
+        .order_by(CaseDocument.id)
+    ):  # fmt: skip
+        if received is not None:  # always, by the WHERE; said for the type checker
+            first.setdefault(case_id, (case_id, received, created, referrer))
+    return list(first.values())
+
+
+def _held_sessions(session: Session, period: Period) -> list[_Held]:
+    # The stage is checked here, not in SQL: with it in the WHERE, SQLite walks the stage
+    # index (most cases are 実施済 or later) instead of the appointments' date index.
+    rows = session.execute(
+        select(Appointment.case_id, Appointment.date, Appointment.doctor_id, SOCase.stage,
+               SOCase.created_at, SOCase.referring_doctor_id, SOCase.actual_minutes)
+        .join(SOCase, SOCase.id == Appointment.case_id)
+        .where(Appointment.date >= period.start, Appointment.date <= period.end,
+               Appointment.cancelled.is_(False))
+    )  # fmt: skip
+    return [
+        _Held(c, d, doctor, created, ref, minutes or 0)
+        for c, d, doctor, stage, created, ref, minutes in rows
+        if stage in HELD_STAGES
+    ]
 
 
 def _sum_rows(rows: Sequence[MonthRow]) -> MonthRow:
@@ -208,76 +306,45 @@ def _sum_rows(rows: Sequence[MonthRow]) -> MonthRow:
     )
 
 
-def _in_period(column: Any, period: Period) -> ColumnElement[bool]:
-    return and_(column >= period.start, column <= period.end)
-
-
-def _created_in(months: Sequence[Month]) -> ColumnElement[bool]:
-    return and_(
-        SOCase.created_at >= _local_midnight(months[0].first),
-        SOCase.created_at < _local_bounds(months)[-1],
-    )
-
-
-def _by_doctor(session: Session, period: Period) -> tuple[DoctorRow, ...]:
+def _by_doctor(session: Session, held: Sequence[_Held]) -> tuple[DoctorRow, ...]:
+    sessions: Counter[int] = Counter(h.doctor_id for h in held)
+    minutes: Counter[int] = Counter()
+    for h in held:
+        minutes[h.doctor_id] += h.minutes
     rows = session.execute(
-        select(
-            Department.name,
-            Doctor.name,
-            func.count(Appointment.id),
-            func.coalesce(func.sum(SOCase.actual_minutes), 0),
-        )
-        .select_from(Appointment)
-        .join(SOCase, SOCase.id == Appointment.case_id)
-        .join(Doctor, Doctor.id == Appointment.doctor_id)
+        select(Doctor.id, Department.name, Doctor.name)
         .join(Department, Department.id == Doctor.department_id)
-        .where(_in_period(Appointment.date, period), *_held())
-        .group_by(Department.id, Department.name, Department.sort_order, Doctor.id, Doctor.name)
+        .where(Doctor.id.in_(list(sessions)))
         .order_by(Department.sort_order, Department.name, Doctor.name)
     )
-    return tuple(DoctorRow(dep, doc, int(n), int(minutes or 0)) for dep, doc, n, minutes in rows)
+    return tuple(
+        DoctorRow(dep, name, sessions[doctor_id], minutes[doctor_id])
+        for doctor_id, dep, name in rows
+    )
 
 
 def _by_referrer(
-    session: Session, period: Period, months: Sequence[Month]
+    session: Session,
+    enquiries: Counter[int | None],
+    applications: Counter[int | None],
+    sessions: Counter[int | None],
 ) -> tuple[ReferrerRow, ...]:
-    institution = ReferringDoctor.institution_id
-
-    def grouped(query: Select[int, int]) -> dict[int | None, int]:
-        return {key: int(n) for key, n in session.execute(query.group_by(institution))}
-
-    base = select(institution, func.count(func.distinct(SOCase.id))).select_from(SOCase)
-    base = base.outerjoin(ReferringDoctor, ReferringDoctor.id == SOCase.referring_doctor_id)
-    enquiries = grouped(base.where(_created_in(months)))
-    applications = grouped(
-        base.join(CaseDocument, CaseDocument.case_id == SOCase.id).where(
-            *_is_application(), _in_period(CaseDocument.received_on, period)
-        )
-    )
-    sessions = grouped(
-        base.join(Appointment, Appointment.case_id == SOCase.id).where(
-            *_held(), _in_period(Appointment.date, period)
-        )
-    )
     keys = set(enquiries) | set(applications) | set(sessions)
-    named = [k for k in keys if k is not None]
     names: dict[int, str] = {
         i: n
         for i, n in session.execute(
             select(ReferringInstitution.id, ReferringInstitution.name).where(
-                ReferringInstitution.id.in_(named)
+                ReferringInstitution.id.in_([k for k in keys if k is not None])
             )
         )
     }
     rows = [
         ReferrerRow(
             names.get(k, NO_REFERRER) if k is not None else NO_REFERRER,
-            enquiries.get(k, 0),
-            applications.get(k, 0),
-            sessions.get(k, 0),
+            enquiries[k], applications[k], sessions[k],
         )
         for k in keys
-    ]
+    ]  # fmt: skip
     # Busiest first; the cases without a referrer last, whatever their number.
     rows.sort(
         key=lambda r: (r.institution == NO_REFERRER, -r.enquiries, -r.sessions, r.institution)
@@ -285,99 +352,122 @@ def _by_referrer(
     return tuple(rows)
 
 
-def _exclusions(
-    session: Session, period: Period, months: Sequence[Month]
-) -> tuple[ExclusionRow, ...]:
+def _exclusions(session: Session, start: dt.datetime, end: dt.datetime) -> tuple[ExclusionRow, ...]:
     reasons = load_settings(session).exclusion_reasons
     ended = _ended_at()
     cases: Counter[str] = Counter()
     for code, decision, n in session.execute(
         select(SOCase.exclusion_code, SOCase.decision, func.count())
-        .where(
-            SOCase.stage == Stage.EXCLUDED,
-            ended >= _local_midnight(months[0].first),
-            ended < _local_bounds(months)[-1],
-        )
+        .where(SOCase.stage == Stage.EXCLUDED, ended >= start, ended < end)
         .group_by(SOCase.exclusion_code, SOCase.decision)
     ):
-        key = code or ("declined" if decision == Decision.DECLINED else "")
-        cases[key] += int(n)
+        cases[code or (_DECLINED if decision == Decision.DECLINED else "")] += int(n)
     calls: Counter[str] = Counter()
     # Few rows (calls turned away): the reason lives in the audit entry's JSON.
     for after in session.scalars(
         select(AuditEntry.after).where(
             AuditEntry.action == AuditAction.ENQUIRY_LOG,
-            AuditEntry.at >= _local_midnight(months[0].first),
-            AuditEntry.at < _local_bounds(months)[-1],
+            AuditEntry.at >= start,
+            AuditEntry.at < end,
         )
     ):
         code = str((after or {}).get("reason") or "")
         if code:
             calls[code] += 1
-    labels = {r.code: r.label for r in reasons}
-    labels["declined"] = DECLINED_LABEL
-    labels[""] = OTHER_LABEL
-    order = [r.code for r in reasons] + ["declined", ""]
+    labels = {r.code: r.label for r in reasons} | {_DECLINED: DECLINED_LABEL, "": OTHER_LABEL}
+    order = [r.code for r in reasons] + [_DECLINED, ""]
     seen = set(cases) | set(calls)
     codes = [c for c in order if c in seen] + sorted(seen - set(order))
     return tuple(
-        ExclusionRow(code, labels.get(code, code), cases.get(code, 0), calls.get(code, 0))
-        for code in codes
+        ExclusionRow(code, labels.get(code, code), cases[code], calls[code]) for code in codes
     )
 
 
-def _lead_times(session: Session, period: Period, months: Sequence[Month]) -> tuple[LeadTime, ...]:
-    application = (
-        select(
-            CaseDocument.case_id.label("case_id"),
-            func.min(CaseDocument.received_on).label("received_on"),
+def _lead_times(
+    session: Session,
+    start: dt.datetime,
+    end: dt.datetime,
+    apps: Sequence[tuple[int, dt.date, dt.datetime, int | None]],
+    held: Sequence[_Held],
+) -> tuple[LeadTime, ...]:
+    # Cases with an appointment made in the period; kept when it was their first booking.
+    candidates = list(
+        dict.fromkeys(
+            session.scalars(
+                select(Appointment.case_id).where(
+                    Appointment.created_at >= start, Appointment.created_at < end
+                )
+            )
         )
+    )
+    first_booking = _first_booking(
+        session, list(dict.fromkeys([*candidates, *(h.case_id for h in held)]))
+    )
+    booked_in_period = {
+        case_id: first_booking[case_id]
+        for case_id in candidates
+        if start <= first_booking[case_id] < end
+    }
+    received = _first_application(session, list(booked_in_period))
+    visits = [h for h in held if h.case_id in first_booking]
+    return (
+        lead_time("問い合わせ → 申込書受領", [(_local_day(t), d) for _c, d, t, _r in apps]),
+        lead_time(
+            "申込書受領 → 予約",
+            [(received[c], _local_day(at)) for c, at in booked_in_period.items() if c in received],
+        ),
+        lead_time("予約 → 受診", [(_local_day(first_booking[h.case_id]), h.day) for h in visits]),
+        lead_time("問い合わせ → 受診（全体）", [(_local_day(h.created), h.day) for h in held]),
+    )
+
+
+def _first_application(session: Session, case_ids: list[int]) -> dict[int, dt.date]:
+    found: dict[int, dt.date] = {}
+    query = (
+        select(CaseDocument.case_id, func.min(CaseDocument.received_on))
         .where(*_is_application(), CaseDocument.received_on.is_not(None))
         .group_by(CaseDocument.case_id)
-        .subquery()
     )
-    first_booking = (
-        select(
-            Appointment.case_id.label("case_id"),
-            func.min(Appointment.created_at).label("booked_at"),
-        )
-        .group_by(Appointment.case_id)
-        .subquery()
+    for chunk in _chunks(case_ids):
+        ids = set(chunk)
+        part = query if chunk is case_ids else query.where(CaseDocument.case_id.in_(chunk))
+        for case_id, day in session.execute(part):
+            if case_id in ids and day is not None:
+                found[case_id] = day
+    return found
+
+
+def _first_booking(session: Session, case_ids: list[int]) -> dict[int, dt.datetime]:
+    found: dict[int, dt.datetime] = {}
+    query = select(Appointment.case_id, func.min(Appointment.created_at)).group_by(
+        Appointment.case_id
     )
-    start, end = _local_midnight(months[0].first), _local_bounds(months)[-1]
-    enquiry_to_application = [
-        (_local_day(created), received)
-        for created, received in session.execute(
-            select(SOCase.created_at, application.c.received_on)
-            .join(application, application.c.case_id == SOCase.id)
-            .where(_in_period(application.c.received_on, period))
-        )
-    ]
-    application_to_booking = [
-        (received, _local_day(_utc(booked)))
-        for received, booked in session.execute(
-            select(application.c.received_on, first_booking.c.booked_at)
-            .join(first_booking, first_booking.c.case_id == application.c.case_id)
-            .where(first_booking.c.booked_at >= start, first_booking.c.booked_at < end)
-        )
-    ]
-    visits = session.execute(
-        select(SOCase.created_at, first_booking.c.booked_at, Appointment.date)
-        .select_from(Appointment)
-        .join(SOCase, SOCase.id == Appointment.case_id)
-        .join(first_booking, first_booking.c.case_id == Appointment.case_id)
-        .where(*_held(), _in_period(Appointment.date, period))
-    ).all()
-    return (
-        lead_time("問い合わせ → 申込書受領", enquiry_to_application),
-        lead_time("申込書受領 → 予約", application_to_booking),
-        lead_time("予約 → 受診", [(_local_day(_utc(b)), day) for _c, b, day in visits]),
-        lead_time("問い合わせ → 受診（全体）", [(_local_day(c), day) for c, _b, day in visits]),
-    )
+    for chunk in _chunks(case_ids):
+        ids = set(chunk)
+        part = query if chunk is case_ids else query.where(Appointment.case_id.in_(chunk))
+        for case_id, at in session.execute(part):
+            if case_id in ids:
+                found[case_id] = _utc(at)
+    return found
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    """IN lists of a few hundred ids; beyond a few thousand ids, one pass over the whole
+    table (the list itself, meaning: no IN) is cheaper than hundreds of lookups."""
+    if len(ids) > _WHOLE_TABLE:
+        return [ids]
+    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
 
 
 def _local_day(at: dt.datetime) -> dt.date:
-    return at.astimezone().date()
+    return (at.astimezone(dt.UTC) + _local_offset()).date()
+
+
+@lru_cache(maxsize=1)
+def _local_offset() -> dt.timedelta:
+    """The desk's offset from UTC. One offset for every date: the clinic is in Japan, which
+    keeps no summer time, and asking the system per row costs seconds over 100,000 cases."""
+    return dt.datetime.now().astimezone().utcoffset() or dt.timedelta()
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
