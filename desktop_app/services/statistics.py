@@ -21,8 +21,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, literal_column, select
@@ -41,9 +39,8 @@ from desktop_app.db.models import (
     SOCase,
 )
 from desktop_app.domain.audit_actions import AuditAction
-from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.stages import Decision, Stage
-from desktop_app.domain.statistics import LeadTime, Month, Period, lead_time
+from desktop_app.domain.statistics import Month, Period
 from desktop_app.services.settings import load_settings
 from desktop_app.services.statistics_data import (
     TOTAL_LABEL,
@@ -53,6 +50,7 @@ from desktop_app.services.statistics_data import (
     ReferrerRow,
     StatsData,
 )
+from desktop_app.services.statistics_leads import Held, is_application, lead_times
 from desktop_app.services.store import Store
 
 HELD_STAGES = (Stage.DONE, Stage.SETTLED)
@@ -60,18 +58,6 @@ NO_REFERRER = "（紹介元なし）"
 DECLINED_LABEL = "担当医の判断でお断り"
 OTHER_LABEL = "その他（理由の分類なし）"
 _DECLINED = "declined"  # the key of cases the doctor declined (they carry no reason code)
-_CHUNK = 500  # ids per IN (...) list
-_WHOLE_TABLE = 5_000
-
-
-@dataclass(frozen=True)
-class _Held:
-    case_id: int
-    day: dt.date
-    doctor_id: int
-    created: dt.datetime
-    referring_doctor_id: int | None
-    minutes: int
 
 
 def statistics(store: Store, period: Period) -> StatsData:
@@ -121,7 +107,7 @@ def statistics(store: Store, period: Period) -> StatsData:
                 Counter(institution_of.get(h.referring_doctor_id) for h in held),
             ),
             exclusions=_exclusions(session, start, end),
-            lead_times=_lead_times(session, start, end, apps, held),
+            lead_times=lead_times(session, start, end, apps, held),
         )  # fmt: skip
 
 
@@ -176,18 +162,6 @@ def _bucket(column: Any, bounds: Sequence[Any], lo: int = 0, hi: int | None = No
 def _ended_at() -> ColumnElement[dt.datetime]:
     # stage_since is set on every stage move; rows from before it existed fall back.
     return func.coalesce(SOCase.stage_since, SOCase.updated_at)
-
-
-def _held() -> tuple[ColumnElement[bool], ...]:
-    """A held session: its appointment stands and its case has reached 実施済 or beyond."""
-    return (Appointment.cancelled.is_(False), SOCase.stage.in_(HELD_STAGES))
-
-
-def _is_application() -> tuple[ColumnElement[bool], ...]:
-    return (
-        CaseDocument.kind == DocumentKind.APPLICATION,
-        CaseDocument.direction == Direction.IN,
-    )
 
 
 def _institutions_of_referring_doctors(session: Session) -> dict[int | None, int | None]:
@@ -266,7 +240,7 @@ def _applications(
         select(CaseDocument.case_id, CaseDocument.received_on, SOCase.created_at,
                SOCase.referring_doctor_id)
         .join(SOCase, SOCase.id == CaseDocument.case_id)
-        .where(*_is_application(), CaseDocument.received_on >= period.start,
+        .where(*is_application(), CaseDocument.received_on >= period.start,
                CaseDocument.received_on <= period.end)
         .order_by(CaseDocument.id)
     ):  # fmt: skip
@@ -275,7 +249,7 @@ def _applications(
     return list(first.values())
 
 
-def _held_sessions(session: Session, period: Period) -> list[_Held]:
+def _held_sessions(session: Session, period: Period) -> list[Held]:
     # The stage is checked here, not in SQL: with it in the WHERE, SQLite walks the stage
     # index (most cases are 実施済 or later) instead of the appointments' date index.
     rows = session.execute(
@@ -286,7 +260,7 @@ def _held_sessions(session: Session, period: Period) -> list[_Held]:
                Appointment.cancelled.is_(False))
     )  # fmt: skip
     return [
-        _Held(c, d, doctor, created, ref, minutes or 0)
+        Held(c, d, doctor, created, ref, minutes or 0)
         for c, d, doctor, stage, created, ref, minutes in rows
         if stage in HELD_STAGES
     ]
@@ -306,7 +280,7 @@ def _sum_rows(rows: Sequence[MonthRow]) -> MonthRow:
     )
 
 
-def _by_doctor(session: Session, held: Sequence[_Held]) -> tuple[DoctorRow, ...]:
+def _by_doctor(session: Session, held: Sequence[Held]) -> tuple[DoctorRow, ...]:
     sessions: Counter[int] = Counter(h.doctor_id for h in held)
     minutes: Counter[int] = Counter()
     for h in held:
@@ -381,95 +355,3 @@ def _exclusions(session: Session, start: dt.datetime, end: dt.datetime) -> tuple
     return tuple(
         ExclusionRow(code, labels.get(code, code), cases[code], calls[code]) for code in codes
     )
-
-
-def _lead_times(
-    session: Session,
-    start: dt.datetime,
-    end: dt.datetime,
-    apps: Sequence[tuple[int, dt.date, dt.datetime, int | None]],
-    held: Sequence[_Held],
-) -> tuple[LeadTime, ...]:
-    # Cases with an appointment made in the period; kept when it was their first booking.
-    candidates = list(
-        dict.fromkeys(
-            session.scalars(
-                select(Appointment.case_id).where(
-                    Appointment.created_at >= start, Appointment.created_at < end
-                )
-            )
-        )
-    )
-    first_booking = _first_booking(
-        session, list(dict.fromkeys([*candidates, *(h.case_id for h in held)]))
-    )
-    booked_in_period = {
-        case_id: first_booking[case_id]
-        for case_id in candidates
-        if start <= first_booking[case_id] < end
-    }
-    received = _first_application(session, list(booked_in_period))
-    visits = [h for h in held if h.case_id in first_booking]
-    return (
-        lead_time("問い合わせ → 申込書受領", [(_local_day(t), d) for _c, d, t, _r in apps]),
-        lead_time(
-            "申込書受領 → 予約",
-            [(received[c], _local_day(at)) for c, at in booked_in_period.items() if c in received],
-        ),
-        lead_time("予約 → 受診", [(_local_day(first_booking[h.case_id]), h.day) for h in visits]),
-        lead_time("問い合わせ → 受診（全体）", [(_local_day(h.created), h.day) for h in held]),
-    )
-
-
-def _first_application(session: Session, case_ids: list[int]) -> dict[int, dt.date]:
-    found: dict[int, dt.date] = {}
-    query = (
-        select(CaseDocument.case_id, func.min(CaseDocument.received_on))
-        .where(*_is_application(), CaseDocument.received_on.is_not(None))
-        .group_by(CaseDocument.case_id)
-    )
-    for chunk in _chunks(case_ids):
-        ids = set(chunk)
-        part = query if chunk is case_ids else query.where(CaseDocument.case_id.in_(chunk))
-        for case_id, day in session.execute(part):
-            if case_id in ids and day is not None:
-                found[case_id] = day
-    return found
-
-
-def _first_booking(session: Session, case_ids: list[int]) -> dict[int, dt.datetime]:
-    found: dict[int, dt.datetime] = {}
-    query = select(Appointment.case_id, func.min(Appointment.created_at)).group_by(
-        Appointment.case_id
-    )
-    for chunk in _chunks(case_ids):
-        ids = set(chunk)
-        part = query if chunk is case_ids else query.where(Appointment.case_id.in_(chunk))
-        for case_id, at in session.execute(part):
-            if case_id in ids:
-                found[case_id] = _utc(at)
-    return found
-
-
-def _chunks(ids: list[int]) -> list[list[int]]:
-    """IN lists of a few hundred ids; beyond a few thousand ids, one pass over the whole
-    table (the list itself, meaning: no IN) is cheaper than hundreds of lookups."""
-    if len(ids) > _WHOLE_TABLE:
-        return [ids]
-    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
-
-
-def _local_day(at: dt.datetime) -> dt.date:
-    return (at.astimezone(dt.UTC) + _local_offset()).date()
-
-
-@lru_cache(maxsize=1)
-def _local_offset() -> dt.timedelta:
-    """The desk's offset from UTC. One offset for every date: the clinic is in Japan, which
-    keeps no summer time, and asking the system per row costs seconds over 100,000 cases."""
-    return dt.datetime.now().astimezone().utcoffset() or dt.timedelta()
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    """Aware UTC, whatever the driver hands back for an aggregate of a UTC column."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
