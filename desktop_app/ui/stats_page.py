@@ -60,6 +60,7 @@ QPushButton:checked {{
     background: #e6eef7; color: {ACCENT}; border: 1px solid {ACCENT}; font-weight: bold;
 }}
 """
+FIRST_COLUMN_SLACK = 24
 CSV_FILTER = "CSVファイル（Excel用） (*.csv)"
 # Short tab names; the table's full title is in the CSV and the tooltip.
 TAB_NAMES = {
@@ -127,7 +128,10 @@ class StatsTableView(QWidget):
         header = self.view.horizontalHeader()
         # The first column (month, name, reason) as wide as its text; the figures share the rest.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.view.resizeColumnToContents(0)
+        # Room for the cell padding of the style sheet, which the size hint leaves out.
+        self.view.setColumnWidth(0, self.view.columnWidth(0) + FIRST_COLUMN_SLACK)
         self.view.setToolTip(table.title)
 
 
