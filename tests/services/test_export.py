@@ -154,3 +154,15 @@ def test_reversed_range_is_refused(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="開始日"):
         export_cases(store, tmp_path / "x.csv", date_from=D(2026, 5, 1), date_to=D(2026, 4, 1))
     assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "digits",
+    ["0144840158", "0144334678", "09012345678", "0120123456", "0312345678", "0145623456", ""],
+)
+def test_phone_shapes_worked_out_once_match_format_phone(digits: str) -> None:
+    from desktop_app.domain.contact import format_phone
+    from desktop_app.services.export import _phone_text
+
+    assert _phone_text(digits) == format_phone(digits)
+    assert _phone_text(digits) == format_phone(digits)  # the second time from the shape
