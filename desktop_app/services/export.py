@@ -328,8 +328,8 @@ def _phone_text(digits: str) -> str:
     key = (digits[:6], len(digits))
     if key not in _PHONE_SHAPES:
         parts = format_phone(digits).split("-")
-        shape = tuple(len(p) for p in parts)
-        _PHONE_SHAPES[key] = shape if len(parts) > 1 and sum(shape) == len(digits) else None
+        sizes = tuple(len(p) for p in parts)
+        _PHONE_SHAPES[key] = sizes if len(parts) > 1 and sum(sizes) == len(digits) else None
     shape = _PHONE_SHAPES[key]
     if shape is None:
         return format_phone(digits)
