@@ -90,6 +90,22 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", parents=[common], help="バックアップからデータベースを元に戻す"
     )
     restore.add_argument("file", metavar="FILE", help="バックアップファイル")
+    export = sub.add_parser(
+        "export", parents=[common], help="案件・入金・統計をCSV（Excel用）に書き出す"
+    )
+    export.add_argument(
+        "what",
+        choices=("cases", "payments", "stats"),
+        metavar="WHAT",
+        help="cases（案件・個人情報を含む）、payments（入金）、stats（統計）",
+    )
+    export.add_argument(
+        "--from", dest="date_from", metavar="YYYY-MM-DD", type=_iso_date, help="期間の開始日"
+    )
+    export.add_argument(
+        "--to", dest="date_to", metavar="YYYY-MM-DD", type=_iso_date, help="期間の終了日"
+    )
+    export.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="出力先")
     return parser
 
 
@@ -187,6 +203,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _backup(args)
     if args.command == "restore":
         return _restore(args)
+    if args.command == "export":
+        return _export(args)
     # Before any database is opened or made: without a screen nothing is to be done.
     if not _display_available():
         _say("画面（ディスプレイ）がないため開けません。")
@@ -302,3 +320,22 @@ def _size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     return f"{max(1, round(size / 1024)):,} KB"
+
+
+def _export(args: argparse.Namespace) -> int:
+    from desktop_app.domain.statistics import period_from_dates
+    from desktop_app.services.export import export_cases, export_payments, export_stats
+    from desktop_app.services.store import open_store
+
+    store = open_store(args.db)
+    try:
+        if args.what == "stats":
+            period = period_from_dates(args.date_from, args.date_to, dt.date.today())
+            result = export_stats(store, args.output, period)
+        else:
+            export = export_cases if args.what == "cases" else export_payments
+            result = export(store, args.output, date_from=args.date_from, date_to=args.date_to)
+    finally:
+        store.close()
+    print(f"{result.what}（{result.range_text}、{result.rows:,}行）→ {result.path}")
+    return EXIT_OK

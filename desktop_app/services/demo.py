@@ -306,7 +306,7 @@ class _Builder:
                 mail_to_name=name, mail_postal_code=postal, mail_address=address,
                 mail_channel=Channel.MAIL, actual_minutes=minutes,
                 report_delivered_on=appt[0] if appt and stage == Stage.SETTLED else None,
-                search_text=search, created_at=now, updated_at=now,
+                search_text=search, created_at=now, updated_at=now, stage_since=now,
             )
         )  # fmt: skip
         rows["contacts"].append(

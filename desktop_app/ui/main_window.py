@@ -24,20 +24,13 @@ from desktop_app.ui.calendar.page import CalendarPage
 from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.intake import prompts
 from desktop_app.ui.intake.wizard import IntakeWizard
-from desktop_app.ui.placeholder_page import PlaceholderPage
 from desktop_app.ui.receipt_dialog import ReceiptDialog, open_receipt_dialog
 from desktop_app.ui.settings_page import SettingsPage
+from desktop_app.ui.stats_page import StatsPage
 
 PAGE_NAMES = ("受付", "書類ボード", "カレンダー", "案件一覧", "統計", "設定")
 NAV_WIDTH = 170
 PAGE_INTAKE, PAGE_BOARD, PAGE_CALENDAR, PAGE_CASES, PAGE_STATS, PAGE_SETTINGS = range(6)
-
-_PLACEHOLDERS = {
-    PAGE_STATS: (
-        "統計",
-        "月ごとの件数、紹介元・診療科ごとの件数、キャンセルや対象外の件数を集計します。",
-    ),
-}
 
 
 class MainWindow(QMainWindow):
@@ -69,20 +62,18 @@ class MainWindow(QMainWindow):
         self.intake = IntakeWizard(self.runner)
         # Loads itself each time it is shown, never at start-up.
         self.board = BoardPage(self.runner)
+        self.stats_page = StatsPage(self.runner)
+        self.calendar_page = CalendarPage(self.runner)
         self.stack = QStackedWidget()
-        for index in range(len(PAGE_NAMES)):
-            if index == PAGE_INTAKE:
-                page: QWidget = self.intake
-            elif index == PAGE_CASES:
-                page = self.case_list
-            elif index == PAGE_SETTINGS:
-                page = self.settings_page
-            elif index == PAGE_BOARD:
-                page = self.board
-            elif index == PAGE_CALENDAR:
-                page = self.calendar_page = CalendarPage(self.runner)
-            else:
-                page = PlaceholderPage(*_PLACEHOLDERS[index])
+        # In PAGE_NAMES order.
+        for page in (
+            self.intake,
+            self.board,
+            self.calendar_page,
+            self.case_list,
+            self.stats_page,
+            self.settings_page,
+        ):
             self.stack.addWidget(page)
 
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)

@@ -1,0 +1,371 @@
+"""The 統計 page: a period, a chart for the report, and the tables, each exportable to CSV.
+
+The figures are counted off the UI thread (ServiceRunner.run_in_background); the page shows
+a busy bar meanwhile and keeps the last figures until the new ones arrive. It reloads when
+cases or enquiries changed, but only while it is on screen (otherwise when next shown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.changes import Change
+from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.statistics import (
+    Period,
+    PeriodKind,
+    calendar_year,
+    custom_period,
+    fiscal_year,
+    fiscal_year_of,
+)
+from desktop_app.services.export import ExportResult, export_stats, export_stats_table
+from desktop_app.services.statistics import statistics
+from desktop_app.services.statistics_data import (
+    TOTAL_LABEL,
+    StatsData,
+    StatsTable,
+    stats_tables,
+)
+from desktop_app.ui import actions
+from desktop_app.ui.actions import ChangeNotice, ServiceRunner
+from desktop_app.ui.rows_model import AnyIndex, RowsModel
+from desktop_app.ui.stats_chart import MonthlyChart
+from desktop_app.ui.style import ACCENT
+
+# The period buttons show which one is chosen (the global sheet has no checked state).
+PERIOD_BUTTONS_STYLE = f"""
+QPushButton:checked {{
+    background: #e6eef7; color: {ACCENT}; border: 1px solid {ACCENT}; font-weight: bold;
+}}
+"""
+FIRST_COLUMN_SLACK = 24
+CSV_FILTER = "CSVファイル（Excel用） (*.csv)"
+# Short tab names; the table's full title is in the CSV and the tooltip.
+TAB_NAMES = {
+    "months": "月別",
+    "doctors": "診療科・担当医",
+    "referrers": "紹介元",
+    "exclusions": "対象外の理由",
+    "lead_times": "所要日数",
+    "revenue": "収入",
+}
+
+
+def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:
+    """Where to save a CSV; None when the clerk cancels. Tests patch this, not the dialog."""
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, "CSVに書き出す", str(Path.home() / suggested), CSV_FILTER
+    )
+    return path or None
+
+
+class _TotalsModel(RowsModel):
+    """Rows of text with the 合計 line in bold."""
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.FontRole and index.isValid():
+            first = super().data(self.index(index.row(), 0), Qt.ItemDataRole.DisplayRole)
+            if first == TOTAL_LABEL:
+                font = QFont()
+                font.setBold(True)
+                return font
+        return super().data(index, role)
+
+
+class StatsTableView(QWidget):
+    """One table and its export button."""
+
+    def __init__(self, key: str, page: StatsPage) -> None:
+        super().__init__()
+        self.key = key
+        self.model = RowsModel((), self)
+        self.view = QTableView()
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.export_button = QPushButton("この表をCSVに書き出す")
+        self.export_button.clicked.connect(lambda: page.export_table(self.key))
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bottom)
+
+    def show_table(self, table: StatsTable) -> None:
+        numbers = frozenset(
+            i for i in range(len(table.headers)) if table.rows and isinstance(table.rows[0][i], int)
+        )
+        numbers |= frozenset(i for i, h in enumerate(table.headers) if "中央値" in h)
+        model = _TotalsModel(table.headers, self, right_aligned=numbers)
+        model.set_rows([[_text(v) for v in row] for row in table.rows])
+        self.view.setModel(model)
+        self.model.deleteLater()
+        self.model = model
+        header = self.view.horizontalHeader()
+        # The first column (month, name, reason) as wide as its text; the figures share the rest.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        self.view.resizeColumnToContents(0)
+        # Room for the cell padding of the style sheet, which the size hint leaves out.
+        self.view.setColumnWidth(0, self.view.columnWidth(0) + FIRST_COLUMN_SLACK)
+        self.view.setToolTip(table.title)
+
+
+class StatsPage(QWidget):
+    def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.data: StatsData | None = None
+        self._loading = 0  # the number of the newest request; older answers are dropped
+        self._answered = 0
+        self._stale = True
+        today = dt.date.today()
+
+        title = QLabel("統計")
+        title.setObjectName("pageTitle")
+        self.kind_buttons = QButtonGroup(self)
+        self.kind_buttons.setExclusive(True)
+        kinds = QHBoxLayout()
+        kinds.setSpacing(4)
+        for kind in PeriodKind:
+            button = QPushButton(kind.label)
+            button.setCheckable(True)
+            button.setStyleSheet(PERIOD_BUTTONS_STYLE)
+            button.setProperty("kind", kind.value)
+            self.kind_buttons.addButton(button)
+            kinds.addWidget(button)
+        self.kind_buttons.buttons()[0].setChecked(True)
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(today.year)
+        self.year.setSuffix("年")
+        self.year.setAccelerated(True)
+        self.date_from = QDateEdit(QDate(today.year, 1, 1))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy/MM/dd")
+        self.range_sep = QLabel("〜")
+        self.count_button = QPushButton("集計")
+        self.count_button.setObjectName("primary")
+        self.export_all_button = QPushButton("すべての表をCSVに書き出す")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # no known end: a moving bar
+        self.busy.setFixedWidth(120)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self.status = QLabel("")
+        self.status.setObjectName("muted")
+
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addSpacing(16)
+        top.addLayout(kinds)
+        top.addSpacing(8)
+        for widget in (self.year, self.date_from, self.range_sep, self.date_to):
+            top.addWidget(widget)
+        top.addWidget(self.count_button)
+        top.addSpacing(8)
+        top.addWidget(self.busy)
+        top.addStretch(1)
+        top.addWidget(self.export_all_button)
+
+        self.period_label = QLabel("")
+        self.period_label.setObjectName("periodLabel")
+        self.period_label.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        info = QHBoxLayout()
+        info.addWidget(self.period_label)
+        info.addSpacing(12)
+        info.addWidget(self.status, 1)
+
+        self.chart = MonthlyChart()
+        self.tabs = QTabWidget()
+        self.tables: dict[str, StatsTableView] = {}
+        for key, name in TAB_NAMES.items():
+            view = StatsTableView(key, self)
+            self.tables[key] = view
+            self.tabs.addTab(view, name)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.chart)
+        splitter.addWidget(self.tabs)
+        splitter.setChildrenCollapsible(False)
+        splitter.setSizes([300, 400])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 12)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addLayout(info)
+        layout.addWidget(splitter, 1)
+
+        self.kind_buttons.buttonClicked.connect(lambda _b: self._kind_changed())
+        self.year.editingFinished.connect(self.refresh)
+        self.count_button.clicked.connect(self.refresh)
+        self.export_all_button.clicked.connect(self.export_all)
+        runner.changed.connect(self._on_changed)
+        self._kind_changed(load=False)
+
+    # The period chosen on screen.
+    def kind(self) -> PeriodKind:
+        button = self.kind_buttons.checkedButton()
+        return PeriodKind(button.property("kind")) if button else PeriodKind.CALENDAR_YEAR
+
+    def set_kind(self, kind: PeriodKind) -> None:
+        for button in self.kind_buttons.buttons():
+            button.setChecked(button.property("kind") == kind.value)
+        self._kind_changed()
+
+    def period(self) -> Period:
+        kind = self.kind()
+        if kind == PeriodKind.CALENDAR_YEAR:
+            return calendar_year(self.year.value())
+        if kind == PeriodKind.FISCAL_YEAR:
+            return fiscal_year(self.year.value())
+        return custom_period(_day(self.date_from), _day(self.date_to))
+
+    def _kind_changed(self, load: bool = True) -> None:
+        kind = self.kind()
+        custom = kind == PeriodKind.CUSTOM
+        for widget in (self.date_from, self.range_sep, self.date_to):
+            widget.setVisible(custom)
+        self.year.setVisible(not custom)
+        today = dt.date.today()
+        if kind == PeriodKind.FISCAL_YEAR:
+            self.year.setSuffix("年度")
+            self.year.setValue(fiscal_year_of(today))
+        elif kind == PeriodKind.CALENDAR_YEAR:
+            self.year.setSuffix("年")
+            self.year.setValue(today.year)
+        if load and not custom:
+            self.refresh()
+
+    # Loading.
+    def refresh(self) -> None:
+        """Count the chosen period again, off the UI thread."""
+        try:
+            period = self.period()
+        except ValidationError as exc:
+            actions.show_error(self, exc.message)
+            return
+        self._stale = False
+        self._loading += 1
+        number = self._loading
+        self._set_busy(True)
+        self.status.setText("集計しています…")
+        self.runner.run_in_background(
+            self, statistics, period,
+            on_done=lambda data: self._loaded(number, data),
+            on_failed=lambda exc: self._failed(number, exc),
+        )  # fmt: skip
+
+    def is_busy(self) -> bool:
+        return self._answered < self._loading
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.count_button.setEnabled(not busy)
+
+    def _loaded(self, number: int, data: StatsData) -> None:
+        self._answered = max(self._answered, number)
+        if number != self._loading:
+            return  # a newer period was asked for meanwhile
+        self._set_busy(False)
+        self.data = data
+        self.period_label.setText(data.period.label)
+        total = data.total
+        self.status.setText(
+            f"問い合わせ {total.enquiries:,}件　申込書受領 {total.applications:,}件　"
+            f"実施 {total.sessions:,}件　収入 {total.revenue_yen:,}円"
+        )
+        self.chart.show_data(data)
+        for table in stats_tables(data):
+            self.tables[table.key].show_table(table)
+
+    def _failed(self, number: int, exc: Exception) -> None:
+        self._answered = max(self._answered, number)
+        if number != self._loading:
+            return
+        self._set_busy(False)
+        self.status.setText("集計できませんでした。")
+        message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+        actions.show_error(self, f"集計できませんでした：{message}")
+
+    def _on_changed(self, notice: ChangeNotice) -> None:
+        if not notice.touches(Change.CASES | Change.ENQUIRIES | Change.SETTINGS):
+            return
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    # Export.
+    def export_table(self, key: str) -> ExportResult | None:
+        if self.data is None:
+            return None
+        name = f"統計_{TAB_NAMES[key]}_{_file_part(self.data.period)}.csv"
+        path = ask_save_path(self, name)
+        if path is None:
+            return None
+        return self._exported(self.runner.run(self, export_stats_table, path, self.data, key))
+
+    def export_all(self) -> ExportResult | None:
+        try:
+            period = self.data.period if self.data is not None else self.period()
+        except ValidationError as exc:
+            actions.show_error(self, exc.message)
+            return None
+        path = ask_save_path(self, f"統計_{_file_part(period)}.csv")
+        if path is None:
+            return None
+        return self._exported(self.runner.run(self, export_stats, path, period))
+
+    def _exported(self, result: ExportResult | None) -> ExportResult | None:
+        if result is not None:
+            self.status.setText(f"書き出しました：{result.path}（{result.rows:,}行）")
+        return result
+
+
+def _file_part(period: Period) -> str:
+    if period.kind == PeriodKind.CALENDAR_YEAR:
+        return f"{period.start.year}年"
+    if period.kind == PeriodKind.FISCAL_YEAR:
+        return f"{period.start.year}年度"
+    return f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+
+
+def _text(value: str | int) -> str:
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+def _day(edit: QDateEdit) -> dt.date:
+    day = edit.date().toPython()
+    assert isinstance(day, dt.date)
+    return day
