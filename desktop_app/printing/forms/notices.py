@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop_app.domain.documents import DocumentKind
 from desktop_app.domain.fees import consultation_fee
 from desktop_app.domain.office_calendar import materials_due_date
 from desktop_app.printing.context import (
@@ -34,7 +35,7 @@ from desktop_app.printing.layout import (
     flow_paragraph,
     hline,
 )
-from desktop_app.printing.model import FaxCoverInfo
+from desktop_app.printing.model import CaseInfo, FaxCoverInfo
 
 LABEL_W = 34 * mm
 
@@ -49,14 +50,17 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
     start_page(c)
     s, case = ctx.settings, ctx.case
     draw_case_number(c, ctx, RIGHT, TOP)
-    draw_fit(
-        c,
-        addressee_lines(case.patient.name, 100 * mm, 14) or f"{BLANK * 8}様",
-        Rect(LEFT, TOP - 22 * mm, 100 * mm, 14 * mm),
-        size=14,
-        pad=0,
-        valign="bottom",
-    )
+    if case.patient.name:
+        draw_fit(
+            c,
+            addressee_lines(case.patient.name, 100 * mm, 14),
+            Rect(LEFT, TOP - 22 * mm, 100 * mm, 14 * mm),
+            size=14,
+            pad=0,
+            valign="bottom",
+        )
+    else:  # blank: 様 at the end of the line, the name written before it
+        draw_string(c, LEFT + 100 * mm, TOP - 21 * mm, "様", 14, align="right")
     hline(c, LEFT, LEFT + 100 * mm, TOP - 22.5 * mm, RULE)
     draw_string(c, RIGHT, TOP - 28 * mm, ctx.date(ctx.today), 10.5, align="right")
     y = draw_title(c, "セカンドオピニオン外来\u3000予約確認書", TOP - 34 * mm, size=18)
@@ -122,11 +126,8 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
         )
         - 1 * mm
     )
-    items = [k.label for k in case.required_incoming] or [
-        "セカンドオピニオン外来専用診療情報提供書（主治医の先生が作成）",
-        "検査資料（血液検査、画像のCD-R・フィルム、病理検査の報告書など）",
-    ]
-    for item in items:
+    due_items, day_items = bring_lists(case)
+    for item in due_items:
         draw_fit(
             c,
             f"□\u3000{item}",
@@ -135,7 +136,31 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
             pad=0,
         )
         y -= 6 * mm
-    y -= 5 * mm
+    y -= 2 * mm
+    if day_items:
+        y = (
+            flow_paragraph(
+                c,
+                "次のものは、資料と一緒に、または相談の当日にお持ちください。",
+                LEFT + 4 * mm,
+                y,
+                CONTENT_W - 4 * mm,
+                size=11,
+                leading=1.5,
+            )
+            - 1 * mm
+        )
+        for item in day_items:
+            draw_fit(
+                c,
+                f"□\u3000{item}",
+                Rect.below(LEFT + 8 * mm, y, CONTENT_W - 8 * mm, 6 * mm),
+                size=11,
+                pad=0,
+            )
+            y -= 6 * mm
+        y -= 2 * mm
+    y -= 3 * mm
 
     y = _heading(c, "料金", y)
     fee = consultation_fee(s.session_minutes, s)
@@ -170,6 +195,31 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
         - 6 * mm
     )
     finish_page(c, ctx, case.case_number)
+
+
+# Brought with the materials or on the day: the guide lists them among 「セカンドオピニオンに
+# 際して必要なもの」; only the referral letter and test materials fall under the 3-day rule.
+ON_THE_DAY = frozenset({DocumentKind.CONSENT, DocumentKind.RELATIONSHIP_PROOF})
+DEFAULT_DUE = (
+    "セカンドオピニオン外来専用診療情報提供書（主治医の先生が作成）",
+    "検査資料（血液検査、画像のCD-R・フィルム、病理検査の報告書など）",
+)
+DEFAULT_DAY = (
+    "相談同意書（ご家族だけで相談される場合。ご本人の署名のあるもの）",
+    "続柄がわかる書類（健康保険証など。患者さんが未成年の場合）",
+)
+
+
+def bring_lists(case: CaseInfo) -> tuple[list[str], list[str]]:
+    """What to bring by the due date, and what may come on the day (consent, proof)."""
+    if not case.required_incoming and not case.case_number:
+        return list(DEFAULT_DUE), list(DEFAULT_DAY)
+    due = [k.label for k in case.required_incoming if k not in ON_THE_DAY] or list(DEFAULT_DUE)
+    day = [k.label for k in case.required_incoming if k in ON_THE_DAY]
+    proof = DocumentKind.RELATIONSHIP_PROOF
+    if case.patient_is_minor and proof not in case.required_incoming:
+        day.append(proof.label)
+    return due, day
 
 
 def _heading(c: Canvas, text: str, y: float) -> float:
