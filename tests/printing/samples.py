@@ -10,6 +10,7 @@ from desktop_app.domain.people import Attendance, ConsultationCategory, Relation
 from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings
 from desktop_app.printing.model import (
     AppointmentInfo,
+    BorrowedItem,
     CallerInfo,
     CaseInfo,
     DayListEntry,
@@ -74,6 +75,16 @@ def sample_case(settings: ClinicSettings = DEFAULT_SETTINGS) -> CaseInfo:
             paid_on=date(2026, 11, 24),
             fee=consultation_fee(45, settings),
         ),
+        diagnosis="胃がん（早期）",
+        primary_doctor_informed=True,
+        assigned_department="外科",
+        assigned_doctor="高橋　誠",
+        actual_minutes=45,
+        report_written_on=date(2026, 11, 26),
+        borrowed=(
+            BorrowedItem("画像CD-R", 2, date(2026, 11, 24)),
+            BorrowedItem("病理検査の報告書", 1, None),
+        ),
     )
 
 
@@ -137,6 +148,18 @@ def long_case(settings: ClinicSettings = DEFAULT_SETTINGS) -> CaseInfo:
             paid_on=date(2027, 1, 4),
             fee=consultation_fee(60, settings),
             payer_name="長谷川ウィリアムズ　ジョナサン太郎",
+        ),
+        diagnosis="膵頭部癌（浸潤性膵管癌）ステージⅢ、閉塞性黄疸（胆管ステント留置後）",
+        primary_doctor_informed=True,
+        assigned_department="消化器外科・肝胆膵外科（腫瘍外科）",
+        assigned_doctor="五十嵐ヴァンデンベルグ　健太郎",
+        actual_minutes=60,
+        report_written_on=date(2027, 1, 6),
+        report_delivered_on=date(2027, 1, 8),
+        borrowed=(
+            BorrowedItem("レントゲン・MRI・CTの実物フィルム（造影CT 2025年12月撮影分）", 12, None),
+            BorrowedItem("画像CD-R（PET-CT、MRCP、超音波内視鏡）", 3, date(2027, 1, 4)),
+            BorrowedItem("病理標本（超音波内視鏡下穿刺吸引生検）", 2, None),
         ),
     )
 
