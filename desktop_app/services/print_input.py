@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from desktop_app.db.models import (
     Appointment,
     Caller,
@@ -15,6 +18,7 @@ from desktop_app.db.models import (
     Payment,
     ReferringDoctor,
     SOCase,
+    StaffUser,
 )
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.fees import consultation_fee
@@ -173,6 +177,13 @@ def consent_status(case: SOCase, minor: bool) -> str:
     if doc is not None and doc.received_on is not None:
         return "要・受領済"
     return "要・未着"
+
+
+def clerk_name(session: Session, staff: str) -> str:
+    """The clerk's name as a form prints it (the staff list's display name); blank, to be
+    written by hand, when the desk's login is not on the staff list."""
+    user = session.scalar(select(StaffUser).where(StaffUser.login == staff))
+    return user.display_name if user is not None and user.active else ""
 
 
 def needs_consent(case: SOCase) -> bool:

@@ -27,6 +27,7 @@ from desktop_app.printing.layout import (
     LEFT,
     RIGHT,
     RULE,
+    THIN,
     TOP,
     Rect,
     box,
@@ -222,9 +223,44 @@ def bring_lists(case: CaseInfo) -> tuple[list[str], list[str]]:
     return due, day
 
 
+SUBJECT_H = 13 * mm  # two lines of a long subject
+PAGES_W = 22 * mm  # the room for the number of pages, left of 枚（本状を含む）
+
+
+def _sender_and_pages(c: Canvas, info: FaxCoverInfo, y: float) -> float:
+    """One row: the sending clerk (written in when unknown) and the number of pages, with
+    room for a number written by hand."""
+    h = 11 * mm
+    half = (CONTENT_W - LABEL_W) / 2
+    x = LEFT + LABEL_W
+    label_cell(c, LEFT, y - h, LABEL_W, h, "送信者（担当）", 10)
+    value_cell(c, x, y - h, half - 22 * mm, h, info.sender_person, size=13)
+    label_cell(c, x + half - 22 * mm, y - h, 22 * mm, h, "送信枚数", 11)
+    box(c, x + half, y - h, half, h, THIN)
+    pages = str(info.pages) if info.pages else ""
+    draw_fit(c, pages, Rect(x + half, y - h, PAGES_W, h), size=16, align="right", pad=2 * mm)
+    draw_fit(
+        c, "枚（本状を含む）", Rect(x + half + PAGES_W, y - h, half - PAGES_W, h), size=12, pad=0
+    )
+    return y - h
+
+
 def _heading(c: Canvas, text: str, y: float) -> float:
     draw_string(c, LEFT, y - 12, f"■ {text}", 12)
     return y - 6.5 * mm
+
+
+def fax_subject(case: CaseInfo) -> str:
+    """What a FAX about ``case`` sends, by how far the case has come, and its number."""
+    if not case.case_number:
+        return ""
+    if case.report_written_on or case.actual_minutes:
+        what = "セカンドオピニオン外来\u3000ご報告書の送付"
+    elif case.appointment is not None:
+        what = "セカンドオピニオン外来\u3000予約日時のご連絡（予約確認書）"
+    else:
+        what = "セカンドオピニオン外来専用診療情報提供書\u3000作成のお願い"
+    return f"{what}（受付番号 {case.case_number}）"
 
 
 def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> None:
@@ -237,6 +273,8 @@ def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> Non
         to_person=ref.doctor,
         to_fax=ref.fax,
         to_tel=ref.tel,
+        subject=fax_subject(ctx.case),
+        sender_person=ctx.case.clerk,
     )
     draw_string(c, RIGHT, TOP - 10, ctx.date(ctx.today), 11, align="right")
     y = draw_title(c, "FAX送付状", TOP - 8 * mm, size=24) - 4 * mm
@@ -247,25 +285,18 @@ def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> Non
         ("宛先", f"{to_name}\u3000御中" if to_name else "", 16 * mm, 14.0),
         ("ご担当", person, 11 * mm, 13.0),
         ("FAX番号", ctx.phone(info.to_fax), 11 * mm, 16.0),
-        (
-            "送信元",
-            f"{ctx.office}" + (f"\u3000{info.sender_person}" if info.sender_person else ""),
-            11 * mm,
-            12.0,
-        ),
+        ("送信元", ctx.office, 11 * mm, 12.0),
         ("TEL / FAX", f"TEL {ctx.phone(s.tel)}\u3000FAX {ctx.phone(s.fax)}", 11 * mm, 13.0),
-        (
-            "送信枚数",
-            f"{info.pages}枚（本状を含む）" if info.pages else f"{BLANK * 3}枚（本状を含む）",
-            11 * mm,
-            13.0,
-        ),
-        ("件名", info.subject, 11 * mm, 12.0),
     ]
     for label, value, h, size in rows:
         label_cell(c, LEFT, y - h, LABEL_W, h, label, 11)
         value_cell(c, LEFT + LABEL_W, y - h, CONTENT_W - LABEL_W, h, value, size=size)
         y -= h
+    y = _sender_and_pages(c, info, y)
+    h = SUBJECT_H
+    label_cell(c, LEFT, y - h, LABEL_W, h, "件名", 11)
+    value_cell(c, LEFT + LABEL_W, y - h, CONTENT_W - LABEL_W, h, info.subject, size=12)
+    y -= h
     box(c, LEFT, y, CONTENT_W, top - y, HEAVY)
     y -= 6 * mm
     draw_string(c, LEFT, y - 11, "通信欄", 11)
