@@ -168,7 +168,16 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
     """A day's bookings: ordinary and long names, checked in or not."""
     rows = []
     names = [
-        ("山田　花子", "ヤマダ　ハナコ", "外科", "高橋　誠", "当日受付", ""),
+        (
+            "山田　花子",
+            "ヤマダ　ハナコ",
+            "外科",
+            "高橋　誠",
+            "当日受付",
+            "",
+            "ご本人、子\u3000山田\u3000太郎",
+            "不要",
+        ),
         (
             "長谷川ウィリアムズ　エリザベス真理子花",
             "ハセガワウィリアムズ　エリザベスマリコハナ",
@@ -176,8 +185,19 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
             "五十嵐ヴァンデンベルグ　健太郎",
             "資料受領",
             "家族のみ来院（相談同意書あり）。CD-R 2枚、病理標本は返却要。延長の可能性あり",
+            "その他の親族\u3000長谷川ウィリアムズ\u3000ジョナサン太郎（ご家族のみ）",
+            "要・受領済",
         ),
-        ("佐々木　一", "ササキ　ハジメ", "呼吸器内科", "田中　由美", "予約確定", "資料未着"),
+        (
+            "佐々木　一",
+            "ササキ　ハジメ",
+            "呼吸器内科",
+            "田中　由美",
+            "予約確定",
+            "資料未着",
+            "父母\u3000佐々木\u3000恵子（ご家族のみ）",
+            "続柄確認書類",
+        ),
     ]
     for i in range(count):
         n = names[i % len(names)]
@@ -193,6 +213,8 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
                 minutes=60 if i % 3 == 1 else 30,
                 status=n[4],
                 note=n[5],
+                attendees=n[6],
+                consent=n[7],
             )
         )
     return tuple(rows)

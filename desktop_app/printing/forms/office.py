@@ -293,21 +293,30 @@ def _report_tail(c: Canvas, ctx: FormContext, y: float) -> None:
 
 
 DAY_COLUMNS = (  # (heading, width mm); 備考 takes the rest
-    ("時間", 22),
+    ("時間", 20),
     ("受付番号", 27),
-    ("氏名", 44),
-    ("フリガナ", 42),
-    ("診療科", 32),
-    ("担当医", 30),
-    ("状態", 20),
+    ("氏名（フリガナ）", 56),
+    ("診療科・担当医", 44),
+    ("来院される方", 42),
+    ("相談同意書", 22),
+    ("状態", 18),
     ("備考", 0),
 )
+DAY_ROW_H = 17 * mm
+DAY_HEAD_H = 8 * mm
+
+
+def daylist_rows_per_page() -> int:
+    """How many bookings one landscape page of the day list holds."""
+    _, height = landscape(A4)
+    room = (height - MARGIN - 14 * mm - DAY_HEAD_H) - (MARGIN + 18 * mm)
+    return max(1, int(room // DAY_ROW_H))
 
 
 def draw_daylist(
     c: Canvas, ctx: FormContext, entries: Sequence[DayListEntry], day: date | None
 ) -> None:
-    """本日の予約一覧 (A4 landscape), sorted by time; continues onto further pages."""
+    """本日の予約一覧 (A4 landscape), sorted by time; continues onto further pages (n/N)."""
     size = landscape(A4)
     width, height = size
     day = day or ctx.today
@@ -315,10 +324,9 @@ def draw_daylist(
     left, right, top = MARGIN, width - MARGIN, height - MARGIN
     widths = [w * mm for _, w in DAY_COLUMNS]
     widths[-1] = (right - left) - sum(widths)
-    row_h, head_h = 13 * mm, 8 * mm
-    bottom_limit = MARGIN + 18 * mm
-    page, index = 1, 0
-    while True:
+    per_page = daylist_rows_per_page()
+    pages = max(1, -(-len(rows) // per_page))
+    for page in range(1, pages + 1):
         start_page(c, size)
         draw_fit(
             c,
@@ -327,44 +335,54 @@ def draw_daylist(
             size=16,
             pad=0,
         )
-        draw_string(c, right, top - 7 * mm, f"{len(rows)}件\u3000{page}枚目", 10.5, align="right")
+        draw_string(
+            c, right, top - 7 * mm, f"{len(rows)}件\u3000{page}/{pages}", 10.5, align="right"
+        )
         y = top - 14 * mm
         x = left
         for (heading, _), w in zip(DAY_COLUMNS, widths, strict=True):
-            label_cell(c, x, y - head_h, w, head_h, heading, 10.5)
+            label_cell(c, x, y - DAY_HEAD_H, w, DAY_HEAD_H, heading, 10)
             x += w
-        y -= head_h
+        y -= DAY_HEAD_H
         if not rows:
             draw_fit(
-                c, "本日の予約はありません。", Rect.below(left, y, right - left, row_h), size=12
+                c, "本日の予約はありません。", Rect.below(left, y, right - left, DAY_ROW_H), size=12
             )
-        while index < len(rows) and y - row_h >= bottom_limit:
-            e = rows[index]
-            end = e.start + timedelta(minutes=e.minutes)
-            cells = [
-                f"{e.start:%H:%M}〜{end:%H:%M}",
-                e.case_number,
-                e.name,
-                e.furigana,
-                e.department,
-                e.doctor,
-                e.status,
-                e.note,
-            ]
-            x = left
-            for i, (value, w) in enumerate(zip(cells, widths, strict=True)):
-                value_cell(
-                    c, x, y - row_h, w, row_h, value, size=13 if i == 2 else 10.5, pad=1.2 * mm
-                )
-                x += w
-            y -= row_h
-            index += 1
+        for e in rows[(page - 1) * per_page : page * per_page]:
+            _day_row(c, e, left, y, widths)
+            y -= DAY_ROW_H
         box(c, left, y, right - left, top - 14 * mm - y, HEAVY)
         _day_footer(c, ctx, left, right)
         c.showPage()
-        page += 1
-        if index >= len(rows):
-            break
+
+
+def _day_row(c: Canvas, e: DayListEntry, left: float, y: float, widths: list[float]) -> None:
+    """One booking: name over its furigana, department over doctor, who attends, consent."""
+    h = DAY_ROW_H
+    end = e.start + timedelta(minutes=e.minutes)
+    x = left
+    for i, w in enumerate(widths):
+        box(c, x, y - h, w, h, THIN)
+        if i in (2, 3):  # 氏名 over フリガナ; 診療科 over 担当医 (each may take two lines)
+            upper, lower = (e.name, e.furigana) if i == 2 else (e.department, e.doctor)
+            share = 0.55 if i == 2 else 0.5
+            kw = dict(pad=1.2 * mm, vpad=0.4 * mm, leading=1.1)
+            draw_fit(c, upper, Rect.below(x, y, w, h * share), size=13 if i == 2 else 10.5, **kw)
+            draw_fit(
+                c, lower, Rect(x, y - h, w, h * (1 - share)), size=9.5 if i == 2 else 10.5, **kw
+            )
+        else:
+            value = {
+                0: f"{e.start:%H:%M}〜{end:%H:%M}",
+                1: e.case_number,
+                4: e.attendees,
+                5: e.consent,
+                6: e.status,
+                7: e.note,
+            }[i]
+            size = 10.0 if i == 1 else 10.5  # the case number stays on one line
+            draw_fit(c, value, Rect(x, y - h, w, h), size=size, pad=1.2 * mm)
+        x += w
 
 
 def _day_footer(c: Canvas, ctx: FormContext, left: float, right: float) -> None:
