@@ -4,7 +4,8 @@ reportlab's CJK wrap lets 「。」 start a line after 「）」 and 「（」 e
 Here: no closing bracket, small kana, 、。 or ー at a line start; no opening bracket at a line
 end; ASCII words (CD-R, 0144-84-0158, 5,500円's digits) never split unless wider than a line.
 Full-width spaces are kept (Paragraph would collapse them). A label and its number
-(「TEL 0144-84-0158」) and a short bracket (「（TEL 0144-84-0158）」) stay on one line, and a
+(「TEL 0144-84-0158」) and a short bracket holding a number (「（TEL 0144-84-0158）」) stay on
+one line, and a
 paragraph does not end on a line of one or two characters when a narrower wrap avoids it.
 """
 
@@ -78,7 +79,10 @@ def _units(text: str, width: float, size: float, font: str) -> list[str]:
             )
             if close is not None:
                 group = "".join(glued[i : close + 1])
-                if stringWidth(group, font, size) <= width * GROUP_SHARE:
+                # Only a bracket holding a number (a phone number, a date) is kept whole:
+                # Japanese prose breaks inside brackets as anywhere else.
+                has_number = any(ch.isascii() and ch.isdigit() for ch in group)
+                if has_number and stringWidth(group, font, size) <= width * GROUP_SHARE:
                     units.append(group)
                     i = close + 1
                     continue

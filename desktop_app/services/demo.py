@@ -318,7 +318,7 @@ class _Builder:
                 id=case_id, case_number=case_number, patient_id=patient_id, caller_id=caller_id,
                 referring_doctor_id=referrer_id, stage=stage,
                 attendance=attendance, consultation=profile.consultation,
-                category=category, diagnosis=profile.diagnosis if rng.random() < 0.9 else "",
+                category=category, diagnosis=profile.diagnosis if rng.random() < 0.95 else "",
                 primary_doctor_informed=rng.random() < 0.85, desired_department_id=dept_id,
                 desired_dates="平日の午後を希望", screening_answers={},
                 decision=Decision.ACCEPTED if accepted else Decision.PENDING,
