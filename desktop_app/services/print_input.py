@@ -171,7 +171,11 @@ def consent_status(case: SOCase, minor: bool) -> str:
     if minor:
         return "続柄確認書類"
     doc = next(
-        (d for d in case.documents if d.kind == DocumentKind.CONSENT and d.direction == Direction.IN),
+        (
+            d
+            for d in case.documents
+            if d.kind == DocumentKind.CONSENT and d.direction == Direction.IN
+        ),
         None,
     )
     if doc is not None and doc.received_on is not None:
