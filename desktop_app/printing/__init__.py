@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_app.printing.model import (
     AppointmentInfo,
+    BorrowedItem,
     CallerInfo,
     CaseInfo,
     DayListEntry,
@@ -49,6 +50,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AppointmentInfo",
+    "BorrowedItem",
     "CallerInfo",
     "CaseInfo",
     "DayListEntry",

@@ -34,6 +34,9 @@ from desktop_app.printing.layout import (
 from desktop_app.printing.model import CaseInfo
 
 FOOTER_H = 12 * mm
+BAR_MODULE = 1.08  # pt: 0.38 mm modules, about 3 pixels per bar at fax fine resolution
+BAR_HEIGHT = 9 * mm
+QUIET_MODULES = 10  # Code 128's quiet zone: nothing printed this close to the bars
 CONTENT_BOTTOM = BOTTOM + FOOTER_H + 3 * mm  # forms draw nothing below this
 BLANK = "\u3000"  # a full-width space holds room for a handwritten digit
 
@@ -142,18 +145,42 @@ def draw_case_number(c: Canvas, ctx: FormContext, x_right: float, y_top: float) 
     size = 10.5
     label = "受付番号"
     if not number:
-        return y_top
+        if not ctx.blank:
+            return y_top
+        # A blank form: a box for the number, written in when the office gives one by phone.
+        w, h = 62 * mm, 10 * mm
+        box(c, x_right - w, y_top - h, w, h, RULE)
+        vline(c, x_right - w + 20 * mm, y_top - h, y_top, THIN)
+        draw_fit(c, label, Rect(x_right - w, y_top - h, 20 * mm, h), size=size, align="center")
+        return y_top - h
     baseline = y_top - size
     width = text_width(f"{label}\u3000{number}", size)
     draw_string(c, x_right - width, baseline, label, size)
     draw_string(c, x_right, baseline, number, size + 1, align="right", bold=True)
     y = baseline - 2 * mm
-    if number.isascii() and number.isprintable():
-        # 0.38 mm modules: about 3 pixels per bar at fax fine resolution.
-        barcode = Code128(number, barWidth=1.08, barHeight=9 * mm, humanReadable=False, quiet=False)
+    barcode = case_barcode(number)
+    if barcode is not None:
         y -= barcode.height
         barcode.drawOn(c, x_right - barcode.width, y)
     return y
+
+
+def case_barcode(number: str) -> Code128 | None:
+    """The case number as Code 128 (bars only: the number is printed beside it as text)."""
+    if not number or not (number.isascii() and number.isprintable()):
+        return None
+    return Code128(
+        number, barWidth=BAR_MODULE, barHeight=BAR_HEIGHT, humanReadable=False, quiet=False
+    )
+
+
+def case_number_width(number: str) -> float:
+    """How wide the case number block is at the top right (bars or the blank box), without
+    its quiet zone."""
+    barcode = case_barcode(number)
+    if barcode is not None:
+        return max(barcode.width, text_width(f"受付番号\u3000{number}", 11.5))
+    return 62 * mm
 
 
 def draw_fax_banner(c: Canvas, ctx: FormContext, x: float, y_top: float, w: float) -> float:

@@ -77,6 +77,15 @@ class PaymentInfo:
 
 
 @dataclass(frozen=True)
+class BorrowedItem:
+    """A material lent by the primary doctor, to go back with the report."""
+
+    label: str
+    quantity: int = 1
+    returned_on: date | None = None
+
+
+@dataclass(frozen=True)
 class CaseInfo:
     """One case as the forms see it. ``CaseInfo()`` prints blank forms."""
 
@@ -100,6 +109,17 @@ class CaseInfo:
     payment: PaymentInfo | None = None
     # Why the specialist declined (担当医確認で不可), in the clerk's words; may be empty.
     decision_reason: str = ""
+    # Added for the second pass of the forms (issue 12); all optional, blank by default.
+    diagnosis: str = ""  # 病名 as the caller gave it
+    primary_doctor_informed: bool | None = None  # the applicant told the primary doctor
+    assigned_department: str = ""  # the second-opinion doctor once chosen (担当医確認)
+    assigned_doctor: str = ""
+    patient_is_minor: bool = False  # under the age of majority on the appointment day
+    actual_minutes: int | None = None  # the session's recorded length
+    report_written_on: date | None = None
+    report_delivered_on: date | None = None
+    borrowed: tuple[BorrowedItem, ...] = ()  # materials lent by the primary doctor
+    clerk: str = ""  # the clerk who prints (the FAX cover's sender), when known
 
     @property
     def mail_name(self) -> str:
@@ -128,6 +148,8 @@ class DayListEntry:
     minutes: int = 30
     status: str = ""  # a stage label, e.g. 予約確定 / 当日受付
     note: str = ""
+    attendees: str = ""  # who comes: 'ご本人', 'ご本人・子 山田太郎' …
+    consent: str = ""  # 相談同意書: '要・受領済' / '要・未着' / '不要' / '続柄確認書類'
 
 
 @dataclass(frozen=True)
@@ -143,3 +165,26 @@ class FaxCoverInfo:
     subject: str = ""
     message: str = ""
     sender_person: str = ""
+
+
+def attendees_text(
+    attendance: Attendance | None, patient_name: str, caller: CallerInfo, *, short: bool = False
+) -> str:
+    """Who attends, by name and relationship: 'ご本人 山田花子、子 山田太郎'.
+
+    A family member not known by name prints as 'ご家族（　　）' to be completed by hand.
+    """
+    if attendance is None:
+        return ""
+    family = caller.relationship is not None and caller.relationship.is_family
+    kin = (
+        f"{caller.relationship.label}\u3000{caller.name}"
+        if family and caller.relationship and caller.name
+        else "ご家族（\u3000\u3000\u3000）"
+    )
+    me = "ご本人" if short or not patient_name else f"ご本人\u3000{patient_name}"
+    if attendance == Attendance.PATIENT:
+        return me
+    if attendance == Attendance.FAMILY_ONLY:
+        return f"{kin}（ご家族のみ）"
+    return f"{me}、{kin}"

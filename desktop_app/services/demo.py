@@ -33,13 +33,13 @@ from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services import audit
 from desktop_app.services.demo_data import (
     CLINICS,
-    CONSULTATIONS,
     DEPARTMENTS,
-    DIAGNOSES,
     FAMILY_NAMES,
     FEMALE_NAMES,
     MALE_NAMES,
     PLACES,
+    PROFILES,
+    CaseProfile,
 )
 from desktop_app.services.store import Store
 
@@ -116,6 +116,8 @@ class _Builder:
     today: dt.date
     doctors: list[tuple[int, int, list[int]]] = field(default_factory=list)
     referrers: list[int] = field(default_factory=list)
+    dept_names: dict[int, str] = field(default_factory=dict)
+    referrer_depts: dict[int, str] = field(default_factory=dict)
     taken: set[tuple[int, dt.date, dt.time]] = field(default_factory=set)
     ids: dict[str, int] = field(default_factory=dict)
 
@@ -132,6 +134,7 @@ class _Builder:
             dept = m.Department(name=dept_name, sort_order=order)
             session.add(dept)
             session.flush()
+            self.dept_names[dept.id] = dept_name
             for k, name in enumerate(doctor_names):
                 doctor = m.Doctor(
                     department_id=dept.id, name=name, title="部長" if k == 0 else "医長"
@@ -167,6 +170,7 @@ class _Builder:
                 session.add(ref)
                 session.flush()
                 self.referrers.append(ref.id)
+                self.referrer_depts[ref.id] = department
         for day in self.closures:
             session.add(m.ClinicClosure(date=day, reason="病院休診日（お盆）"))
         session.flush()
@@ -205,6 +209,15 @@ class _Builder:
             session.merge(m.Counter(name=name, value=value))
         session.flush()
 
+    def referrers_for(self, profile: CaseProfile, minor: bool) -> list[int]:
+        """Primary doctors who would refer this profile: a child's from the 小児科."""
+        wanted = set(profile.referrer_departments)
+        if minor and "小児科" in wanted:
+            wanted = {"小児科"}
+        elif not minor:
+            wanted.discard("小児科")
+        return [r for r in self.referrers if self.referrer_depts[r] in wanted]
+
     def stage_for(self, age: int) -> Stage:
         r = self.rng.random()
         if age > 60:
@@ -224,13 +237,22 @@ class _Builder:
         rng = self.rng
         local = dt.datetime.combine(created, dt.time(9 + i % 8, (i * 7) % 60))
         now = local.astimezone(dt.UTC)  # the desk's wall clock, stored as UTC
-        female = rng.random() < 0.5
+        minor = rng.random() < 0.05
+        # Diagnosis, department, age and sex come together from one plausible profile.
+        profile = rng.choice(
+            [p for p in PROFILES if (p.min_age < 18 if minor else p.max_age >= 30)]
+        )
+        low, high = (
+            (profile.min_age, min(profile.max_age, 17))
+            if minor
+            else (max(profile.min_age, 18), profile.max_age)
+        )
+        birth = created - dt.timedelta(
+            days=int(rng.randint(low, high) * 365.25) + rng.randrange(1, 360)
+        )
+        female = profile.sex == "female" if profile.sex else rng.random() < 0.5
         family, family_kana = rng.choice(FAMILY_NAMES)
         given, given_kana = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
-        minor = rng.random() < 0.05
-        birth = created - dt.timedelta(
-            days=rng.randrange(8 * 365, 17 * 365) if minor else rng.randrange(30 * 365, 88 * 365)
-        )
         postal, place = rng.choice(PLACES)
         patient_id = self.next_id("patients")
         name, furigana = f"{family}　{given}", f"{family_kana}　{given_kana}"
@@ -274,8 +296,11 @@ class _Builder:
         year = created.year
         self.ids[f"seq{year}"] = self.ids.get(f"seq{year}", 0) + 1
         case_number = f"SO-{year}-{self.ids[f'seq{year}']:04d}"
-        category = rng.choice(tuple(CONSULTATIONS))
-        doctor_id, dept_id, weekdays = rng.choice(self.doctors)
+        category = profile.category
+        doctor_id, dept_id, weekdays = rng.choice(
+            [d for d in self.doctors if self.dept_names[d[1]] == profile.department]
+        )
+        referrer_id = rng.choice(self.referrers_for(profile, minor))
         reached = _reached(stage)
         accepted = reached(Stage.BOOKED) or (stage == Stage.CANCELLED and rng.random() < 0.3)
         exclusion = rng.choice(DEFAULT_EXCLUSION_REASONS[2:]) if stage == Stage.EXCLUDED else None
@@ -291,9 +316,9 @@ class _Builder:
         rows["cases"].append(
             dict(
                 id=case_id, case_number=case_number, patient_id=patient_id, caller_id=caller_id,
-                referring_doctor_id=rng.choice(self.referrers), stage=stage,
-                attendance=attendance, consultation=rng.choice(CONSULTATIONS[category]),
-                category=category, diagnosis=rng.choice(DIAGNOSES),
+                referring_doctor_id=referrer_id, stage=stage,
+                attendance=attendance, consultation=profile.consultation,
+                category=category, diagnosis=profile.diagnosis if rng.random() < 0.95 else "",
                 primary_doctor_informed=rng.random() < 0.85, desired_department_id=dept_id,
                 desired_dates="平日の午後を希望", screening_answers={},
                 decision=Decision.ACCEPTED if accepted else Decision.PENDING,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 FAMILY_NAMES: tuple[tuple[str, str], ...] = (
     ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
     ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"),
@@ -48,6 +50,8 @@ CLINICS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
      ("富士 彩香",)),
     ("苫小牧ひがし泌尿器科", "0530833", "北海道苫小牧市日新町2-8-15", "泌尿器科",
      ("東 雅之",)),
+    ("とまこまい若草こどもクリニック", "0530021", "北海道苫小牧市若草町4-6-2", "小児科",
+     ("若林 陽介",)),
 )  # fmt: skip
 # The hospital's own departments and second-opinion doctors (fictitious names).
 DEPARTMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -60,28 +64,60 @@ DEPARTMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("脳神経外科", ("柴田 航",)),
     ("腫瘍内科", ("桑原 真一",)),
 )
-CONSULTATIONS: dict[str, tuple[str, ...]] = {
-    "surgical_or_medical": (
-        "胆石症で手術を勧められたが、薬で様子を見る方法もあると聞き迷っている。",
-        "早期の胃がんと診断された。内視鏡治療と手術のどちらがよいか意見を聞きたい。",
-        "狭心症でカテーテル治療を勧められた。薬物療法を続ける選択肢について相談したい。",
-    ),
-    "other_treatment": (
-        "前立腺がんの治療で、放射線治療以外の方法があるか知りたい。",
-        "関節リウマチの治療薬が効かなくなってきた。他の治療法について相談したい。",
-        "肺がんの化学療法中。免疫療法など他の選択肢があるか意見を聞きたい。",
-    ),
-    "major_operation": (
-        "大腸がんで開腹手術を勧められている。腹腔鏡手術が可能か意見を聞きたい。",
-        "乳がんで全摘出を勧められた。温存手術の可能性について相談したい。",
-        "脳動脈瘤が見つかり手術を勧められている。経過観察でよいか知りたい。",
-    ),
-    "other": (
-        "診断名に納得できず、別の専門医の意見を聞きたい。",
-        "高齢の母の治療方針について、家族として専門医の意見を聞きたい。",
-    ),
-}
-DIAGNOSES = (
-    "胃がん", "大腸がん", "肺がん", "乳がん", "前立腺がん", "胆石症", "狭心症", "脳動脈瘤",
-    "関節リウマチ", "", "",
+
+
+@dataclass(frozen=True)
+class CaseProfile:
+    """One plausible case: a diagnosis with the department that answers it, who refers it,
+    who has it (sex, age range) and what is asked."""
+
+    diagnosis: str
+    department: str  # one of DEPARTMENTS
+    referrer_departments: tuple[str, ...]  # departments of CLINICS that would refer it
+    sex: str | None  # "male" / "female" / None for either
+    min_age: int
+    max_age: int
+    category: str  # a ConsultationCategory value
+    consultation: str
+
+
+# Diagnosis, department, age and sex drawn together, so no 14-year-old asks about prostate
+# cancer and no question about angina comes with 病名 胃がん.
+PROFILES: tuple[CaseProfile, ...] = (
+    CaseProfile("胃がん（早期）", "外科", ("消化器内科", "内科", "外科"), None, 45, 88,
+                "surgical_or_medical",
+                "早期の胃がんと診断された。内視鏡治療と手術のどちらがよいか意見を聞きたい。"),
+    CaseProfile("大腸がん", "外科", ("消化器内科", "内科", "外科"), None, 45, 88,
+                "major_operation",
+                "大腸がんで開腹手術を勧められている。腹腔鏡手術が可能か意見を聞きたい。"),
+    CaseProfile("胆石症", "外科", ("消化器内科", "内科", "外科"), None, 35, 85,
+                "surgical_or_medical",
+                "胆石症で手術を勧められたが、薬で様子を見る方法もあると聞き迷っている。"),
+    CaseProfile("肝細胞がん", "消化器内科", ("消化器内科", "内科"), None, 50, 88,
+                "surgical_or_medical",
+                "肝細胞がんで、手術とラジオ波焼灼療法のどちらがよいか迷っている。"),
+    CaseProfile("肺がん（非小細胞肺がん）", "腫瘍内科", ("呼吸器内科", "内科"), None, 50, 88,
+                "other_treatment",
+                "肺がんの化学療法中。免疫療法など他の選択肢があるか意見を聞きたい。"),
+    CaseProfile("膵臓がん", "腫瘍内科", ("消化器内科", "内科"), None, 55, 90, "other",
+                "膵臓がんと診断され抗がん剤治療を勧められた。高齢のため治療を受けるべきか"
+                "意見を聞きたい。"),
+    CaseProfile("乳がん", "乳腺外科", ("乳腺外科", "外科"), "female", 35, 80, "major_operation",
+                "乳がんで全摘出を勧められた。温存手術の可能性について相談したい。"),
+    CaseProfile("前立腺がん", "泌尿器科", ("泌尿器科", "内科"), "male", 55, 88, "other_treatment",
+                "前立腺がんの治療で、放射線治療以外の方法があるか知りたい。"),
+    CaseProfile("狭心症", "循環器内科", ("内科",), None, 50, 88, "surgical_or_medical",
+                "狭心症でカテーテル治療を勧められた。薬物療法を続ける選択肢について相談したい。"),
+    CaseProfile("未破裂脳動脈瘤", "脳神経外科", ("内科",), None, 40, 80, "major_operation",
+                "脳動脈瘤が見つかり手術を勧められている。経過観察でよいか知りたい。"),
+    CaseProfile("間質性肺炎", "呼吸器内科", ("呼吸器内科", "内科"), None, 55, 88, "other",
+                "間質性肺炎と診断されたが納得できず、別の専門医の意見を聞きたい。"),
+    # Children and teenagers (their family consults with proof of the relationship).
+    CaseProfile("もやもや病", "脳神経外科", ("小児科",), None, 6, 17, "major_operation",
+                "もやもや病と診断され血行再建術を勧められている。手術の時期と必要性について"
+                "意見を聞きたい。"),
+    CaseProfile("潰瘍性大腸炎", "消化器内科", ("小児科", "消化器内科"), None, 12, 40,
+                "other_treatment",
+                "潰瘍性大腸炎の薬が効きにくくなってきた。生物学的製剤など他の治療法について"
+                "相談したい。"),
 )  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -70,6 +70,7 @@ def render_form(
             case = load_case(session, case_id)
             number = case.case_number
             case_info = print_input.case_info(case, settings, closed_dates(session), payment_id)
+            case_info = replace(case_info, clerk=print_input.clerk_name(session, store.staff))
             if kind == FormKind.RECEIPT and case_info.payment is None:
                 raise ValidationError("この案件にはまだお支払いの記録がありません。")
             if kind == FormKind.DECLINE and case.decision != Decision.DECLINED:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from desktop_app.db.models import (
     Appointment,
     Caller,
@@ -15,22 +18,25 @@ from desktop_app.db.models import (
     Payment,
     ReferringDoctor,
     SOCase,
+    StaffUser,
 )
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import FeeBreakdown, blocks_for_minutes, tax_included_in
 from desktop_app.domain.forms import enclosures
 from desktop_app.domain.office_calendar import materials_due_date
-from desktop_app.domain.people import Sex
+from desktop_app.domain.people import Attendance, Sex, is_minor_on
 from desktop_app.domain.settings import ClinicSettings
 from desktop_app.printing.model import (
     AppointmentInfo,
+    BorrowedItem,
     CallerInfo,
     CaseInfo,
     DayListEntry,
     PatientInfo,
     PaymentInfo,
     ReferrerInfo,
+    attendees_text,
 )
 
 
@@ -140,9 +146,13 @@ def case_info(
     outstanding = tuple(
         d.kind for d in required_in if d.received_on is None and d.kind != DocumentKind.APPLICATION
     )
-    recorded_out = {d.kind for d in case.documents if d.direction == Direction.OUT}
-    # The cover letter lists what it encloses, in mailing order, not itself.
-    enclosed = tuple(k for k in enclosures(True) if k in recorded_out)
+    consent = needs_consent(case)
+    # The cover letter lists the pages in the envelope: the packet's forms for this case (the
+    # domain's one rule), never what the print history happens to hold.
+    enclosed = enclosures(consent)
+    day = appt.date if appt else dt.date.today()
+    birth = case.patient.birth_date
+    minor = birth is not None and birth <= day and is_minor_on(birth, day, settings.age_of_majority)
     return CaseInfo(
         case_number=case.case_number,
         patient=patient_info(case.patient),
@@ -156,13 +166,65 @@ def case_info(
         materials_due=materials_due_date(appt.date, settings, closed) if appt else None,
         mailout=enclosed,
         required_incoming=outstanding,
-        needs_consent=needs_consent(case),
+        needs_consent=consent,
         send_to_name=case.mail_to_name,
         send_to_postal=case.mail_postal_code,
         send_to_address=case.mail_address,
         payment=payment_info(payment, settings) if payment else None,
         decision_reason=case.decision_reason,
+        diagnosis=case.diagnosis,
+        primary_doctor_informed=case.primary_doctor_informed,
+        assigned_department=_assigned(case, appt)[0],
+        assigned_doctor=_assigned(case, appt)[1],
+        patient_is_minor=minor,
+        actual_minutes=case.actual_minutes,
+        report_written_on=case.report_written_on,
+        report_delivered_on=case.report_delivered_on,
+        borrowed=borrowed_items(case),
     )
+
+
+def _assigned(case: SOCase, appt: Appointment | None) -> tuple[str, str]:
+    """The second-opinion doctor chosen for the case (担当医確認), else the booked one."""
+    doctor = case.doctor or (appt.doctor if appt else None)
+    if doctor is None:
+        return "", ""
+    return doctor.department.name, doctor.name
+
+
+def borrowed_items(case: SOCase) -> tuple[BorrowedItem, ...]:
+    """Materials lent by the primary doctor (to go back with the report), as printed."""
+    return tuple(
+        BorrowedItem(label=d.label or d.kind.label, quantity=d.quantity, returned_on=d.returned_on)
+        for d in case.documents
+        if d.direction == Direction.IN and d.borrowed and d.received_on is not None
+    )
+
+
+def consent_status(case: SOCase, minor: bool) -> str:
+    """The day list's 相談同意書 column: needed or not, and whether it is in."""
+    if case.attendance != Attendance.FAMILY_ONLY:
+        return "不要"
+    if minor:
+        return "続柄確認書類"
+    doc = next(
+        (
+            d
+            for d in case.documents
+            if d.kind == DocumentKind.CONSENT and d.direction == Direction.IN
+        ),
+        None,
+    )
+    if doc is not None and doc.received_on is not None:
+        return "要・受領済"
+    return "要・未着"
+
+
+def clerk_name(session: Session, staff: str) -> str:
+    """The clerk's name as a form prints it (the staff list's display name); blank, to be
+    written by hand, when the desk's login is not on the staff list."""
+    user = session.scalar(select(StaffUser).where(StaffUser.login == staff))
+    return user.display_name if user is not None and user.active else ""
 
 
 def needs_consent(case: SOCase) -> bool:
@@ -176,6 +238,8 @@ def needs_consent(case: SOCase) -> bool:
 def day_entry(appt: Appointment) -> DayListEntry:
     """One line of the day list for a booked session."""
     case = appt.case
+    birth = case.patient.birth_date
+    minor = birth is not None and birth <= appt.date and is_minor_on(birth, appt.date)
     return DayListEntry(
         start=dt.datetime.combine(appt.date, appt.start_time),
         case_number=case.case_number,
@@ -185,4 +249,8 @@ def day_entry(appt: Appointment) -> DayListEntry:
         doctor=appt.doctor.name,
         minutes=appt.minutes,
         status=case.stage.label,
+        attendees=attendees_text(
+            case.attendance, case.patient.name, caller_info(case.caller), short=True
+        ),
+        consent=consent_status(case, minor),
     )

@@ -10,6 +10,7 @@ from desktop_app.domain.people import Attendance, ConsultationCategory, Relation
 from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings
 from desktop_app.printing.model import (
     AppointmentInfo,
+    BorrowedItem,
     CallerInfo,
     CaseInfo,
     DayListEntry,
@@ -73,6 +74,16 @@ def sample_case(settings: ClinicSettings = DEFAULT_SETTINGS) -> CaseInfo:
             receipt_number="R2026-00108",
             paid_on=date(2026, 11, 24),
             fee=consultation_fee(45, settings),
+        ),
+        diagnosis="胃がん（早期）",
+        primary_doctor_informed=True,
+        assigned_department="外科",
+        assigned_doctor="高橋　誠",
+        actual_minutes=45,
+        report_written_on=date(2026, 11, 26),
+        borrowed=(
+            BorrowedItem("画像CD-R", 2, date(2026, 11, 24)),
+            BorrowedItem("病理検査の報告書", 1, None),
         ),
     )
 
@@ -138,6 +149,18 @@ def long_case(settings: ClinicSettings = DEFAULT_SETTINGS) -> CaseInfo:
             fee=consultation_fee(60, settings),
             payer_name="長谷川ウィリアムズ　ジョナサン太郎",
         ),
+        diagnosis="膵頭部癌（浸潤性膵管癌）ステージⅢ、閉塞性黄疸（胆管ステント留置後）",
+        primary_doctor_informed=True,
+        assigned_department="消化器外科・肝胆膵外科（腫瘍外科）",
+        assigned_doctor="五十嵐ヴァンデンベルグ　健太郎",
+        actual_minutes=60,
+        report_written_on=date(2027, 1, 6),
+        report_delivered_on=date(2027, 1, 8),
+        borrowed=(
+            BorrowedItem("レントゲン・MRI・CTの実物フィルム（造影CT 2025年12月撮影分）", 12, None),
+            BorrowedItem("画像CD-R（PET-CT、MRCP、超音波内視鏡）", 3, date(2027, 1, 4)),
+            BorrowedItem("病理標本（超音波内視鏡下穿刺吸引生検）", 2, None),
+        ),
     )
 
 
@@ -145,7 +168,16 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
     """A day's bookings: ordinary and long names, checked in or not."""
     rows = []
     names = [
-        ("山田　花子", "ヤマダ　ハナコ", "外科", "高橋　誠", "当日受付", ""),
+        (
+            "山田　花子",
+            "ヤマダ　ハナコ",
+            "外科",
+            "高橋　誠",
+            "当日受付",
+            "",
+            "ご本人、子\u3000山田\u3000太郎",
+            "不要",
+        ),
         (
             "長谷川ウィリアムズ　エリザベス真理子花",
             "ハセガワウィリアムズ　エリザベスマリコハナ",
@@ -153,8 +185,19 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
             "五十嵐ヴァンデンベルグ　健太郎",
             "資料受領",
             "家族のみ来院（相談同意書あり）。CD-R 2枚、病理標本は返却要。延長の可能性あり",
+            "その他の親族\u3000長谷川ウィリアムズ\u3000ジョナサン太郎（ご家族のみ）",
+            "要・受領済",
         ),
-        ("佐々木　一", "ササキ　ハジメ", "呼吸器内科", "田中　由美", "予約確定", "資料未着"),
+        (
+            "佐々木　一",
+            "ササキ　ハジメ",
+            "呼吸器内科",
+            "田中　由美",
+            "予約確定",
+            "資料未着",
+            "父母\u3000佐々木\u3000恵子（ご家族のみ）",
+            "続柄確認書類",
+        ),
     ]
     for i in range(count):
         n = names[i % len(names)]
@@ -170,6 +213,8 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
                 minutes=60 if i % 3 == 1 else 30,
                 status=n[4],
                 note=n[5],
+                attendees=n[6],
+                consent=n[7],
             )
         )
     return tuple(rows)

@@ -233,3 +233,34 @@ def test_check_reports_a_future_schema(tmp_path: Path) -> None:
     report = check_database(str(target))
     assert not report.ok
     assert "新しいバージョン" in report.problems[0]
+
+
+def test_demo_cases_are_plausible(tmp_path: Path) -> None:
+    """Issue 12 item 8: diagnosis, department, referrer, age and sex agree with each other."""
+    from desktop_app.db.models import SOCase
+    from desktop_app.domain.people import age_on
+    from desktop_app.services.demo_data import PROFILES
+
+    by_diagnosis = {p.diagnosis: p for p in PROFILES}
+    today = dt.date(2026, 11, 24)
+    store = rebuild_demo(str(tmp_path / "demo.db"), 0)
+    build_demo(store, 400, today=today)
+    with store.read() as session:
+        for case in session.scalars(select(SOCase)):
+            profile = next((p for p in PROFILES if p.consultation == case.consultation), None)
+            assert profile is not None, case.consultation
+            assert case.diagnosis in ("", profile.diagnosis)
+            assert by_diagnosis[profile.diagnosis] is profile
+            assert case.desired_department is not None
+            assert case.desired_department.name == profile.department
+            assert case.category.value == profile.category
+            ref = case.referring_doctor
+            assert ref is not None and ref.department in profile.referrer_departments
+            birth = case.patient.birth_date
+            assert birth is not None
+            age = age_on(birth, case.created_at.date())
+            assert profile.min_age <= age <= profile.max_age, (profile.diagnosis, age)
+            if profile.sex:
+                assert case.patient.sex.value == profile.sex
+            assert (ref.department == "小児科") == (age < 18), (profile.diagnosis, age)
+    store.close()

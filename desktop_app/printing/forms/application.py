@@ -7,9 +7,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.domain.people import Attendance, ConsultationCategory, Sex
 from desktop_app.printing.context import (
+    BAR_MODULE,
     BLANK,
+    QUIET_MODULES,
     FormContext,
     birth_date_text,
+    case_number_width,
     centre_y,
     draw_case_number,
     draw_fax_banner,
@@ -39,25 +42,50 @@ from desktop_app.printing.layout import (
 
 TITLE = "セカンドオピニオン外来申込書"
 LABEL_W = 30 * mm
-BLANK_BIRTH = f"明治・大正・昭和・平成{BLANK * 4}年{BLANK * 2}月{BLANK * 2}日（西暦{BLANK * 3}年）"
+BANNER_W = 118 * mm  # the FAX banner, narrowed when a long case number needs the room
+BLANK_BIRTH = (
+    f"明治・大正・昭和・平成・令和{BLANK * 3}年{BLANK * 2}月{BLANK * 2}日（西暦{BLANK * 3}年）"
+)
+# Row heights (mm) of the table the applicant fills in; tests hold them to these minimums.
+ROWS = {
+    "name": 19.0,
+    "birth": 9.0,
+    "address": 15.0,
+    "attendance": 14.5,
+    "diagnosis": 9.0,
+    "referrer": 10.0,
+    "referrer_tel": 8.0,
+    "doctor": 9.0,
+    "doctor_consent": 9.0,
+    "desired": 9.0,
+    "consultation": 52.0,
+    "wishes": 22.0,
+}
+WISH_LINE = 7.5 * mm  # each 第n希望 line: room for handwriting
+WEEKDAY_BRACKET = f"（{BLANK * 2}）"  # about 8 mm at 10.5 pt: room for one kanji by hand
+
+
+def banner_width(number: str) -> float:
+    """The FAX banner's width: it leaves the bars their quiet zone of 10 modules."""
+    room = CONTENT_W - case_number_width(number) - QUIET_MODULES * BAR_MODULE - 1 * mm
+    return min(BANNER_W, room)
 
 
 def draw_application(c: Canvas, ctx: FormContext) -> None:
     """One A4 page; the case number is printed as text and Code 128 so a fax finds its case."""
     start_page(c)
     case, patient = ctx.case, ctx.case.patient
-    banner_w = 118 * mm
-    y = draw_fax_banner(c, ctx, LEFT, TOP, banner_w)
+    y = draw_fax_banner(c, ctx, LEFT, TOP, banner_width(case.case_number))
     draw_case_number(c, ctx, RIGHT, TOP)
-    y = draw_title(c, TITLE, y - 3 * mm)
+    y = draw_title(c, TITLE, y - 2 * mm, size=16)
     draw_fit(
         c,
         "太枠の中をご記入ください。印字済みの欄に誤りがあれば、二重線で消して正しくご記入ください。",
-        Rect.below(LEFT, y, CONTENT_W, 5 * mm),
+        Rect.below(LEFT, y + 1 * mm, CONTENT_W, 5 * mm),
         size=9.5,
         pad=0,
     )
-    y -= 7 * mm
+    y -= 5 * mm
     top_of_table = y
     value_x = LEFT + LABEL_W
     value_w = CONTENT_W - LABEL_W
@@ -65,75 +93,125 @@ def draw_application(c: Canvas, ctx: FormContext) -> None:
     # フリガナ / 氏名 with 性別 at the right, spanning both rows.
     sex_w = 34 * mm
     name_w = value_w - sex_w - 14 * mm
-    label_cell(c, LEFT, y - 8 * mm, LABEL_W, 8 * mm, "フリガナ", 9.5)
-    value_cell(c, value_x, y - 8 * mm, name_w, 8 * mm, patient.furigana, size=11)
-    label_cell(c, LEFT, y - 21 * mm, LABEL_W, 13 * mm, "患者氏名")
-    value_cell(c, value_x, y - 21 * mm, name_w, 13 * mm, patient.name, size=16)
-    label_cell(c, value_x + name_w, y - 21 * mm, 14 * mm, 21 * mm, "性別")
+    h = ROWS["name"] * mm
+    label_cell(c, LEFT, y - 7 * mm, LABEL_W, 7 * mm, "フリガナ", 9.5)
+    value_cell(c, value_x, y - 7 * mm, name_w, 7 * mm, patient.furigana, size=11)
+    label_cell(c, LEFT, y - h, LABEL_W, h - 7 * mm, "患者氏名")
+    value_cell(c, value_x, y - h, name_w, h - 7 * mm, patient.name, size=16)
+    label_cell(c, value_x + name_w, y - h, 14 * mm, h, "性別")
     sx = value_x + name_w + 14 * mm
-    box(c, sx, y - 21 * mm, sex_w, 21 * mm, THIN)
+    box(c, sx, y - h, sex_w, h, THIN)
     choices(
         c,
         sx + 3 * mm,
-        y - 10.5 * mm,
+        y - h / 2,
         [("男", patient.sex == Sex.MALE), ("女", patient.sex == Sex.FEMALE)],
         12,
         6 * mm,
     )
-    y -= 21 * mm
+    y -= h
 
-    label_cell(c, LEFT, y - 10 * mm, LABEL_W, 10 * mm, "生年月日")
+    h = ROWS["birth"] * mm
+    label_cell(c, LEFT, y - h, LABEL_W, h, "生年月日")
     birth = birth_date_text(patient.birth_date) or BLANK_BIRTH
-    value_cell(c, value_x, y - 10 * mm, value_w, 10 * mm, birth, size=12)
-    y -= 10 * mm
+    value_cell(c, value_x, y - h, value_w, h, birth, size=12)
+    y -= h
 
-    addr_h = 16 * mm
-    label_cell(c, LEFT, y - addr_h, LABEL_W, addr_h, "住所")
-    box(c, value_x, y - addr_h, value_w, addr_h, THIN)
-    postal = ctx.postal(patient.postal_code) or f"〒{BLANK * 3}－{BLANK * 4}"
-    draw_fit(c, postal, Rect.below(value_x, y, value_w, 6 * mm), size=11)
-    draw_fit(
-        c,
-        patient.address,
-        Rect(value_x, y - addr_h, value_w, addr_h - 6 * mm),
-        size=12,
-        valign="top",
-        vpad=0.3 * mm,
-    )
-    y -= addr_h
-
-    label_cell(c, LEFT, y - 10 * mm, LABEL_W, 10 * mm, "電話番号")
-    half = value_w / 2
-    value_cell(c, value_x, y - 10 * mm, half, 10 * mm, "")
-    value_cell(c, value_x + half, y - 10 * mm, half, 10 * mm, "")
-    for i, (label, digits) in enumerate((("自宅", patient.phone), ("携帯", patient.mobile))):
-        x = value_x + i * half
-        draw_string(c, x + 2 * mm, centre_y(y - 10 * mm, 10 * mm, 9.5), label, 9.5)
-        draw_fit(c, ctx.phone(digits), Rect.below(x + 10 * mm, y, half - 10 * mm, 10 * mm), size=12)
-    y -= 10 * mm
-
+    y = _address(c, ctx, y, value_x, value_w)
     y = _attendance(c, ctx, y, value_x, value_w)
-
-    ref = case.referrer
-    row_h = 11 * mm
-    dept_w = 64 * mm
-    dept_x = value_x + value_w - dept_w
-    label_cell(c, LEFT, y - row_h, LABEL_W, row_h, "紹介元医療機関", 9.5)
-    value_cell(c, value_x, y - row_h, value_w - dept_w, row_h, ref.institution, size=11.5)
-    _side_label_cell(c, dept_x, y - row_h, dept_w, row_h, "診療科", ref.department)
-    y -= row_h
-    label_cell(c, LEFT, y - row_h, LABEL_W, row_h, "主治医")
-    doctor = f"{ref.doctor}\u3000先生" if ref.doctor else ""
-    value_cell(c, value_x, y - row_h, value_w - dept_w, row_h, doctor, size=11.5)
-    _side_label_cell(c, dept_x, y - row_h, dept_w, row_h, "希望診療科", case.desired_department)
-    y -= row_h
-
+    y = _diagnosis(c, ctx, y, value_x, value_w)
+    y = _referrer(c, ctx, y, value_x, value_w)
     y = _consultation(c, ctx, y, value_x, value_w)
     y = _wishes(c, y, value_x, value_w)
     # The frame the patient fills is drawn heavy so it survives a blurred fax.
     box(c, LEFT, y, CONTENT_W, top_of_table - y, HEAVY)
-    y = _agreement(c, ctx, y - 3 * mm)
+    y = _agreement(c, ctx, y - 2.5 * mm)
     finish_page(c, ctx, ctx.case.case_number)
+
+
+def _address(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: float) -> float:
+    """住所 at the left of the row, 自宅 and 携帯 stacked at its right."""
+    patient = ctx.case.patient
+    h = ROWS["address"] * mm
+    phone_w = 56 * mm
+    addr_w = value_w - phone_w
+    label_cell(c, LEFT, y - h, LABEL_W, h, "住所・電話")
+    box(c, value_x, y - h, addr_w, h, THIN)
+    postal = ctx.postal(patient.postal_code) or f"〒{BLANK * 3}－{BLANK * 4}"
+    draw_fit(c, postal, Rect.below(value_x, y, addr_w, 5.5 * mm), size=11)
+    draw_fit(
+        c,
+        patient.address,
+        Rect(value_x, y - h, addr_w, h - 5.5 * mm),
+        size=12,
+        valign="top",
+        vpad=0.3 * mm,
+    )
+    px = value_x + addr_w
+    for i, (label, digits) in enumerate((("自宅", patient.phone), ("携帯", patient.mobile))):
+        cell_y = y - (i + 1) * h / 2
+        box(c, px, cell_y, phone_w, h / 2, THIN)
+        draw_string(c, px + 1.5 * mm, centre_y(cell_y, h / 2, 9.5), label, 9.5)
+        draw_fit(c, ctx.phone(digits), Rect(px + 9 * mm, cell_y, phone_w - 9 * mm, h / 2), size=12)
+    return y - h
+
+
+def _diagnosis(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: float) -> float:
+    """病名 as told, and whether the patient has been told it (告知): a checkbox to tick."""
+    h = ROWS["diagnosis"] * mm
+    tell_w = 78 * mm
+    label_cell(c, LEFT, y - h, LABEL_W, h, "病名")
+    value_cell(c, value_x, y - h, value_w - tell_w, h, ctx.case.diagnosis, size=12)
+    tx = value_x + value_w - tell_w
+    box(c, tx, y - h, tell_w, h, THIN)
+    x = tx + 1.5 * mm
+    x += draw_string(c, x, centre_y(y - h, h, 9.5), "病名の告知を", 9.5) + 1.5 * mm
+    choices(c, x, y - h / 2, [("受けている", False), ("受けていない", False)], 10, 2.5 * mm)
+    return y - h
+
+
+def _referrer(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: float) -> float:
+    """紹介元 (institution, department, TEL/FAX), 主治医 and the 了承, 希望診療科・担当医."""
+    case = ctx.case
+    ref = case.referrer
+    side_w = 64 * mm
+    side_x = value_x + value_w - side_w
+    h = ROWS["referrer"] * mm
+    label_cell(c, LEFT, y - h, LABEL_W, h, "紹介元医療機関", 9.5)
+    value_cell(c, value_x, y - h, value_w - side_w, h, ref.institution, size=11.5)
+    _side_label_cell(c, side_x, y - h, side_w, h, "診療科", ref.department)
+    y -= h
+    h = ROWS["referrer_tel"] * mm
+    label_cell(c, LEFT, y - h, LABEL_W, h, "紹介元 TEL・FAX", 9.5)
+    half = value_w / 2
+    for i, (label, digits) in enumerate((("TEL", ref.tel), ("FAX", ref.fax))):
+        x = value_x + i * half
+        box(c, x, y - h, half, h, THIN)
+        draw_string(c, x + 1.5 * mm, centre_y(y - h, h, 9.5), label, 9.5)
+        draw_fit(c, ctx.phone(digits), Rect(x + 10 * mm, y - h, half - 10 * mm, h), size=11.5)
+    y -= h
+    h = ROWS["doctor"] * mm
+    label_cell(c, LEFT, y - h, LABEL_W, h, "主治医")
+    doctor = f"{ref.doctor}\u3000先生" if ref.doctor else ""
+    value_cell(c, value_x, y - h, value_w - side_w, h, doctor, size=11.5)
+    _side_label_cell(c, side_x, y - h, side_w, h, "希望診療科", case.desired_department)
+    y -= h
+    h = ROWS["doctor_consent"] * mm
+    label_cell(c, LEFT, y - h, LABEL_W, h, "主治医の了承", 10)
+    box(c, value_x, y - h, value_w - side_w, h, THIN)
+    choices(
+        c,
+        value_x + 2 * mm,
+        y - h / 2,
+        [
+            ("主治医に伝えた", case.primary_doctor_informed is True),
+            ("了承を得た", False),  # only the applicant can say; never pre-ticked
+        ],
+        10,
+        3 * mm,
+    )
+    _side_label_cell(c, side_x, y - h, side_w, h, "希望担当医", "")
+    return y - h
 
 
 def _side_label_cell(
@@ -147,13 +225,13 @@ def _side_label_cell(
 
 def _attendance(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: float) -> float:
     case = ctx.case
-    h = 17 * mm
+    h = ROWS["attendance"] * mm
     label_cell(c, LEFT, y - h, 30 * mm, h, "来院される方", 10)
     box(c, value_x, y - h, value_w, h, THIN)
     choices(
         c,
         value_x + 2 * mm,
-        y - 4.5 * mm,
+        y - 4.2 * mm,
         [
             ("本人のみ", case.attendance == Attendance.PATIENT),
             ("本人と家族", case.attendance == Attendance.PATIENT_AND_FAMILY),
@@ -166,7 +244,7 @@ def _attendance(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: 
     draw_fit(
         c,
         note,
-        Rect.below(value_x + value_w - 52 * mm, y, 51 * mm, 9 * mm),
+        Rect.below(value_x + value_w - 52 * mm, y, 51 * mm, 8.4 * mm),
         size=9,
         align="right",
         pad=0.5 * mm,
@@ -183,14 +261,14 @@ def _attendance(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: 
 
 def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: float) -> float:
     case = ctx.case
-    h = 62 * mm
+    h = ROWS["consultation"] * mm
     label_cell(c, LEFT, y - h, LABEL_W, h, "ご相談の内容")
     box(c, value_x, y - h, value_w, h, THIN)
     cats = list(ConsultationCategory)
     col = value_w / 2
     for i, cat in enumerate(cats):
         cx = value_x + 2 * mm + (i % 2) * col
-        cy = y - 4.5 * mm - (i // 2) * 6 * mm
+        cy = y - 3.8 * mm - (i // 2) * 5.6 * mm
         side = 9.5 * 0.95
         checkbox(c, cx, cy - side / 2, case.category == cat, side)
         draw_fit(
@@ -200,7 +278,7 @@ def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w
             size=9.5,
             pad=0.5 * mm,
         )
-    text_top = y - 14 * mm
+    text_top = y - 13 * mm
     hline(c, value_x, value_x + value_w, text_top, THIN)
     area_h = text_top - (y - h)
     if case.consultation.strip():
@@ -211,8 +289,8 @@ def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w
             size=11,
             valign="top",
             pad=2 * mm,
-            vpad=1.5 * mm,
-            leading=1.3,
+            vpad=1.2 * mm,
+            leading=1.25,
         )
     else:
         # Ruled lines 8 mm apart: room for handwriting of ordinary size.
@@ -224,16 +302,21 @@ def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w
 
 
 def _wishes(c: Canvas, y: float, value_x: float, value_w: float) -> float:
-    h = 15 * mm
+    """Two wished dates, each on its own line with room to write, and the days that do
+    not suit."""
+    h = ROWS["wishes"] * mm
     label_cell(c, LEFT, y - h, LABEL_W, h, "ご希望の日時", 10)
     box(c, value_x, y - h, value_w, h, THIN)
-    slot = f"{BLANK * 2}月{BLANK * 2}日（{BLANK}）午前・午後"
     size = WRITE_SIZE
-    first = y - 5.5 * mm
-    draw_string(c, value_x + 2 * mm, first, f"第1希望　{slot}", size)
-    draw_string(c, value_x + value_w / 2 + 2 * mm, first, f"第2希望　{slot}", size)
+    slot = f"{BLANK * 3}月{BLANK * 3}日{WEEKDAY_BRACKET}{BLANK}午前・午後{BLANK}"
+    line_y = y
+    for n in (1, 2):
+        line_y -= WISH_LINE
+        draw_string(c, value_x + 2 * mm, line_y + 1.6 * mm, f"第{n}希望\u3000{slot}", size)
+        draw_string(c, value_x + value_w - 2 * mm, line_y + 1.6 * mm, "時頃", size, align="right")
+        hline(c, value_x + 2 * mm, value_x + value_w - 2 * mm, line_y + 0.6 * mm, 0.5)
     underline_field(
-        c, value_x + 2 * mm, y - h + 3 * mm, value_w - 4 * mm, "ご都合の悪い曜日・時間帯 "
+        c, value_x + 2 * mm, y - h + 2.4 * mm, value_w - 4 * mm, "ご都合の悪い曜日・時間帯 "
     )
     return y - h
 
@@ -245,7 +328,7 @@ def _agreement(c: Canvas, ctx: FormContext, y: float) -> float:
         "「セカンドオピニオン外来のご案内」を読みました。自由診療（健康保険は使えません）で、"
         f"料金は{s.session_minutes}分まで{fee}円、延長{s.max_extension_minutes}分ごとに"
         f"{fee}円（税込）であることを了承します。",
-        "主治医にセカンドオピニオンを受けることを伝え、診療情報提供書と検査資料を"
+        "主治医の先生に作成していただいた診療情報提供書と検査資料を、"
         f"予約日時の{s.materials_deadline_days}日前までに持参します。",
     ]
     size = 10.0
@@ -263,7 +346,7 @@ def _agreement(c: Canvas, ctx: FormContext, y: float) -> float:
         )
         y -= max(fit.height, size * 1.25) + 2.5 * mm
     # Room above the line for a signature written at ordinary size.
-    y -= 9 * mm
+    y -= 8 * mm
     underline_field(c, LEFT, y, 78 * mm, "申込者署名 ")
     underline_field(c, LEFT + 82 * mm, y, 32 * mm, "続柄 ")
     date_x = LEFT + 118 * mm

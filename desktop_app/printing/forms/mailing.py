@@ -32,12 +32,23 @@ from desktop_app.printing.layout import (
 )
 
 NAGA3 = (120 * mm, 235 * mm)  # 長形3号: an A4 sheet folded in three
+# When the consent form is due, said one way on every form. The guide lists it among
+# 「セカンドオピニオンに際して必要なもの」 (what to bring); the 3-day rule is for the referral
+# letter and the test materials only.
+CONSENT_WHEN = (
+    "ご家族だけで相談される場合は、「相談同意書」にご本人の署名をいただき、"
+    "資料と一緒に、または相談の当日にお持ちください"
+    "（患者さんが未成年の場合は、健康保険証など続柄がわかる書類で可）。"
+)
+MINOR_PROOF = (
+    "患者さんが未成年のため、ご相談者との続柄がわかる書類（健康保険証など）を、資料と一緒に、"
+    "または相談の当日にお持ちください。"
+)
 
 
 def mailout_kinds(ctx: FormContext) -> tuple[DocumentKind, ...]:
-    """What is enclosed: the case's list, else the standard set of the guide."""
-    if ctx.case.mailout:
-        return ctx.case.mailout
+    """What is enclosed: exactly the packet's pages after the cover (``packet_kinds``), so
+    the list and the envelope never disagree, whatever was printed or sent before."""
     return enclosures(ctx.case.needs_consent)
 
 
@@ -61,8 +72,12 @@ def draw_cover(c: Canvas, ctx: FormContext) -> None:
         pad=0,
         valign="top",
     )
-    name = f"{case.mail_name}\u3000様" if case.mail_name else "\u3000" * 8 + "様"
-    draw_fit(c, name, Rect(LEFT, y - 28 * mm, 95 * mm, 9 * mm), size=15, pad=0)
+    if case.mail_name:
+        draw_fit(
+            c, f"{case.mail_name}\u3000様", Rect(LEFT, y - 28 * mm, 95 * mm, 9 * mm), size=15, pad=0
+        )
+    else:  # blank: 様 at the end of the line, the name written before it
+        draw_string(c, LEFT + 95 * mm, y - 28 * mm + 2 * mm, "様", 15, align="right")
     hline(c, LEFT, LEFT + 95 * mm, y - 29 * mm, RULE)
     draw_string(c, RIGHT, TOP - 6 * mm, ctx.date(ctx.today), 11, align="right")
     draw_sender_block(c, ctx, RIGHT - 72 * mm, TOP - 12 * mm, 72 * mm, size=10)
@@ -109,10 +124,9 @@ def draw_cover(c: Canvas, ctx: FormContext) -> None:
         f"{s.materials_deadline_days}日前までにご持参ください{due}。",
     ]
     if case.needs_consent:
-        steps.append(
-            "ご家族だけで相談される場合は、「相談同意書」にご本人の署名をいただき、"
-            "ご持参ください（患者さんが未成年の場合は健康保険証など続柄がわかる書類で可）。"
-        )
+        steps.append(CONSENT_WHEN)
+    elif case.patient_is_minor:
+        steps.append(MINOR_PROOF)
     steps.append("申込書が届きましたら、担当医を決めたうえで、当院から日時をお電話でご連絡します。")
     for i, text in enumerate(steps, 1):
         y = (

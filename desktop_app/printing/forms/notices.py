@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop_app.domain.documents import DocumentKind
 from desktop_app.domain.fees import consultation_fee
 from desktop_app.domain.office_calendar import materials_due_date
 from desktop_app.printing.context import (
@@ -26,6 +27,7 @@ from desktop_app.printing.layout import (
     LEFT,
     RIGHT,
     RULE,
+    THIN,
     TOP,
     Rect,
     box,
@@ -34,7 +36,7 @@ from desktop_app.printing.layout import (
     flow_paragraph,
     hline,
 )
-from desktop_app.printing.model import FaxCoverInfo
+from desktop_app.printing.model import CaseInfo, FaxCoverInfo
 
 LABEL_W = 34 * mm
 
@@ -49,14 +51,17 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
     start_page(c)
     s, case = ctx.settings, ctx.case
     draw_case_number(c, ctx, RIGHT, TOP)
-    draw_fit(
-        c,
-        addressee_lines(case.patient.name, 100 * mm, 14) or f"{BLANK * 8}様",
-        Rect(LEFT, TOP - 22 * mm, 100 * mm, 14 * mm),
-        size=14,
-        pad=0,
-        valign="bottom",
-    )
+    if case.patient.name:
+        draw_fit(
+            c,
+            addressee_lines(case.patient.name, 100 * mm, 14),
+            Rect(LEFT, TOP - 22 * mm, 100 * mm, 14 * mm),
+            size=14,
+            pad=0,
+            valign="bottom",
+        )
+    else:  # blank: 様 at the end of the line, the name written before it
+        draw_string(c, LEFT + 100 * mm, TOP - 21 * mm, "様", 14, align="right")
     hline(c, LEFT, LEFT + 100 * mm, TOP - 22.5 * mm, RULE)
     draw_string(c, RIGHT, TOP - 28 * mm, ctx.date(ctx.today), 10.5, align="right")
     y = draw_title(c, "セカンドオピニオン外来\u3000予約確認書", TOP - 34 * mm, size=18)
@@ -122,11 +127,8 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
         )
         - 1 * mm
     )
-    items = [k.label for k in case.required_incoming] or [
-        "セカンドオピニオン外来専用診療情報提供書（主治医の先生が作成）",
-        "検査資料（血液検査、画像のCD-R・フィルム、病理検査の報告書など）",
-    ]
-    for item in items:
+    due_items, day_items = bring_lists(case)
+    for item in due_items:
         draw_fit(
             c,
             f"□\u3000{item}",
@@ -135,7 +137,31 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
             pad=0,
         )
         y -= 6 * mm
-    y -= 5 * mm
+    y -= 2 * mm
+    if day_items:
+        y = (
+            flow_paragraph(
+                c,
+                "次のものは、資料と一緒に、または相談の当日にお持ちください。",
+                LEFT + 4 * mm,
+                y,
+                CONTENT_W - 4 * mm,
+                size=11,
+                leading=1.5,
+            )
+            - 1 * mm
+        )
+        for item in day_items:
+            draw_fit(
+                c,
+                f"□\u3000{item}",
+                Rect.below(LEFT + 8 * mm, y, CONTENT_W - 8 * mm, 6 * mm),
+                size=11,
+                pad=0,
+            )
+            y -= 6 * mm
+        y -= 2 * mm
+    y -= 3 * mm
 
     y = _heading(c, "料金", y)
     fee = consultation_fee(s.session_minutes, s)
@@ -172,9 +198,69 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
     finish_page(c, ctx, case.case_number)
 
 
+# Brought with the materials or on the day: the guide lists them among 「セカンドオピニオンに
+# 際して必要なもの」; only the referral letter and test materials fall under the 3-day rule.
+ON_THE_DAY = frozenset({DocumentKind.CONSENT, DocumentKind.RELATIONSHIP_PROOF})
+DEFAULT_DUE = (
+    "セカンドオピニオン外来専用診療情報提供書（主治医の先生が作成）",
+    "検査資料（血液検査、画像のCD-R・フィルム、病理検査の報告書など）",
+)
+DEFAULT_DAY = (
+    "相談同意書（ご家族だけで相談される場合。ご本人の署名のあるもの）",
+    "続柄がわかる書類（健康保険証など。患者さんが未成年の場合）",
+)
+
+
+def bring_lists(case: CaseInfo) -> tuple[list[str], list[str]]:
+    """What to bring by the due date, and what may come on the day (consent, proof)."""
+    if not case.required_incoming and not case.case_number:
+        return list(DEFAULT_DUE), list(DEFAULT_DAY)
+    due = [k.label for k in case.required_incoming if k not in ON_THE_DAY] or list(DEFAULT_DUE)
+    day = [k.label for k in case.required_incoming if k in ON_THE_DAY]
+    proof = DocumentKind.RELATIONSHIP_PROOF
+    if case.patient_is_minor and proof not in case.required_incoming:
+        day.append(proof.label)
+    return due, day
+
+
+SUBJECT_H = 13 * mm  # two lines of a long subject
+PAGES_W = 22 * mm  # the room for the number of pages, left of 枚（本状を含む）
+
+
+def _sender_and_pages(c: Canvas, info: FaxCoverInfo, y: float) -> float:
+    """One row: the sending clerk (written in when unknown) and the number of pages, with
+    room for a number written by hand."""
+    h = 11 * mm
+    half = (CONTENT_W - LABEL_W) / 2
+    x = LEFT + LABEL_W
+    label_cell(c, LEFT, y - h, LABEL_W, h, "送信者（担当）", 10)
+    value_cell(c, x, y - h, half - 22 * mm, h, info.sender_person, size=13)
+    label_cell(c, x + half - 22 * mm, y - h, 22 * mm, h, "送信枚数", 11)
+    box(c, x + half, y - h, half, h, THIN)
+    pages = str(info.pages) if info.pages else ""
+    draw_fit(c, pages, Rect(x + half, y - h, PAGES_W, h), size=16, align="right", pad=2 * mm)
+    draw_fit(
+        c, "枚（本状を含む）", Rect(x + half + PAGES_W, y - h, half - PAGES_W, h), size=12, pad=0
+    )
+    return y - h
+
+
 def _heading(c: Canvas, text: str, y: float) -> float:
     draw_string(c, LEFT, y - 12, f"■ {text}", 12)
     return y - 6.5 * mm
+
+
+def fax_subject(case: CaseInfo) -> str:
+    """What a FAX about ``case`` sends, by how far the case has come, and its number."""
+    if not case.case_number:
+        return ""
+    if case.report_written_on or case.actual_minutes:
+        what = "セカンドオピニオン外来\u3000ご報告書の送付"
+    elif case.appointment is not None:
+        what = "セカンドオピニオン外来\u3000予約日時のご連絡（予約確認書）"
+    else:
+        what = "セカンドオピニオン外来専用診療情報提供書\u3000作成のお願い"
+    return f"{what}（受付番号 {case.case_number}）"
 
 
 def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> None:
@@ -187,6 +273,8 @@ def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> Non
         to_person=ref.doctor,
         to_fax=ref.fax,
         to_tel=ref.tel,
+        subject=fax_subject(ctx.case),
+        sender_person=ctx.case.clerk,
     )
     draw_string(c, RIGHT, TOP - 10, ctx.date(ctx.today), 11, align="right")
     y = draw_title(c, "FAX送付状", TOP - 8 * mm, size=24) - 4 * mm
@@ -197,25 +285,18 @@ def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> Non
         ("宛先", f"{to_name}\u3000御中" if to_name else "", 16 * mm, 14.0),
         ("ご担当", person, 11 * mm, 13.0),
         ("FAX番号", ctx.phone(info.to_fax), 11 * mm, 16.0),
-        (
-            "送信元",
-            f"{ctx.office}" + (f"\u3000{info.sender_person}" if info.sender_person else ""),
-            11 * mm,
-            12.0,
-        ),
+        ("送信元", ctx.office, 11 * mm, 12.0),
         ("TEL / FAX", f"TEL {ctx.phone(s.tel)}\u3000FAX {ctx.phone(s.fax)}", 11 * mm, 13.0),
-        (
-            "送信枚数",
-            f"{info.pages}枚（本状を含む）" if info.pages else f"{BLANK * 3}枚（本状を含む）",
-            11 * mm,
-            13.0,
-        ),
-        ("件名", info.subject, 11 * mm, 12.0),
     ]
     for label, value, h, size in rows:
         label_cell(c, LEFT, y - h, LABEL_W, h, label, 11)
         value_cell(c, LEFT + LABEL_W, y - h, CONTENT_W - LABEL_W, h, value, size=size)
         y -= h
+    y = _sender_and_pages(c, info, y)
+    h = SUBJECT_H
+    label_cell(c, LEFT, y - h, LABEL_W, h, "件名", 11)
+    value_cell(c, LEFT + LABEL_W, y - h, CONTENT_W - LABEL_W, h, info.subject, size=12)
+    y -= h
     box(c, LEFT, y, CONTENT_W, top - y, HEAVY)
     y -= 6 * mm
     draw_string(c, LEFT, y - 11, "通信欄", 11)

@@ -11,9 +11,13 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.domain.fees import CONSUMPTION_TAX_PERCENT
 from desktop_app.printing.context import (
+    BAR_MODULE,
     BLANK,
+    CONTENT_BOTTOM,
+    QUIET_MODULES,
     FormContext,
     birth_date_text,
+    case_number_width,
     draw_case_number,
     draw_sender_block,
     draw_title,
@@ -32,6 +36,7 @@ from desktop_app.printing.layout import (
     RULE,
     THIN,
     TOP,
+    Align,
     Rect,
     box,
     draw_fit,
@@ -39,8 +44,9 @@ from desktop_app.printing.layout import (
     fit_text,
     flow_paragraph,
     hline,
+    text_width,
 )
-from desktop_app.printing.model import DayListEntry
+from desktop_app.printing.model import DayListEntry, attendees_text
 
 LABEL_W = 34 * mm
 
@@ -198,17 +204,35 @@ def draw_report(c: Canvas, ctx: FormContext) -> None:
     start_page(c)
     case = ctx.case
     ref, appt = case.referrer, case.appointment
-    draw_case_number(c, ctx, RIGHT, TOP)
-    draw_string(c, RIGHT, TOP - 24 * mm, ctx.date(ctx.today), 10.5, align="right")
-    y = draw_title(c, "セカンドオピニオン外来\u3000ご報告書", TOP - 28 * mm, size=18)
+    below = draw_case_number(c, ctx, RIGHT, TOP)
+    room = CONTENT_W - case_number_width(case.case_number) - QUIET_MODULES * BAR_MODULE
+    draw_fit(
+        c,
+        "セカンドオピニオン外来\u3000ご報告書",
+        Rect.below(LEFT, TOP - 2 * mm, room, 10 * mm),
+        size=18,
+        pad=0,
+    )
+    y = min(below, TOP - 14 * mm) - 3 * mm
+    # Dated when the doctor wrote it (作成日), not when it was printed; blank until recorded.
+    written = f"作成日\u3000{ctx.date(case.report_written_on)}"
+    draw_string(c, RIGHT, y - 10.5, written, 10.5, align="right")
     draw_fit(
         c, ref.institution or BLANK * 12, Rect.below(LEFT, y, 115 * mm, 8 * mm), size=13, pad=0
     )
-    dept = f"{ref.department}\u3000" if ref.department else ""
-    doctor = f"{dept}{ref.doctor or BLANK * 6}\u3000先生\u3000御侍史"
-    draw_fit(c, doctor, Rect(LEFT, y - 16 * mm, 115 * mm, 8 * mm), size=13, pad=0)
-    hline(c, LEFT, LEFT + 115 * mm, y - 16.5 * mm, RULE)
-    y = draw_sender_block(c, ctx, RIGHT - 62 * mm, y - 2 * mm, 62 * mm, size=9.5)
+    doctor = f"{ref.doctor or BLANK * 6}\u3000先生\u3000御侍史"
+    if ref.department:  # on its own line when both do not fit: a name is never split
+        one = f"{ref.department}\u3000{doctor}"
+        doctor = one if text_width(one, 12.5) <= 115 * mm else f"{ref.department}\n{doctor}"
+    # Blank names are written by hand before 先生, so the honorific keeps to the right.
+    align: Align = "left" if ref.doctor else "right"
+    draw_fit(
+        c, doctor, Rect.below(LEFT, y - 8 * mm, 115 * mm, 10 * mm), size=12.5, pad=0, align=align
+    )
+    if not ref.institution:
+        hline(c, LEFT, LEFT + 115 * mm, y - 8 * mm, THIN)
+    hline(c, LEFT, LEFT + 115 * mm, y - 18.5 * mm, RULE)
+    y = min(draw_sender_block(c, ctx, RIGHT - 62 * mm, y - 6 * mm, 62 * mm, size=9.5), y - 19 * mm)
     y -= 6 * mm
     y = (
         flow_paragraph(
@@ -224,35 +248,33 @@ def draw_report(c: Canvas, ctx: FormContext) -> None:
         - 4 * mm
     )
     p = case.patient
-    when = ""
-    if appt is not None:
-        when = f"{ctx.date(appt.start.date(), weekday=True)}\u3000{appt.start:%H:%M}〜"
     rows = [
         ("患者氏名", f"{p.name}\u3000様（{p.furigana}）" if p.furigana else p.name),
         ("生年月日", birth_date_text(p.birth_date)),
-        ("実施日時", when or ctx.date(None, weekday=True)),
+        ("実施日時", session_text(ctx)),
         (
             "診療科・担当医",
             " ".join(x for x in (appt.department, appt.doctor) if x) if appt else "",
         ),
-        ("相談者", case.attendance.label if case.attendance else ""),
+        ("相談者", attendees_text(case.attendance, p.name, case.caller)),
     ]
     top = y
     for label, value in rows:
-        label_cell(c, LEFT, y - 9 * mm, LABEL_W, 9 * mm, label, 10.5)
-        value_cell(c, LEFT + LABEL_W, y - 9 * mm, CONTENT_W - LABEL_W, 9 * mm, value, size=12)
-        y -= 9 * mm
+        label_cell(c, LEFT, y - 8.5 * mm, LABEL_W, 8.5 * mm, label, 10.5)
+        value_cell(c, LEFT + LABEL_W, y - 8.5 * mm, CONTENT_W - LABEL_W, 8.5 * mm, value, size=12)
+        y -= 8.5 * mm
     box(c, LEFT, y, CONTENT_W, top - y, RULE)
-    y -= 6 * mm
+    y -= 4 * mm
+    tail_top = CONTENT_BOTTOM + TAIL_H
     for label in ("ご相談の内容", "意見"):
         draw_string(c, LEFT, y - 11, f"■ {label}", 11)
         y -= 6 * mm
         if label == "ご相談の内容":
-            # As tall as the text needs (400 characters fit), at least 30 mm to write in.
-            need = fit_text(
-                case.consultation, CONTENT_W - 4 * mm, 70 * mm, size=10.5, leading=1.4
-            ).height
-            h = max(30 * mm, need + 5 * mm)
+            # As tall as the text needs (it shrinks to fit when long), at least 22 mm, and
+            # never into the opinion's minimum.
+            most = y - tail_top - OPINION_MIN_H - 10 * mm
+            need = fit_text(case.consultation, CONTENT_W - 4 * mm, most, size=10.5, leading=1.4)
+            h = min(most, max(22 * mm, need.height + 5 * mm))
             draw_fit(
                 c,
                 case.consultation,
@@ -264,28 +286,83 @@ def draw_report(c: Canvas, ctx: FormContext) -> None:
                 leading=1.4,
             )
         else:
-            h = max(y - 45 * mm, 40 * mm)
+            h = y - tail_top
         box(c, LEFT, y - h, CONTENT_W, h, THIN)
-        y -= h + 5 * mm
+        y -= h + 4 * mm
+    _report_tail(c, ctx, tail_top - 2 * mm)
     finish_page(c, ctx, case.case_number)
 
 
+OPINION_MIN_H = 40 * mm
+RETURN_LINES = 3  # borrowed materials listed under the opinion (more: 「ほかN点」)
+SIGN_H = 12 * mm  # 担当医 署名・印: room for a signature written at ordinary size
+TAIL_H = 6 * mm + RETURN_LINES * 6 * mm + 2 * mm + SIGN_H + 2 * mm
+
+
+def session_text(ctx: FormContext) -> str:
+    """'令和8年11月24日（火）　14:00〜14:45（45分）': the recorded minutes, else a blank end."""
+    appt, minutes = ctx.case.appointment, ctx.case.actual_minutes
+    if appt is None:
+        return f"{ctx.date(None, weekday=True)}{BLANK}{BLANK * 2}：{BLANK * 2}〜{BLANK * 2}：{BLANK * 2}"
+    day = ctx.date(appt.start.date(), weekday=True)
+    if minutes:
+        end = appt.start + timedelta(minutes=minutes)
+        return f"{day}\u3000{appt.start:%H:%M}〜{end:%H:%M}（{minutes}分）"
+    return f"{day}\u3000{appt.start:%H:%M}〜{BLANK * 2}：{BLANK * 2}（{BLANK * 2}分）"
+
+
+def _report_tail(c: Canvas, ctx: FormContext, y: float) -> None:
+    """Borrowed materials returned with the report, and the consulting doctor's signature."""
+    items = ctx.case.borrowed
+    draw_string(c, LEFT, y - 11, "■ ご返却する資料（お借りした検査資料）", 11)
+    y -= 6 * mm
+    lines = [
+        f"□\u3000{b.label}\u3000{b.quantity}点"
+        + (f"\u3000（{ctx.date(b.returned_on)} 返却）" if b.returned_on else "")
+        for b in items[:RETURN_LINES]
+    ]
+    if len(items) > RETURN_LINES:
+        lines[-1] += f"\u3000ほか{len(items) - RETURN_LINES}点"
+    if not lines:  # nothing on record: lines to list them by hand
+        lines = ["□"] * 2
+    for line in lines:
+        draw_fit(c, line, Rect.below(LEFT + 3 * mm, y, CONTENT_W - 3 * mm, 6 * mm), size=10.5)
+        hline(c, LEFT + 3 * mm, RIGHT, y - 6 * mm, 0.5)
+        y -= 6 * mm
+    y -= 2 * mm
+    sign_x = LEFT + CONTENT_W / 2 - 10 * mm
+    draw_string(c, sign_x, y - SIGN_H + 2 * mm, "担当医\u3000署名・印", 10.5)
+    hline(c, sign_x + 32 * mm, RIGHT - 10 * mm, y - SIGN_H + 1.2 * mm, THIN)
+    c.setLineWidth(THIN)
+    c.circle(RIGHT - 4.5 * mm, y - SIGN_H + 4 * mm, 4.2 * mm, stroke=1, fill=0)
+    draw_string(c, RIGHT - 4.5 * mm, y - SIGN_H + 4 * mm - 10 * 0.36, "印", 10, align="center")
+
+
 DAY_COLUMNS = (  # (heading, width mm); 備考 takes the rest
-    ("時間", 22),
+    ("時間", 20),
     ("受付番号", 27),
-    ("氏名", 44),
-    ("フリガナ", 42),
-    ("診療科", 32),
-    ("担当医", 30),
-    ("状態", 20),
+    ("氏名（フリガナ）", 56),
+    ("診療科・担当医", 44),
+    ("来院される方", 42),
+    ("相談同意書", 22),
+    ("状態", 18),
     ("備考", 0),
 )
+DAY_ROW_H = 17 * mm
+DAY_HEAD_H = 8 * mm
+
+
+def daylist_rows_per_page() -> int:
+    """How many bookings one landscape page of the day list holds."""
+    _, height = landscape(A4)
+    room = (height - MARGIN - 14 * mm - DAY_HEAD_H) - (MARGIN + 18 * mm)
+    return max(1, int(room // DAY_ROW_H))
 
 
 def draw_daylist(
     c: Canvas, ctx: FormContext, entries: Sequence[DayListEntry], day: date | None
 ) -> None:
-    """本日の予約一覧 (A4 landscape), sorted by time; continues onto further pages."""
+    """本日の予約一覧 (A4 landscape), sorted by time; continues onto further pages (n/N)."""
     size = landscape(A4)
     width, height = size
     day = day or ctx.today
@@ -293,10 +370,9 @@ def draw_daylist(
     left, right, top = MARGIN, width - MARGIN, height - MARGIN
     widths = [w * mm for _, w in DAY_COLUMNS]
     widths[-1] = (right - left) - sum(widths)
-    row_h, head_h = 13 * mm, 8 * mm
-    bottom_limit = MARGIN + 18 * mm
-    page, index = 1, 0
-    while True:
+    per_page = daylist_rows_per_page()
+    pages = max(1, -(-len(rows) // per_page))
+    for page in range(1, pages + 1):
         start_page(c, size)
         draw_fit(
             c,
@@ -305,44 +381,54 @@ def draw_daylist(
             size=16,
             pad=0,
         )
-        draw_string(c, right, top - 7 * mm, f"{len(rows)}件\u3000{page}枚目", 10.5, align="right")
+        draw_string(
+            c, right, top - 7 * mm, f"{len(rows)}件\u3000{page}/{pages}", 10.5, align="right"
+        )
         y = top - 14 * mm
         x = left
         for (heading, _), w in zip(DAY_COLUMNS, widths, strict=True):
-            label_cell(c, x, y - head_h, w, head_h, heading, 10.5)
+            label_cell(c, x, y - DAY_HEAD_H, w, DAY_HEAD_H, heading, 10)
             x += w
-        y -= head_h
+        y -= DAY_HEAD_H
         if not rows:
             draw_fit(
-                c, "本日の予約はありません。", Rect.below(left, y, right - left, row_h), size=12
+                c, "本日の予約はありません。", Rect.below(left, y, right - left, DAY_ROW_H), size=12
             )
-        while index < len(rows) and y - row_h >= bottom_limit:
-            e = rows[index]
-            end = e.start + timedelta(minutes=e.minutes)
-            cells = [
-                f"{e.start:%H:%M}〜{end:%H:%M}",
-                e.case_number,
-                e.name,
-                e.furigana,
-                e.department,
-                e.doctor,
-                e.status,
-                e.note,
-            ]
-            x = left
-            for i, (value, w) in enumerate(zip(cells, widths, strict=True)):
-                value_cell(
-                    c, x, y - row_h, w, row_h, value, size=13 if i == 2 else 10.5, pad=1.2 * mm
-                )
-                x += w
-            y -= row_h
-            index += 1
+        for e in rows[(page - 1) * per_page : page * per_page]:
+            _day_row(c, e, left, y, widths)
+            y -= DAY_ROW_H
         box(c, left, y, right - left, top - 14 * mm - y, HEAVY)
         _day_footer(c, ctx, left, right)
         c.showPage()
-        page += 1
-        if index >= len(rows):
-            break
+
+
+def _day_row(c: Canvas, e: DayListEntry, left: float, y: float, widths: list[float]) -> None:
+    """One booking: name over its furigana, department over doctor, who attends, consent."""
+    h = DAY_ROW_H
+    end = e.start + timedelta(minutes=e.minutes)
+    x = left
+    for i, w in enumerate(widths):
+        box(c, x, y - h, w, h, THIN)
+        if i in (2, 3):  # 氏名 over フリガナ; 診療科 over 担当医 (each may take two lines)
+            upper, lower = (e.name, e.furigana) if i == 2 else (e.department, e.doctor)
+            share = 0.55 if i == 2 else 0.5
+            kw = dict(pad=1.2 * mm, vpad=0.4 * mm, leading=1.1)
+            draw_fit(c, upper, Rect.below(x, y, w, h * share), size=13 if i == 2 else 10.5, **kw)
+            draw_fit(
+                c, lower, Rect(x, y - h, w, h * (1 - share)), size=9.5 if i == 2 else 10.5, **kw
+            )
+        else:
+            value = {
+                0: f"{e.start:%H:%M}〜{end:%H:%M}",
+                1: e.case_number,
+                4: e.attendees,
+                5: e.consent,
+                6: e.status,
+                7: e.note,
+            }[i]
+            size = 10.0 if i == 1 else 10.5  # the case number stays on one line
+            draw_fit(c, value, Rect(x, y - h, w, h), size=size, pad=1.2 * mm)
+        x += w
 
 
 def _day_footer(c: Canvas, ctx: FormContext, left: float, right: float) -> None:

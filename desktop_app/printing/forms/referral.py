@@ -5,19 +5,20 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop_app.domain.people import Sex
+from desktop_app.domain.people import Sex, age_on
 from desktop_app.printing.context import (
+    BAR_MODULE,
     BLANK,
+    QUIET_MODULES,
     FormContext,
     birth_date_text,
+    case_number_width,
     draw_case_number,
-    draw_title,
     finish_page,
     label_cell,
     start_page,
     value_cell,
 )
-from desktop_app.printing.forms.application import BLANK_BIRTH
 from desktop_app.printing.layout import (
     CONTENT_W,
     HEAVY,
@@ -36,88 +37,130 @@ from desktop_app.printing.layout import (
 TITLE = "セカンドオピニオン外来専用診療情報提供書"
 LABEL_W = 30 * mm
 ATTACHMENTS = ("血液検査", "超音波", "X線", "MRI", "CT", "病理", "CD-R")
-# (label, height): boxes tall enough for a doctor's handwriting at ordinary size.
+PURPOSE_LINES = 4  # ruled lines for ご質問の要点
+PURPOSE_LINE_H = 7 * mm
+# (label, height): the parts of a 診療情報提供書 the primary doctor writes by hand, tall
+# enough for handwriting; 症状経過・検査結果 and 治療経過 take most of the page, as on the
+# standard form. Tests hold the heights to these values.
 WRITE_BOXES = (
-    ("傷病名", 12 * mm),
-    ("既往歴・家族歴", 15 * mm),
-    ("症状経過・\n検査結果", 34 * mm),
-    ("治療経過", 22 * mm),
-    ("現在の処方", 18 * mm),
-    ("備考", 11 * mm),
+    ("既往歴・家族歴", 18 * mm),
+    ("症状経過・\n検査結果", 38 * mm),
+    ("治療経過", 25 * mm),
+    ("現在の処方", 14 * mm),
+    ("備考", 14 * mm),
 )
+SHORT_BLANK_BIRTH = f"明・大・昭・平・令{BLANK * 2}年{BLANK * 2}月{BLANK * 2}日"
+PURPOSE_H = 5.5 * mm + PURPOSE_LINES * PURPOSE_LINE_H
+
+
+def addressee(ctx: FormContext) -> str:
+    """'セカンドオピニオン外来　外科　高橋　誠　先生' once the doctor is assigned."""
+    case = ctx.case
+    parts = ["セカンドオピニオン外来"]
+    if case.assigned_department:
+        parts.append(case.assigned_department)
+    parts.append(
+        f"{case.assigned_doctor}\u3000先生" if case.assigned_doctor else "担当医\u3000先生"
+    )
+    return "\u3000".join(parts)
+
+
+def age_text(ctx: FormContext) -> str:
+    """'（満67歳）' on the day the form is printed; blank to fill in otherwise."""
+    birth = ctx.case.patient.birth_date
+    if birth is None or birth > ctx.today:
+        return f"（満{BLANK * 2}歳）"
+    return f"（満{age_on(birth, ctx.today)}歳）"
 
 
 def draw_referral(c: Canvas, ctx: FormContext) -> None:
     """One A4 page addressed to the office; the patient block pre-filled."""
     start_page(c)
     s, case, patient = ctx.settings, ctx.case, ctx.case.patient
-    draw_case_number(c, ctx, RIGHT, TOP)
-    y = draw_title(c, TITLE, TOP - 19 * mm, size=16)
+    below_number = draw_case_number(c, ctx, RIGHT, TOP)
+    room = CONTENT_W - case_number_width(case.case_number) - QUIET_MODULES * BAR_MODULE
+    draw_fit(c, TITLE, Rect.below(LEFT, TOP, room, 10 * mm), size=16, pad=0)
+    y = min(TOP - 11 * mm, below_number) - 1 * mm
     draw_fit(
         c,
         f"{s.hospital_name}\u3000{s.office_name}\u3000御中",
-        Rect.below(LEFT, y, 110 * mm, 7 * mm),
-        size=12,
+        Rect.below(LEFT, y, 105 * mm, 6 * mm),
+        size=11.5,
         pad=0,
     )
-    draw_fit(
-        c,
-        "セカンドオピニオン外来担当医\u3000先生",
-        Rect(LEFT, y - 13 * mm, 110 * mm, 6 * mm),
-        size=11,
-        pad=0,
-    )
-    draw_string(c, RIGHT, y - 11 * mm, f"記入日\u3000{ctx.date(None)}", 10.5, align="right")
-    y -= 17 * mm
+    draw_string(c, RIGHT, y - 4.5 * mm, f"記入日\u3000{ctx.date(None)}", 10.5, align="right")
+    draw_fit(c, addressee(ctx), Rect.below(LEFT, y - 6 * mm, CONTENT_W, 6 * mm), size=11.5, pad=0)
+    y -= 13 * mm
 
     top = y
     vx, vw = LEFT + LABEL_W, CONTENT_W - LABEL_W
     name_w = vw - 46 * mm
-    label_cell(c, LEFT, y - 12 * mm, LABEL_W, 12 * mm, "患者氏名")
-    box(c, vx, y - 12 * mm, name_w, 12 * mm, THIN)
-    draw_fit(c, patient.furigana, Rect.below(vx, y, name_w, 4.5 * mm), size=9, vpad=0.3 * mm)
-    draw_fit(c, patient.name, Rect(vx, y - 12 * mm, name_w, 7.5 * mm), size=13, vpad=0.3 * mm)
+    label_cell(c, LEFT, y - 11 * mm, LABEL_W, 11 * mm, "患者氏名")
+    box(c, vx, y - 11 * mm, name_w, 11 * mm, THIN)
+    draw_fit(c, patient.furigana, Rect.below(vx, y, name_w, 4.2 * mm), size=9, vpad=0.3 * mm)
+    draw_fit(c, patient.name, Rect(vx, y - 11 * mm, name_w, 7 * mm), size=13, vpad=0.3 * mm)
     sx = vx + name_w
-    label_cell(c, sx, y - 12 * mm, 14 * mm, 12 * mm, "性別")
-    box(c, sx + 14 * mm, y - 12 * mm, 32 * mm, 12 * mm, THIN)
+    label_cell(c, sx, y - 11 * mm, 14 * mm, 11 * mm, "性別")
+    box(c, sx + 14 * mm, y - 11 * mm, 32 * mm, 11 * mm, THIN)
     choices(
         c,
         sx + 17 * mm,
-        y - 6 * mm,
+        y - 5.5 * mm,
         [("男", patient.sex == Sex.MALE), ("女", patient.sex == Sex.FEMALE)],
         11,
         4 * mm,
     )
-    y -= 12 * mm
-    label_cell(c, LEFT, y - 9 * mm, LABEL_W, 9 * mm, "生年月日")
-    value_cell(
-        c, vx, y - 9 * mm, vw, 9 * mm, birth_date_text(patient.birth_date) or BLANK_BIRTH, size=11
-    )
-    y -= 9 * mm
-    label_cell(c, LEFT, y - 11 * mm, LABEL_W, 11 * mm, "住所")
+    y -= 11 * mm
+    side_w, side_label = 46 * mm, 14 * mm
+    sx = vx + vw - side_w
+    label_cell(c, LEFT, y - 8.5 * mm, LABEL_W, 8.5 * mm, "生年月日")
+    birth = birth_date_text(patient.birth_date) or SHORT_BLANK_BIRTH
+    value_cell(c, vx, y - 8.5 * mm, vw - side_w, 8.5 * mm, f"{birth}{age_text(ctx)}", size=11)
+    # 職業: the office does not ask it; the doctor (or the patient) writes it in.
+    label_cell(c, sx, y - 8.5 * mm, side_label, 8.5 * mm, "職業", 10)
+    box(c, sx + side_label, y - 8.5 * mm, side_w - side_label, 8.5 * mm, THIN)
+    y -= 8.5 * mm
+    label_cell(c, LEFT, y - 9.5 * mm, LABEL_W, 9.5 * mm, "住所")
     address = f"{ctx.postal(patient.postal_code)} {patient.address}".strip()
-    value_cell(c, vx, y - 11 * mm, vw, 11 * mm, address, size=11)
-    y -= 11 * mm
-    label_cell(c, LEFT, y - 11 * mm, LABEL_W, 11 * mm, "紹介目的")
-    box(c, vx, y - 11 * mm, vw, 11 * mm, THIN)
-    draw_string(
-        c, vx + 2 * mm, y - 4.6 * mm, "セカンドオピニオン（診断・治療方針についてのご意見）", 10.5
-    )
-    draw_string(c, vx + 2 * mm, y - 9.3 * mm, "ご質問の要点：", 9.5)
-    y -= 11 * mm
+    value_cell(c, vx, y - 9.5 * mm, vw - side_w, 9.5 * mm, address, size=11)
+    label_cell(c, sx, y - 9.5 * mm, side_label, 9.5 * mm, "電話", 10)
+    phone = ctx.phone(patient.phone or patient.mobile)
+    value_cell(c, sx + side_label, y - 9.5 * mm, side_w - side_label, 9.5 * mm, phone, size=11)
+    y -= 9.5 * mm
+    label_cell(c, LEFT, y - 10 * mm, LABEL_W, 10 * mm, "傷病名")
+    value_cell(c, vx, y - 10 * mm, vw, 10 * mm, case.diagnosis, size=12)
+    y -= 10 * mm
+    y = _purpose(c, y, vx, vw)
 
     for label, h in WRITE_BOXES:
         label_cell(c, LEFT, y - h, LABEL_W, h, label)
         box(c, vx, y - h, vw, h, THIN)
         y -= h
-    label_cell(c, LEFT, y - 10 * mm, LABEL_W, 10 * mm, "添付資料")
-    box(c, vx, y - 10 * mm, vw, 10 * mm, THIN)
-    end = choices(c, vx + 2 * mm, y - 5 * mm, [(a, False) for a in ATTACHMENTS], 10.5, 2.6 * mm)
-    draw_string(c, end, y - 5 * mm - 10.5 * 0.36, f"その他（{BLANK * 4}）", 10.5)
-    y -= 10 * mm
+    h = 8.5 * mm
+    label_cell(c, LEFT, y - h, LABEL_W, h, "添付資料")
+    box(c, vx, y - h, vw, h, THIN)
+    end = choices(c, vx + 2 * mm, y - h / 2, [(a, False) for a in ATTACHMENTS], 10.5, 2.6 * mm)
+    draw_string(c, end, y - h / 2 - 10.5 * 0.36, f"その他（{BLANK * 4}）", 10.5)
+    y -= h
     box(c, LEFT, y, CONTENT_W, top - y, HEAVY)
-    _doctor_block(c, ctx, y - 3 * mm)
+    _doctor_block(c, ctx, y - 2 * mm)
     finish_page(c, ctx, case.case_number)
+
+
+def _purpose(c: Canvas, y: float, vx: float, vw: float) -> float:
+    """紹介目的: the purpose printed, and ruled lines for ご質問の要点."""
+    h = PURPOSE_H
+    label_cell(c, LEFT, y - h, LABEL_W, h, "紹介目的")
+    box(c, vx, y - h, vw, h, THIN)
+    draw_string(
+        c, vx + 2 * mm, y - 4.2 * mm, "セカンドオピニオン（診断・治療方針についてのご意見）", 10.5
+    )
+    line_y = y - 5.5 * mm
+    draw_string(c, vx + 2 * mm, line_y - PURPOSE_LINE_H + 1.8 * mm, "ご質問の要点：", 9.5)
+    for _ in range(PURPOSE_LINES - 1):
+        line_y -= PURPOSE_LINE_H
+        hline(c, vx + 2 * mm, vx + vw - 2 * mm, line_y, 0.5)
+    return y - h
 
 
 def _doctor_block(c: Canvas, ctx: FormContext, y: float) -> None:
@@ -128,7 +171,7 @@ def _doctor_block(c: Canvas, ctx: FormContext, y: float) -> None:
         ("所在地", f"{ctx.postal(ref.postal_code)} {ref.address}".strip()),
         ("電話・FAX", _tel_fax(ctx, ref.tel, ref.fax)),
     )
-    label_w, row_h = 24 * mm, 7.5 * mm
+    label_w, row_h = 24 * mm, 6.8 * mm
     for label, value in rows:
         draw_string(c, LEFT, y - row_h + 2 * mm, label, 10)
         draw_fit(
@@ -141,7 +184,7 @@ def _doctor_block(c: Canvas, ctx: FormContext, y: float) -> None:
         )
         hline(c, LEFT + label_w, RIGHT, y - row_h + 0.8 * mm, THIN)
         y -= row_h
-    y -= 3 * mm
+    y -= 1.5 * mm
     draw_string(c, LEFT, y - row_h + 2 * mm, "医師氏名", 10)
     seal_x = RIGHT - 9 * mm
     draw_fit(
