@@ -37,6 +37,7 @@ class AuditAction(StrEnum):
     MASTER_DOCTOR = "master.doctor"
     MASTER_HOURS = "master.hours"
     MASTER_CLOSURE = "master.closure"
+    AUDIT_EXPORT = "audit.export"
 
     @property
     def label(self) -> str:
@@ -73,4 +74,5 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.MASTER_DOCTOR: "担当医の変更",
     AuditAction.MASTER_HOURS: "診療枠の変更",
     AuditAction.MASTER_CLOSURE: "休診日の変更",
+    AuditAction.AUDIT_EXPORT: "変更履歴の書き出し",
 }
