@@ -26,6 +26,19 @@ log = logging.getLogger(__name__)
 _Query = TypeVar("_Query", bound=Select)
 
 PAGE_SIZE = 200
+# What the log's ``entity`` words mean to a clerk; an unknown one is shown as stored.
+ENTITY_LABELS = {
+    "case": "案件",
+    "appointment": "予約",
+    "contact": "連絡",
+    "database": "データベース",
+    "settings": "設定",
+    "audit_log": "変更履歴",
+    "department": "診療科",
+    "doctor": "担当医",
+    "doctor_hours": "診療枠",
+    "clinic_closure": "休診日",
+}
 CSV_HEADERS = (
     "番号", "日時", "担当者", "操作", "案件番号", "対象", "対象ID", "内容", "変更前", "変更後",
 )  # fmt: skip
@@ -76,7 +89,7 @@ class AuditRow:
     action: str  # the stored value
     action_label: str
     case_number: str
-    entity: str
+    entity: str  # in the clerk's words (ENTITY_LABELS)
     entity_id: str
     summary: str
     before: str  # JSON text, "" when none
@@ -213,7 +226,7 @@ def _row(entry: AuditEntry, case_number: str | None) -> AuditRow:
         action=str(getattr(entry.action, "value", entry.action)),
         action_label=label,
         case_number=case_number or "",
-        entity=entry.entity,
+        entity=ENTITY_LABELS.get(entry.entity, entry.entity),
         entity_id=entry.entity_id,
         summary=entry.summary,
         before=_json_text(entry.before),
