@@ -437,3 +437,7 @@ class AuditEntry(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The hash chain (domain/audit_chain.py): the row before's hash and this row's own. The
+    # table is append-only (triggers from migration 0006); rows are added by services/audit.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))

@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     MASTER_HOURS = "master.hours"
     MASTER_CLOSURE = "master.closure"
     EXPORT_CSV = "export.csv"
+    AUDIT_EXPORT = "audit.export"
 
     @property
     def label(self) -> str:
@@ -75,4 +76,5 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.MASTER_HOURS: "診療枠の変更",
     AuditAction.MASTER_CLOSURE: "休診日の変更",
     AuditAction.EXPORT_CSV: "CSVの書き出し",
+    AuditAction.AUDIT_EXPORT: "変更履歴の書き出し",
 }

@@ -195,6 +195,8 @@ class _Builder:
             ("documents", m.CaseDocument), ("appointments", m.Appointment),
             ("contacts", m.ContactLog), ("payments", m.Payment), ("audit", m.AuditEntry),
         ):  # fmt: skip
+            if table == "audit":  # chained like every other entry (services/audit.py)
+                audit.chain_rows(session, rows[table])
             if rows[table]:
                 session.execute(insert(model), rows[table])
         counters: dict[str, int] = {}

@@ -10,7 +10,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError
 
@@ -23,7 +23,7 @@ from desktop_app.db.migrate import (
 )
 from desktop_app.db.models import Base
 from desktop_app.domain.errors import ValidationError
-from desktop_app.services import store_files
+from desktop_app.services import audit, store_files
 from desktop_app.services.cases import search_cases
 from desktop_app.services.demo import (
     DEMO_MARK,
@@ -54,7 +54,8 @@ class CheckReport:
 
 
 def check_database(target: str | None = None) -> CheckReport:
-    """Integrity, schema version and schema shape, without changing or creating anything.
+    """Integrity, schema version, schema shape and the audit log's hash chain, without
+    changing or creating anything.
 
     A SQLite file is opened with writes switched off (``query_only``), so its -wal and -shm go
     away again when the check closes it; in a read-only folder (where not even the -shm can be
@@ -97,10 +98,21 @@ def _check(url: URL, path: Path | None) -> CheckReport:
             )
         else:
             problems += [f"スキーマの差異: {d}" for d in schema_differences(engine)]
+            problems += _chain_problems(engine)
         location = str(path) if path else url.render_as_string(hide_password=True)
         return CheckReport(location, status.current, status.head, tuple(problems))
     finally:
         engine.dispose()
+
+
+def _chain_problems(engine: Engine) -> list[str]:
+    """The audit log's hash chain: the first altered, inserted, removed or reordered row."""
+    try:
+        with engine.connect() as connection:
+            found = audit.verify_chain(connection)
+    except (ValueError, TypeError, KeyError) as exc:  # a value no longer of its column's kind
+        return [f"変更履歴を読み取れません。改ざんされている可能性があります（{exc}）"]
+    return [found.message()] if found is not None else []
 
 
 def open_demo(target: str, cases: int = 40) -> Store:

@@ -31,6 +31,7 @@ from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
+from desktop_app.ui.audit_viewer import AuditViewer
 from desktop_app.ui.backup_settings import BackupBox
 from desktop_app.ui.backup_status import BackgroundBackup
 from desktop_app.ui.exclusion_reasons_editor import ExclusionReasonsEditor
@@ -95,6 +96,7 @@ class SettingsPage(QWidget):
         )
         self._current: ClinicSettings | None = None
         self.masters_dialog: MastersDialog | None = None
+        self.audit_viewer: AuditViewer | None = None
         self.edits: dict[str, QLineEdit] = {}
         self.spins: dict[str, QSpinBox] = {}
         self.errors: dict[str, QLabel] = {}
@@ -174,6 +176,9 @@ class SettingsPage(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.saved_label)
         buttons.addStretch(1)
+        self.audit_button = QPushButton("変更履歴（監査ログ）…")
+        self.audit_button.clicked.connect(self.open_audit_viewer)
+        buttons.addWidget(self.audit_button)
 
         body = QWidget()
         columns = QHBoxLayout()
@@ -273,6 +278,11 @@ class SettingsPage(QWidget):
         # Window-modal but not blocking: the clerk closes it to come back to the settings.
         self.masters_dialog = MastersDialog(self._runner, self)
         self.masters_dialog.open()
+
+    def open_audit_viewer(self) -> None:
+        """The audit log, in its own window (the services refuse whoever may not read it)."""
+        self.audit_viewer = AuditViewer(self._runner, self)
+        self.audit_viewer.open()
 
     # Loading and saving ----------------------------------------------------------------
 
