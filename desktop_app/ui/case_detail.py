@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -41,6 +43,7 @@ from desktop_app.ui.case_detail_sections import (
 )
 from desktop_app.ui.case_edit_dialog import edit_case
 from desktop_app.ui.decision_dialog import DecisionDialog
+from desktop_app.ui.layout_tools import settle_layout
 from desktop_app.ui.print_menu import CASE_FORMS, forms_menu, open_preview
 from desktop_app.ui.rows_model import RowsModel
 from desktop_app.ui.visit_panel import VisitPanel
@@ -278,3 +281,34 @@ class CaseDetailDialog(QDialog):
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_ is not None:
             self._show(dialog.result_)
         return dialog
+
+
+class OpenCaseDialogs(dict[int, CaseDetailDialog]):
+    """A page's open case details, one per case: asked again, the open one comes forward."""
+
+    def __init__(self, runner: ServiceRunner, parent: QWidget) -> None:
+        super().__init__()
+        self._runner = runner
+        self._parent = parent
+
+    def open(self, case_id: int) -> CaseDetailDialog | None:
+        """The case's detail dialog, shown (non-modal); None when the case cannot be read."""
+        dialog = self.get(case_id)
+        if dialog is not None:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = CaseDetailDialog(self._runner, case_id, self._parent)
+        if not dialog.load():
+            dialog.deleteLater()
+            return None
+        self[case_id] = dialog
+        dialog.finished.connect(partial(self._forget, case_id))
+        settle_layout(dialog)
+        dialog.show()
+        return dialog
+
+    def _forget(self, case_id: int, _result: int = 0) -> None:
+        dialog = self.pop(case_id, None)
+        if dialog is not None:
+            dialog.deleteLater()

@@ -27,7 +27,7 @@ from desktop_app.services.cases import case_rows, search_cases
 from desktop_app.services.dto import CasePage
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
-from desktop_app.ui.case_detail import CaseDetailDialog
+from desktop_app.ui.case_detail import CaseDetailDialog, OpenCaseDialogs
 from desktop_app.ui.case_table_model import (
     COL_APPOINTMENT,
     COL_DOCTOR,
@@ -39,7 +39,6 @@ from desktop_app.ui.case_table_model import (
     CaseIdRole,
     CaseTableModel,
 )
-from desktop_app.ui.layout_tools import settle_layout
 from desktop_app.ui.print_menu import BLANK_FORMS, day_list_heading, forms_menu, open_preview
 from desktop_app.ui.print_preview import PrintPreviewDialog
 
@@ -59,7 +58,7 @@ class CaseListPage(QWidget):
     def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._details: dict[int, CaseDetailDialog] = {}
+        self._details = OpenCaseDialogs(runner, self)
 
         title = QLabel("案件一覧")
         title.setObjectName("pageTitle")
@@ -222,25 +221,7 @@ class CaseListPage(QWidget):
 
     def open_case(self, case_id: int) -> CaseDetailDialog | None:
         """Show the case's detail; a case already open is brought to the front."""
-        dialog = self._details.get(case_id)
-        if dialog is not None:
-            dialog.raise_()
-            dialog.activateWindow()
-            return dialog
-        dialog = CaseDetailDialog(self._runner, case_id, self)
-        if not dialog.load():
-            dialog.deleteLater()
-            return None
-        self._details[case_id] = dialog
-        dialog.finished.connect(partial(self._forget, case_id))
-        settle_layout(dialog)
-        dialog.show()
-        return dialog
-
-    def _forget(self, case_id: int, _result: int = 0) -> None:
-        dialog = self._details.pop(case_id, None)
-        if dialog is not None:
-            dialog.deleteLater()
+        return self._details.open(case_id)
 
     # Printing ----------------------------------------------------------------------------
 

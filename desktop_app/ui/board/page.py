@@ -36,9 +36,8 @@ from desktop_app.ui import actions
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.board import prompts
 from desktop_app.ui.board.view import BoardColumn, BoardColumnView
-from desktop_app.ui.case_detail import CaseDetailDialog, ask_reason
+from desktop_app.ui.case_detail import CaseDetailDialog, OpenCaseDialogs, ask_reason
 from desktop_app.ui.check_in import check_in_case
-from desktop_app.ui.layout_tools import settle_layout
 
 SEARCH_DELAY_MS = 200
 SEARCH_PLACEHOLDER = "氏名・フリガナ・案件番号・紹介元"
@@ -57,7 +56,7 @@ class BoardPage(QWidget):
         self._runner = runner
         self.today: dt.date | None = None  # None: the real today (tests and demos pin it)
         self._cards: dict[int, BoardCard] = {}
-        self._details: dict[int, CaseDetailDialog] = {}
+        self._details = OpenCaseDialogs(runner, self)
         self._loaded = False
         self._masters_filled = False
         self._generation = 0  # which full load is the latest
@@ -393,22 +392,4 @@ class BoardPage(QWidget):
 
     def open_case(self, case_id: int) -> CaseDetailDialog | None:
         """The case's detail; one already open comes to the front."""
-        dialog = self._details.get(case_id)
-        if dialog is not None:
-            dialog.raise_()
-            dialog.activateWindow()
-            return dialog
-        dialog = CaseDetailDialog(self._runner, case_id, self)
-        if not dialog.load():
-            dialog.deleteLater()
-            return None
-        self._details[case_id] = dialog
-        dialog.finished.connect(partial(self._forget, case_id))
-        settle_layout(dialog)
-        dialog.show()
-        return dialog
-
-    def _forget(self, case_id: int, _result: int = 0) -> None:
-        dialog = self._details.pop(case_id, None)
-        if dialog is not None:
-            dialog.deleteLater()
+        return self._details.open(case_id)
