@@ -336,3 +336,22 @@ def test_a_drop_outside_the_hours_asks_for_a_reason(
     moved = get_case(clinic, case_id)
     assert moved.appointment.start_time == T(16)
     assert any("理由：医師了承済" in h.summary for h in moved.history)
+
+
+def test_booking_from_the_boards_card(qtbot, runner, clinic: Store, make_case, monkeypatch) -> None:
+    from desktop_app.ui.board.page import BoardPage
+
+    case_id = _waiting(clinic, make_case)
+    monkeypatch.setattr(booking_dialog, "offer_confirmation", lambda _parent: False)
+    # The dialog is modal; the clerk presses Enter on the first (selected) slot.
+    monkeypatch.setattr(BookingDialog, "exec", lambda self: self.submit())
+    board = BoardPage(runner)
+    qtbot.addWidget(board)
+    with qtbot.waitSignal(board.loaded, timeout=10_000):
+        board.refresh()
+    menu = board.context_menu(case_id)
+    book_action = next(a for a in menu.actions() if a.text() == "予約…")
+    book_action.trigger()
+    assert get_case(clinic, case_id).stage is Stage.BOOKED
+    assert board._cards[case_id].stage is Stage.BOOKED, "the card followed the booking"
+    assert "予約…" not in [a.text() for a in board.context_menu(case_id).actions()]

@@ -15,6 +15,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -326,6 +327,15 @@ class BoardPage(QWidget):
             return False
         return self.move_case(case_id, MAIN_LINE[at])
 
+    def book_case(self, case_id: int) -> QDialog | None:
+        """The booking dialog for a card waiting for a date; the card follows the booking."""
+        from desktop_app.ui.booking_dialog import BookingDialog  # it imports print_menu too
+
+        dialog = BookingDialog(self._runner, case_id, self)
+        dialog.exec()
+        self.update_cases({case_id})
+        return dialog
+
     def cancel_case(self, case_id: int) -> bool:
         answer = ask_reason(self, Stage.CANCELLED, ())
         if answer is None:
@@ -358,6 +368,8 @@ class BoardPage(QWidget):
             menu.addAction("当日受付").triggered.connect(
                 lambda: self.move_case(case_id, Stage.CHECKED_IN)
             )
+        if card.stage == Stage.DOCTOR_REVIEW and card.appointment is None:
+            menu.addAction("予約…").triggered.connect(lambda: self.book_case(case_id))
         menu.addSeparator()
         menu.addAction("キャンセル…").triggered.connect(lambda: self.cancel_case(case_id))
         menu.addSeparator()
