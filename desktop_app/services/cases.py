@@ -123,7 +123,8 @@ def find_case_id(store: Store, case_number: str) -> int:
             select(SOCase.id).where(SOCase.case_number == key.upper())
         )
     if case_id is None:
-        raise ValidationError(f"案件番号 {case_number} は見つかりません。", field="case_number")
+        shown = case_number.encode("utf-8", "replace").decode("utf-8")  # printable on any console
+        raise ValidationError(f"案件番号 {shown} は見つかりません。", field="case_number")
     return case_id
 
 

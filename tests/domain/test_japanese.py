@@ -154,3 +154,8 @@ def test_kana_and_names_never_crash(text: str) -> None:
     name = normalize_name(text)
     assert normalize_name(name) == name
     assert isinstance(search_key(text), str)
+
+
+def test_a_lone_surrogate_is_no_part_of_a_search_key() -> None:
+    assert search_key("\ud800") == ""
+    assert search_key("やま\udfffだ") == "ヤマダ"
