@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from desktop_app.domain.case_fields import MESSAGE_MAIL_ADDRESS, MESSAGE_MAIL_NAME
 from desktop_app.domain.documents import Channel, DocumentKind
 from desktop_app.ui.intake.attendance_page import bullet_list
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
@@ -121,8 +122,8 @@ class MailStep(IntakeStep):
             return True
         ok = self.postal.check()
         for row, message in (
-            (self.name, "宛名を入力してください。"),
-            (self.address, "送付先の住所を入力してください。"),
+            (self.name, MESSAGE_MAIL_NAME),
+            (self.address, MESSAGE_MAIL_ADDRESS),
         ):
             missing = not row.editor.text().strip()
             row.set_error(message if missing and by_mail else "")
