@@ -11,9 +11,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from desktop_app import __version__
+
+if TYPE_CHECKING:
+    from desktop_app.services.store import Store
 
 log = logging.getLogger("desktop_app")
 
@@ -48,11 +51,22 @@ def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
     )
 
 
+ENV_PASSWORD = "SODESK_PASSWORD"
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --db is accepted before or after the subcommand; SUPPRESS keeps the subcommand's
     # parser from overwriting a value given before it.
     common = _Parser(add_help=False)
     _db_option(common, argparse.SUPPRESS)
+    # Commands that change a clinic's data (or copy it out) say who runs them.
+    signed = _Parser(add_help=False, parents=[common])
+    signed.add_argument(
+        "--user",
+        metavar="LOGIN",
+        help=f"担当者のログインID（パスワードは入力を求めるか、環境変数 {ENV_PASSWORD}）。"
+        "デモのデータベースでは不要",
+    )
     parser = _Parser(prog="sodesk", description="SO Desk — セカンドオピニオン外来 受付デスク")
     _db_option(parser, None)
     parser.add_argument("--version", action="version", version=f"SO Desk {__version__}")
@@ -67,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", parents=[common], help="整合性とスキーマのバージョンを確認する")
     from desktop_app.domain.forms import FormKind
 
-    printing = sub.add_parser("print", parents=[common], help="書類をPDFに出力する")
+    printing = sub.add_parser("print", parents=[signed], help="書類をPDFに出力する")
     printing.add_argument(
         "form",
         choices=[k.value for k in FormKind],
@@ -79,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--date", metavar="YYYY-MM-DD", type=_iso_date, help="本日の予約一覧の日付（既定: 今日）"
     )
     printing.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="出力先")
-    backup = sub.add_parser("backup", parents=[common], help="データベースのバックアップを作る")
+    backup = sub.add_parser("backup", parents=[signed], help="データベースのバックアップを作る")
     backup.add_argument(
         "-o",
         "--output",
@@ -87,11 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="保存先のファイル（既定: 設定の保存先に sodesk-日付-時刻.db。古いものは整理されます）",
     )
     restore = sub.add_parser(
-        "restore", parents=[common], help="バックアップからデータベースを元に戻す"
+        "restore", parents=[signed], help="バックアップからデータベースを元に戻す"
     )
     restore.add_argument("file", metavar="FILE", help="バックアップファイル")
     export = sub.add_parser(
-        "export", parents=[common], help="案件・入金・統計をCSV（Excel用）に書き出す"
+        "export", parents=[signed], help="案件・入金・統計をCSV（Excel用）に書き出す"
     )
     export.add_argument(
         "what",
@@ -106,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="date_to", metavar="YYYY-MM-DD", type=_iso_date, help="期間の終了日"
     )
     export.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="出力先")
+    recover = sub.add_parser(
+        "recover-admin",
+        parents=[common],
+        help="管理者がサインインできないとき、管理者アカウントに仮パスワードを設定する（記録が残ります）",
+    )
+    recover.add_argument("login", metavar="LOGIN", help="管理者にするアカウントのログインID")
+    recover.add_argument("--name", default="", help="新しく作るときの氏名（既定: ログインID）")
     return parser
 
 
@@ -205,6 +226,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _restore(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "recover-admin":
+        return _recover_admin(args)
     # Before any database is opened or made: without a screen nothing is to be done.
     if not _display_available():
         _say("画面（ディスプレイ）がないため開けません。")
@@ -249,6 +272,7 @@ def _print(args: argparse.Namespace) -> int:
     from desktop_app.services.store import open_store
 
     store = open_store(args.db)
+    _sign_in(store, args.user)
     case_id = find_case_id(store, args.case) if args.case else None
     form = render_form(store, args.form, case_id, day=args.date)
     output = Path(args.output)
@@ -270,6 +294,7 @@ def _backup(args: argparse.Namespace) -> int:
 
     store = open_existing_store(args.db)
     try:
+        _sign_in(store, args.user)
         result = backup_database(store, Path(args.output) if args.output else None)
     finally:
         store.close()
@@ -303,7 +328,9 @@ def _restore(args: argparse.Namespace) -> int:
             print(f"sodesk: {reason}：{path}", file=sys.stderr)
             return EXIT_PROBLEM
     try:
+        who = _restorer(args)
         result = restore_database(args.db, Path(args.file))
+        _record_restore(args.db, who, result.restored_from)
     finally:
         if lock is not None:
             lock.unlock()
@@ -329,6 +356,7 @@ def _export(args: argparse.Namespace) -> int:
 
     store = open_store(args.db)
     try:
+        _sign_in(store, args.user)
         if args.what == "stats":
             period = period_from_dates(args.date_from, args.date_to, dt.date.today())
             result = export_stats(store, args.output, period)
@@ -338,4 +366,102 @@ def _export(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"{result.what}（{result.range_text}、{result.rows:,}行）→ {result.path}")
+    return EXIT_OK
+
+
+def _password(prompt: str = "パスワード: ") -> str:
+    from_env = os.environ.get(ENV_PASSWORD)
+    if from_env is not None:
+        return from_env
+    if not sys.stdin.isatty():
+        from desktop_app.domain.errors import ValidationError
+
+        raise ValidationError(
+            f"パスワードを入力できません。環境変数 {ENV_PASSWORD} に入れて実行してください。"
+        )
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def _sign_in(store: Store, login: str | None) -> None:
+    """Work as ``login`` (its password asked for); on a demo database, as the demo clerk."""
+    from desktop_app.domain.errors import ValidationError
+    from desktop_app.services.demo import is_demo_store
+    from desktop_app.services.staff import has_accounts, sign_in, sign_in_demo
+
+    if is_demo_store(store):
+        sign_in_demo(store)
+        return
+    if not has_accounts(store):
+        raise ValidationError(
+            "職員アカウントがまだありません。SO Desk を起動して最初の管理者を作成してください。"
+        )
+    if not login:
+        raise ValidationError("--user で担当者のログインIDを指定してください。")
+    account = sign_in(store, login, _password())
+    if account.must_change_password:
+        raise ValidationError(
+            "仮パスワードのままです。SO Desk の画面でサインインし、パスワードを変更してください。"
+        )
+
+
+def _restorer(args: argparse.Namespace) -> str:
+    """Who restores: an administrator of the database being replaced, when it has one;
+    otherwise (a new machine, or no account yet) whoever holds the files."""
+    from desktop_app.domain.roles import Permission
+    from desktop_app.services.access import check
+    from desktop_app.services.backup import database_file
+    from desktop_app.services.staff import has_accounts
+    from desktop_app.services.store import current_staff, open_store
+
+    path = database_file(args.db)
+    if path is None or not path.exists():
+        return f"recovery:{current_staff()}"
+    store = open_store(args.db)
+    try:
+        if not has_accounts(store):
+            return f"recovery:{current_staff()}"
+        _sign_in(store, args.user)
+        check(store, Permission.SETTINGS)
+        return store.staff
+    finally:
+        store.close()
+
+
+def _record_restore(target: str | None, who: str, source: object) -> None:
+    from desktop_app.services.backup import record_restore
+    from desktop_app.services.store import open_store
+
+    store = open_store(target)
+    try:
+        record_restore(store, who, str(source))
+    finally:
+        store.close()
+
+
+def _recover_admin(args: argparse.Namespace) -> int:
+    import socket
+
+    from desktop_app.services.staff_admin import recover_admin
+    from desktop_app.services.store import current_staff, open_store
+
+    store = open_store(args.db)
+    try:
+        password = _password("新しい仮パスワード: ")
+        repeated = password if os.environ.get(ENV_PASSWORD) is not None else _password("もう一度: ")
+        account = recover_admin(
+            store,
+            args.login,
+            args.name,
+            password,
+            repeated,
+            operator=f"{current_staff()}@{socket.gethostname()}",
+        )
+    finally:
+        store.close()
+    print(
+        f"{account.display_name}（{account.login}）を管理者にし、仮パスワードを設定しました。"
+        "次のサインインで変更してください。この操作は変更履歴に残ります。"
+    )
     return EXIT_OK

@@ -25,6 +25,7 @@ from desktop_app.services.dto import (
     NewReferrer,
 )
 from desktop_app.services.store import Store, open_store
+from tests.stores import CLI_PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +35,28 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) ->
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     monkeypatch.setenv("LOCALAPPDATA", str(home))
     monkeypatch.delenv("SODESK_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with small costs: the same code path, a hundredth of the time."""
+    from argon2 import PasswordHasher
+
+    from desktop_app.services import staff
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(staff, "_hasher", quick)
+    monkeypatch.setattr(staff, "_DUMMY_HASH", quick.hash("dummy"))
+
+
+@pytest.fixture
+def cli_admin(monkeypatch: pytest.MonkeyPatch, quick_hashes: None) -> Callable[[Path], None]:
+    """Give a clinic database its first administrator, whose password the environment
+    carries as a script would pass it; the CLI then takes ``*CLI_USER``."""
+    from tests.stores import add_cli_admin
+
+    monkeypatch.setenv("SODESK_PASSWORD", CLI_PASSWORD)
+    return add_cli_admin
 
 
 @pytest.fixture

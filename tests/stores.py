@@ -16,6 +16,21 @@ def open_test_store(path: Path, staff: str = "テスト担当") -> Store:
     return open_store(path, create=True, staff=staff)
 
 
+CLI_PASSWORD = "kanri-pass-1"
+CLI_USER = ["--user", "kanri"]
+
+
+def add_cli_admin(path: Path) -> None:
+    """The clinic database's first administrator, as the first start makes it."""
+    from desktop_app.services.staff import create_first_admin
+
+    store = open_store(path)
+    try:
+        create_first_admin(store, "kanri", "管理 花子", CLI_PASSWORD, CLI_PASSWORD)
+    finally:
+        store.close()
+
+
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(300)
 
 

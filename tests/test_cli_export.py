@@ -10,12 +10,14 @@ import pytest
 from desktop_app.cli import main
 from desktop_app.services.store import Store
 from tests.services.stats_dataset import build_known_year
+from tests.stores import CLI_USER
 
 
 @pytest.fixture
-def known(store: Store, db_path: Path) -> Path:
+def known(store: Store, db_path: Path, cli_admin) -> Path:
     build_known_year(store)
     store.close()
+    cli_admin(db_path)
     return db_path
 
 
@@ -27,7 +29,7 @@ def test_export_writes_the_csv(
 ) -> None:
     out = tmp_path / f"{what}.csv"
     code = main(
-        ["export", what, "--db", str(known), "--from", "2026-01-01", "--to", "2026-12-31",
+        ["export", what, "--db", str(known), *CLI_USER, "--from", "2026-01-01", "--to", "2026-12-31",
          "-o", str(out)]
     )  # fmt: skip
     assert code == 0
@@ -47,7 +49,9 @@ def test_export_writes_the_csv(
 )
 def test_bad_dates_give_one_line(known: Path, tmp_path: Path, capsys, args, words) -> None:
     try:
-        code = main(["export", "stats", "--db", str(known), *args, "-o", str(tmp_path / "s.csv")])
+        code = main(
+            ["export", "stats", "--db", str(known), *CLI_USER, *args, "-o", str(tmp_path / "s.csv")]
+        )
     except SystemExit as exc:  # argparse refuses the date before anything is opened
         code = exc.code
     err = capsys.readouterr().err
@@ -59,7 +63,7 @@ def test_bad_dates_give_one_line(known: Path, tmp_path: Path, capsys, args, word
 
 def test_unwritable_file_gives_one_line(known: Path, tmp_path: Path, capsys) -> None:
     target = tmp_path / "no-such-folder" / "cases.csv"
-    code = main(["export", "cases", "--db", str(known), "-o", str(target)])
+    code = main(["export", "cases", "--db", str(known), *CLI_USER, "-o", str(target)])
     err = capsys.readouterr().err
     assert code == 1
     assert err.count("\n") == 1 and "書き込めません" in err and "Traceback" not in err

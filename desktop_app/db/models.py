@@ -35,6 +35,7 @@ from desktop_app.domain.documents import (
     ReportChannel,
 )
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.roles import Role
 from desktop_app.domain.slots import HoursChange
 from desktop_app.domain.stages import Decision, Stage
 
@@ -118,6 +119,14 @@ class StaffUser(Versioned, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role, 20), default=Role.RECEPTION, server_default=Role.RECEPTION.value
+    )
+    # Set when an administrator gives a temporary password: the next sign-in must change it.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class Counter(Base):

@@ -39,6 +39,18 @@ class AuditAction(StrEnum):
     MASTER_CLOSURE = "master.closure"
     EXPORT_CSV = "export.csv"
     AUDIT_EXPORT = "audit.export"
+    STAFF_SIGN_IN = "staff.sign_in"
+    STAFF_SIGN_IN_FAILED = "staff.sign_in_failed"
+    STAFF_SIGN_OUT = "staff.sign_out"
+    STAFF_LOCK = "staff.lock"
+    STAFF_UNLOCK = "staff.unlock"
+    STAFF_CREATE = "staff.create"
+    STAFF_UPDATE = "staff.update"
+    STAFF_PASSWORD = "staff.password"
+    STAFF_PASSWORD_RESET = "staff.password_reset"
+    STAFF_RECOVERY = "staff.recovery"
+    DEMO_MARK = "demo.mark"
+    DATABASE_RESTORE = "database.restore"
 
     @property
     def label(self) -> str:
@@ -77,4 +89,16 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.MASTER_CLOSURE: "休診日の変更",
     AuditAction.EXPORT_CSV: "CSVの書き出し",
     AuditAction.AUDIT_EXPORT: "変更履歴の書き出し",
+    AuditAction.STAFF_SIGN_IN: "サインイン",
+    AuditAction.STAFF_SIGN_IN_FAILED: "サインインの失敗",
+    AuditAction.STAFF_SIGN_OUT: "サインアウト",
+    AuditAction.STAFF_LOCK: "画面のロック",
+    AuditAction.STAFF_UNLOCK: "ロックの解除",
+    AuditAction.STAFF_CREATE: "職員アカウントの作成",
+    AuditAction.STAFF_UPDATE: "職員アカウントの変更",
+    AuditAction.STAFF_PASSWORD: "パスワードの変更",
+    AuditAction.STAFF_PASSWORD_RESET: "パスワードの再設定",
+    AuditAction.STAFF_RECOVERY: "管理者アカウントの回復（コマンド）",
+    AuditAction.DEMO_MARK: "デモ用データベースの指定",
+    AuditAction.DATABASE_RESTORE: "バックアップからの復元",
 }

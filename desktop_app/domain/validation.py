@@ -207,4 +207,7 @@ def validate_settings(s: ClinicSettings) -> ClinicSettings:
         decision_reminder_days=_int_in_range(
             s.decision_reminder_days, "decision_reminder_days", "担当医の判断の督促", 1, 60, "日"
         ),
+        lock_after_minutes=_int_in_range(
+            s.lock_after_minutes, "lock_after_minutes", "画面ロックまでの時間", 1, 60, "分"
+        ),
     )

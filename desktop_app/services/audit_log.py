@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from desktop_app.db.models import AuditEntry, SOCase
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.roles import Permission
 from desktop_app.services import audit
+from desktop_app.services.access import allowed, requires
 from desktop_app.services.store import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -44,15 +46,9 @@ CSV_HEADERS = (
 )  # fmt: skip
 
 
-def can_read_audit(staff: str) -> bool:
-    """Whether this member of staff may read and export the audit log.
-
-    TODO(issue #14): staff accounts and roles (受付, 医師, 管理者) do not exist yet; once they
-    do, only a 管理者 may read the audit log (a 受付 may not). Every reading service below
-    asks here first, so the rule is enforced in the services, not only by hiding a button.
-    """
-    del staff
-    return True
+def can_read_audit(store: Store) -> bool:
+    """Whether the signed-in member of staff may read and export the audit log (管理者)."""
+    return allowed(store, Permission.AUDIT)
 
 
 @dataclass(frozen=True)
@@ -96,11 +92,6 @@ class AuditRow:
     after: str
 
 
-def _refuse_unless_allowed(store: Store) -> None:
-    if not can_read_audit(store.staff):
-        raise ValidationError("変更履歴を見る権限がありません。管理者に依頼してください。")
-
-
 def _local_midnight_utc(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.UTC)
 
@@ -123,13 +114,14 @@ def _filtered(query: _Query, f: AuditFilter) -> _Query:
     return query
 
 
+@requires(Permission.AUDIT)
 def count_entries(store: Store, f: AuditFilter = AuditFilter()) -> int:
     """How many entries match."""
-    _refuse_unless_allowed(store)
     with store.read() as session:
         return session.scalar(_filtered(select(func.count(AuditEntry.id)), f)) or 0
 
 
+@requires(Permission.AUDIT)
 def list_entries(
     store: Store,
     f: AuditFilter = AuditFilter(),
@@ -138,7 +130,6 @@ def list_entries(
     limit: int = PAGE_SIZE,
 ) -> tuple[AuditRow, ...]:
     """One page, newest first; the next page starts below the last id of this one."""
-    _refuse_unless_allowed(store)
     with store.read() as session:
         return _page(session, f, before_id, limit)
 
@@ -152,18 +143,18 @@ def _page(session: Session, f: AuditFilter, before_id: int | None, limit: int | 
     return tuple(_row(entry, number) for entry, number in session.execute(query))
 
 
+@requires(Permission.AUDIT)
 def staff_names(store: Store) -> tuple[str, ...]:
     """Everyone who appears in the log, for the viewer's staff filter."""
-    _refuse_unless_allowed(store)
     with store.read() as session:
         names = session.scalars(select(AuditEntry.staff).distinct().order_by(AuditEntry.staff))
         return tuple(n for n in names if n)
 
 
+@requires(Permission.AUDIT)
 def export_csv(store: Store, f: AuditFilter, path: Path) -> int:
     """Write the matching entries (oldest first) to ``path`` as CSV, UTF-8 with BOM so Excel
     reads the Japanese; the export is then recorded in the log. Returns the number written."""
-    _refuse_unless_allowed(store)
     path = Path(path)
     with store.read() as session:
         rows = _page(session, f, None, None)

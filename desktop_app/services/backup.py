@@ -282,6 +282,19 @@ def _record(store: Store, path: Path, size: int, at: dt.datetime) -> None:
         ) from exc
 
 
+def record_restore(store: Store, who: str, source: str) -> None:
+    """The restored database's log says who put it back, and from which file."""
+    with store.transaction() as session:
+        audit.record(
+            session,
+            who,
+            AuditAction.DATABASE_RESTORE,
+            "database",
+            summary=f"バックアップから復元：{source}",
+            after={"source": source},
+        )
+
+
 def _apply_retention(folder: Path, *, keep: Path) -> tuple[Path, ...]:
     """Delete our own older backups that the rule lets go; never ``keep`` or other files."""
     try:

@@ -36,6 +36,7 @@ from desktop_app.domain.documents import (
 from desktop_app.domain.errors import ReasonNeeded, ValidationError
 from desktop_app.domain.office_calendar import closure_label, is_office_open, materials_due_date
 from desktop_app.domain.people import is_minor_on
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.settings import ClinicSettings
 from desktop_app.domain.slots import (
     BLOCK_MINUTES,
@@ -50,6 +51,7 @@ from desktop_app.domain.slots import (
 )
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.cases import _detail, closed_dates, load_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.paper_trail import auto_move
@@ -114,6 +116,7 @@ def find_free_slots(
         )
 
 
+@requires(Permission.CASE_WORK)
 def book(
     store: Store,
     case_id: int,
@@ -165,6 +168,7 @@ def book(
         return _detail(session, case)
 
 
+@requires(Permission.CASE_WORK)
 def reschedule(
     store: Store,
     appointment_id: int,
@@ -212,6 +216,7 @@ def reschedule(
         return _detail(session, case)
 
 
+@requires(Permission.CASE_WORK)
 def cancel_appointment(
     store: Store,
     appointment_id: int,
@@ -257,6 +262,7 @@ def cancel_appointment(
         return _detail(session, case)
 
 
+@requires(Permission.CASE_WORK)
 def mark_notified(
     store: Store,
     appointment_id: int,

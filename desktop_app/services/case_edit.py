@@ -31,7 +31,9 @@ from desktop_app.domain.case_fields import (
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.japanese import normalize_name, search_key
 from desktop_app.domain.people import Relationship
+from desktop_app.domain.roles import Permission
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.case_edit_data import (
     FIELD_LABELS,
     CallerEdit,
@@ -117,6 +119,7 @@ def case_edit_form(store: Store, case_id: int) -> CaseEditForm:
         )
 
 
+@requires(Permission.CASE_WORK)
 def save_case_edit(
     store: Store, case_id: int, edit: CaseEdit, *, expected_version: int
 ) -> CaseDetail:

@@ -35,8 +35,10 @@ from desktop_app.domain.forms import mailout_documents
 from desktop_app.domain.japanese import normalize_name, search_key, validate_furigana
 from desktop_app.domain.paper_trail import checklist_label
 from desktop_app.domain.people import is_minor_on
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import CaseFacts, Stage, check_transition
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.case_numbers import next_case_number
 from desktop_app.services.dto import (
     CaseDetail,
@@ -149,6 +151,7 @@ def _detail(session: Session, case: SOCase) -> CaseDetail:
     return case_detail(case, history)
 
 
+@requires(Permission.CASE_WORK)
 def create_case(store: Store, new: NewCase) -> CaseDetail:
     """Register a case from an intake: patient, caller, referrer, documents and the call."""
     today = new.today or dt.date.today()
@@ -318,6 +321,7 @@ def _add_documents(
         )
 
 
+@requires(Permission.CASE_WORK)
 def move_stage(
     store: Store,
     case_id: int,

@@ -16,7 +16,9 @@ from desktop_app.db.models import ClinicClosure
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.japanese import collapse_spaces
+from desktop_app.domain.roles import Permission
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.store import Store
 
 ENTITY = "clinic_closure"
@@ -44,6 +46,7 @@ def list_closures(store: Store, since: dt.date | None = None) -> tuple[ClosureDa
         return tuple(ClosureData(c.id, c.date, c.reason) for c in session.scalars(query))
 
 
+@requires(Permission.SETTINGS)
 def add_closure(
     store: Store, day: dt.date, reason: str, *, today: dt.date | None = None
 ) -> ClosureData:
@@ -74,6 +77,7 @@ def add_closure(
         return ClosureData(row.id, row.date, row.reason)
 
 
+@requires(Permission.SETTINGS)
 def remove_closure(store: Store, closure_id: int, *, today: dt.date | None = None) -> None:
     """Open the clinic again on a closure date (today or later; past ones stay on record)."""
     today = today or dt.date.today()

@@ -8,6 +8,8 @@ from desktop_app.db.models import ContactLog, utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import ContactKind
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.roles import Permission
+from desktop_app.services.access import requires
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.paper_trail import finish, open_case
 from desktop_app.services.store import Store
@@ -16,6 +18,7 @@ from desktop_app.services.store import Store
 _CLOCK_SLACK = dt.timedelta(minutes=10)
 
 
+@requires(Permission.CASE_WORK)
 def log_contact(
     store: Store,
     case_id: int,

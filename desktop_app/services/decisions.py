@@ -12,8 +12,10 @@ from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel
 from desktop_app.domain.eligibility import reason_by_code
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.cases import _detail
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.paper_trail import check_day, open_case
@@ -42,6 +44,7 @@ class DecisionResult:
         return self.case.id
 
 
+@requires(Permission.DECIDE)
 def record_decision(
     store: Store,
     case_id: int,

@@ -28,11 +28,13 @@ from desktop_app.domain.forms import mailout_documents
 from desktop_app.domain.japanese import search_key
 from desktop_app.domain.office_calendar import is_office_open, materials_due_date
 from desktop_app.domain.people import Attendance, Relationship
+from desktop_app.domain.roles import Role
 from desktop_app.domain.settings import DEFAULT_SETTINGS
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services import audit
 from desktop_app.services.demo_data import (
     CLINICS,
+    DEMO_ACCOUNTS,
     DEPARTMENTS,
     FAMILY_NAMES,
     FEMALE_NAMES,
@@ -66,11 +68,42 @@ def is_demo_store(store: Store) -> bool:
 
 
 def mark_as_demo(store: Store) -> None:
-    """Mark a database just created for the demo (and nothing else: the caller made it)."""
+    """Mark a database just created for the demo (and nothing else: the caller made it),
+    and give it the demo accounts.
+
+    A clinic's database can never take the mark: it has its administrator from its first
+    start (and cases soon after), and a database with either is refused.
+    """
     with store.transaction() as session:
         if session.scalar(select(func.count(m.SOCase.id))):
             raise ValidationError("案件のあるデータベースはデモ用にできません。")
+        if session.scalar(select(func.count(m.StaffUser.id))):
+            raise ValidationError("職員アカウントのあるデータベースはデモ用にできません。")
         session.merge(m.Setting(key=DEMO_MARK, value=True))
+        _add_demo_accounts(session)
+        audit.record(
+            session,
+            store.staff,
+            AuditAction.DEMO_MARK,
+            "database",
+            summary="デモ用データベースとして作成（デモのアカウントを追加）",
+        )
+
+
+def ensure_demo_accounts(store: Store) -> None:
+    """A demo database made before accounts existed gets the demo accounts."""
+    if not is_demo_store(store):
+        return
+    with store.transaction() as session:
+        if not session.scalar(select(func.count(m.StaffUser.id))):
+            _add_demo_accounts(session)
+
+
+def _add_demo_accounts(session: Session) -> None:
+    for login, name, role, _password, hashed in DEMO_ACCOUNTS:
+        session.add(
+            m.StaffUser(login=login, display_name=name, role=Role(role), password_hash=hashed)
+        )
 
 
 def build_demo(

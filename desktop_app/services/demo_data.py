@@ -121,3 +121,26 @@ PROFILES: tuple[CaseProfile, ...] = (
                 "潰瘍性大腸炎の薬が効きにくくなってきた。生物学的製剤など他の治療法について"
                 "相談したい。"),
 )  # fmt: skip
+
+
+# The demo database's accounts (login, name, role, password, its argon2id hash). The
+# passwords are public (README): they exist to try the roles. The hashes are fixed so that
+# building a demo costs no hashing; the window opens signed in as the first, the demo clerk.
+DEMO_ACCOUNTS = (
+    (
+        "uketsuke", "デモ 受付", "reception", "demo-uketsuke",
+        "$argon2id$v=19$m=65536,t=3,p=4$gr6cuMrR+lGISGo4AyzWhw$"
+        "oIxx6MnSQBztkqSI6KFfB1lm86wAvnw0wnJddAbH7jE",
+    ),
+    (
+        "ishi", "デモ 医師", "doctor", "demo-ishi",
+        "$argon2id$v=19$m=65536,t=3,p=4$0zf8WIbLWn0gjqzEYBDnxw$"
+        "jGRmKW+41BslJaohvatT+qDoV+QpcjtlNMgByi3FSgc",
+    ),
+    (
+        "kanri", "デモ 管理者", "admin", "demo-kanri",
+        "$argon2id$v=19$m=65536,t=3,p=4$1cgzS1FI2Tp9tE9m4KYvBA$"
+        "Fq1+K+HOXrnUj2u84ZNXbm0xosMUzM9pHgSkWyWfmoo",
+    ),
+)  # fmt: skip
+DEMO_CLERK = DEMO_ACCOUNTS[0][0]

@@ -17,8 +17,10 @@ from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.hours_rules import check_exception, check_window, weekday_label
 from desktop_app.domain.japanese import collapse_spaces
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.slots import HoursChange, HoursException, WeeklyHours
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.store import Store
 
 ENTITY = "doctor_hours"
@@ -120,6 +122,7 @@ def doctor_hours(store: Store, doctor_id: int, since: dt.date | None = None) -> 
         )
 
 
+@requires(Permission.SETTINGS)
 def add_window(store: Store, doctor_id: int, data: WindowInput) -> WindowData:
     """A new weekly window; refused when it overlaps another of the same weekday and dates."""
     with store.transaction() as session:
@@ -147,6 +150,7 @@ def add_window(store: Store, doctor_id: int, data: WindowInput) -> WindowData:
         return _window_data(row)
 
 
+@requires(Permission.SETTINGS)
 def update_window(
     store: Store, window_id: int, data: WindowInput, *, version: int | None = None
 ) -> WindowData:
@@ -177,6 +181,7 @@ def update_window(
         return _window_data(row)
 
 
+@requires(Permission.SETTINGS)
 def remove_window(store: Store, window_id: int, *, version: int | None = None) -> None:
     """Remove a weekly window (booked appointments stay as they are)."""
     with store.transaction() as session:
@@ -198,6 +203,7 @@ def remove_window(store: Store, window_id: int, *, version: int | None = None) -
         session.delete(row)
 
 
+@requires(Permission.SETTINGS)
 def add_exception(
     store: Store, doctor_id: int, data: ExceptionInput, *, today: dt.date | None = None
 ) -> ExceptionAdded:
@@ -239,6 +245,7 @@ def add_exception(
         return ExceptionAdded(_exception_data(row), clashing)
 
 
+@requires(Permission.SETTINGS)
 def remove_exception(store: Store, exception_id: int, *, today: dt.date | None = None) -> None:
     """Remove leave or an extra window; one in the past stays as the record of that day."""
     today = today or dt.date.today()

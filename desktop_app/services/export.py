@@ -38,8 +38,10 @@ from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.contact import format_phone, format_postal
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.statistics import Period
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.settings import load_settings
 from desktop_app.services.statistics import statistics
 from desktop_app.services.statistics_data import StatsData, StatsTable, stats_tables, table_by_key
@@ -69,6 +71,7 @@ class ExportResult:
     range_text: str
 
 
+@requires(Permission.CASE_WORK)
 def export_cases(
     store: Store, path: Path | str, *, date_from: dt.date | None, date_to: dt.date | None
 ) -> ExportResult:
@@ -82,6 +85,7 @@ def export_cases(
     return _put_in_place(store, written, "案件", "cases", date_from, date_to)
 
 
+@requires(Permission.CASE_WORK)
 def export_payments(
     store: Store, path: Path | str, *, date_from: dt.date | None, date_to: dt.date | None
 ) -> ExportResult:
@@ -110,11 +114,13 @@ def export_payments(
     return _put_in_place(store, written, "入金", "payments", date_from, date_to)
 
 
+@requires(Permission.CASE_WORK)
 def export_stats(store: Store, path: Path | str, period: Period) -> ExportResult:
     """Every 統計 table of the period, one after another, each under its title."""
     return _export_tables(store, Path(path), statistics(store, period), stats_tables)
 
 
+@requires(Permission.CASE_WORK)
 def export_stats_table(store: Store, path: Path | str, data: StatsData, key: str) -> ExportResult:
     """One table of figures already on screen (the page's export button)."""
     return _export_tables(store, Path(path), data, lambda d: (table_by_key(d, key),))

@@ -22,9 +22,11 @@ from desktop_app.domain.documents import Channel, ContactKind, Direction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind, packet_forms
 from desktop_app.domain.paper_trail import SEND_CHANNELS
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import Decision
 from desktop_app.printing import DayListEntry
 from desktop_app.services import audit, print_input
+from desktop_app.services.access import requires
 from desktop_app.services.cases import _detail, closed_dates, load_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.paper_trail import auto_move
@@ -85,6 +87,7 @@ def render_form(
     return RenderedForm(kind, pdf, title, f"{stem}.pdf", case_id, number)
 
 
+@requires(Permission.CASE_WORK)
 def record_printed(
     store: Store,
     kind: FormKind,
@@ -119,6 +122,7 @@ def is_tracked(kind: FormKind) -> bool:
     return kind == FormKind.PACKET or FormKind(kind).document is not None
 
 
+@requires(Permission.CASE_WORK)
 def record_sent(
     store: Store,
     kind: FormKind,

@@ -16,7 +16,9 @@ from desktop_app.domain.eligibility import THIRD_PARTY, reason_by_code
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.japanese import normalize_name, search_key
 from desktop_app.domain.people import Relationship
+from desktop_app.domain.roles import Permission
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.dto import PatientData
 from desktop_app.services.mapping import patient_data
 from desktop_app.services.settings import load_settings
@@ -118,6 +120,7 @@ def list_referrers(store: Store, limit: int = 5000) -> tuple[ReferrerEntry, ...]
     return tuple(ReferrerEntry(institution=i, department=d, doctor=n) for i, d, n in rows)
 
 
+@requires(Permission.CASE_WORK)
 def log_enquiry(
     store: Store,
     caller_name: str,

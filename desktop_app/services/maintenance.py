@@ -29,6 +29,7 @@ from desktop_app.services.demo import (
     DEMO_MARK,
     MAX_DEMO_CASES,
     build_demo,
+    ensure_demo_accounts,
     is_demo_store,
     mark_as_demo,
 )
@@ -128,6 +129,7 @@ def open_demo(target: str, cases: int = 40) -> Store:
     try:
         if not is_demo_store(store):
             raise StoreError(f"{store.location} はデモデータベースではありません。")
+        ensure_demo_accounts(store)
         if search_cases(store, limit=1).total == 0:
             build_demo(store, cases)
     except BaseException:

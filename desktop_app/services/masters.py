@@ -24,7 +24,9 @@ from desktop_app.domain.japanese import (
     search_key,
     validate_furigana,
 )
+from desktop_app.domain.roles import Permission
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.dto import DepartmentData, DoctorData
 from desktop_app.services.store import Store
 
@@ -132,6 +134,7 @@ def master_doctors(store: Store, department_id: int | None = None) -> tuple[Doct
         return tuple(_doctor(session, d) for d in session.scalars(query))
 
 
+@requires(Permission.SETTINGS)
 def add_department(store: Store, name: str) -> DepartmentMaster:
     """A new active department at the end of the order."""
     name = _department_name(name)
@@ -153,6 +156,7 @@ def add_department(store: Store, name: str) -> DepartmentMaster:
         return _department(session, dept)
 
 
+@requires(Permission.SETTINGS)
 def rename_department(
     store: Store, department_id: int, name: str, *, version: int | None = None
 ) -> DepartmentMaster:
@@ -178,6 +182,7 @@ def rename_department(
         return _department(session, dept)
 
 
+@requires(Permission.SETTINGS)
 def move_department(
     store: Store, department_id: int, step: int, *, version: int | None = None
 ) -> DepartmentMaster:
@@ -210,6 +215,7 @@ def move_department(
         return _department(session, dept)
 
 
+@requires(Permission.SETTINGS)
 def set_department_active(
     store: Store, department_id: int, active: bool, *, version: int | None = None
 ) -> DepartmentMaster:
@@ -232,6 +238,7 @@ def set_department_active(
         return _department(session, dept)
 
 
+@requires(Permission.SETTINGS)
 def delete_department(store: Store, department_id: int, *, version: int | None = None) -> None:
     """Delete a department no case and no doctor names; a used one can only be deactivated."""
     with store.transaction() as session:
@@ -253,6 +260,7 @@ def delete_department(store: Store, department_id: int, *, version: int | None =
         session.delete(dept)
 
 
+@requires(Permission.SETTINGS)
 def add_doctor(store: Store, data: DoctorInput) -> DoctorMaster:
     """A new active doctor in a department."""
     with store.transaction() as session:
@@ -272,6 +280,7 @@ def add_doctor(store: Store, data: DoctorInput) -> DoctorMaster:
         return _doctor(session, doctor)
 
 
+@requires(Permission.SETTINGS)
 def update_doctor(
     store: Store, doctor_id: int, data: DoctorInput, *, version: int | None = None
 ) -> DoctorMaster:
@@ -298,6 +307,7 @@ def update_doctor(
         return _doctor(session, doctor)
 
 
+@requires(Permission.SETTINGS)
 def set_doctor_active(
     store: Store, doctor_id: int, active: bool, *, version: int | None = None
 ) -> DoctorMaster:
@@ -320,6 +330,7 @@ def set_doctor_active(
         return _doctor(session, doctor)
 
 
+@requires(Permission.SETTINGS)
 def delete_doctor(store: Store, doctor_id: int, *, version: int | None = None) -> None:
     """Delete a doctor no case or appointment names, with their hours; else refuse."""
     with store.transaction() as session:

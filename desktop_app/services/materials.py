@@ -13,6 +13,8 @@ from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import TEST_MATERIALS, Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.paper_trail import RECEIPT_CHANNELS, RETURN_CHANNELS
+from desktop_app.domain.roles import Permission
+from desktop_app.services.access import requires
 from desktop_app.services.cases import load_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.paper_trail import (
@@ -29,6 +31,7 @@ from desktop_app.services.store import Store
 MAX_QUANTITY = 99
 
 
+@requires(Permission.CASE_WORK)
 def add_item(
     store: Store,
     case_id: int,
@@ -74,6 +77,7 @@ def add_item(
         )  # fmt: skip
 
 
+@requires(Permission.CASE_WORK)
 def receive_item(
     store: Store,
     case_id: int,
@@ -99,6 +103,7 @@ def receive_item(
         )  # fmt: skip
 
 
+@requires(Permission.CASE_WORK)
 def return_item(
     store: Store,
     case_id: int,

@@ -23,8 +23,10 @@ from desktop_app.domain.paper_trail import (
     automatic_stage,
     checklist_label,
 )
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import Stage, check_transition
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.cases import _detail, _facts, load_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.store import Store
@@ -47,6 +49,7 @@ def mark_received(
     )  # fmt: skip
 
 
+@requires(Permission.CASE_WORK)
 def receive_many(
     store: Store,
     case_id: int,
@@ -76,6 +79,7 @@ def receive_many(
         )  # fmt: skip
 
 
+@requires(Permission.CASE_WORK)
 def receive_application(
     store: Store,
     case_id: int,
@@ -112,6 +116,7 @@ def receive_application(
         )  # fmt: skip
 
 
+@requires(Permission.CASE_WORK)
 def mark_sent(
     store: Store,
     case_id: int,
@@ -144,6 +149,7 @@ def mark_sent(
         )  # fmt: skip
 
 
+@requires(Permission.CASE_WORK)
 def undo(
     store: Store,
     case_id: int,
@@ -180,6 +186,7 @@ def undo(
         )  # fmt: skip
 
 
+@requires(Permission.CASE_WORK)
 def add_expected(
     store: Store,
     case_id: int,
@@ -212,6 +219,7 @@ def add_expected(
         )  # fmt: skip
 
 
+@requires(Permission.CASE_WORK)
 def waive(
     store: Store,
     case_id: int,

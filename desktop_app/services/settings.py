@@ -12,9 +12,11 @@ from desktop_app.db.models import Setting
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.eligibility import ExclusionReason, Route
 from desktop_app.domain.errors import ConflictError
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings, DateStyle
 from desktop_app.domain.validation import validate_settings
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.store import Store
 
 _FIELDS = [f.name for f in dataclasses.fields(ClinicSettings)]
@@ -36,6 +38,7 @@ def load_settings(session: Session) -> ClinicSettings:
     return dataclasses.replace(DEFAULT_SETTINGS, **values)
 
 
+@requires(Permission.SETTINGS)
 def update_settings(
     store: Store, new: ClinicSettings, *, based_on: ClinicSettings | None = None
 ) -> ClinicSettings:

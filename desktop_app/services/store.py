@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from desktop_app.db.engine import database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
 from desktop_app.domain.errors import ConflictError, ValidationError
+from desktop_app.domain.roles import Actor
 from desktop_app.services import store_files
 
 log = logging.getLogger(__name__)
@@ -55,14 +56,30 @@ def current_staff() -> str:
 
 @dataclass
 class Store:
+    """An open database and who works on it.
+
+    ``user`` is the member of staff signed in (the window's login, the CLI's ``--user``);
+    ``staff`` is the name the audit log records, their login ID once signed in. The window
+    and the CLI always sign in before anything is changed. A program that opens the store
+    itself (a test, the demo builder, a maintenance step) has no ``user`` and is recorded
+    under the operating-system login: it already holds the database file, which the
+    roles cannot guard.
+    """
+
     engine: Engine
     staff: str = field(default_factory=current_staff)
     backup_made: Path | None = None
+    user: Actor | None = None
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
         event.listen(self._write_sessions, "before_flush", _refuse_overlong_text)
+
+    def sign_in(self, actor: Actor) -> None:
+        """From now on, this store works as ``actor`` (services/staff.py checks who it is)."""
+        self.user = actor
+        self.staff = actor.login
 
     @property
     def file(self) -> Path | None:

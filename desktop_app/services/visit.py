@@ -19,8 +19,10 @@ from desktop_app.domain.documents import Direction, DocumentKind, ReportChannel
 from desktop_app.domain.errors import ReasonNeeded, ValidationError
 from desktop_app.domain.fees import consultation_fee
 from desktop_app.domain.paper_trail import checklist_label
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import Stage
 from desktop_app.services import audit
+from desktop_app.services.access import requires
 from desktop_app.services.case_numbers import next_receipt_number
 from desktop_app.services.cases import _detail, load_case
 from desktop_app.services.dto import CaseDetail
@@ -49,6 +51,7 @@ class PaymentResult:
         return self.case.id
 
 
+@requires(Permission.CASE_WORK)
 def check_in(
     store: Store,
     case_id: int,
@@ -78,6 +81,7 @@ def check_in(
         return _done(session, case)
 
 
+@requires(Permission.DECIDE)
 def record_session(
     store: Store, case_id: int, *, minutes: int, expected_version: int | None = None
 ) -> CaseDetail:
@@ -106,6 +110,7 @@ def record_session(
         return _done(session, case)
 
 
+@requires(Permission.DECIDE)
 def record_report(
     store: Store,
     case_id: int,
@@ -144,6 +149,7 @@ def record_report(
         return _done(session, case)
 
 
+@requires(Permission.CASE_WORK)
 def record_payment(
     store: Store,
     case_id: int,
@@ -205,6 +211,7 @@ def record_payment(
         return PaymentResult(_done(session, case), payment.id, payment.receipt_number, total)
 
 
+@requires(Permission.CASE_WORK)
 def void_payment(store: Store, payment_id: int, *, reason: str) -> CaseDetail:
     """取消: the payment stays, marked voided with the reason; its receipt reprints 取消."""
     if not reason.strip():
@@ -254,6 +261,7 @@ def open_items(case: SOCase) -> tuple[str, ...]:
     return tuple(items)
 
 
+@requires(Permission.CASE_WORK)
 def close_case(store: Store, case_id: int, *, expected_version: int | None = None) -> CaseDetail:
     """会計・報告書済: refused with every open item named."""
     with store.transaction() as session:

@@ -1,6 +1,6 @@
 """変更履歴（監査ログ）: who did what and when, filtered, paged and exported to CSV.
 
-For administrators (issue #14): the services refuse whoever ``can_read_audit`` says may not
+For administrators (issue #14): the services refuse whoever the role does not allow
 read the log, so the viewer needs no check of its own beyond showing that refusal.
 """
 

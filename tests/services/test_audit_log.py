@@ -15,7 +15,6 @@ from desktop_app.services import audit
 from desktop_app.services.audit_log import (
     CSV_HEADERS,
     AuditFilter,
-    can_read_audit,
     count_entries,
     export_csv,
     list_entries,
@@ -88,7 +87,3 @@ def test_an_export_that_cannot_be_written_is_refused_and_not_recorded(
     with pytest.raises(StoreError, match="書き出せませんでした"):
         export_csv(store, AuditFilter(), tmp_path / "no-such-folder" / "x.csv")
     assert count_entries(store) == 5
-
-
-def test_reading_is_allowed_for_now() -> None:
-    assert can_read_audit("受付A")  # TODO(issue #14): 管理者 only, once roles exist

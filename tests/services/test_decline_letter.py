@@ -16,6 +16,7 @@ from desktop_app.domain.stages import Decision
 from desktop_app.services.cases import get_case
 from desktop_app.services.forms import record_printed, render_form
 from desktop_app.services.store import Store
+from tests.stores import CLI_USER
 
 REASON = "一般外来の受診をお勧めするほうがよいと判断されたため。"
 
@@ -51,10 +52,14 @@ def test_the_letter_carries_the_cases_decision_reason(store, make_case) -> None:
     assert get_case(store, case.id).history[-1].summary == f"{FormKind.DECLINE.label}を印刷"
 
 
-def test_cli_prints_the_letter_for_a_case(tmp_path: Path, store, make_case, db_path) -> None:
+def test_cli_prints_the_letter_for_a_case(
+    tmp_path: Path, store, make_case, db_path, cli_admin
+) -> None:
     case = make_case()
     _decline(store, case.id)
+    cli_admin(db_path)
     out = tmp_path / "x.pdf"
-    args = ["print", "decline", "--db", str(db_path), "--case", case.case_number, "-o", str(out)]
+    args = ["print", "decline", "--db", str(db_path), *CLI_USER, "--case", case.case_number]
+    args += ["-o", str(out)]
     assert main(args) == 0
     assert REASON in _text(out.read_bytes())

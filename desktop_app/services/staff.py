@@ -1,0 +1,300 @@
+"""Staff accounts: the first administrator, signing in and out, the lock, passwords.
+
+Passwords are kept only as argon2id hashes (argon2-cffi's defaults, RFC 9106). Every
+sign-in, failed sign-in, lock and unlock is written to the audit log, which is the access
+log the guideline asks for. Managing other people's accounts is in staff_admin.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop_app.db.models import AuditEntry, StaffUser, utcnow
+from desktop_app.domain.audit_actions import AuditAction
+from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.roles import (
+    Actor,
+    Role,
+    check_display_name,
+    check_login,
+    check_new_password,
+    normalize_login,
+)
+from desktop_app.services import audit
+from desktop_app.services.store import Store
+
+log = logging.getLogger(__name__)
+
+_hasher = PasswordHasher()
+# Verified against when the login ID is unknown, so a wrong ID takes as long as a wrong
+# password and the answer does not tell which IDs exist.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+WRONG = "ログインIDまたはパスワードが違います。"
+MAX_FAILURES = 5
+PAUSE = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    id: int
+    login: str
+    display_name: str
+    role: Role
+    active: bool
+    must_change_password: bool
+    last_sign_in_at: dt.datetime | None
+    version: int
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(login=self.login, display_name=self.display_name, role=self.role)
+
+
+def account_data(user: StaffUser) -> StaffAccount:
+    return StaffAccount(
+        id=user.id,
+        login=user.login,
+        display_name=user.display_name,
+        role=user.role,
+        active=user.active,
+        must_change_password=user.must_change_password,
+        last_sign_in_at=user.last_sign_in_at,
+        version=user.version,
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def has_accounts(store: Store) -> bool:
+    """False only for a database no one has set up yet: the first start makes the admin."""
+    with store.read() as session:
+        return bool(session.scalar(select(func.count(StaffUser.id))))
+
+
+def create_first_admin(
+    store: Store, login: str, display_name: str, password: str, repeated: str
+) -> StaffAccount:
+    """The first start's administrator, signed in at once. Refused once any account exists,
+    so this path cannot be used to add a second administrator unseen."""
+    login = check_login(login)
+    display_name = check_display_name(display_name)
+    check_new_password(password, login, repeated=repeated)
+    hashed = hash_password(password)
+    with store.transaction() as session:
+        if session.scalar(select(func.count(StaffUser.id))):
+            raise ValidationError(
+                "職員アカウントはすでに作成されています。サインインしてください。"
+            )
+        user = StaffUser(
+            login=login,
+            display_name=display_name,
+            password_hash=hashed,
+            role=Role.ADMIN,
+            active=True,
+            last_sign_in_at=utcnow(),
+        )
+        session.add(user)
+        session.flush()
+        _audit(session, login, AuditAction.STAFF_CREATE, user, "最初の管理者を作成")
+        _audit(session, login, AuditAction.STAFF_SIGN_IN, user, "サインイン")
+        account = account_data(user)
+    store.sign_in(account.actor)
+    return account
+
+
+def sign_in(store: Store, login: str, password: str) -> StaffAccount:
+    """Check the ID and password and work as that member of staff from now on.
+
+    A wrong ID or password gives one message for both; the failure is logged. After
+    MAX_FAILURES failures in a row the ID rests for PAUSE. A disabled account is refused
+    (said only to someone who knows its password).
+    """
+    account = _verified(store, login, password, AuditAction.STAFF_SIGN_IN, "サインイン")
+    store.sign_in(account.actor)
+    return account
+
+
+def unlock(store: Store, login: str, password: str) -> StaffAccount:
+    """Unlock the locked screen: the same member of staff, or another, who then works as
+    themselves (the log says who handed over to whom)."""
+    before = store.staff
+    switched = normalize_login(login) != before
+    summary = f"ロックを解除（{before} から交代）" if switched else "ロックを解除"
+    account = _verified(store, login, password, AuditAction.STAFF_UNLOCK, summary)
+    store.sign_in(account.actor)
+    return account
+
+
+def sign_in_demo(store: Store, login: str = "uketsuke") -> StaffAccount:
+    """On a demo database only: sign in as its demo clerk without a password."""
+    from desktop_app.services.demo import is_demo_store
+
+    if not is_demo_store(store):
+        raise ValidationError("デモ用のデータベースではないため、サインインが必要です。")
+    with store.transaction() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.login == login))
+        if user is None or not user.active:
+            raise ValidationError(f"デモのアカウント {login} がありません。")
+        user.last_sign_in_at = utcnow()
+        _audit(
+            session,
+            user.login,
+            AuditAction.STAFF_SIGN_IN,
+            user,
+            "デモ用データベースのため自動サインイン",
+        )
+        account = account_data(user)
+    store.sign_in(account.actor)
+    return account
+
+
+def record_lock(store: Store, *, idle: bool) -> None:
+    """The screen was locked (after idle minutes, or by the clerk)."""
+    with store.transaction() as session:
+        summary = "一定時間操作がなかったため画面をロック" if idle else "画面をロック"
+        audit.record(
+            session, store.staff, AuditAction.STAFF_LOCK, "staff_user", store.staff, summary=summary
+        )
+
+
+def sign_out(store: Store) -> None:
+    """The window closes: the log shows when this member of staff stopped working."""
+    if store.user is None:
+        return
+    with store.transaction() as session:
+        audit.record(
+            session,
+            store.staff,
+            AuditAction.STAFF_SIGN_OUT,
+            "staff_user",
+            store.staff,
+            summary="サインアウト",
+        )
+
+
+def change_password(store: Store, current: str, new: str, repeated: str) -> StaffAccount:
+    """The signed-in member of staff changes their own password (knowing the current one)."""
+    if store.user is None:
+        raise ValidationError("サインインしていません。")
+    login = store.user.login
+    check_new_password(new, login, repeated=repeated)
+    if new == current:
+        raise ValidationError("今までと違うパスワードにしてください。", field="password")
+    with store.read() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.login == login))
+        stored = user.password_hash if user is not None else None
+    if not _matches(stored, current):
+        raise ValidationError("現在のパスワードが違います。", field="current")
+    hashed = hash_password(new)
+    with store.transaction() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.login == login))
+        if user is None or not user.active:
+            raise ValidationError("このアカウントは無効になっています。")
+        user.password_hash = hashed
+        user.must_change_password = False
+        _audit(session, login, AuditAction.STAFF_PASSWORD, user, "自分のパスワードを変更")
+        return account_data(user)
+
+
+def _verified(
+    store: Store, login: str, password: str, action: AuditAction, summary: str
+) -> StaffAccount:
+    key = normalize_login(login)[:64]
+    if not key or not password:
+        raise ValidationError("ログインIDとパスワードを入力してください。")
+    with store.read() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.login == key))
+        stored = user.password_hash if user is not None else None
+        resting = _resting(session, key)
+    if resting:
+        raise ValidationError(
+            f"続けて{MAX_FAILURES}回間違えたため、このIDは{PAUSE.seconds // 60}分間"
+            "サインインできません。しばらくしてからお試しください。"
+        )
+    ok = _matches(stored, password)  # slow on purpose: outside the write lock
+    with store.transaction() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.login == key))
+        if user is None or not ok:
+            audit.record(
+                session,
+                key,
+                AuditAction.STAFF_SIGN_IN_FAILED,
+                "staff_user",
+                key,
+                summary="ログインIDまたはパスワードの誤り",
+            )
+            failed = True
+        else:
+            failed = False
+            if user.active:
+                if stored is not None and _hasher.check_needs_rehash(stored):
+                    user.password_hash = hash_password(password)
+                user.last_sign_in_at = utcnow()
+                _audit(session, key, action, user, summary)
+            else:
+                audit.record(
+                    session,
+                    key,
+                    AuditAction.STAFF_SIGN_IN_FAILED,
+                    "staff_user",
+                    key,
+                    summary="無効なアカウント",
+                )
+            account = account_data(user)
+    if failed:
+        raise ValidationError(WRONG, field="password")
+    if not account.active:
+        raise ValidationError("このアカウントは無効になっています。管理者に連絡してください。")
+    return account
+
+
+def _matches(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _resting(session: Session, login: str) -> bool:
+    """True after MAX_FAILURES failed sign-ins in a row, the last within PAUSE."""
+    recent = session.execute(
+        select(AuditEntry.action, AuditEntry.at)
+        .where(
+            AuditEntry.staff == login,
+            AuditEntry.action.in_(
+                (
+                    AuditAction.STAFF_SIGN_IN,
+                    AuditAction.STAFF_SIGN_IN_FAILED,
+                    AuditAction.STAFF_UNLOCK,
+                )
+            ),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(MAX_FAILURES)
+    ).all()
+    if len(recent) < MAX_FAILURES or any(a != AuditAction.STAFF_SIGN_IN_FAILED for a, _ in recent):
+        return False
+    return utcnow() - recent[0][1] < PAUSE
+
+
+def _audit(
+    session: Session, staff: str, action: AuditAction, user: StaffUser, summary: str
+) -> None:
+    audit.record(
+        session,
+        staff,
+        action,
+        "staff_user",
+        user.login,
+        summary=f"{summary}：{user.display_name}（{user.login}・{user.role.label}）",
+    )
