@@ -71,12 +71,19 @@ class ServiceRunner(QObject):
     """Holds the open store; runs service calls for the widgets."""
 
     changed = Signal(object)  # ChangeNotice
+    # Another member of staff now works at this desk (signed in at the lock screen); the
+    # argument is their Actor. Pages that show or hide what a role may do listen here.
+    user_changed = Signal(object)
 
     def __init__(self, store: Store, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self._pool = QThreadPool(self)
         self._tasks: set[_TaskSignals] = set()
+
+    def signed_in(self) -> None:
+        """Tell the pages who works at this desk now (after a sign-in or a handover)."""
+        self.user_changed.emit(self.store.user)
 
     def run(
         self,
