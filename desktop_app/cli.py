@@ -281,8 +281,7 @@ def _print(args: argparse.Namespace) -> int:
     except OSError as exc:
         _say(f"{output} に書き込めません：{exc.strerror}")
         return EXIT_PROBLEM
-    if case_id is not None:
-        record_printed(store, form.kind, case_id, how="PDF保存")
+    record_printed(store, form.kind, case_id, how="PDF保存", day=form.day)
     print(f"{form.title} → {output}")
     return EXIT_OK
 

@@ -43,6 +43,7 @@ class RenderedForm:
     file_name: str
     case_id: int | None = None
     case_number: str = ""
+    day: dt.date | None = None  # the day list's day
 
 
 def render_form(
@@ -84,25 +85,40 @@ def render_form(
     if kind == FormKind.DAYLIST:
         stem = f"daylist_{(day or today).isoformat()}"
     title = kind.label + (f"（{number}）" if number else "")
-    return RenderedForm(kind, pdf, title, f"{stem}.pdf", case_id, number)
+    shown_day = (day or today) if kind == FormKind.DAYLIST else None
+    return RenderedForm(kind, pdf, title, f"{stem}.pdf", case_id, number, shown_day)
 
 
 @requires(Permission.CASE_WORK)
 def record_printed(
     store: Store,
     kind: FormKind,
-    case_id: int,
+    case_id: int | None,
     *,
     how: str = "印刷",
+    day: dt.date | None = None,
     today: dt.date | None = None,
 ) -> None:
-    """Note in the case's history that a form was printed or saved as PDF.
+    """Note in the history that a form was printed or saved as PDF: in the case's history,
+    or for a blank form or the day list (which names the day's patients) in the log alone.
 
     Printing is not sending: nothing is marked as sent here. ``record_sent`` does that when
     the clerk says the papers went out, and how.
     """
     kind = FormKind(kind)
     with store.transaction() as session:
+        if case_id is None:
+            what = f"{kind.label}（{day.isoformat()}）" if day else f"{kind.label}（白紙）"
+            audit.record(
+                session,
+                store.staff,
+                AuditAction.FORM_PRINT,
+                "form",
+                kind.value,
+                summary=f"{what}を{how}",
+                after={"form": kind.value, "how": how, "day": day.isoformat() if day else None},
+            )
+            return
         case = load_case(session, case_id)
         audit.record(
             session,

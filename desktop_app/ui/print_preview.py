@@ -373,8 +373,9 @@ class PrintPreviewDialog(QDialog):
         return True
 
     def _record(self, how: str) -> None:
-        # Blank forms and the day list belong to no case; nothing to note.
         if self.form.case_id is None or self.form.kind == FormKind.DAYLIST:
+            # Blank forms and the day list belong to no case: the log alone notes them.
+            self._runner.run(self, record_printed, self.form.kind, None, how=how, day=self.form.day)
             return
         case_ids = frozenset({self.form.case_id})
         self._runner.run(

@@ -5,7 +5,10 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from desktop_app.db.models import AuditEntry
+from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind
@@ -90,3 +93,21 @@ def test_day_list_lists_the_days_appointments(store) -> None:
     form = render_form(store, FormKind.DAYLIST, today=today, day=today)
     assert checked_in.case_number in _text(form.pdf)
     assert form.file_name == "daylist_2026-11-24.pdf"
+
+
+def test_printing_the_day_list_or_a_blank_form_is_in_the_log(store) -> None:
+    day = dt.date(2026, 11, 24)
+    form = render_form(store, FormKind.DAYLIST, today=day, day=day)
+    assert form.day == day
+    record_printed(store, form.kind, None, how="印刷", day=form.day)
+    record_printed(store, FormKind.APPLICATION, None, how="PDF保存")
+    with store.read() as session:
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.summary, AuditEntry.case_id).order_by(
+                AuditEntry.id
+            )
+        ).all()
+    assert [tuple(r) for r in rows[-2:]] == [
+        (AuditAction.FORM_PRINT, f"{FormKind.DAYLIST.label}（2026-11-24）を印刷", None),
+        (AuditAction.FORM_PRINT, f"{FormKind.APPLICATION.label}（白紙）をPDF保存", None),
+    ]
