@@ -112,6 +112,8 @@ class Setting(Versioned, Base):
 
 class StaffUser(Versioned, Base):
     __tablename__ = "staff_users"
+    # db/seals.py: written by the program after each write, checked by sodesk check.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)
@@ -232,6 +234,8 @@ class ReferringDoctor(Versioned, Base):
 
 class Patient(Versioned, Base):
     __tablename__ = "patients"
+    # db/seals.py: written by the program after each write, checked by sodesk check.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -250,6 +254,8 @@ class Caller(Versioned, Base):
     """The person who consults: the patient or a family member."""
 
     __tablename__ = "callers"
+    # db/seals.py: written by the program after each write, checked by sodesk check.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
@@ -263,6 +269,8 @@ class SOCase(Versioned, Base):
     """A second-opinion case, from the first call to payment (or cancellation)."""
 
     __tablename__ = "cases"
+    # db/seals.py: written by the program after each write, checked by sodesk check.
+    seal: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (Index("ix_cases_stage_id", "stage", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -325,6 +333,8 @@ class SOCase(Versioned, Base):
 
 class CaseDocument(Versioned, Base):
     __tablename__ = "case_documents"
+    # db/seals.py: written by the program after each write, checked by sodesk check.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -356,6 +366,8 @@ class Appointment(Versioned, Base):
     """A booked session. Date and time are the clinic's wall clock, stored as they are."""
 
     __tablename__ = "appointments"
+    # db/seals.py: written by the program after each write, checked by sodesk check.
+    seal: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         Index("ix_appointments_doctor_date", "doctor_id", "date"),
         # Two desks booking the same doctor at the same start: the database lets only one win.
@@ -395,6 +407,8 @@ class ContactLog(Base):
     """Calls, faxes and letters. An enquiry that never became a case has no case_id."""
 
     __tablename__ = "contact_log"
+    # db/seals.py: written by the program after each write, checked by sodesk check.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -409,6 +423,8 @@ class ContactLog(Base):
 
 class Payment(Versioned, Base):
     __tablename__ = "payments"
+    # db/seals.py: written by the program after each write, checked by sodesk check.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)

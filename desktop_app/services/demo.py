@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop_app.db import models as m
+from desktop_app.db.seals import seal_unsealed
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import (
     TEST_MATERIALS,
@@ -133,6 +134,7 @@ def build_demo(
             if progress:
                 progress(min(cases, start + _BATCH), cases)
         _advance_sequences(session, ("patients", "callers", "cases", "appointments"))
+        seal_unsealed(session.connection())  # rows inserted in bulk, past the ORM's flush
         audit.record(
             session,
             store.staff,

@@ -10,7 +10,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError
 
@@ -21,7 +21,9 @@ from desktop_app.db.migrate import (
     schema_differences,
     schema_status,
 )
-from desktop_app.db.models import Base
+from desktop_app.db.models import AuditEntry, Base, SOCase
+from desktop_app.db.seals import broken_seals
+from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services import audit, store_files
 from desktop_app.services.cases import search_cases
@@ -100,10 +102,45 @@ def _check(url: URL, path: Path | None) -> CheckReport:
         else:
             problems += [f"スキーマの差異: {d}" for d in schema_differences(engine)]
             problems += _chain_problems(engine)
+            problems += _seal_problems(engine)
         location = str(path) if path else url.render_as_string(hide_password=True)
         return CheckReport(location, status.current, status.head, tuple(problems))
     finally:
         engine.dispose()
+
+
+TABLE_WORDS = {
+    "staff_users": "職員アカウント",
+    "patients": "患者",
+    "callers": "連絡者",
+    "cases": "案件",
+    "case_documents": "書類",
+    "appointments": "予約",
+    "contact_log": "連絡記録",
+    "payments": "会計",
+}
+
+
+def _seal_problems(engine: Engine) -> list[str]:
+    """Rows changed or added without the program (db/seals.py), and cases removed: every
+    case the log saw created must still be there."""
+    problems = []
+    with engine.connect() as connection:
+        for table, row_id in broken_seals(connection):
+            problems.append(
+                f"{TABLE_WORDS[table]}（{table} の id {row_id}）が SO Desk を通さずに"
+                "書き換えられているか、追加されています"
+            )
+        created = connection.scalars(
+            select(AuditEntry.entity_id).where(AuditEntry.action == AuditAction.CASE_CREATE)
+        ).all()
+        present = set(connection.scalars(select(SOCase.case_number)).all())
+        missing = [number for number in created if number not in present]
+    for number in missing[:5]:
+        problems.append(f"案件 {number} が削除されています（変更履歴には登録の記録があります）")
+    if len(missing) > 5:
+        problems.append(f"ほかにも {len(missing) - 5} 件の案件が削除されています")
+    return problems
 
 
 def _chain_problems(engine: Engine) -> list[str]:

@@ -18,6 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from desktop_app.db.engine import database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
+from desktop_app.db.models import Base
+from desktop_app.db.seals import SEALED_TABLES, seal_rows
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.roles import Actor
 from desktop_app.services import store_files
@@ -75,6 +77,7 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
         event.listen(self._write_sessions, "before_flush", _refuse_overlong_text)
+        event.listen(self._write_sessions, "after_flush", _seal_written_rows)
 
     def sign_in(self, actor: Actor) -> None:
         """From now on, this store works as ``actor`` (services/staff.py checks who it is)."""
@@ -158,6 +161,18 @@ def _refuse_overlong_text(session: Session, _context: object, _instances: object
                     f"{what}が長すぎます（{len(value)}文字）。{length}文字以内で入力してください。",
                     field=column.key,
                 )
+
+
+def _seal_written_rows(session: Session, _context: object) -> None:
+    """Every row of a sealed table this flush wrote gets its seal from what is now stored
+    (db/seals.py), so ``sodesk check`` can tell the program's writes from anyone else's."""
+    written: dict[str, set[int]] = {}
+    for obj in (*session.new, *session.dirty):
+        table = getattr(type(obj), "__table__", None)
+        if table is not None and table.name in SEALED_TABLES:
+            written.setdefault(table.name, set()).add(obj.id)
+    for name, ids in written.items():
+        seal_rows(session.connection(), name, ids, table=Base.metadata.tables[name])
 
 
 def open_store(
