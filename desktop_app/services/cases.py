@@ -38,6 +38,7 @@ from desktop_app.domain.people import is_minor_on
 from desktop_app.domain.stages import CaseFacts, Stage, check_transition
 from desktop_app.services import audit
 from desktop_app.services.case_numbers import next_case_number
+from desktop_app.services.case_search import key_condition
 from desktop_app.services.dto import (
     CaseDetail,
     CasePage,
@@ -51,6 +52,8 @@ from desktop_app.services.settings import load_settings
 from desktop_app.services.store import Store
 
 MAX_PAGE = 500
+# How far past the page's start search_cases counts matches (see there).
+COUNT_AHEAD = 1000
 
 
 def search_cases(
@@ -61,19 +64,27 @@ def search_cases(
     limit: int = 200,
     offset: int = 0,
 ) -> CasePage:
-    """Newest first. ひらがな, カタカナ, half-width kana, kanji or a case number all match."""
+    """Newest first. ひらがな, カタカナ, half-width kana, kanji, a case or phone number all match.
+
+    The count never scans every match: it stops ``COUNT_AHEAD`` cases (or a page, if more)
+    past ``offset``; when more match, ``total`` is where it stopped and ``capped`` is True
+    (the list shows 「1,000件以上」).
+    """
     limit = max(1, min(limit, MAX_PAGE))
-    conditions = []
+    offset = max(0, offset)
     key = search_key(query)
-    if key:
-        conditions.append(SOCase.search_text.contains(key, autoescape=True))
-    if stages:
-        conditions.append(SOCase.stage.in_(stages))
     with store.read() as session:
-        total = session.scalar(select(func.count(SOCase.id)).where(*conditions)) or 0
+        conditions = [key_condition(session, key)] if key else []
+        if stages:
+            conditions.append(SOCase.stage.in_(stages))
+        stop = offset + max(limit, COUNT_AHEAD)
+        upto = select(SOCase.id).where(*conditions).limit(stop + 1).subquery()
+        counted = session.scalar(select(func.count()).select_from(upto)) or 0
         newest_first = select(SOCase).where(*conditions).order_by(SOCase.id.desc())
         rows = _rows(session, newest_first.limit(limit).offset(offset))
-    return CasePage(rows=rows, total=total, offset=offset, limit=limit)
+    capped = counted > stop
+    total = stop if capped else counted
+    return CasePage(rows=rows, total=total, offset=offset, limit=limit, capped=capped)
 
 
 def case_rows(store: Store, case_ids: tuple[int, ...]) -> tuple[CaseRow, ...]:
