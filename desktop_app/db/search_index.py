@@ -33,7 +33,9 @@ def is_index_object(name: str | None, type_: str) -> bool:
     return False
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Alembic's include_object hook: everything but the search index."""
     return not is_index_object(name, type_)
 

@@ -73,7 +73,7 @@ def upgrade() -> None:
             with bind.begin_nested():
                 bind.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
             has_trgm = True
-        except Exception as exc:  # noqa: BLE001 - any refusal leaves the plain search
+        except Exception as exc:  # any refusal leaves the plain search
             log.warning("pg_trgm not available, search runs without its index: %s", exc)
     if has_trgm:
         op.execute(POSTGRES_INDEX)
