@@ -187,3 +187,32 @@ def test_index_follows_writes_and_the_check_sees_it(store: Store) -> None:
         assert "検索用の索引のトリガー cases_search_delete がありません" in index_problems(
             connection
         )
+
+
+def test_list_lines_are_those_mapping_makes_from_the_whole_case(tmp_path: Path) -> None:
+    """The joined columns give each line exactly what case_row gives from the ORM case."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from desktop_app.db.models import Appointment, SOCase
+    from desktop_app.services.maintenance import rebuild_demo
+    from desktop_app.services.mapping import case_row
+
+    store = rebuild_demo(str(tmp_path / "demo.db"), 60)
+    try:
+        page = search_cases(store, limit=500)
+        with store.read() as session:
+            cases = session.scalars(
+                select(SOCase).options(selectinload(SOCase.appointments)).order_by(SOCase.id.desc())
+            ).all()
+            expected = []
+            for c in cases:
+                live: list[Appointment] = sorted(
+                    (a for a in c.appointments if not a.cancelled), key=lambda a: a.id
+                )
+                expected.append(case_row(c, live[-1] if live else None))
+        assert list(page.rows) == expected
+        assert any(r.doctor and r.department for r in page.rows)
+        assert any(r.appointment for r in page.rows) and any(r.referrer for r in page.rows)
+    finally:
+        store.close()
