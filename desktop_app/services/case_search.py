@@ -5,9 +5,12 @@ case number, names, フリガナ and phone numbers). Only the way to the rows ch
 
 - three characters or more: an FTS5 trigram phrase (SQLite) — exact substring matching;
 - one or two characters: the trigrams that start with them, looked up in the index's
-  vocabulary; a key so common that they are many is answered by a newest-first scan
-  instead, which stops at the page because matches are everywhere;
+  vocabulary and ORed; a key so common that they are many is answered by a newest-first
+  scan instead, which stops at the page because matches are everywhere;
 - PostgreSQL: ``LIKE '%key%'``, which the pg_trgm GIN index answers when it is there.
+
+Without a stage filter the FTS query alone gives the page (newest first) and the count, and
+stops as soon as it has them; with one, the matching ids are joined to the cases.
 
 A number typed with hyphens (0144-84-0158) also finds the phone stored as digits.
 """
@@ -17,17 +20,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, false, or_, select, text
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import SOCase
 from desktop_app.db.search_index import FTS_TABLE, TERMS_TABLE, has_fts_index
+from desktop_app.domain.stages import Stage
 
 # Trigrams the vocabulary may give for a short key before a scan is the cheaper way: a key
 # in this many distinct trigrams is common, so newest-first rows match within the page.
 MAX_SHORT_TERMS = 400
 # Documents behind those trigrams (with repeats) above which the scan is cheaper as well.
-MAX_SHORT_DOCS = 20_000
+MAX_SHORT_DOCS = 5_000
+# Cases in the filtered stages up to which looking at each beats the index of the key.
+FEW_IN_STAGES = 3_000
 # A phone number as people type it: digits with hyphens, dashes or brackets (search keys are
 # NFKC, so full-width forms have become these already).
 _PHONE_LIKE = re.compile(r"[0-9()\-‐‑–−ー]*[0-9][0-9()\-‐‑–−ー]*")
@@ -43,30 +49,71 @@ def search_keys(key: str) -> tuple[str, ...]:
     return (key,)
 
 
-def key_condition(session: Session, key: str) -> ColumnElement[bool]:
-    """The WHERE clause on SOCase for cases whose search text holds ``key`` (or its digits)."""
-    keys = search_keys(key)
-    if not has_fts_index(session.connection()):
-        return or_(*(SOCase.search_text.contains(k, autoescape=True) for k in keys))
-    parts = [_fts_condition(session, k) for k in keys]
-    return or_(*parts) if len(parts) > 1 else parts[0]
+def search_queries(
+    session: Session,
+    key: str,
+    stages: tuple[Stage, ...] | None,
+    *,
+    limit: int,
+    offset: int,
+    count_upto: int,
+) -> tuple[Select[Any], Select[Any]]:
+    """Two queries: the page's case ids newest first, and the matches counted to ``count_upto``."""
+    fts = _fts_expression(session, key) if key else None
+    if isinstance(fts, str) and not stages:
+        matched = (
+            select(text("rowid"))
+            .select_from(text(FTS_TABLE))
+            .where(text(f"{FTS_TABLE} MATCH :q").bindparams(bindparam("q", fts, unique=True)))
+        )
+        page = matched.order_by(text("rowid DESC")).limit(limit).offset(offset)
+        return page, select(func.count()).select_from(matched.limit(count_upto).subquery())
+    conditions: list[ColumnElement[bool]] = []
+    if key:
+        few = stages and _few_in_stages(session, stages)
+        # Few cases in the chosen stages (the open ones, usually): their own index and a look
+        # at each is cheaper than joining every match of the key.
+        conditions.append(_condition(key) if fts is None or few else _as_condition(fts))
+    if stages:
+        conditions.append(SOCase.stage.in_(stages))
+    matched = select(SOCase.id).where(*conditions)
+    page = matched.order_by(SOCase.id.desc()).limit(limit).offset(offset)
+    return page, select(func.count()).select_from(matched.limit(count_upto).subquery())
 
 
-def _fts_condition(session: Session, key: str) -> ColumnElement[bool]:
-    if len(key) >= 3:
-        return _match(_phrase(key))
-    terms = _terms_starting_with(session, key)
-    if terms is None:  # common: the newest rows match, a scan stops at the page
-        return SOCase.search_text.contains(key, autoescape=True)
-    if not terms:
-        return false()
-    return _match(" OR ".join(_phrase(t) for t in terms))
+def _few_in_stages(session: Session, stages: tuple[Stage, ...]) -> bool:
+    in_stages = select(SOCase.id).where(SOCase.stage.in_(stages)).limit(FEW_IN_STAGES + 1)
+    return (session.scalar(select(func.count()).select_from(in_stages.subquery())) or 0) <= (
+        FEW_IN_STAGES
+    )
 
 
-def _match(query: str) -> ColumnElement[bool]:
-    # unique: a phone number's two keys are two MATCHes in one statement.
-    matches = text(f"{FTS_TABLE} MATCH :q").bindparams(bindparam("q", query, unique=True))
+def _condition(key: str) -> ColumnElement[bool]:
+    """The scan: the key (or its digits) anywhere in the search text."""
+    return or_(*(SOCase.search_text.contains(k, autoescape=True) for k in search_keys(key)))
+
+
+def _as_condition(fts: str | ColumnElement[bool]) -> ColumnElement[bool]:
+    if not isinstance(fts, str):
+        return fts
+    matches = text(f"{FTS_TABLE} MATCH :q").bindparams(bindparam("q", fts, unique=True))
     return SOCase.id.in_(select(text("rowid")).select_from(text(FTS_TABLE)).where(matches))
+
+
+def _fts_expression(session: Session, key: str) -> str | ColumnElement[bool] | None:
+    """The FTS5 query for ``key``; false() when nothing can match, None to scan instead."""
+    if not has_fts_index(session.connection()):
+        return None
+    alternatives: list[str] = []
+    for k in search_keys(key):
+        if len(k) >= 3:
+            alternatives.append(_phrase(k))
+            continue
+        terms = _terms_starting_with(session, k)
+        if terms is None:  # common: the newest rows match, a scan stops at the page
+            return None
+        alternatives += [_phrase(t) for t in terms]
+    return " OR ".join(alternatives) if alternatives else false()
 
 
 def _phrase(key: str) -> str:
@@ -86,5 +133,5 @@ def _terms_starting_with(session: Session, key: str) -> list[str] | None:
     )
     if len(rows) > MAX_SHORT_TERMS or sum(r.doc for r in rows) > MAX_SHORT_DOCS:
         return None
-    # Every indexed key ends in KEY_END, so each of its characters starts a trigram.
+    # Every indexed key ends in two newlines, so each of its characters starts a trigram.
     return [r.term for r in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from desktop_app.db.models import (
@@ -39,7 +39,7 @@ from desktop_app.domain.people import is_minor_on
 from desktop_app.domain.stages import CaseFacts, Stage, check_transition
 from desktop_app.services import audit
 from desktop_app.services.case_numbers import next_case_number
-from desktop_app.services.case_search import key_condition
+from desktop_app.services.case_search import search_queries
 from desktop_app.services.dto import (
     CaseDetail,
     CasePage,
@@ -54,7 +54,7 @@ from desktop_app.services.store import Store
 
 MAX_PAGE = 500
 # How far past the page's start search_cases counts matches (see there).
-COUNT_AHEAD = 1000
+COUNT_AHEAD = 200
 
 
 def search_cases(
@@ -69,20 +69,18 @@ def search_cases(
 
     The count never scans every match: it stops ``COUNT_AHEAD`` cases (or a page, if more)
     past ``offset``; when more match, ``total`` is where it stopped and ``capped`` is True
-    (the list shows 「1,000件以上」).
+    (the list shows 「200件以上」).
     """
     limit = max(1, min(limit, MAX_PAGE))
     offset = max(0, offset)
     key = search_key(query)
+    stop = offset + max(limit, COUNT_AHEAD)
     with store.read() as session:
-        conditions = [key_condition(session, key)] if key else []
-        if stages:
-            conditions.append(SOCase.stage.in_(stages))
-        stop = offset + max(limit, COUNT_AHEAD)
-        upto = select(SOCase.id).where(*conditions).limit(stop + 1).subquery()
-        counted = session.scalar(select(func.count()).select_from(upto)) or 0
-        newest_first = select(SOCase.id).where(*conditions).order_by(SOCase.id.desc())
-        rows = _rows(session, newest_first.limit(limit).offset(offset))
+        page, count = search_queries(
+            session, key, stages, limit=limit, offset=offset, count_upto=stop + 1
+        )
+        counted = session.scalar(count) or 0
+        rows = _rows(session, page)
     capped = counted > stop
     total = stop if capped else counted
     return CasePage(rows=rows, total=total, offset=offset, limit=limit, capped=capped)
@@ -95,69 +93,70 @@ def case_rows(store: Store, case_ids: tuple[int, ...]) -> tuple[CaseRow, ...]:
         return _rows(session, changed)
 
 
+# The columns a case list line shows, for the ids bound to "ids" (built once: SQLAlchemy then
+# reuses its compiled form).
+_REF_DOCTOR, _INSTITUTION = aliased(ReferringDoctor), aliased(ReferringInstitution)
+_DOCTOR, _DEPARTMENT = aliased(Doctor), aliased(Department)
+_LINES = (
+    select(
+        SOCase.id,
+        SOCase.case_number,
+        Patient.name,
+        Patient.furigana,
+        SOCase.stage,
+        SOCase.updated_at,
+        _INSTITUTION.name.label("referrer"),
+        _DOCTOR.name.label("doctor"),
+        _DEPARTMENT.name.label("department"),
+    )
+    .join(Patient, Patient.id == SOCase.patient_id)
+    .outerjoin(_REF_DOCTOR, _REF_DOCTOR.id == SOCase.referring_doctor_id)
+    .outerjoin(_INSTITUTION, _INSTITUTION.id == _REF_DOCTOR.institution_id)
+    .outerjoin(_DOCTOR, _DOCTOR.id == SOCase.doctor_id)
+    .outerjoin(_DEPARTMENT, _DEPARTMENT.id == _DOCTOR.department_id)
+    .where(SOCase.id.in_(bindparam("ids", expanding=True)))
+)
+_LIVE_APPOINTMENTS = (
+    select(Appointment.case_id, Appointment.date, Appointment.start_time)
+    .where(
+        Appointment.case_id.in_(bindparam("ids", expanding=True)),
+        Appointment.cancelled.is_(False),
+    )
+    .order_by(Appointment.id)
+)
+
+
 def _rows(session: Session, ids_query: Select[Any]) -> tuple[CaseRow, ...]:
     """The list lines of the cases ``ids_query`` selects (ids, in its order).
 
-    The columns a line shows, in one joined query: loading whole ORM cases with their
+    Only the columns a line shows, in one joined query: loading whole ORM cases with their
     relations took most of a search's time (mapping.case_row gives the same lines).
     """
     ids = list(session.scalars(ids_query))
     if not ids:
         return ()
-    ref_doctor, institution = aliased(ReferringDoctor), aliased(ReferringInstitution)
-    doctor, department = aliased(Doctor), aliased(Department)
-    lines = (
-        select(
-            SOCase.id,
-            SOCase.case_number,
-            Patient.name,
-            Patient.furigana,
-            SOCase.stage,
-            SOCase.updated_at,
-            institution.name.label("referrer"),
-            doctor.name.label("doctor"),
-            department.name.label("department"),
-        )
-        .join(Patient, Patient.id == SOCase.patient_id)
-        .outerjoin(ref_doctor, ref_doctor.id == SOCase.referring_doctor_id)
-        .outerjoin(institution, institution.id == ref_doctor.institution_id)
-        .outerjoin(doctor, doctor.id == SOCase.doctor_id)
-        .outerjoin(department, department.id == doctor.department_id)
-        .where(SOCase.id.in_(ids))
-    )
-    found = {line.id: line for line in session.execute(lines)}
-    appointments = _live_appointments(session, ids)
-    return tuple(_line(found[i], appointments.get(i)) for i in ids if i in found)
+    found = {line.id: line for line in session.execute(_LINES, {"ids": ids})}
+    # The last live appointment of each case is the one shown.
+    at = {
+        a.case_id: dt.datetime.combine(a.date, a.start_time)
+        for a in session.execute(_LIVE_APPOINTMENTS, {"ids": ids})
+    }
+    return tuple(_line(found[i], at.get(i)) for i in ids if i in found)
 
 
-def _line(line: Any, appointment: Appointment | None) -> CaseRow:
+def _line(line: Any, appointment: dt.datetime | None) -> CaseRow:
     return CaseRow(
         id=line.id,
         case_number=line.case_number,
         patient_name=line.name,
         furigana=line.furigana,
         stage=line.stage,
-        appointment=(
-            dt.datetime.combine(appointment.date, appointment.start_time) if appointment else None
-        ),
+        appointment=appointment,
         referrer=line.referrer or "",
         department=line.department or "",  # the doctor's, as mapping.case_row
         doctor=line.doctor or "",
         updated_at=line.updated_at,
     )
-
-
-def _live_appointments(session: Session, case_ids: list[int]) -> dict[int, Appointment]:
-    if not case_ids:
-        return {}
-    found: dict[int, Appointment] = {}
-    for appt in session.scalars(
-        select(Appointment)
-        .where(Appointment.case_id.in_(case_ids), Appointment.cancelled.is_(False))
-        .order_by(Appointment.id)
-    ):
-        found[appt.case_id] = appt
-    return found
 
 
 def get_case(store: Store, case_id: int) -> CaseDetail:
