@@ -45,7 +45,7 @@ from desktop_app.ui.print_menu import BLANK_FORMS, day_list_heading, forms_menu,
 from desktop_app.ui.print_preview import PrintPreviewDialog
 
 SEARCH_DELAY_MS = 150
-SEARCH_PLACEHOLDER = "氏名・フリガナ・案件番号で検索"
+SEARCH_PLACEHOLDER = "氏名・フリガナ・案件番号・電話番号で検索"
 FILTER_ALL = ""
 FILTER_OPEN = "open"
 
@@ -133,7 +133,8 @@ class CaseListPage(QWidget):
         self.table.activated.connect(self._open_index)
 
         hint = QLabel(
-            "ひらがな・カタカナ・半角カナ、案件番号のどれでも探せます。Enter またはダブルクリックで詳細を開きます。"
+            "ひらがな・カタカナ・半角カナ、案件番号・電話番号のどれでも探せます。"
+            "Enter またはダブルクリックで詳細を開きます。"
         )
         hint.setObjectName("muted")
 
