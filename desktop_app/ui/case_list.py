@@ -109,6 +109,10 @@ class CaseListPage(QWidget):
 
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
+        # As wide as the longest count, so the search box does not shift as the clerk types.
+        widest = self.count_label.fontMetrics().horizontalAdvance("200,000件以上")
+        self.count_label.setMinimumWidth(widest + 4)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         bar = QHBoxLayout()
         bar.addWidget(self.search_edit, 1)
