@@ -38,6 +38,8 @@ FEW_IN_STAGES = 3_000
 # NFKC, so full-width forms have become these already).
 _PHONE_LIKE = re.compile(r"[0-9()\-‐‑–−ー]*[0-9][0-9()\-‐‑–−ー]*")
 _NOT_DIGIT = re.compile(r"[^0-9]")
+# The search key of a case number, from "so-2026-" and four digits on (stored SO-2026-0001).
+_CASE_NUMBER = re.compile(r"so-[0-9]{4}-[0-9]{4,}")
 
 
 def search_keys(key: str) -> tuple[str, ...]:
@@ -60,6 +62,11 @@ def search_queries(
 ) -> tuple[Select[Any], Select[Any]]:
     """Two queries: the page's case ids newest first, and the matches counted to ``count_upto``."""
     fts = _fts_expression(session, key) if key else None
+    if fts is not None and _CASE_NUMBER.fullmatch(key):
+        # A case number (or its start): its trigrams are in every case, the unique index of
+        # the numbers answers at once. Only a number's start can hold such a key.
+        upper = key.upper()
+        fts = (SOCase.case_number >= upper) & (SOCase.case_number < upper + "\U0010ffff")
     if isinstance(fts, str) and not stages:
         matched = (
             select(text("rowid"))

@@ -117,6 +117,7 @@ def test_case_number_in_any_spelling(any_store: Store, people: dict[str, str]) -
         assert _found(any_store, query) == [number], query
     assert find_case_id(any_store, number.lower()) > 0
     assert len(_found(any_store, "so")) == 4  # two letters of every number
+    assert _found(any_store, number[:-1]) == list(reversed(people.values()))  # SO-2026-000
 
 
 def test_case_edited_after_creation_is_found_under_its_new_name(
