@@ -59,7 +59,8 @@ def database_state(store: Store) -> dict[str, tuple[int, str]]:
         ]
         state = {}
         for table in tables:
-            rows = connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()
+            # Sorted here: the search index's vocabulary (fts5vocab) has no rowid to order by.
+            rows = sorted(connection.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
             state[table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
         return state
     finally:

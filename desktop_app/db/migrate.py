@@ -142,9 +142,11 @@ def schema_differences(engine: Engine) -> list[object]:
     from alembic.autogenerate import compare_metadata
 
     from desktop_app.db.models import Base
+    from desktop_app.db.search_index import include_object
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_object": include_object}
+        context = MigrationContext.configure(connection, opts=opts)
         return list(compare_metadata(context, Base.metadata))
 
 

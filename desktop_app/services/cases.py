@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from desktop_app.db.models import (
     Appointment,
@@ -19,6 +19,7 @@ from desktop_app.db.models import (
     Doctor,
     Patient,
     ReferringDoctor,
+    ReferringInstitution,
     SOCase,
 )
 from desktop_app.domain.audit_actions import AuditAction
@@ -40,6 +41,7 @@ from desktop_app.domain.stages import CaseFacts, Stage, check_transition
 from desktop_app.services import audit
 from desktop_app.services.access import requires
 from desktop_app.services.case_numbers import next_case_number
+from desktop_app.services.case_search import search_queries
 from desktop_app.services.dto import (
     CaseDetail,
     CasePage,
@@ -47,12 +49,14 @@ from desktop_app.services.dto import (
     NewCase,
     NewPatient,
 )
-from desktop_app.services.mapping import case_detail, case_row
+from desktop_app.services.mapping import case_detail
 from desktop_app.services.referrers import find_or_add_referrer
 from desktop_app.services.settings import load_settings
 from desktop_app.services.store import Store
 
 MAX_PAGE = 500
+# How far past the page's start search_cases counts matches (see there).
+COUNT_AHEAD = 200
 
 
 def search_cases(
@@ -63,51 +67,98 @@ def search_cases(
     limit: int = 200,
     offset: int = 0,
 ) -> CasePage:
-    """Newest first. ひらがな, カタカナ, half-width kana, kanji or a case number all match."""
+    """Newest first. ひらがな, カタカナ, half-width kana, kanji, a case or phone number all match.
+
+    The count never scans every match: it stops ``COUNT_AHEAD`` cases (or a page, if more)
+    past ``offset``; when more match, ``total`` is where it stopped and ``capped`` is True
+    (the list shows 「200件以上」).
+    """
     limit = max(1, min(limit, MAX_PAGE))
-    conditions = []
+    offset = max(0, offset)
     key = search_key(query)
-    if key:
-        conditions.append(SOCase.search_text.contains(key, autoescape=True))
-    if stages:
-        conditions.append(SOCase.stage.in_(stages))
+    stop = offset + max(limit, COUNT_AHEAD)
     with store.read() as session:
-        total = session.scalar(select(func.count(SOCase.id)).where(*conditions)) or 0
-        newest_first = select(SOCase).where(*conditions).order_by(SOCase.id.desc())
-        rows = _rows(session, newest_first.limit(limit).offset(offset))
-    return CasePage(rows=rows, total=total, offset=offset, limit=limit)
+        page, count = search_queries(
+            session, key, stages, limit=limit, offset=offset, count_upto=stop + 1
+        )
+        counted = session.scalar(count) or 0
+        rows = _rows(session, page)
+    capped = counted > stop
+    total = stop if capped else counted
+    return CasePage(rows=rows, total=total, offset=offset, limit=limit, capped=capped)
 
 
 def case_rows(store: Store, case_ids: tuple[int, ...]) -> tuple[CaseRow, ...]:
     """The case list's lines for these cases (after they changed), newest first."""
     with store.read() as session:
-        changed = select(SOCase).where(SOCase.id.in_(case_ids)).order_by(SOCase.id.desc())
+        changed = select(SOCase.id).where(SOCase.id.in_(case_ids)).order_by(SOCase.id.desc())
         return _rows(session, changed)
 
 
-def _rows(session: Session, query: Select[Any]) -> tuple[CaseRow, ...]:
-    cases = session.scalars(
-        query.options(
-            selectinload(SOCase.patient),
-            selectinload(SOCase.referring_doctor).selectinload(ReferringDoctor.institution),
-            selectinload(SOCase.doctor).selectinload(Doctor.department),
-        )
-    ).all()
-    appointments = _live_appointments(session, [c.id for c in cases])
-    return tuple(case_row(c, appointments.get(c.id)) for c in cases)
+# The columns a case list line shows, for the ids bound to "ids" (built once: SQLAlchemy then
+# reuses its compiled form).
+_REF_DOCTOR, _INSTITUTION = aliased(ReferringDoctor), aliased(ReferringInstitution)
+_DOCTOR, _DEPARTMENT = aliased(Doctor), aliased(Department)
+_LINES = (
+    select(
+        SOCase.id,
+        SOCase.case_number,
+        Patient.name,
+        Patient.furigana,
+        SOCase.stage,
+        SOCase.updated_at,
+        _INSTITUTION.name.label("referrer"),
+        _DOCTOR.name.label("doctor"),
+        _DEPARTMENT.name.label("department"),
+    )
+    .join(Patient, Patient.id == SOCase.patient_id)
+    .outerjoin(_REF_DOCTOR, _REF_DOCTOR.id == SOCase.referring_doctor_id)
+    .outerjoin(_INSTITUTION, _INSTITUTION.id == _REF_DOCTOR.institution_id)
+    .outerjoin(_DOCTOR, _DOCTOR.id == SOCase.doctor_id)
+    .outerjoin(_DEPARTMENT, _DEPARTMENT.id == _DOCTOR.department_id)
+    .where(SOCase.id.in_(bindparam("ids", expanding=True)))
+)
+_LIVE_APPOINTMENTS = (
+    select(Appointment.case_id, Appointment.date, Appointment.start_time)
+    .where(
+        Appointment.case_id.in_(bindparam("ids", expanding=True)),
+        Appointment.cancelled.is_(False),
+    )
+    .order_by(Appointment.id)
+)
 
 
-def _live_appointments(session: Session, case_ids: list[int]) -> dict[int, Appointment]:
-    if not case_ids:
-        return {}
-    found: dict[int, Appointment] = {}
-    for appt in session.scalars(
-        select(Appointment)
-        .where(Appointment.case_id.in_(case_ids), Appointment.cancelled.is_(False))
-        .order_by(Appointment.id)
-    ):
-        found[appt.case_id] = appt
-    return found
+def _rows(session: Session, ids_query: Select[Any]) -> tuple[CaseRow, ...]:
+    """The list lines of the cases ``ids_query`` selects (ids, in its order).
+
+    Only the columns a line shows, in one joined query: loading whole ORM cases with their
+    relations took most of a search's time (mapping.case_row gives the same lines).
+    """
+    ids = list(session.scalars(ids_query))
+    if not ids:
+        return ()
+    found = {line.id: line for line in session.execute(_LINES, {"ids": ids})}
+    # The last live appointment of each case is the one shown.
+    at = {
+        a.case_id: dt.datetime.combine(a.date, a.start_time)
+        for a in session.execute(_LIVE_APPOINTMENTS, {"ids": ids})
+    }
+    return tuple(_line(found[i], at.get(i)) for i in ids if i in found)
+
+
+def _line(line: Any, appointment: dt.datetime | None) -> CaseRow:
+    return CaseRow(
+        id=line.id,
+        case_number=line.case_number,
+        patient_name=line.name,
+        furigana=line.furigana,
+        stage=line.stage,
+        appointment=appointment,
+        referrer=line.referrer or "",
+        department=line.department or "",  # the doctor's, as mapping.case_row
+        doctor=line.doctor or "",
+        updated_at=line.updated_at,
+    )
 
 
 def get_case(store: Store, case_id: int) -> CaseDetail:

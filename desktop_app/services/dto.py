@@ -40,6 +40,9 @@ class CasePage:
     total: int
     offset: int
     limit: int
+    # True when the count stopped before the last match (it never scans them all): total is
+    # where it stopped, and the list says 「N件以上」.
+    capped: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from desktop_app.db.migrate import (
 )
 from desktop_app.db.models import AuditEntry, Base, SOCase
 from desktop_app.db.seals import broken_seals
+from desktop_app.db.search_index import index_problems
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services import audit, store_files
@@ -103,6 +104,7 @@ def _check(url: URL, path: Path | None) -> CheckReport:
             problems += [f"スキーマの差異: {d}" for d in schema_differences(engine)]
             problems += _chain_problems(engine)
             problems += _seal_problems(engine)
+            problems += _search_index_problems(engine)
         location = str(path) if path else url.render_as_string(hide_password=True)
         return CheckReport(location, status.current, status.head, tuple(problems))
     finally:
@@ -151,6 +153,11 @@ def _chain_problems(engine: Engine) -> list[str]:
     except (ValueError, TypeError, KeyError) as exc:  # a value no longer of its column's kind
         return [f"変更履歴を読み取れません。改ざんされている可能性があります（{exc}）"]
     return [found.message()] if found is not None else []
+
+
+def _search_index_problems(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return index_problems(connection)
 
 
 def open_demo(target: str, cases: int = 40) -> Store:

@@ -36,14 +36,16 @@ from desktop_app.ui.case_table_model import (
     COL_NUMBER,
     COL_REFERRER,
     COL_STAGE,
+    PAGE_SIZE,
     CaseIdRole,
     CaseTableModel,
+    PageFetcher,
 )
 from desktop_app.ui.print_menu import BLANK_FORMS, day_list_heading, forms_menu, open_preview
 from desktop_app.ui.print_preview import PrintPreviewDialog
 
 SEARCH_DELAY_MS = 150
-SEARCH_PLACEHOLDER = "氏名・フリガナ・案件番号で検索"
+SEARCH_PLACEHOLDER = "氏名・フリガナ・案件番号・電話番号で検索"
 FILTER_ALL = ""
 FILTER_OPEN = "open"
 
@@ -52,6 +54,16 @@ def _fetch(
     store: Store, query: str, stages: tuple[Stage, ...] | None, offset: int, limit: int
 ) -> CasePage:
     return search_cases(store, query, stages=stages, limit=limit, offset=offset)
+
+
+def _first_page(_store: Store, fetch: PageFetcher) -> CasePage:
+    """What a worker thread runs for a keystroke (the fetcher already holds the store)."""
+    return fetch(0, PAGE_SIZE)
+
+
+def count_text(total: int, capped: bool) -> str:
+    """「3件」, or 「1,000件以上」 when the count stopped before the last match."""
+    return f"{total:,}件以上" if capped else f"{total:,}件"
 
 
 class CaseListPage(QWidget):
@@ -97,6 +109,10 @@ class CaseListPage(QWidget):
 
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
+        # As wide as the longest count, so the search box does not shift as the clerk types.
+        widest = self.count_label.fontMetrics().horizontalAdvance("200,000件以上")
+        self.count_label.setMinimumWidth(widest + 4)
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         bar = QHBoxLayout()
         bar.addWidget(self.search_edit, 1)
@@ -121,7 +137,8 @@ class CaseListPage(QWidget):
         self.table.activated.connect(self._open_index)
 
         hint = QLabel(
-            "ひらがな・カタカナ・半角カナ、案件番号のどれでも探せます。Enter またはダブルクリックで詳細を開きます。"
+            "ひらがな・カタカナ・半角カナ、案件番号・電話番号のどれでも探せます。"
+            "Enter またはダブルクリックで詳細を開きます。"
         )
         hint.setObjectName("muted")
 
@@ -137,11 +154,15 @@ class CaseListPage(QWidget):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.search_now)
+        self._search_timer.timeout.connect(self.search_in_background)
+        # Bumped by every search: a worker's result for an older one is dropped.
+        self._generation = 0
         self.search_edit.textChanged.connect(self._schedule_search)
         self.search_edit.returnPressed.connect(self._focus_first_row)
         self.stage_filter.currentIndexChanged.connect(self.search_now)
         runner.changed.connect(self._on_changed)
+        # Scrolling loads further pages, and counts further: 「200件以上」 grows with them.
+        self.model.rowsInserted.connect(self._update_count)
 
         self.search_now()
 
@@ -171,11 +192,32 @@ class CaseListPage(QWidget):
             return OPEN_STAGES
         return (Stage(key),)
 
+    def _fetcher(self) -> PageFetcher:
+        return partial(_fetch, self._runner.store, self.search_edit.text(), self.stages())
+
     def search_now(self) -> None:
-        """Run the query in the box now (the timer calls this after a pause in typing)."""
+        """Run the query in the box now, on this thread (opening, Enter, the stage filter)."""
         self._search_timer.stop()
-        fetch = partial(_fetch, self._runner.store, self.search_edit.text(), self.stages())
-        self._runner.call(self, self.model.set_fetcher, fetch)
+        self._generation += 1  # a keystroke's search still running is overtaken
+        self._runner.call(self, self.model.set_fetcher, self._fetcher())
+        self._update_count()
+
+    def search_in_background(self) -> None:
+        """Run the query in the box on a worker thread (the timer, after a pause in typing).
+
+        The box stays live meanwhile; a newer search supersedes this one, whose result is
+        then dropped when it arrives.
+        """
+        self._search_timer.stop()
+        self._generation += 1
+        fetch = self._fetcher()
+        done = partial(self._show_found, self._generation, fetch)
+        self._runner.run_in_background(self, _first_page, fetch, on_done=done)
+
+    def _show_found(self, generation: int, fetch: PageFetcher, page: CasePage) -> None:
+        if generation != self._generation:
+            return  # the clerk typed on (or picked a filter) since: stale
+        self.model.show_page(fetch, page)
         self._update_count()
 
     def _schedule_search(self, _text: str) -> None:
@@ -192,7 +234,7 @@ class CaseListPage(QWidget):
             self.table.selectRow(0)
 
     def _update_count(self) -> None:
-        self.count_label.setText(f"{self.model.total:,}件")
+        self.count_label.setText(count_text(self.model.total, self.model.capped))
 
     def _on_changed(self, notice: ChangeNotice) -> None:
         if not notice.touches(Change.CASES):

@@ -57,6 +57,7 @@ class CaseTableModel(ReadOnlyTableModel):
         super().__init__(HEADERS, parent)
         self._rows: list[CaseRow] = []
         self._total = 0
+        self._capped = False
         self._fetch: PageFetcher | None = None
 
     # Loading ---------------------------------------------------------------------------
@@ -66,13 +67,22 @@ class CaseTableModel(ReadOnlyTableModel):
         """How many cases match the query, loaded or not."""
         return self._total
 
+    @property
+    def capped(self) -> bool:
+        """True when more cases match than ``total`` counted (the list says 「N件以上」)."""
+        return self._capped
+
     def set_fetcher(self, fetch: PageFetcher) -> None:
         """A new query: start again from its first page."""
-        page = fetch(0, PAGE_SIZE)
+        self.show_page(fetch, fetch(0, PAGE_SIZE))
+
+    def show_page(self, fetch: PageFetcher, page: CasePage) -> None:
+        """A new query whose first page was fetched already (on a worker thread)."""
         self.beginResetModel()
         self._fetch = fetch
         self._rows = list(page.rows)
         self._total = page.total
+        self._capped = page.capped
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -81,16 +91,16 @@ class CaseTableModel(ReadOnlyTableModel):
             return
         wanted = max(len(self._rows), PAGE_SIZE)
         rows: list[CaseRow] = []
-        total = 0
+        total, capped = 0, False
         while len(rows) < wanted:
             page = self._fetch(len(rows), min(PAGE_SIZE, wanted - len(rows)))
-            total = page.total
+            total, capped = page.total, page.capped
             rows.extend(page.rows)
             if not page.rows:
                 break
         self._apply(_unique(rows))
         # After the rows: a view asking canFetchMore mid-update must see the old, loaded total.
-        self._total = total
+        self._total, self._capped = total, capped
 
     def _apply(self, new_rows: list[CaseRow]) -> None:
         old_ids = [r.id for r in self._rows]
@@ -126,18 +136,19 @@ class CaseTableModel(ReadOnlyTableModel):
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         if parent.isValid() or self._fetch is None:
             return False
-        return len(self._rows) < self._total
+        return len(self._rows) < self._total or self._capped
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent) or self._fetch is None:
             return
         page = self._fetch(len(self._rows), PAGE_SIZE)
-        self._total = page.total
+        self._total, self._capped = page.total, page.capped
         # A case added since the first page shifts the pages down; skip what we already have.
         known = {r.id for r in self._rows}
         fresh = [r for r in page.rows if r.id not in known]
         if not fresh:
-            self._total = len(self._rows)  # nothing further can arrive from this query
+            # Nothing further can arrive from this query.
+            self._total, self._capped = len(self._rows), False
             return
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)

@@ -215,9 +215,10 @@ class ReceiptDialog(QDialog):
         elif len(rows) == 1:
             self.show_case(rows[0].id)
         else:
-            self._show_results(rows, page.total if page else len(rows))
+            total, capped = (page.total, page.capped) if page else (len(rows), False)
+            self._show_results(rows, total, capped)
 
-    def _show_results(self, rows: tuple[CaseRow, ...], total: int) -> None:
+    def _show_results(self, rows: tuple[CaseRow, ...], total: int, capped: bool = False) -> None:
         self.results_list.clear()
         for row in rows:
             text = f"{row.case_number}　{row.patient_name}（{row.furigana}）　{row.stage.label}"
@@ -225,7 +226,8 @@ class ReceiptDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             self.results_list.addItem(item)
         more = f"（最初の{len(rows)}件を表示）" if total > len(rows) else ""
-        self._say(f"{total}件見つかりました。選んで Enter を押してください。{more}", error=False)
+        found = f"{total}件以上" if capped else f"{total}件"  # the count stopped (issue #13)
+        self._say(f"{found}見つかりました。選んで Enter を押してください。{more}", error=False)
         self.results_list.show()
         self.results_list.setCurrentRow(0)
         self.results_list.setFocus()

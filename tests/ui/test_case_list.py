@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.domain.changes import Change, OpChanges
 from desktop_app.domain.stages import Stage
+from desktop_app.services import cases as cases_service
 from desktop_app.services.cases import move_stage
+from desktop_app.ui import case_list, case_table_model
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
-from desktop_app.ui.case_list import CaseListPage
+from desktop_app.ui.case_list import CaseListPage, count_text
 from desktop_app.ui.case_table_model import COL_NAME, COL_STAGE, PAGE_SIZE, CaseIdRole, StageRole
 from desktop_app.ui.layout_tools import settle_layout
 from tests.ui.conftest import type_japanese
@@ -77,9 +81,11 @@ def test_scrolling_to_the_end_loads_the_next_page(qtbot, make_case, runner, mode
     qtbot.waitExposed(page)
     assert page.model.rowCount() == PAGE_SIZE
     assert page.model.canFetchMore()
-    assert page.count_label.text() == f"{PAGE_SIZE + 5}件"
+    # The count stops past the first page (issue #13) and grows as further pages load.
+    assert page.count_label.text() == f"{PAGE_SIZE}件以上"
     page.table.scrollToBottom()
     qtbot.waitUntil(lambda: page.model.rowCount() == PAGE_SIZE + 5)
+    assert page.count_label.text() == f"{PAGE_SIZE + 5}件"
     assert not page.model.canFetchMore()
     ids = [page.model.index(r, 0).data(CaseIdRole) for r in range(page.model.rowCount())]
     assert len(set(ids)) == len(ids)
@@ -131,3 +137,45 @@ def test_enter_opens_the_detail(qtbot, cases, page: CaseListPage) -> None:
     assert "山田　太郎" in dialog.name_label.text()
     dialog.close()
     qtbot.waitUntil(lambda: cases["yamada"].id not in page._details)
+
+
+def test_a_stale_search_result_is_dropped(qtbot, cases, page, runner, monkeypatch) -> None:
+    """A slow search for an older text must not overwrite the newer one's result."""
+    release = threading.Event()
+    real_fetch = case_list._fetch
+
+    def fetch(store, query, stages, offset, limit):
+        if query == "さとう":
+            release.wait(10)  # still running when the clerk has typed on
+        return real_fetch(store, query, stages, offset, limit)
+
+    monkeypatch.setattr(case_list, "_fetch", fetch)
+    page.search_edit.setText("さとう")
+    page.search_in_background()
+    page.search_edit.setText("たなか")
+    page.search_in_background()
+    qtbot.waitUntil(lambda: _names(page) == ["田中　一郎"])
+    release.set()
+    qtbot.waitUntil(lambda: not runner._tasks)  # the stale result has been delivered
+    assert _names(page) == ["田中　一郎"]
+    assert page.count_label.text() == "1件"
+
+
+def test_a_count_that_stopped_says_so_and_grows_with_scrolling(
+    qtbot, make_case, runner, monkeypatch
+) -> None:
+    monkeypatch.setattr(case_table_model, "PAGE_SIZE", 2)
+    monkeypatch.setattr(cases_service, "COUNT_AHEAD", 2)
+    for i in range(5):
+        make_case(name=f"患者　{i}", furigana="カンジャ　テスト")
+    page = CaseListPage(runner)
+    qtbot.addWidget(page)
+    assert page.model.rowCount() == 2
+    assert page.count_label.text() == "2件以上"
+    assert page.model.canFetchMore()
+    page.model.fetchMore()
+    assert page.count_label.text() == "4件以上"
+    page.model.fetchMore()
+    assert page.count_label.text() == "5件"
+    assert not page.model.canFetchMore()
+    assert count_text(1000, True) == "1,000件以上"

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from desktop_app.db.models import Base
+from desktop_app.db.search_index import include_object
 
 
 def _driver(connection: Connection) -> Any:
@@ -41,6 +42,7 @@ with engine.connect() as connection:
             target_metadata=Base.metadata,
             render_as_batch=True,  # SQLite alters tables by copying them
             compare_type=True,
+            include_object=include_object,  # the search index is no ORM table
             # Alembic assumes pysqlite cannot roll back DDL; with BEGIN emitted by our engine
             # it can, so the whole upgrade is one transaction on SQLite as on PostgreSQL.
             transactional_ddl=True,
