@@ -145,6 +145,9 @@ def build_demo(
     return cases
 
 
+MAX_CHECKED_IN_TODAY = 8
+
+
 @dataclass
 class _Builder:
     rng: random.Random
@@ -155,6 +158,7 @@ class _Builder:
     referrer_depts: dict[int, str] = field(default_factory=dict)
     taken: set[tuple[int, dt.date, dt.time]] = field(default_factory=set)
     ids: dict[str, int] = field(default_factory=dict)
+    checked_in: int = 0
 
     @property
     def closures(self) -> tuple[dt.date, ...]:
@@ -224,6 +228,13 @@ class _Builder:
             created = self.today - dt.timedelta(days=age)
             recent_rank = total - 1 - i
             stage = _SHOWCASE[recent_rank] if recent_rank < len(_SHOWCASE) else self.stage_for(age)
+            if stage == Stage.CHECKED_IN:
+                # A day holds so many sessions: past that, the case is booked for a later day
+                # (a large demo would otherwise run out of today's half hours).
+                if self.checked_in >= MAX_CHECKED_IN_TODAY:
+                    stage = Stage.BOOKED
+                else:
+                    self.checked_in += 1
             self.case(rows, i, created, stage)
         for table, model in (
             ("patients", m.Patient), ("callers", m.Caller), ("cases", m.SOCase),
