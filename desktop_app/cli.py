@@ -188,7 +188,6 @@ def _progress(done: int, total: int) -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from desktop_app.services import maintenance
     from desktop_app.services.store import default_database, demo_database, open_store
 
     if args.command == "init":
@@ -198,7 +197,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         finally:
             store.close()  # closing folds the -wal back in: the folder holds the file alone
         return EXIT_OK
+    # maintenance (the demo builder, the checks) is imported where used: not on a plain start.
     if args.command == "demo":
+        from desktop_app.services import maintenance
+
         target = args.db or demo_database()
         if _open_in_a_window(target):
             _say(
@@ -212,6 +214,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"デモデータベースを作成しました: {store.location}（{args.cases}件）")
         return EXIT_OK
     if args.command == "check":
+        from desktop_app.services import maintenance
+
         report = maintenance.check_database(args.db)
         for problem in report.problems:
             print(f"問題: {problem}")
@@ -233,6 +237,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         _say("画面（ディスプレイ）がないため開けません。")
         return EXIT_PROBLEM
     if args.demo:
+        from desktop_app.services import maintenance
+
         store = maintenance.open_demo(args.db or demo_database())
     else:
         # The clinic's own file is made on the first start; a --db that names nothing is a typo.

@@ -1,4 +1,9 @@
-"""Schema versions: upgrade an older database (after copying it aside), refuse a newer one."""
+"""Schema versions: upgrade an older database (after copying it aside), refuse a newer one.
+
+Alembic (about 90 ms to import, with SQLAlchemy's PostgreSQL dialect behind it) loads only when
+the schema is not at head: every ordinary start reads ``alembic_version`` with plain SQL and
+compares it with the head revision named by the newest file in ``migrations/versions``.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,22 @@ import os
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from desktop_app.db.engine import sqlite_file, writer
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"
 
 
 class SchemaError(Exception):
@@ -38,8 +46,29 @@ class SchemaStatus:
         return self.current == self.head
 
 
+@cache
+def head_revision() -> str:
+    """The newest revision, without Alembic: revision files are named ``NNNN_what.py`` and
+    carry ``revision = "NNNN"`` (tests/db/test_migrations.py holds that to Alembic's head)."""
+    numbers = [
+        path.name.split("_", 1)[0] for path in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")
+    ]
+    return max(numbers)
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision written in the database (plain SQL); None when there is none or several."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        rows = connection.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").all()
+    return rows[0][0] if len(rows) == 1 else None
+
+
 def alembic_config(engine: Engine | None = None, *, extra_versions: Path | None = None) -> Config:
     """Alembic's configuration in code; ``extra_versions`` adds a folder of revisions (tests)."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if extra_versions is not None:
@@ -52,6 +81,15 @@ def alembic_config(engine: Engine | None = None, *, extra_versions: Path | None 
 
 
 def schema_status(engine: Engine, *, extra_versions: Path | None = None) -> SchemaStatus:
+    """Where the database's schema stands against this program's migrations."""
+    if extra_versions is None:
+        # The usual case, a database at head, is settled without loading Alembic.
+        at_head = head_revision()
+        if stored_revision(engine) == at_head:
+            return SchemaStatus(current=at_head, head=at_head, known=True)
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(extra_versions=extra_versions))
     head = script.get_current_head()
     assert head is not None
@@ -91,6 +129,8 @@ def upgrade(
     backup = None
     if status.current is not None:
         backup = backup_sqlite(engine, status.current, backup_dir)
+    from alembic import command
+
     config = alembic_config(writer(engine), extra_versions=extra_versions)
     try:
         command.upgrade(config, "head")
@@ -140,6 +180,7 @@ def backup_sqlite(engine: Engine, revision: str, backup_dir: Path | None = None)
 def schema_differences(engine: Engine) -> list[object]:
     """What Alembic's compare finds between the database and the models (empty: none)."""
     from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
 
     from desktop_app.db.models import Base
     from desktop_app.db.search_index import include_object

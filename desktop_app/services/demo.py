@@ -57,6 +57,7 @@ _SHOWCASE = (
     Stage.CANCELLED, Stage.EXCLUDED, Stage.BOOKED, Stage.INQUIRY, Stage.APPLICATION_RECEIVED,
 )  # fmt: skip
 _SLOTS = (dt.time(14, 0), dt.time(14, 30), dt.time(15, 0), dt.time(15, 30))
+_RECENT = dt.timedelta(days=120)
 
 
 def is_demo_store(store: Store) -> bool:
@@ -459,7 +460,11 @@ class _Builder:
     ) -> tuple[dt.date, dt.time]:
         if stage == Stage.CHECKED_IN:
             day = self.today
-        elif stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED, Stage.CANCELLED):
+        elif stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED) or (
+            # A case cancelled long ago had its slot long ago: booking every old cancellation
+            # ahead of today filled the doctors' coming year at 100,000 cases.
+            stage == Stage.CANCELLED and created >= self.today - _RECENT
+        ):
             day = max(created, self.today) + dt.timedelta(days=self.rng.randrange(5, 35))
         else:  # already held: in the past
             latest = self.today - dt.timedelta(days=1)

@@ -14,8 +14,6 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
-
 from desktop_app.db.engine import database_url, sqlite_file
 from desktop_app.db.migrate import alembic_config
 from desktop_app.services.sqlite_copy import (
@@ -109,6 +107,8 @@ def _check_backup(path: Path) -> tuple[str, bool]:
     if len(rows) != 1:
         raise StoreError("このファイルは SO Desk のデータベースではありません。")
     revision = str(rows[0][0])
+    from alembic.script import ScriptDirectory  # here: restoring is rare, a start is not
+
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
     known = {r.revision for r in script.walk_revisions()}  # head and every revision before it

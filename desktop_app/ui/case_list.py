@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QLocale, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
@@ -27,7 +28,6 @@ from desktop_app.services.cases import case_rows, search_cases
 from desktop_app.services.dto import CasePage
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
-from desktop_app.ui.case_detail import CaseDetailDialog, OpenCaseDialogs
 from desktop_app.ui.case_table_model import (
     COL_APPOINTMENT,
     COL_DOCTOR,
@@ -42,7 +42,10 @@ from desktop_app.ui.case_table_model import (
     PageFetcher,
 )
 from desktop_app.ui.print_menu import BLANK_FORMS, day_list_heading, forms_menu, open_preview
-from desktop_app.ui.print_preview import PrintPreviewDialog
+
+if TYPE_CHECKING:
+    from desktop_app.ui.case_detail import CaseDetailDialog, OpenCaseDialogs
+    from desktop_app.ui.print_preview import PrintPreviewDialog
 
 SEARCH_DELAY_MS = 150
 SEARCH_PLACEHOLDER = "氏名・フリガナ・案件番号・電話番号で検索"
@@ -70,7 +73,8 @@ class CaseListPage(QWidget):
     def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._details = OpenCaseDialogs(runner, self)
+        # Made when the first case is opened: the detail dialog's modules load then, not at start.
+        self._details: OpenCaseDialogs | None = None
 
         title = QLabel("案件一覧")
         title.setObjectName("pageTitle")
@@ -263,6 +267,10 @@ class CaseListPage(QWidget):
 
     def open_case(self, case_id: int) -> CaseDetailDialog | None:
         """Show the case's detail; a case already open is brought to the front."""
+        if self._details is None:
+            from desktop_app.ui.case_detail import OpenCaseDialogs
+
+            self._details = OpenCaseDialogs(self._runner, self)
         return self._details.open(case_id)
 
     # Printing ----------------------------------------------------------------------------

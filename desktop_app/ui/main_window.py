@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
 import shiboken6
 from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -19,18 +22,22 @@ from desktop_app.services import drafts
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
-from desktop_app.ui.board.page import BoardPage
-from desktop_app.ui.calendar.page import CalendarPage
 from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.intake import prompts
-from desktop_app.ui.intake.wizard import IntakeWizard
-from desktop_app.ui.receipt_dialog import ReceiptDialog, open_receipt_dialog
-from desktop_app.ui.settings_page import SettingsPage
-from desktop_app.ui.stats_page import StatsPage
+
+if TYPE_CHECKING:
+    from desktop_app.ui.board.page import BoardPage
+    from desktop_app.ui.calendar.page import CalendarPage
+    from desktop_app.ui.intake.wizard import IntakeWizard
+    from desktop_app.ui.receipt_dialog import ReceiptDialog
+    from desktop_app.ui.settings_page import SettingsPage
+    from desktop_app.ui.stats_page import StatsPage
 
 PAGE_NAMES = ("受付", "書類ボード", "カレンダー", "案件一覧", "統計", "設定")
 NAV_WIDTH = 170
 PAGE_INTAKE, PAGE_BOARD, PAGE_CALENDAR, PAGE_CASES, PAGE_STATS, PAGE_SETTINGS = range(6)
+
+_Page = TypeVar("_Page", bound=QWidget)
 
 
 class MainWindow(QMainWindow):
@@ -57,26 +64,24 @@ class MainWindow(QMainWindow):
             item.setSizeHint(QSize(NAV_WIDTH - 16, 44))
             self.nav.addItem(item)
 
+        # The page shown at start is built now; the others (and their modules) when first
+        # shown or asked for, so the window comes up without loading what it does not show.
         self.case_list = CaseListPage(self.runner)
-        self.settings_page = SettingsPage(self.runner, backups=self.backups)
-        self.intake = IntakeWizard(self.runner)
-        # Loads itself each time it is shown, never at start-up.
-        self.board = BoardPage(self.runner)
-        self.stats_page = StatsPage(self.runner)
-        self.calendar_page = CalendarPage(self.runner)
+        self._pages: dict[int, QWidget] = {PAGE_CASES: self.case_list}
         self.stack = QStackedWidget()
+        for index in range(len(PAGE_NAMES)):
+            self.stack.addWidget(self._pages.get(index) or QWidget())
         # In PAGE_NAMES order.
-        for page in (
-            self.intake,
-            self.board,
-            self.calendar_page,
-            self.case_list,
-            self.stats_page,
-            self.settings_page,
-        ):
-            self.stack.addWidget(page)
+        self._page_getters: tuple[Callable[[], QWidget], ...] = (
+            lambda: self.intake,
+            lambda: self.board,
+            lambda: self.calendar_page,
+            lambda: self.case_list,
+            lambda: self.stats_page,
+            lambda: self.settings_page,
+        )
 
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._switch_to)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -101,7 +106,6 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+N"), self).activated.connect(self.new_intake)
         # A returned form in the clerk's hand: 書類受領 from anywhere, or the board's button.
         QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(self.receive_papers)
-        self.board.receipt_requested.connect(self.receive_papers)
         self._receipt_dialog: ReceiptDialog | None = None
         self.nav.item(PAGE_INTAKE).setToolTip("受付（Ctrl+1）　新規受付は Ctrl+N")
         self.nav.item(PAGE_BOARD).setToolTip("書類ボード（Ctrl+2）　書類受領は Ctrl+R")
@@ -109,6 +113,81 @@ class MainWindow(QMainWindow):
         self.show_page(PAGE_CASES)
         # After the window is up, so the question appears over it rather than before it.
         QTimer.singleShot(0, self.offer_recovered_draft)
+
+    # Pages, built on first use -------------------------------------------------------------
+
+    def _page(self, index: int, build: Callable[[], _Page]) -> _Page:
+        """The page at ``index``, built (in place of its placeholder) the first time."""
+        page = self._pages.get(index)
+        if page is None:
+            page = build()
+            placeholder = self.stack.widget(index)
+            assert placeholder is not None
+            was_current = self.stack.currentIndex() == index
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            if was_current:
+                self.stack.setCurrentIndex(index)
+            self._pages[index] = page
+        return page  # type: ignore[return-value]  # built by ``build`` for this index
+
+    def is_built(self, index: int) -> bool:
+        """True once the page at ``index`` has been made (it is made when first shown)."""
+        return index in self._pages
+
+    @property
+    def intake(self) -> IntakeWizard:
+        def build() -> IntakeWizard:
+            from desktop_app.ui.intake.wizard import IntakeWizard
+
+            return IntakeWizard(self.runner)
+
+        return self._page(PAGE_INTAKE, build)
+
+    @property
+    def board(self) -> BoardPage:
+        def build() -> BoardPage:
+            from desktop_app.ui.board.page import BoardPage
+
+            # Loads itself each time it is shown.
+            board = BoardPage(self.runner)
+            board.receipt_requested.connect(self.receive_papers)
+            return board
+
+        return self._page(PAGE_BOARD, build)
+
+    @property
+    def calendar_page(self) -> CalendarPage:
+        def build() -> CalendarPage:
+            from desktop_app.ui.calendar.page import CalendarPage
+
+            return CalendarPage(self.runner)
+
+        return self._page(PAGE_CALENDAR, build)
+
+    @property
+    def stats_page(self) -> StatsPage:
+        def build() -> StatsPage:
+            from desktop_app.ui.stats_page import StatsPage
+
+            return StatsPage(self.runner)
+
+        return self._page(PAGE_STATS, build)
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        def build() -> SettingsPage:
+            from desktop_app.ui.settings_page import SettingsPage
+
+            return SettingsPage(self.runner, backups=self.backups)
+
+        return self._page(PAGE_SETTINGS, build)
+
+    def _switch_to(self, index: int) -> None:
+        if 0 <= index < len(self._page_getters):
+            self._page_getters[index]()  # built before it is shown
+        self.stack.setCurrentIndex(index)
 
     def show_page(self, index: int) -> None:
         self.nav.setCurrentRow(index)
@@ -145,8 +224,9 @@ class MainWindow(QMainWindow):
             prompts.tell_draft_set_aside(self, set_aside)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        # The last few seconds of typing since the timed save.
-        self.intake.save_draft_now()
+        # The last few seconds of typing since the timed save (none if 受付 was never opened).
+        if self.is_built(PAGE_INTAKE):
+            self.intake.save_draft_now()
         if self.automatic_backups is not None:
             self.automatic_backups.stop()
         # A backup under way is finished rather than cut off (it takes seconds at most).
@@ -164,6 +244,8 @@ class MainWindow(QMainWindow):
             open_one.activateWindow()
             open_one.query_edit.setFocus()
             return open_one
+        from desktop_app.ui.receipt_dialog import open_receipt_dialog
+
         self._receipt_dialog = open_receipt_dialog(self.runner, self)
         return self._receipt_dialog
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.wareki import weekday_ja
-from desktop_app.services.forms import render_form
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.layout_tools import settle_layout
-from desktop_app.ui.print_preview import PrintPreviewDialog
+
+if TYPE_CHECKING:
+    from desktop_app.ui.print_preview import PrintPreviewDialog
 
 # The packet first (what a new case needs), then the single forms in the order of the work.
 CASE_FORMS: tuple[FormKind, ...] = (
@@ -60,6 +62,11 @@ def open_preview(
 
     ``payment_id`` picks the payment a 領収書 prints (by default the live one).
     """
+    # Here, not at the top: the forms service and Qt's PDF view load when a form is first
+    # shown, not with every page that has a print button (see desktop_app.printing too).
+    from desktop_app.services.forms import render_form
+    from desktop_app.ui.print_preview import PrintPreviewDialog
+
     form = runner.read(parent, render_form, kind, case_id, day=day, payment_id=payment_id)
     if form is None:
         return None

@@ -1,0 +1,316 @@
+"""The figures measured on one database, in one process (benchmarks/run.py starts it per size).
+
+Everything goes through the real code: services for search and forms, the board and calendar
+pages offscreen with their Qt models, reportlab for the packet. Prints one JSON object.
+
+Run by hand: python benchmarks/figures.py DB_PATH [--packets 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import jaconv
+from sqlalchemy import func, select
+
+from desktop_app.db.models import Appointment, Patient, SOCase
+from desktop_app.domain.changes import Change, OpChanges
+from desktop_app.domain.forms import FormKind
+from desktop_app.domain.stages import OPEN_STAGES, Stage
+from desktop_app.services.cases import find_case_id, search_cases
+from desktop_app.services.forms import render_form
+from desktop_app.services.store import Store, open_store
+
+# Repeats; --quick (the suite's smoke test of the harness) takes a few of each.
+REPEAT = {"search": 30, "board": 6, "refresh": 30, "week": 10, "packet": 20}
+QUICK = {"search": 3, "board": 2, "refresh": 3, "week": 2, "packet": 2}
+
+
+class Timings(list[float]):
+    """Wall-clock milliseconds per run, with the process's CPU milliseconds beside them.
+
+    On a shared machine the wall clock also counts time spent waiting for a core; the CPU
+    time (every thread of this process) says what the work itself costs.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cpu: list[float] = []
+
+    def timed(self, fn: Callable[[], object]) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        self.cpu.append(1000 * (time.process_time() - cpu))
+        self.append(1000 * (time.perf_counter() - wall))
+
+
+def ms_samples(fn: Callable[[], object], repeat: int, warm: int = 1) -> Timings:
+    for _ in range(warm):
+        fn()
+    samples = Timings()
+    for _ in range(repeat):
+        samples.timed(fn)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def summary(samples: Timings) -> dict[str, float]:
+    return {
+        "median_ms": statistics.median(samples),
+        "p95_ms": p95(samples),
+        "max_ms": max(samples),
+        "cpu_median_ms": statistics.median(samples.cpu),
+        "cpu_p95_ms": p95(samples.cpu),
+        "runs": len(samples),
+    }
+
+
+def rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# Search --------------------------------------------------------------------------------------
+
+
+def _sample_patient(store: Store) -> tuple[str, str, str]:
+    """A case in the middle of the table: its number, its patient's フリガナ and phone."""
+    with store.read() as session:
+        count = session.scalar(select(SOCase.id).order_by(SOCase.id.desc()).limit(1)) or 0
+        row = session.execute(
+            select(SOCase.case_number, Patient.furigana, Patient.phone, Patient.mobile)
+            .join(Patient, SOCase.patient_id == Patient.id)
+            .where(SOCase.id <= max(1, count // 2))
+            .order_by(SOCase.id.desc())
+            .limit(1)
+        ).one()
+    return row[0], row[1], row[2] or row[3]
+
+
+def search_figures(store: Store) -> dict[str, Any]:
+    number, furigana, phone = _sample_patient(store)
+    katakana = furigana.replace("\u3000", " ")
+    hiragana = jaconv.kata2hira(katakana)
+    halfwidth = jaconv.z2h(katakana, kana=True, ascii=True, digit=True)
+    prefix = hiragana[:2]
+    queries: dict[str, Callable[[], object]] = {
+        "kana_prefix": lambda: search_cases(store, prefix),
+        "name_hiragana": lambda: search_cases(store, hiragana),
+        "name_katakana": lambda: search_cases(store, katakana),
+        "name_halfwidth": lambda: search_cases(store, halfwidth),
+        "case_number": lambda: search_cases(store, number),
+        "find_case_id": lambda: find_case_id(store, number),
+        "phone": lambda: search_cases(store, phone),
+        "first_page": lambda: search_cases(store),
+    }
+    out: dict[str, Any] = {
+        "queries": {
+            "kana_prefix": prefix,
+            "name_hiragana": hiragana,
+            "name_katakana": katakana,
+            "name_halfwidth": halfwidth,
+            "case_number": number,
+            "phone": phone,
+        }
+    }
+    for name, fn in queries.items():
+        out[name] = summary(ms_samples(fn, REPEAT["search"]))
+    hits = search_cases(store, hiragana).total
+    out["name_hits"] = hits
+    return out
+
+
+# Qt pages --------------------------------------------------------------------------------------
+
+
+def _wait(app: Any, done: Callable[[], bool], timeout_s: float = 60) -> None:
+    end = time.perf_counter() + timeout_s
+    while not done():
+        app.processEvents()
+        if time.perf_counter() > end:
+            raise TimeoutError("page did not load")
+        time.sleep(0.0005)
+
+
+def board_figures(app: Any, store: Store) -> dict[str, Any]:
+    from desktop_app.ui.actions import ChangeNotice, ServiceRunner
+    from desktop_app.ui.board.page import BoardPage
+
+    runner = ServiceRunner(store)
+    page = BoardPage(runner)
+    page.resize(1110, 720)
+    loads = Timings()
+    loaded: list[bool] = []
+    page.loaded.connect(lambda: loaded.append(True))
+
+    def show_and_load() -> None:
+        page.show()  # showEvent starts the load; cards are in when ``loaded`` is emitted
+        _wait(app, lambda: bool(loaded))
+        app.processEvents()  # layout and paint of the filled columns
+
+    for _ in range(REPEAT["board"]):
+        page.hide()
+        app.processEvents()
+        loaded.clear()
+        loads.timed(show_and_load)
+    first_show = loads[0]
+    cards = list(page._cards.values())
+    open_ids = sorted(c.id for c in cards)
+    one = open_ids[len(open_ids) // 2] if open_ids else 0
+
+    def refresh_one() -> None:
+        runner.changed.emit(ChangeNotice(OpChanges(Change.CASES, frozenset({one}))))
+        app.processEvents()
+
+    refresh = ms_samples(refresh_one, REPEAT["refresh"], warm=2)
+    page.close()
+    page.deleteLater()
+    app.processEvents()
+    return {
+        "cards": len(cards),
+        "first_show_ms": first_show,
+        "first_show_cpu_ms": loads.cpu[0],
+        "load": summary(_after_first(loads)),
+        "refresh_one": summary(refresh),
+    }
+
+
+def _after_first(samples: Timings) -> Timings:
+    rest = Timings()
+    rest.extend(samples[1:] or samples)
+    rest.cpu = samples.cpu[1:] or samples.cpu
+    return rest
+
+
+def week_figures(app: Any, store: Store) -> dict[str, Any]:
+    from desktop_app.ui.actions import ServiceRunner
+    from desktop_app.ui.calendar.page import CalendarPage
+
+    runner = ServiceRunner(store)
+    with store.read() as session:  # the busiest day on record, so the week is a full one
+        busiest = session.execute(
+            select(Appointment.date)
+            .group_by(Appointment.date)
+            .order_by(func.count().desc(), Appointment.date.desc())
+            .limit(1)
+        ).scalar()
+    start = time.perf_counter()
+    page = CalendarPage(runner)  # reads the current week while it is built
+    page.resize(1110, 720)
+    page.show()
+    app.processEvents()
+    first = 1000 * (time.perf_counter() - start)
+    if busiest is not None:
+        page.show_date(busiest)
+        app.processEvents()
+
+    def week() -> None:
+        page.refresh()
+        app.processEvents()
+
+    samples = ms_samples(week, REPEAT["week"])
+    appointments = len(page.data.appointments) if page.data is not None else 0
+    page.close()
+    page.deleteLater()
+    app.processEvents()
+    return {"first_show_ms": first, "refresh": summary(samples), "appointments": appointments}
+
+
+# The mail-out packet ------------------------------------------------------------------------
+
+
+def packet_figures(store: Store, packets: int) -> dict[str, Any]:
+    with store.read() as session:
+        case_id = session.scalar(
+            select(SOCase.id)
+            .where(SOCase.stage.in_([Stage.INQUIRY, Stage.FORMS_SENT, *OPEN_STAGES]))
+            .order_by(SOCase.id.desc())
+            .limit(1)
+        )
+    assert case_id is not None, "no open case for the packet"
+    start = time.perf_counter()
+    render_form(store, FormKind.PACKET, case_id)
+    first = 1000 * (time.perf_counter() - start)  # reportlab and the fonts load here
+    samples = ms_samples(
+        lambda: render_form(store, FormKind.PACKET, case_id), REPEAT["packet"], warm=2
+    )
+    gc.collect()
+    before = rss_mib()
+    for _ in range(packets):
+        render_form(store, FormKind.PACKET, case_id)
+    gc.collect()
+    after = rss_mib()
+    return {
+        "first_ms": first,
+        "render": summary(samples),
+        "in_a_row": packets,
+        "rss_before_mib": before,
+        "rss_after_mib": after,
+        "growth_mib": after - before,
+    }
+
+
+def application_form_ms(store: Store) -> float:
+    """The application form alone (the LibreOffice yardstick converts the same form)."""
+    samples = ms_samples(lambda: render_form(store, FormKind.APPLICATION, None), 10, warm=2)
+    return statistics.median(samples)
+
+
+def measure(db: Path, packets: int) -> dict[str, Any]:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.app import setup_application
+
+    store = open_store(db)
+    with store.read() as session:
+        cases = len(session.scalars(select(SOCase.id)).all())
+    app = QApplication.instance() or QApplication([])
+    setup_application(app)  # type: ignore[arg-type]
+    result: dict[str, Any] = {"cases": cases, "db_bytes": db.stat().st_size}
+    result["search"] = search_figures(store)
+    result["board"] = board_figures(app, store)
+    result["week"] = week_figures(app, store)
+    result["packet"] = packet_figures(store, packets)
+    result["application_form_ms"] = application_form_ms(store)
+    result["peak_mib"] = peak_mib()
+    store.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db", type=Path)
+    parser.add_argument("--packets", type=int, default=100)
+    parser.add_argument("--quick", action="store_true", help="a few repeats of each figure")
+    args = parser.parse_args()
+    if args.quick:
+        REPEAT.update(QUICK)
+    print(json.dumps(measure(args.db, args.packets)))
+    sys.stdout.flush()
+    os._exit(0)  # skip Qt's tear-down at exit: nothing is left to save
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""The floor for the start-up figure: bare Qt widgets and SQLAlchemy's ORM, an empty window.
+
+benchmarks/run.py times this beside ``python -m desktop_app`` in the same run; SO Desk's
+start is judged as a ratio to it. Prints "shown" once the window has been painted, then quits.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy.orm  # noqa: F401  (its import time is part of the floor)
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+
+def main() -> int:
+    app = QApplication([])
+    window = QMainWindow()
+    window.resize(1280, 800)
+    window.show()
+
+    def shown() -> None:
+        app.processEvents()
+        print("shown", flush=True)
+        app.quit()
+
+    QTimer.singleShot(0, shown)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

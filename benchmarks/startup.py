@@ -1,0 +1,87 @@
+"""Cold start: ``python -m desktop_app`` to the main window shown with its first page filled,
+timed beside the floor script (bare Qt widgets + SQLAlchemy ORM, an empty window).
+
+Each run is a fresh interpreter; the time is from spawning it to the line it prints once the
+window is painted (``SODESK_BENCH_EXIT_AFTER_SHOWN``), so interpreter start-up and imports are
+in, tear-down is not. Runs alternate app and floor so both see the same machine load.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR_SCRIPT = ROOT / "benchmarks" / "floor_start.py"
+
+
+@dataclass(frozen=True)
+class StartFigures:
+    app_s: float  # median seconds
+    floor_s: float
+    app_runs: tuple[float, ...]
+    floor_runs: tuple[float, ...]
+
+    @property
+    def ratio(self) -> float:
+        return self.app_s / self.floor_s
+
+
+def _time_until_shown(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("shown"):
+                elapsed = time.perf_counter() - start
+                break
+        else:
+            _, err = proc.communicate()
+            raise RuntimeError(f"{command} ended without showing a window: {err.strip()[-800:]}")
+        proc.communicate(timeout=60)
+    return elapsed
+
+
+def measure_start(db: Path, runs: int = 5) -> StartFigures:
+    """Median cold start of the app on ``db`` and of the floor script, ``runs`` each."""
+    with tempfile.TemporaryDirectory(prefix="sodesk-start-") as home:
+        env = dict(os.environ)
+        env.update(
+            QT_QPA_PLATFORM="offscreen",
+            SODESK_BENCH_EXIT_AFTER_SHOWN="1",
+            XDG_DATA_HOME=home,  # the log file and data folder of the run, not the user's
+            PYTHONDONTWRITEBYTECODE="",
+        )
+        env.pop("SODESK_DATABASE_URL", None)
+        app = [sys.executable, "-m", "desktop_app", "--db", str(db)]
+        floor = [sys.executable, str(FLOOR_SCRIPT)]
+        # One unmeasured run of each: byte-code compiled, files in the page cache.
+        _time_until_shown(app, env)
+        _time_until_shown(floor, env)
+        app_runs, floor_runs = [], []
+        for _ in range(runs):
+            app_runs.append(_time_until_shown(app, env))
+            floor_runs.append(_time_until_shown(floor, env))
+    return StartFigures(
+        app_s=statistics.median(app_runs),
+        floor_s=statistics.median(floor_runs),
+        app_runs=tuple(app_runs),
+        floor_runs=tuple(floor_runs),
+    )
+
+
+if __name__ == "__main__":
+    figures = measure_start(Path(sys.argv[1]), runs=int(sys.argv[2]) if len(sys.argv) > 2 else 5)
+    print(
+        f"app {figures.app_s:.3f} s, floor {figures.floor_s:.3f} s, ratio {figures.ratio:.2f}\n"
+        f"app runs {[round(t, 3) for t in figures.app_runs]}\n"
+        f"floor runs {[round(t, 3) for t in figures.floor_runs]}"
+    )
