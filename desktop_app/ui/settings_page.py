@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,6 +27,7 @@ from desktop_app.domain.changes import Change
 from desktop_app.domain.closures import format_closures, parse_closures
 from desktop_app.domain.contact import format_phone, format_postal
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.roles import Actor, Permission, may
 from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.ui import actions
@@ -36,6 +37,7 @@ from desktop_app.ui.backup_settings import BackupBox
 from desktop_app.ui.backup_status import BackgroundBackup
 from desktop_app.ui.exclusion_reasons_editor import ExclusionReasonsEditor
 from desktop_app.ui.masters_page import MastersDialog
+from desktop_app.ui.staff_accounts import StaffAccountsDialog
 
 # Spin boxes and combos as tall as the line edits beside them.
 EDITOR_HEIGHT = 30
@@ -50,6 +52,7 @@ _NUMBERS: dict[str, tuple[str, str, int, int, int]] = {
     "age_of_majority": ("成年年齢", " 歳", 15, 25, 1),
     "application_reminder_days": ("申込書が届かないとき", " 日で要対応", 1, 90, 1),
     "decision_reminder_days": ("担当医の判断待ち", " 日で要対応", 1, 60, 1),
+    "lock_after_minutes": ("画面ロックまでの時間", " 分", 1, 60, 1),
 }
 _TEXTS: dict[str, tuple[str, str]] = {
     "hospital_name": ("病院名", ""),
@@ -71,6 +74,12 @@ def parse_methods(text: str) -> tuple[str, ...]:
     for mark in ("，", ",", "\n"):
         text = text.replace(mark, "、")
     return tuple(part.strip() for part in text.split("、") if part.strip())
+
+
+LOCK_HINT = (
+    "この時間キーボードにもマウスにも触れないと画面をロックします。解除にはパスワードが要ります。"
+)
+READ_ONLY_NOTE = "設定の変更・職員アカウント・変更履歴は管理者のアカウントで行います。"
 
 
 CLOSURES_PLACEHOLDER = "例：12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
@@ -97,6 +106,8 @@ class SettingsPage(QWidget):
         self._current: ClinicSettings | None = None
         self.masters_dialog: MastersDialog | None = None
         self.audit_viewer: AuditViewer | None = None
+        self.staff_dialog: StaffAccountsDialog | None = None
+        self.read_only = False
         self.edits: dict[str, QLineEdit] = {}
         self.spins: dict[str, QSpinBox] = {}
         self.errors: dict[str, QLabel] = {}
@@ -115,7 +126,8 @@ class SettingsPage(QWidget):
         rules = QGroupBox("料金・時間・期限")
         rules_form = self._form(rules)
         for name in _NUMBERS:
-            self._add_number(rules_form, name)
+            if name != "lock_after_minutes":
+                self._add_number(rules_form, name)
         self.date_style = QComboBox()
         self.date_style.setMaximumWidth(EDITOR_WIDTH)
         self.date_style.setMinimumHeight(EDITOR_HEIGHT)
@@ -150,6 +162,14 @@ class SettingsPage(QWidget):
             backup_form, "backup_folder", "バックアップの保存先", self.backup_box.folder_row
         )
 
+        security = QGroupBox("画面ロック")
+        security_form = self._form(security)
+        self._add_number(security_form, "lock_after_minutes")
+        lock_hint = QLabel(LOCK_HINT)
+        lock_hint.setObjectName("muted")
+        lock_hint.setWordWrap(True)
+        security_form.addRow(lock_hint)
+
         reasons = QGroupBox("対象外の理由")
         reasons_layout = QVBoxLayout(reasons)
         reasons_layout.setSpacing(6)
@@ -176,9 +196,17 @@ class SettingsPage(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.saved_label)
         buttons.addStretch(1)
+        self.staff_button = QPushButton("職員アカウント…")
+        self.staff_button.clicked.connect(self.open_staff_accounts)
+        buttons.addWidget(self.staff_button)
         self.audit_button = QPushButton("変更履歴（監査ログ）…")
         self.audit_button.clicked.connect(self.open_audit_viewer)
         buttons.addWidget(self.audit_button)
+        # For a 受付 or 医師, in place of 保存: who may change these.
+        self.read_only_note = QLabel(READ_ONLY_NOTE)
+        self.read_only_note.setObjectName("muted")
+        self.read_only_note.hide()
+        buttons.insertWidget(0, self.read_only_note)
 
         body = QWidget()
         columns = QHBoxLayout()
@@ -187,6 +215,7 @@ class SettingsPage(QWidget):
         left.addWidget(office)
         left.addWidget(closures)
         left.addWidget(self.backup_box)
+        left.addWidget(security)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(rules)
@@ -210,7 +239,10 @@ class SettingsPage(QWidget):
         layout.addLayout(buttons)
 
         runner.changed.connect(self._on_changed)
+        runner.user_changed.connect(self.apply_role)
+        self.reasons_editor.view.viewport().installEventFilter(self)
         self.reload()
+        self.apply_role(runner.store.user)
 
     # Building --------------------------------------------------------------------------
 
@@ -278,6 +310,57 @@ class SettingsPage(QWidget):
         # Window-modal but not blocking: the clerk closes it to come back to the settings.
         self.masters_dialog = MastersDialog(self._runner, self)
         self.masters_dialog.open()
+
+    def open_staff_accounts(self) -> None:
+        """The staff accounts, in their own window (administrators only)."""
+        self.staff_dialog = StaffAccountsDialog(self._runner, self)
+        self.staff_dialog.open()
+
+    # Who may change the settings -------------------------------------------------------
+
+    def apply_role(self, actor: Actor | None) -> None:
+        """Editable for an administrator (or a program with no sign-in); for a 受付 or 医師
+        the settings show read-only, without 保存 and without the administrators' windows.
+
+        The services refuse such changes anyway; this spares the clerk the refusal.
+        """
+        self.read_only = actor is not None and not may(actor.role, Permission.SETTINGS)
+        editable = not self.read_only
+        for edit in (*self.edits.values(), self.closures_edit, self.methods_edit):
+            edit.setReadOnly(self.read_only)
+        arrows = QSpinBox.ButtonSymbols.UpDownArrows
+        for spin in self.spins.values():
+            spin.setReadOnly(self.read_only)
+            spin.setButtonSymbols(arrows if editable else QSpinBox.ButtonSymbols.NoButtons)
+        self.date_style.setEnabled(editable)
+        self.backup_box.browse_button.setEnabled(editable)
+        editor = self.reasons_editor
+        for button in (
+            editor.add_button,
+            editor.edit_button,
+            editor.remove_button,
+            editor.up_button,
+            editor.down_button,
+        ):
+            button.setVisible(editable)
+        for widget in (self.save_button, self.revert_button, self.saved_label):
+            widget.setVisible(editable)
+        self.read_only_note.setVisible(self.read_only)
+        self.masters_button.setVisible(actor is None or may(actor.role, Permission.SETTINGS))
+        self.staff_button.setVisible(actor is None or may(actor.role, Permission.STAFF))
+        self.audit_button.setVisible(actor is None or may(actor.role, Permission.AUDIT))
+        if self.read_only:
+            self.reload()  # anything typed and not saved goes: nothing here can be saved now
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Read-only: a double click on an exclusion reason does not open its editor.
+        if (
+            self.read_only
+            and event.type() == QEvent.Type.MouseButtonDblClick
+            and watched is self.reasons_editor.view.viewport()
+        ):
+            return True
+        return super().eventFilter(watched, event)
 
     def open_audit_viewer(self) -> None:
         """The audit log, in its own window (the services refuse whoever may not read it)."""
