@@ -168,7 +168,9 @@ class AuditViewer(QDialog):
         self.search_button.setObjectName("primary")
         self.search_button.setMinimumWidth(90)
 
-        filters = QHBoxLayout()
+        self.filter_bar = QWidget()
+        filters = QHBoxLayout(self.filter_bar)
+        filters.setContentsMargins(0, 0, 0, 0)
         filters.setSpacing(8)
         for label, widget in (("担当者", self.staff), ("案件番号", self.case_number)):
             filters.addWidget(QLabel(label))
@@ -225,14 +227,7 @@ class AuditViewer(QDialog):
         self.refusal.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.refusal.hide()
         self.splitter = splitter
-        self.filter_widgets: tuple[QWidget, ...] = (
-            self.staff,
-            self.case_number,
-            self.action,
-            self.use_dates,
-            self.search_button,
-        )
-        layout.addLayout(filters)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.refusal, 1)
         layout.addLayout(bottom)
@@ -276,16 +271,16 @@ class AuditViewer(QDialog):
 
     def _refused(self, error: ValidationError) -> None:
         """The service's refusal of this role shows in the window itself, once; the filters
-        and the export go out of reach. Any other error is shown as usual."""
+        and the export go out of sight. Any other error is shown as usual."""
         if not isinstance(error, NotAllowed):
             actions.show_error(self, error.message)
             return
         self.refused = True
         self.refusal.setText(f"{error.message}\n管理者のアカウントでサインインして開いてください。")
-        self.splitter.hide()
-        self.refusal.show()
-        for widget in (*self.filter_widgets, self.date_from, self.date_to, self.export_button):
+        for widget in (self.filter_bar, self.splitter, self.export_button):
             widget.setEnabled(False)
+            widget.hide()
+        self.refusal.show()
         self.count_label.clear()
 
     def current_filter(self) -> AuditFilter:

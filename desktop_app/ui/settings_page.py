@@ -80,6 +80,21 @@ LOCK_HINT = (
     "この時間キーボードにもマウスにも触れないと画面をロックします。解除にはパスワードが要ります。"
 )
 READ_ONLY_NOTE = "設定の変更・職員アカウント・変更履歴は管理者のアカウントで行います。"
+# Read-only fields on a grey ground, so they do not look as if they took typing.
+READ_ONLY_STYLE = "QLineEdit, QSpinBox { background: #f1f3f6; }"
+
+
+def _align_labels(form: QFormLayout, like: QFormLayout) -> None:
+    """Give ``form``'s labels the width of ``like``'s widest, so the fields line up."""
+    role = QFormLayout.ItemRole.LabelRole
+
+    def labels(f: QFormLayout) -> list[QWidget]:
+        items = (f.itemAt(row, role) for row in range(f.rowCount()))
+        return [w for w in (i.widget() if i else None for i in items) if w is not None]
+
+    width = max((w.sizeHint().width() for w in labels(like)), default=0)
+    for label in labels(form):
+        label.setMinimumWidth(width)
 
 
 CLOSURES_PLACEHOLDER = "例：12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
@@ -162,13 +177,11 @@ class SettingsPage(QWidget):
             backup_form, "backup_folder", "バックアップの保存先", self.backup_box.folder_row
         )
 
-        security = QGroupBox("画面ロック")
+        security = QGroupBox("安全管理")
         security_form = self._form(security)
         self._add_number(security_form, "lock_after_minutes")
-        lock_hint = QLabel(LOCK_HINT)
-        lock_hint.setObjectName("muted")
-        lock_hint.setWordWrap(True)
-        security_form.addRow(lock_hint)
+        self.spins["lock_after_minutes"].setToolTip(LOCK_HINT)
+        _align_labels(security_form, rules_form)
 
         reasons = QGroupBox("対象外の理由")
         reasons_layout = QVBoxLayout(reasons)
@@ -215,10 +228,10 @@ class SettingsPage(QWidget):
         left.addWidget(office)
         left.addWidget(closures)
         left.addWidget(self.backup_box)
-        left.addWidget(security)
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(rules)
+        right.addWidget(security)
         # The reasons take the rest of the height, so the list shows as many rows as fit.
         right.addWidget(reasons, 1)
         columns.addLayout(left, 1)
@@ -298,6 +311,8 @@ class SettingsPage(QWidget):
             spin.setPrefix("予約日の ")
         elif name == "application_reminder_days":
             spin.setPrefix("送付から ")
+        elif name == "lock_after_minutes":
+            spin.setPrefix("操作がないまま ")
         spin.setGroupSeparatorShown(True)
         spin.setMinimumWidth(140)
         spin.setMaximumWidth(EDITOR_WIDTH)
@@ -346,6 +361,7 @@ class SettingsPage(QWidget):
         for widget in (self.save_button, self.revert_button, self.saved_label):
             widget.setVisible(editable)
         self.read_only_note.setVisible(self.read_only)
+        self.setStyleSheet(READ_ONLY_STYLE if self.read_only else "")
         self.masters_button.setVisible(actor is None or may(actor.role, Permission.SETTINGS))
         self.staff_button.setVisible(actor is None or may(actor.role, Permission.STAFF))
         self.audit_button.setVisible(actor is None or may(actor.role, Permission.AUDIT))

@@ -137,6 +137,6 @@ def test_the_audit_viewer_shows_the_refusal_once_in_its_window(
     assert shown_errors == []  # in the window, not a box after a box
     assert viewer.refusal.isVisible() and not viewer.table.isVisible()
     assert Permission.AUDIT.refusal in viewer.refusal.text()
-    assert not viewer.export_button.isEnabled() and not viewer.search_button.isEnabled()
+    assert not viewer.export_button.isVisible() and not viewer.search_button.isVisible()
     viewer.search()  # e.g. Enter in the case-number field: still nothing read
     assert viewer.model.total == 0 and shown_errors == []
