@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -37,6 +37,12 @@ from desktop_app.ui.backup_settings import BackupBox
 from desktop_app.ui.backup_status import BackgroundBackup
 from desktop_app.ui.exclusion_reasons_editor import ExclusionReasonsEditor
 from desktop_app.ui.masters_page import MastersDialog
+from desktop_app.ui.read_only import (
+    READ_ONLY_STYLE,
+    DoubleClickGuard,
+    align_labels,
+    set_read_only,
+)
 from desktop_app.ui.staff_accounts import StaffAccountsDialog
 
 # Spin boxes and combos as tall as the line edits beside them.
@@ -80,21 +86,6 @@ LOCK_HINT = (
     "この時間キーボードにもマウスにも触れないと画面をロックします。解除にはパスワードが要ります。"
 )
 READ_ONLY_NOTE = "設定の変更・職員アカウント・変更履歴は管理者のアカウントで行います。"
-# Read-only fields on a grey ground, so they do not look as if they took typing.
-READ_ONLY_STYLE = "QLineEdit, QSpinBox { background: #f1f3f6; }"
-
-
-def _align_labels(form: QFormLayout, like: QFormLayout) -> None:
-    """Give ``form``'s labels the width of ``like``'s widest, so the fields line up."""
-    role = QFormLayout.ItemRole.LabelRole
-
-    def labels(f: QFormLayout) -> list[QWidget]:
-        items = (f.itemAt(row, role) for row in range(f.rowCount()))
-        return [w for w in (i.widget() if i else None for i in items) if w is not None]
-
-    width = max((w.sizeHint().width() for w in labels(like)), default=0)
-    for label in labels(form):
-        label.setMinimumWidth(width)
 
 
 CLOSURES_PLACEHOLDER = "例：12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
@@ -181,7 +172,7 @@ class SettingsPage(QWidget):
         security_form = self._form(security)
         self._add_number(security_form, "lock_after_minutes")
         self.spins["lock_after_minutes"].setToolTip(LOCK_HINT)
-        _align_labels(security_form, rules_form)
+        align_labels(security_form, rules_form)
 
         reasons = QGroupBox("対象外の理由")
         reasons_layout = QVBoxLayout(reasons)
@@ -253,7 +244,8 @@ class SettingsPage(QWidget):
 
         runner.changed.connect(self._on_changed)
         runner.user_changed.connect(self.apply_role)
-        self.reasons_editor.view.viewport().installEventFilter(self)
+        # Read-only, a double click on a reason does not open its editor.
+        self._reasons_guard = DoubleClickGuard(self.reasons_editor.view.viewport())
         self.reload()
         self.apply_role(runner.store.user)
 
@@ -341,12 +333,11 @@ class SettingsPage(QWidget):
         """
         self.read_only = actor is not None and not may(actor.role, Permission.SETTINGS)
         editable = not self.read_only
-        for edit in (*self.edits.values(), self.closures_edit, self.methods_edit):
-            edit.setReadOnly(self.read_only)
-        arrows = QSpinBox.ButtonSymbols.UpDownArrows
-        for spin in self.spins.values():
-            spin.setReadOnly(self.read_only)
-            spin.setButtonSymbols(arrows if editable else QSpinBox.ButtonSymbols.NoButtons)
+        set_read_only(
+            (*self.edits.values(), *self.spins.values(), self.closures_edit, self.methods_edit),
+            self.read_only,
+        )
+        self._reasons_guard.active = self.read_only
         self.date_style.setEnabled(editable)
         self.backup_box.browse_button.setEnabled(editable)
         editor = self.reasons_editor
@@ -367,16 +358,6 @@ class SettingsPage(QWidget):
         self.audit_button.setVisible(actor is None or may(actor.role, Permission.AUDIT))
         if self.read_only:
             self.reload()  # anything typed and not saved goes: nothing here can be saved now
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Read-only: a double click on an exclusion reason does not open its editor.
-        if (
-            self.read_only
-            and event.type() == QEvent.Type.MouseButtonDblClick
-            and watched is self.reasons_editor.view.viewport()
-        ):
-            return True
-        return super().eventFilter(watched, event)
 
     def open_audit_viewer(self) -> None:
         """The audit log, in its own window (the services refuse whoever may not read it)."""

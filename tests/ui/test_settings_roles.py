@@ -5,12 +5,14 @@ the desk; the screen-lock minutes; and the audit viewer opened by a 受付."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop_app.domain.roles import Permission, Role
 from desktop_app.services.settings import get_settings
 from desktop_app.services.staff import create_first_admin, sign_in
 from desktop_app.services.staff_admin import add_account
 from desktop_app.services.store import Store
+from desktop_app.ui import exclusion_reasons_editor as reasons_editor
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.audit_viewer import AuditViewer
 from desktop_app.ui.settings_page import READ_ONLY_NOTE, SettingsPage
@@ -74,6 +76,27 @@ def test_a_receptionist_sees_the_settings_read_only(qtbot, runner, staffed) -> N
     assert not page.save_button.isVisible()
     assert not page.audit_button.isVisible() and not page.staff_button.isVisible()
     assert page.backup_box.backup_button.isEnabled()  # a backup now harms nothing
+
+
+def _double_click_first_reason(qtbot, page: SettingsPage, monkeypatch) -> list[object]:
+    opened: list[object] = []
+    monkeypatch.setattr(reasons_editor, "edit_reason", lambda *args, **_kw: opened.append(args))
+    view = page.reasons_editor.view
+    view.scrollTo(view.model().index(0, 0))
+    centre = view.visualRect(view.model().index(0, 0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)  # as a hand does
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    return opened
+
+
+def test_a_double_click_on_a_reason_opens_nothing_read_only(
+    qtbot, runner, staffed, monkeypatch
+) -> None:
+    page = _page(qtbot, runner)
+    assert len(_double_click_first_reason(qtbot, page, monkeypatch)) == 1  # an admin edits
+    sign_in(staffed, "uketsuke", CLERK_PW)
+    runner.signed_in()
+    assert _double_click_first_reason(qtbot, page, monkeypatch) == []
 
 
 def test_a_doctor_too(qtbot, runner, staffed) -> None:
