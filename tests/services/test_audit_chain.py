@@ -166,7 +166,8 @@ def test_the_demo_builds_a_sound_chain_and_later_writes_continue_it(tmp_path: Pa
         move_stage(store, 30, Stage.CANCELLED, reason="テスト")  # the newest: 問い合わせ受付
         with store.read() as session:
             assert audit.verify_chain(session) is None
-            assert len(list(audit.stored_chain(session, batch=7))) == 32
+            # the marking, 30 cases, the build, the move
+            assert len(list(audit.stored_chain(session, batch=7))) == 33
     finally:
         store.close()
     assert check_database(str(tmp_path / "demo.db")).ok
