@@ -40,6 +40,8 @@ ENTITY_LABELS = {
     "doctor": "担当医",
     "doctor_hours": "診療枠",
     "clinic_closure": "休診日",
+    "staff_user": "職員アカウント",
+    "export": "CSV書き出し",
 }
 CSV_HEADERS = (
     "番号", "日時", "担当者", "操作", "案件番号", "対象", "対象ID", "内容", "変更前", "変更後",

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.audit_actions import AuditAction
+from desktop_app.domain.errors import ValidationError
+from desktop_app.services.access import NotAllowed
 from desktop_app.services.audit_log import (
     AuditFilter,
     AuditRow,
@@ -41,6 +43,7 @@ from desktop_app.services.audit_log import (
     local_minutes,
     staff_names,
 )
+from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.print_preview import documents_folder
 from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
@@ -143,6 +146,7 @@ class AuditViewer(QDialog):
     def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
+        self.refused = False  # the signed-in role may not read the log (the service said so)
         self.setWindowTitle("変更履歴（監査ログ）")
         self.resize(1180, 720)
 
@@ -164,7 +168,9 @@ class AuditViewer(QDialog):
         self.search_button.setObjectName("primary")
         self.search_button.setMinimumWidth(90)
 
-        filters = QHBoxLayout()
+        self.filter_bar = QWidget()
+        filters = QHBoxLayout(self.filter_bar)
+        filters.setContentsMargins(0, 0, 0, 0)
         filters.setSpacing(8)
         for label, widget in (("担当者", self.staff), ("案件番号", self.case_number)):
             filters.addWidget(QLabel(label))
@@ -214,8 +220,16 @@ class AuditViewer(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 14, 16, 12)
         layout.setSpacing(10)
-        layout.addLayout(filters)
+        # In place of the log when the service refuses this member of staff.
+        self.refusal = QLabel()
+        self.refusal.setObjectName("fieldError")
+        self.refusal.setWordWrap(True)
+        self.refusal.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.refusal.hide()
+        self.splitter = splitter
+        layout.addWidget(self.filter_bar)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.refusal, 1)
         layout.addLayout(bottom)
 
         self.use_dates.toggled.connect(self._dates_toggled)
@@ -228,7 +242,8 @@ class AuditViewer(QDialog):
         self.table.selectionModel().selectionChanged.connect(self._show_detail)
 
         self.reload_staff()
-        self.search()
+        if not self.refused:
+            self.search()
 
     @staticmethod
     def _date_edit(day: QDate) -> QDateEdit:
@@ -243,7 +258,9 @@ class AuditViewer(QDialog):
         self.date_to.setEnabled(on)
 
     def reload_staff(self) -> None:
-        names = self._runner.read(self, staff_names) or ()
+        names = self._runner.run(self, staff_names, on_error=self._refused)
+        if names is None:
+            return
         current = self.staff.currentData()
         self.staff.clear()
         self.staff.addItem("すべての担当者", "")
@@ -251,6 +268,20 @@ class AuditViewer(QDialog):
             self.staff.addItem(name, name)
         at = self.staff.findData(current) if current else 0
         self.staff.setCurrentIndex(max(at, 0))
+
+    def _refused(self, error: ValidationError) -> None:
+        """The service's refusal of this role shows in the window itself, once; the filters
+        and the export go out of sight. Any other error is shown as usual."""
+        if not isinstance(error, NotAllowed):
+            actions.show_error(self, error.message)
+            return
+        self.refused = True
+        self.refusal.setText(f"{error.message}\n管理者のアカウントでサインインして開いてください。")
+        for widget in (self.filter_bar, self.splitter, self.export_button):
+            widget.setEnabled(False)
+            widget.hide()
+        self.refusal.show()
+        self.count_label.clear()
 
     def current_filter(self) -> AuditFilter:
         action = self.action.currentData()
@@ -269,6 +300,8 @@ class AuditViewer(QDialog):
 
     def search(self) -> None:
         """Load the first page for the filter as it stands (and count every match)."""
+        if self.refused:
+            return
         f = self.current_filter()
         total = self._runner.read(self, count_entries, f)
         if total is None:

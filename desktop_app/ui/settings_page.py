@@ -27,6 +27,7 @@ from desktop_app.domain.changes import Change
 from desktop_app.domain.closures import format_closures, parse_closures
 from desktop_app.domain.contact import format_phone, format_postal
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.roles import Actor, Permission, may
 from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.ui import actions
@@ -36,6 +37,13 @@ from desktop_app.ui.backup_settings import BackupBox
 from desktop_app.ui.backup_status import BackgroundBackup
 from desktop_app.ui.exclusion_reasons_editor import ExclusionReasonsEditor
 from desktop_app.ui.masters_page import MastersDialog
+from desktop_app.ui.read_only import (
+    READ_ONLY_STYLE,
+    DoubleClickGuard,
+    align_labels,
+    set_read_only,
+)
+from desktop_app.ui.staff_accounts import StaffAccountsDialog
 
 # Spin boxes and combos as tall as the line edits beside them.
 EDITOR_HEIGHT = 30
@@ -50,6 +58,7 @@ _NUMBERS: dict[str, tuple[str, str, int, int, int]] = {
     "age_of_majority": ("成年年齢", " 歳", 15, 25, 1),
     "application_reminder_days": ("申込書が届かないとき", " 日で要対応", 1, 90, 1),
     "decision_reminder_days": ("担当医の判断待ち", " 日で要対応", 1, 60, 1),
+    "lock_after_minutes": ("画面ロックまでの時間", " 分", 1, 60, 1),
 }
 _TEXTS: dict[str, tuple[str, str]] = {
     "hospital_name": ("病院名", ""),
@@ -71,6 +80,12 @@ def parse_methods(text: str) -> tuple[str, ...]:
     for mark in ("，", ",", "\n"):
         text = text.replace(mark, "、")
     return tuple(part.strip() for part in text.split("、") if part.strip())
+
+
+LOCK_HINT = (
+    "この時間キーボードにもマウスにも触れないと画面をロックします。解除にはパスワードが要ります。"
+)
+READ_ONLY_NOTE = "設定の変更・職員アカウント・変更履歴は管理者のアカウントで行います。"
 
 
 CLOSURES_PLACEHOLDER = "例：12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
@@ -97,6 +112,8 @@ class SettingsPage(QWidget):
         self._current: ClinicSettings | None = None
         self.masters_dialog: MastersDialog | None = None
         self.audit_viewer: AuditViewer | None = None
+        self.staff_dialog: StaffAccountsDialog | None = None
+        self.read_only = False
         self.edits: dict[str, QLineEdit] = {}
         self.spins: dict[str, QSpinBox] = {}
         self.errors: dict[str, QLabel] = {}
@@ -115,7 +132,8 @@ class SettingsPage(QWidget):
         rules = QGroupBox("料金・時間・期限")
         rules_form = self._form(rules)
         for name in _NUMBERS:
-            self._add_number(rules_form, name)
+            if name != "lock_after_minutes":
+                self._add_number(rules_form, name)
         self.date_style = QComboBox()
         self.date_style.setMaximumWidth(EDITOR_WIDTH)
         self.date_style.setMinimumHeight(EDITOR_HEIGHT)
@@ -150,6 +168,12 @@ class SettingsPage(QWidget):
             backup_form, "backup_folder", "バックアップの保存先", self.backup_box.folder_row
         )
 
+        security = QGroupBox("安全管理")
+        security_form = self._form(security)
+        self._add_number(security_form, "lock_after_minutes")
+        self.spins["lock_after_minutes"].setToolTip(LOCK_HINT)
+        align_labels(security_form, rules_form)
+
         reasons = QGroupBox("対象外の理由")
         reasons_layout = QVBoxLayout(reasons)
         reasons_layout.setSpacing(6)
@@ -176,9 +200,17 @@ class SettingsPage(QWidget):
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.saved_label)
         buttons.addStretch(1)
+        self.staff_button = QPushButton("職員アカウント…")
+        self.staff_button.clicked.connect(self.open_staff_accounts)
+        buttons.addWidget(self.staff_button)
         self.audit_button = QPushButton("変更履歴（監査ログ）…")
         self.audit_button.clicked.connect(self.open_audit_viewer)
         buttons.addWidget(self.audit_button)
+        # For a 受付 or 医師, in place of 保存: who may change these.
+        self.read_only_note = QLabel(READ_ONLY_NOTE)
+        self.read_only_note.setObjectName("muted")
+        self.read_only_note.hide()
+        buttons.insertWidget(0, self.read_only_note)
 
         body = QWidget()
         columns = QHBoxLayout()
@@ -190,6 +222,7 @@ class SettingsPage(QWidget):
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(rules)
+        right.addWidget(security)
         # The reasons take the rest of the height, so the list shows as many rows as fit.
         right.addWidget(reasons, 1)
         columns.addLayout(left, 1)
@@ -210,7 +243,11 @@ class SettingsPage(QWidget):
         layout.addLayout(buttons)
 
         runner.changed.connect(self._on_changed)
+        runner.user_changed.connect(self.apply_role)
+        # Read-only, a double click on a reason does not open its editor.
+        self._reasons_guard = DoubleClickGuard(self.reasons_editor.view.viewport())
         self.reload()
+        self.apply_role(runner.store.user)
 
     # Building --------------------------------------------------------------------------
 
@@ -266,6 +303,8 @@ class SettingsPage(QWidget):
             spin.setPrefix("予約日の ")
         elif name == "application_reminder_days":
             spin.setPrefix("送付から ")
+        elif name == "lock_after_minutes":
+            spin.setPrefix("操作がないまま ")
         spin.setGroupSeparatorShown(True)
         spin.setMinimumWidth(140)
         spin.setMaximumWidth(EDITOR_WIDTH)
@@ -278,6 +317,47 @@ class SettingsPage(QWidget):
         # Window-modal but not blocking: the clerk closes it to come back to the settings.
         self.masters_dialog = MastersDialog(self._runner, self)
         self.masters_dialog.open()
+
+    def open_staff_accounts(self) -> None:
+        """The staff accounts, in their own window (administrators only)."""
+        self.staff_dialog = StaffAccountsDialog(self._runner, self)
+        self.staff_dialog.open()
+
+    # Who may change the settings -------------------------------------------------------
+
+    def apply_role(self, actor: Actor | None) -> None:
+        """Editable for an administrator (or a program with no sign-in); for a 受付 or 医師
+        the settings show read-only, without 保存 and without the administrators' windows.
+
+        The services refuse such changes anyway; this spares the clerk the refusal.
+        """
+        self.read_only = actor is not None and not may(actor.role, Permission.SETTINGS)
+        editable = not self.read_only
+        set_read_only(
+            (*self.edits.values(), *self.spins.values(), self.closures_edit, self.methods_edit),
+            self.read_only,
+        )
+        self._reasons_guard.active = self.read_only
+        self.date_style.setEnabled(editable)
+        self.backup_box.browse_button.setEnabled(editable)
+        editor = self.reasons_editor
+        for button in (
+            editor.add_button,
+            editor.edit_button,
+            editor.remove_button,
+            editor.up_button,
+            editor.down_button,
+        ):
+            button.setVisible(editable)
+        for widget in (self.save_button, self.revert_button, self.saved_label):
+            widget.setVisible(editable)
+        self.read_only_note.setVisible(self.read_only)
+        self.setStyleSheet(READ_ONLY_STYLE if self.read_only else "")
+        self.masters_button.setVisible(actor is None or may(actor.role, Permission.SETTINGS))
+        self.staff_button.setVisible(actor is None or may(actor.role, Permission.STAFF))
+        self.audit_button.setVisible(actor is None or may(actor.role, Permission.AUDIT))
+        if self.read_only:
+            self.reload()  # anything typed and not saved goes: nothing here can be saved now
 
     def open_audit_viewer(self) -> None:
         """The audit log, in its own window (the services refuse whoever may not read it)."""

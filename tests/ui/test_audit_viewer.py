@@ -20,7 +20,7 @@ from desktop_app.ui.settings_page import SettingsPage
 @pytest.fixture
 def demo_log(store: Store) -> Store:
     mark_as_demo(store)
-    build_demo(store, 450)  # 450 registrations and the build itself: 451 entries
+    build_demo(store, 450)  # the marking, 450 registrations and the build: 452 entries
     return store
 
 
@@ -39,22 +39,22 @@ def test_settings_opens_the_viewer(qtbot, runner, demo_log) -> None:
     page.audit_button.click()
     assert isinstance(page.audit_viewer, AuditViewer)
     qtbot.waitUntil(page.audit_viewer.isVisible)
-    assert page.audit_viewer.model.total == 451
+    assert page.audit_viewer.model.total == 452
     page.audit_viewer.close()
 
 
 def test_pages_are_fetched_as_needed_not_all_at_once(viewer: AuditViewer, model_tester) -> None:
     model = viewer.model
-    assert model.total == 451 and model.rowCount() == 200
-    assert "451 件" in viewer.count_label.text() and "200 件を表示" in viewer.count_label.text()
+    assert model.total == 452 and model.rowCount() == 200
+    assert "452 件" in viewer.count_label.text() and "200 件を表示" in viewer.count_label.text()
     assert model.canFetchMore()
     model.fetchMore()  # as a view does when the clerk scrolls to the bottom
     assert model.rowCount() == 400 and model.canFetchMore()
     model.fetchMore()
-    assert model.rowCount() == 451 and not model.canFetchMore()
+    assert model.rowCount() == 452 and not model.canFetchMore()
     ids = [model.row_at(r).id for r in range(model.rowCount())]  # type: ignore[union-attr]
-    assert ids == list(range(451, 0, -1)), "newest first, nothing twice, nothing missed"
-    assert viewer.count_label.text() == "該当 451 件"
+    assert ids == list(range(452, 0, -1)), "newest first, nothing twice, nothing missed"
+    assert viewer.count_label.text() == "該当 452 件"
     model_tester(model)  # Qt's checks on the loaded model, then through a new search and paging
     viewer.search()
     assert model.rowCount() >= 200
@@ -87,13 +87,13 @@ def test_filters_by_case_action_staff_and_dates(
     viewer.date_to.setDate(QDate(today.year, today.month, today.day))
     viewer.search()
     expected = count_entries(demo_log, AuditFilter(date_from=today, date_to=today))
-    assert 1 <= viewer.model.total == expected < 451
+    assert 1 <= viewer.model.total == expected < 452
 
 
 def test_selecting_a_row_shows_before_and_after(viewer: AuditViewer) -> None:
     viewer.table.selectRow(1)
     text = viewer.detail.toPlainText()
-    assert "450 行目" in text and "変更後：" in text and '"stage"' in text
+    assert "451 行目" in text and "変更後：" in text and '"stage"' in text
 
 
 def test_csv_export_through_the_dialog_helper(
@@ -125,4 +125,4 @@ def test_backing_out_of_the_file_dialog_writes_nothing(
 ) -> None:
     monkeypatch.setattr(audit_viewer, "ask_csv_path", lambda _parent, _name: None)
     viewer.export_button.click()
-    assert count_entries(demo_log) == 451
+    assert count_entries(demo_log) == 452
