@@ -225,14 +225,7 @@ def _verified(
     with store.transaction() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.login == key))
         if user is None or not ok:
-            audit.record(
-                session,
-                key,
-                AuditAction.STAFF_SIGN_IN_FAILED,
-                "staff_user",
-                key,
-                summary="ログインIDまたはパスワードの誤り",
-            )
+            _failed(session, key, "ログインIDまたはパスワードの誤り")
             failed = True
         else:
             failed = False
@@ -242,20 +235,17 @@ def _verified(
                 user.last_sign_in_at = utcnow()
                 _audit(session, key, action, user, summary)
             else:
-                audit.record(
-                    session,
-                    key,
-                    AuditAction.STAFF_SIGN_IN_FAILED,
-                    "staff_user",
-                    key,
-                    summary="無効なアカウント",
-                )
+                _failed(session, key, "無効なアカウント")
             account = account_data(user)
     if failed:
         raise ValidationError(WRONG, field="password")
     if not account.active:
         raise ValidationError("このアカウントは無効になっています。管理者に連絡してください。")
     return account
+
+
+def _failed(session: Session, login: str, why: str) -> None:
+    audit.record(session, login, AuditAction.STAFF_SIGN_IN_FAILED, "staff_user", login, summary=why)
 
 
 def _matches(stored: str | None, password: str) -> bool:
