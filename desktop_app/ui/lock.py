@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.roles import Actor, Role
 from desktop_app.services import staff
 from desktop_app.services.demo import is_demo_store
 from desktop_app.services.demo_data import DEMO_ACCOUNTS
@@ -80,6 +81,7 @@ class ScreenLock(QObject):
         self.minute_ms = minute_ms
         self.covers: list[LockCover] = []
         self.lock_after_minutes = 10
+        self.locked_by: Actor | None = None
         self._last_input = time.monotonic()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -158,6 +160,7 @@ class ScreenLock(QObject):
         if self.runner.store.user is None:
             return False
         self._timer.stop()
+        self.locked_by = self.runner.store.user
         popup = QApplication.activePopupWidget()
         if popup is not None:
             popup.close()  # an open menu would keep the input to itself
@@ -188,7 +191,7 @@ class ScreenLock(QObject):
 
     def finish(self, account: StaffAccount) -> None:
         """Unlocked by ``account``: take the covers away; a different clerk now works here."""
-        before = self.runner.store.user
+        before = self.locked_by
         self.release()
         self.restart()
         if before is None or before.login != account.login:
@@ -325,8 +328,11 @@ class LockForm(QFrame):
         """On the demo database the passwords are no secret (they are in the README)."""
         if not self.lock.runner.read(None, is_demo_store):
             return ""
-        pairs = "、".join(f"{login} / {password}" for login, _n, _r, password, _h in DEMO_ACCOUNTS)
-        return f"デモ用データベースのパスワード：{pairs}"
+        lines = [
+            f"　{login}　パスワード {password}（{Role(role).label}）"
+            for login, _name, role, password, _hash in DEMO_ACCOUNTS
+        ]
+        return "\n".join(["デモ用データベースのアカウント：", *lines])
 
     def submit(self) -> None:
         self.error.hide()

@@ -30,11 +30,10 @@ from desktop_app.services.demo import is_demo_store
 from desktop_app.services.staff import StaffAccount
 from desktop_app.ui.actions import ServiceRunner
 
-FIELD_WIDTH = 280
-LOGIN_HINT = "半角の英小文字・数字・「.」「_」「-」で2〜32文字"
+FIELD_WIDTH = 360
+LOGIN_HINT = "半角の英小文字・数字・「.」「_」「-」、2〜32文字"
 PASSWORD_RULES = (
-    f"パスワードは{MIN_PASSWORD}文字以上。ログインIDと同じもの、"
-    "同じ文字の繰り返しだけのものは使えません。"
+    f"{MIN_PASSWORD}文字以上。ログインIDと同じもの、\n同じ文字ばかりのものは使えません。"
 )
 
 
@@ -77,6 +76,7 @@ class StaffForm(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(600)
         self.runner = runner
         self.editors: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
@@ -131,9 +131,9 @@ class StaffForm(QDialog):
         return editor
 
     def add_buttons(self, accept: str, reject: str) -> QPushButton:
-        ok = self.buttons.addButton(accept, QDialogButtonBox.ButtonRole.AcceptRole)
-        assert ok is not None
+        ok = QPushButton(accept)
         ok.setObjectName("primary")
+        self.buttons.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
         ok.setDefault(True)
         ok.clicked.connect(self.submit)
         self.buttons.addButton(reject, QDialogButtonBox.ButtonRole.RejectRole)
@@ -205,7 +205,6 @@ class SignInDialog(StaffForm):
             runner,
             "SO Desk サインイン",
             "サインイン",
-            "セカンドオピニオン外来 受付の画面を開きます。"
             "ご自分のログインIDとパスワードを入力してください。",
             parent,
         )

@@ -8,6 +8,20 @@ from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 from desktop_app.domain.roles import Actor
 from desktop_app.ui.actions import ServiceRunner
 
+STYLE = """
+QToolButton#staffButton {
+    border: none;
+    border-radius: 4px;
+    padding: 1px 22px 1px 10px;
+    color: #1f2933;
+}
+QToolButton#staffButton:hover { background: #dde3ea; }
+QToolButton#staffButton::menu-indicator {
+    subcontrol-origin: padding;
+    subcontrol-position: center right;
+    right: 6px;
+}
+"""
 CHANGE_PASSWORD = "パスワードの変更…"
 LOCK_SCREEN = "画面をロック\tCtrl+L"
 
@@ -26,6 +40,7 @@ class StaffButton(QToolButton):
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setStyleSheet(STYLE)
         self.menu_ = QMenu(self)
         self.change_password_action = self.menu_.addAction(CHANGE_PASSWORD)
         self.lock_action = self.menu_.addAction(LOCK_SCREEN)

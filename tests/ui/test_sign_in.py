@@ -152,9 +152,7 @@ def test_the_first_start_makes_the_administrator(qtbot, store: Store) -> None:
     assert has_accounts(store)
 
 
-def test_a_temporary_password_must_be_changed_before_the_window_opens(
-    qtbot, clinic: Store
-) -> None:
+def test_a_temporary_password_must_be_changed_before_the_window_opens(qtbot, clinic: Store) -> None:
     seen: dict[str, object] = {}
 
     def sign_in(dialog: QWidget) -> None:
