@@ -35,7 +35,7 @@ from desktop_app.services.demo_data import DEMO_ACCOUNTS
 from desktop_app.services.settings import get_settings
 from desktop_app.services.staff import StaffAccount
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
-from desktop_app.ui.sign_in import busy, login_edit, password_edit
+from desktop_app.ui.sign_in import ChangePasswordDialog, busy, login_edit, password_edit
 
 log = logging.getLogger(__name__)
 
@@ -189,14 +189,25 @@ class ScreenLock(QObject):
             cover.show_on_screen()
             self.form().password.setFocus()
 
-    def finish(self, account: StaffAccount) -> None:
-        """Unlocked by ``account``: take the covers away; a different clerk now works here."""
+    def finish(self, account: StaffAccount, password: str = "") -> None:
+        """Unlocked by ``account``: take the covers away; a different clerk now works here.
+
+        A clerk still on the temporary password an administrator gave changes it first, or
+        goes back to the lock.
+        """
         before = self.locked_by
         self.release()
-        self.restart()
         if before is None or before.login != account.login:
             self.runner.signed_in()
         self.unlocked.emit(account)
+        if account.must_change_password:
+            dialog = ChangePasswordDialog(
+                self.runner, self.window, forced=True, current=password, quit_text="ロックに戻る"
+            )
+            if dialog.exec() != ChangePasswordDialog.DialogCode.Accepted:
+                self.lock()
+                return
+        self.restart()
 
     def release(self) -> None:
         """Take the covers away (unlocked, or the window is closing)."""
@@ -348,9 +359,10 @@ class LockForm(QFrame):
                 )
         finally:
             self.unlock_button.setEnabled(True)
+        password = self.password.text()
         self.password.clear()
         if account is not None:
-            self.lock.finish(account)
+            self.lock.finish(account, password)
         else:
             self.password.setFocus()
 

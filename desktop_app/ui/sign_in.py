@@ -257,7 +257,7 @@ class FirstAdminDialog(StaffForm):
 
 class ChangePasswordDialog(StaffForm):
     """The signed-in clerk's own password. ``forced`` after a sign-in with a temporary one:
-    the current password was just typed (``current``), and 終了 quits the application."""
+    the current password was just typed (``current``), and 終了 (``quit_text``) leaves."""
 
     def __init__(
         self,
@@ -266,6 +266,7 @@ class ChangePasswordDialog(StaffForm):
         *,
         forced: bool = False,
         current: str | None = None,
+        quit_text: str = "終了",
     ) -> None:
         user = runner.store.user
         who = f"{user.display_name}（{user.login}）" if user is not None else ""
@@ -282,7 +283,7 @@ class ChangePasswordDialog(StaffForm):
             self.form.setRowVisible(0, False)
         self.add_field("password", "新しいパスワード", password_edit(), PASSWORD_RULES)
         self.add_field("repeated", "新しいパスワード（確認）", password_edit())
-        self.add_buttons("変更", "終了" if forced else "キャンセル")
+        self.add_buttons("変更", quit_text if forced else "キャンセル")
         self.editors["password" if current is not None else "current"].setFocus()
 
     def call(self) -> StaffAccount | None:

@@ -22,6 +22,7 @@ from desktop_app.services.staff_admin import add_account
 from desktop_app.services.store import Store
 from desktop_app.ui.lock import LockCover
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.sign_in import ChangePasswordDialog
 from tests.stores import CLI_PASSWORD, add_cli_admin
 from tests.ui.conftest import type_japanese
 from tests.ui.intake.conftest import Driver
@@ -31,15 +32,21 @@ pytestmark = [
     pytest.mark.qt_log_ignore("propagateSizeHints", r"does not support raise\(\)"),
 ]
 
-CLERK_PW = "uketsuke-tmp1"
+CLERK_PW = "uketsuke-pass"
+DOCTOR_TMP = "ishi-tmp-pass"
 
 
 @pytest.fixture
 def desk(qtbot, db_path: Path, store: Store) -> Iterator[MainWindow]:
-    """The main window, shown, with the administrator signed in; a 受付 account exists."""
+    """The main window, shown, with the administrator signed in; a 受付 with a password of
+    her own and a 医師 still on the temporary one the administrator gave."""
     add_cli_admin(db_path)
     staff.sign_in(store, "kanri", CLI_PASSWORD)
-    add_account(store, "uketsuke", "受付 一郎", Role.RECEPTION, CLERK_PW, CLERK_PW)
+    add_account(store, "uketsuke", "受付 一郎", Role.RECEPTION, "uketsuke-tmp1", "uketsuke-tmp1")
+    add_account(store, "ishi", "医師 次郎", Role.DOCTOR, DOCTOR_TMP, DOCTOR_TMP)
+    staff.sign_in(store, "uketsuke", "uketsuke-tmp1")
+    staff.change_password(store, "uketsuke-tmp1", CLERK_PW, CLERK_PW)
+    staff.sign_in(store, "kanri", CLI_PASSWORD)
     window = MainWindow(store, auto_backup=False)
     qtbot.addWidget(window)
     window.show()
@@ -174,3 +181,39 @@ def test_a_window_with_no_one_signed_in_does_not_lock(qtbot, window: MainWindow)
     assert window.screen_lock.lock() is False
     assert not window.screen_lock.is_locked
     assert not window.staff_label.lock_action.isEnabled()
+
+
+def test_a_clerk_on_a_temporary_password_changes_it_at_the_lock(
+    qtbot, desk: MainWindow, store: Store
+) -> None:
+    seen: list[str] = []
+
+    def change() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ChangePasswordDialog)
+        seen.append(dialog.reject_button().text())
+        dialog.editors["password"].setText("natsu-no-kaze")
+        dialog.editors["repeated"].setText("natsu-no-kaze")
+        dialog.ok_button.click()
+
+    desk.lock_screen()
+    QTimer.singleShot(0, change)
+    unlock(qtbot, desk, DOCTOR_TMP, login="ishi")
+    assert seen == ["ロックに戻る"]
+    assert not desk.screen_lock.is_locked
+    staff.sign_in(store, "ishi", "natsu-no-kaze")
+
+
+def test_refusing_the_temporary_password_change_locks_again(
+    qtbot, desk: MainWindow, store: Store
+) -> None:
+    def back_to_the_lock() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, ChangePasswordDialog)
+        dialog.reject_button().click()
+
+    desk.lock_screen()
+    QTimer.singleShot(0, back_to_the_lock)
+    unlock(qtbot, desk, DOCTOR_TMP, login="ishi")
+    assert desk.screen_lock.is_locked
+    assert desk.screen_lock.form().login.text() == "ishi"
