@@ -102,7 +102,9 @@ def run_gui(store: Store) -> int:
     """Show the main window on ``store`` and run until it is closed; the exit code."""
     started = time.perf_counter()
     # Imported here so that ``desktop_app.ui.app`` stays cheap to import for the CLI.
+    from desktop_app.ui.actions import ServiceRunner
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.sign_in import sign_in_at_start
 
     app = QApplication.instance()
     if app is None:
@@ -125,12 +127,19 @@ def run_gui(store: Store) -> int:
             )
             return 1
     _report_uncaught_errors()
-    window = MainWindow(store)
-    window.setWindowTitle(APP_TITLE)
-    window.show()
-    if os.environ.get(ENV_BENCH_EXIT):
-        QTimer.singleShot(0, lambda: _bench_exit(app, started))
     try:
+        # The first administrator, the demo clerk, or a sign-in: no window before someone
+        # is signed in (終了 leaves without opening it).
+        greeter = ServiceRunner(store)
+        if not sign_in_at_start(greeter):
+            return 0
+        if store.user is None:
+            raise RuntimeError("the main window needs a signed-in member of staff")
+        window = MainWindow(store)
+        window.setWindowTitle(APP_TITLE)
+        window.show()
+        if os.environ.get(ENV_BENCH_EXIT):
+            QTimer.singleShot(0, lambda: _bench_exit(app, started))
         return app.exec()
     finally:
         if lock is not None:

@@ -18,12 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.services import drafts
+from desktop_app.services import drafts, staff
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
 from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.intake import prompts
+from desktop_app.ui.lock import ScreenLock
+from desktop_app.ui.sign_in import ChangePasswordDialog
+from desktop_app.ui.staff_status import StaffButton
 
 if TYPE_CHECKING:
     from desktop_app.ui.board.page import BoardPage
@@ -93,7 +96,7 @@ class MainWindow(QMainWindow):
 
         self.location_label = QLabel(f"データの場所：{store.location}")
         self.location_label.setToolTip(store.location)
-        self.staff_label = QLabel(f"担当：{store.staff}")
+        self.staff_label = StaffButton(self.runner)
         self.backup_label = BackupStatusLabel(self.backups)
         self.statusBar().addWidget(self.location_label, 1)
         self.statusBar().addPermanentWidget(self.backup_label)
@@ -109,6 +112,11 @@ class MainWindow(QMainWindow):
         self._receipt_dialog: ReceiptDialog | None = None
         self.nav.item(PAGE_INTAKE).setToolTip("受付（Ctrl+1）　新規受付は Ctrl+N")
         self.nav.item(PAGE_BOARD).setToolTip("書類ボード（Ctrl+2）　書類受領は Ctrl+R")
+
+        # Idle minutes or Ctrl+L (from any window or dialog) cover the screens.
+        self.screen_lock = ScreenLock(self.runner, self)
+        self.staff_label.lock_requested.connect(self.lock_screen)
+        self.staff_label.change_password_requested.connect(self.change_password)
 
         self.show_page(PAGE_CASES)
         # After the window is up, so the question appears over it rather than before it.
@@ -231,6 +239,9 @@ class MainWindow(QMainWindow):
             self.automatic_backups.stop()
         # A backup under way is finished rather than cut off (it takes seconds at most).
         self.backups.wait()
+        self.screen_lock.release()
+        # The access log shows when this clerk stopped working here.
+        self.runner.run(self, staff.sign_out)
         super().closeEvent(event)
 
     def receive_papers(self) -> ReceiptDialog:
@@ -253,3 +264,13 @@ class MainWindow(QMainWindow):
         """Ctrl+F from anywhere: the case list, cursor in its search box."""
         self.show_page(PAGE_CASES)
         self.case_list.focus_search()
+
+    def lock_screen(self) -> None:
+        """画面をロック (Ctrl+L does the same from any window)."""
+        self.screen_lock.lock()
+
+    def change_password(self) -> None:
+        """パスワードの変更… from the status bar's 担当 menu."""
+        dialog = ChangePasswordDialog(self.runner, self)
+        if dialog.exec() == ChangePasswordDialog.DialogCode.Accepted:
+            self.statusBar().showMessage("パスワードを変更しました。", 5000)

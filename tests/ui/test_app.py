@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
@@ -19,16 +20,36 @@ def test_standard_buttons_are_japanese(qapp: QApplication) -> None:
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "キャンセル"
 
 
-def test_run_gui_shows_the_window_and_returns_the_exit_code(qapp: QApplication, store) -> None:
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, showing a dialog
+def test_run_gui_shows_the_window_and_returns_the_exit_code(
+    qapp: QApplication, store, quick_hashes
+) -> None:
+    """A new database: the first administrator is made, then the window opens for them."""
+    from desktop_app.ui.sign_in import FirstAdminDialog
+
     seen: list[str] = []
+
+    def first_admin() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, FirstAdminDialog)
+        for name, text in (
+            ("login", "kanri"),
+            ("display_name", "Kanri Hanako"),
+            ("password", "kanri-pass-1"),
+            ("repeated", "kanri-pass-1"),
+        ):
+            dialog.editors[name].setText(text)
+        dialog.ok_button.click()
+        QTimer.singleShot(0, close)
 
     def close() -> None:
         seen.extend(w.windowTitle() for w in qapp.topLevelWidgets() if w.isVisible())
         qapp.closeAllWindows()
 
-    QTimer.singleShot(0, close)
+    QTimer.singleShot(0, first_admin)
     assert run_gui(store) == 0
     assert APP_TITLE in seen
+    assert store.user is not None and store.user.login == "kanri"
 
 
 def test_an_uncaught_error_is_logged_and_shown(monkeypatch, caplog) -> None:

@@ -43,10 +43,12 @@ def test_the_second_copy_is_refused_until_the_first_is_gone(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("taken", [False, True])
 def test_run_gui_refuses_a_database_already_open(tmp_path, monkeypatch, taken) -> None:
+    from desktop_app.services.demo import mark_as_demo
     from desktop_app.services.store import open_store
     from desktop_app.ui import app
 
     store = open_store(tmp_path / "x.db", create=True)
+    mark_as_demo(store)  # opens signed in as the demo clerk: no sign-in dialog to answer
     held = single_instance.acquire(store.file) if taken else None
     warnings: list[str] = []
     monkeypatch.setattr(app.QMessageBox, "warning", lambda *a: warnings.append(a[2]))

