@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()
 # Verified against when the login ID is unknown, so a wrong ID takes as long as a wrong
-# password and the answer does not tell which IDs exist.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+# password and the answer does not tell which IDs exist. Made on first use: an argon2 hash
+# takes about 0.1 s, which every start would otherwise pay before the window shows.
+_DUMMY_HASH: str | None = None
 
 WRONG = "ログインIDまたはパスワードが違います。"
 MAX_FAILURES = 5
@@ -250,9 +251,16 @@ def _failed(session: Session, login: str, why: str) -> None:
 
 def _matches(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not a password of anyone")
+    return _DUMMY_HASH
 
 
 def _resting(session: Session, login: str) -> bool:
