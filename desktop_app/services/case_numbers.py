@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import cast
 
 from sqlalchemy import Table, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Counter
@@ -27,7 +26,11 @@ def next_value(session: Session, name: str) -> int:
     )
     value = session.execute(bump).scalar()
     if value is None:  # the first number of its kind (e.g. the first case of a year)
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        # Imported here: the PostgreSQL dialect costs a SQLite start about 30 ms.
+        if session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects import postgresql as dialect
+        else:
+            from sqlalchemy.dialects import sqlite as dialect  # type: ignore[no-redef]
         session.execute(
             dialect.insert(_COUNTERS).values(name=name, value=0).on_conflict_do_nothing()
         )
