@@ -18,12 +18,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.services import drafts, staff
+from desktop_app.services import staff
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
 from desktop_app.ui.case_list import CaseListPage
-from desktop_app.ui.intake import prompts
 from desktop_app.ui.lock import ScreenLock
 from desktop_app.ui.sign_in import ChangePasswordDialog
 from desktop_app.ui.staff_status import StaffButton
@@ -214,6 +213,9 @@ class MainWindow(QMainWindow):
         A draft that cannot be read or does not fit the pages never stops the start: it is set
         aside to a numbered file and the clerk is told once where it went.
         """
+        # Here, not at the top: a start with no draft never loads the intake's questions.
+        from desktop_app.services import drafts
+
         store = self.runner.store
         loaded = drafts.open_draft(store)
         draft, set_aside = loaded.draft, loaded.set_aside
@@ -221,6 +223,10 @@ class MainWindow(QMainWindow):
             problem = self.intake.check_draft(draft)
             if problem is not None:
                 set_aside, draft = drafts.set_aside_draft(store, problem), None
+        if draft is None and set_aside is None:
+            return
+        from desktop_app.ui.intake import prompts
+
         if draft is not None:
             if not prompts.ask_resume_draft(self, draft):
                 drafts.discard_draft(store)
