@@ -12,7 +12,9 @@ case number, names, フリガナ and phone numbers). Only the way to the rows ch
 Without a stage filter the FTS query alone gives the page (newest first) and the count, and
 stops as soon as it has them; with one, the matching ids are joined to the cases.
 
-A number typed with hyphens (0144-84-0158) also finds the phone stored as digits.
+A number typed with hyphens (0144-84-0158) also finds the phone stored as digits. A whole
+phone number is looked up in the patients' number columns through their indexes: its trigrams
+(014, 144, …) are in nearly every case, so the FTS query would walk every case to find one.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, false, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, text
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from desktop_app.db.models import SOCase
+from desktop_app.db.models import Patient, SOCase
 from desktop_app.db.search_index import FTS_TABLE, TERMS_TABLE, has_fts_index
 from desktop_app.domain.stages import Stage
 
@@ -40,6 +42,8 @@ _PHONE_LIKE = re.compile(r"[0-9()\-‐‑–−ー]*[0-9][0-9()\-‐‑–−ー
 _NOT_DIGIT = re.compile(r"[^0-9]")
 # The search key of a case number, from "so-2026-" and four digits on (stored SO-2026-0001).
 _CASE_NUMBER = re.compile(r"so-[0-9]{4}-[0-9]{4,}")
+# A whole phone number, as domain/contact.validate_phone stores one: 0 and 9 or 10 digits.
+_WHOLE_PHONE = re.compile(r"0[0-9]{9,10}")
 
 
 def search_keys(key: str) -> tuple[str, ...]:
@@ -61,8 +65,11 @@ def search_queries(
     count_upto: int,
 ) -> tuple[Select[Any], Select[Any]]:
     """Two queries: the page's case ids newest first, and the matches counted to ``count_upto``."""
-    fts = _fts_expression(session, key) if key else None
-    if fts is not None and _CASE_NUMBER.fullmatch(key):
+    phone = _whole_phone(key)
+    fts = _fts_expression(session, key) if key and phone is None else None
+    if phone is not None:
+        fts = _phone_condition(phone)
+    elif fts is not None and _CASE_NUMBER.fullmatch(key):
         # A case number (or its start): its trigrams are in every case, the unique index of
         # the numbers answers at once. Only a number's start can hold such a key.
         upper = key.upper()
@@ -86,6 +93,30 @@ def search_queries(
     matched = select(SOCase.id).where(*conditions)
     page = matched.order_by(SOCase.id.desc()).limit(limit).offset(offset)
     return page, select(func.count()).select_from(matched.limit(count_upto).subquery())
+
+
+def _whole_phone(key: str) -> str | None:
+    """The digits of ``key`` when it is a whole phone number (with or without hyphens)."""
+    digits = search_keys(key)[-1]
+    return digits if _WHOLE_PHONE.fullmatch(digits) else None
+
+
+def _phone_condition(digits: str) -> ColumnElement[bool]:
+    """Cases whose patient has ``digits`` in a phone or mobile number, through their indexes.
+
+    The same cases the substring search finds: stored numbers are digits only, 0 and 9 or 10
+    more (validate_phone), so a whole number lies in one at its start, or, ten digits long,
+    one place in, in an eleven-digit number that is then "0" and those digits. Elsewhere in a
+    search text ten digits in a row do not occur: the case number has hyphens, and a name
+    holding a phone number is no name (tests/services/test_search_equivalence.py).
+    """
+
+    def holds(column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+        starts = and_(column >= digits, column < digits + ":")  # ":" sorts just after "9"
+        return or_(starts, column == "0" + digits) if len(digits) == 10 else starts
+
+    patients = select(Patient.id).where(or_(holds(Patient.phone), holds(Patient.mobile)))
+    return SOCase.patient_id.in_(patients)
 
 
 def _few_in_stages(session: Session, stages: tuple[Stage, ...]) -> bool:

@@ -81,8 +81,9 @@ def search_cases(
         page, count = search_queries(
             session, key, stages, limit=limit, offset=offset, count_upto=stop + 1
         )
-        counted = session.scalar(count) or 0
         rows = _rows(session, page)
+        # A page that is not full holds the last match: nothing is left to count.
+        counted = offset + len(rows) if len(rows) < limit else session.scalar(count) or 0
     capped = counted > stop
     total = stop if capped else counted
     return CasePage(rows=rows, total=total, offset=offset, limit=limit, capped=capped)

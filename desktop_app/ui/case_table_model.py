@@ -21,7 +21,9 @@ from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
 # the model knows nothing of the store.
 PageFetcher = Callable[[int, int], CasePage]
 
-PAGE_SIZE = 200
+# Rows fetched per page: about two screens, so a keystroke's search fetches and maps no more
+# than the clerk can see soon; scrolling to the end fetches the next page.
+PAGE_SIZE = 50
 
 COL_NUMBER = 0
 COL_NAME = 1

@@ -81,8 +81,8 @@ def test_scrolling_to_the_end_loads_the_next_page(qtbot, make_case, runner, mode
     qtbot.waitExposed(page)
     assert page.model.rowCount() == PAGE_SIZE
     assert page.model.canFetchMore()
-    # The count stops past the first page (issue #13) and grows as further pages load.
-    assert page.count_label.text() == f"{PAGE_SIZE}件以上"
+    # The count looks past the first page (up to COUNT_AHEAD, issue #13).
+    assert page.count_label.text() == f"{PAGE_SIZE + 5}件"
     page.table.scrollToBottom()
     qtbot.waitUntil(lambda: page.model.rowCount() == PAGE_SIZE + 5)
     assert page.count_label.text() == f"{PAGE_SIZE + 5}件"
@@ -92,14 +92,14 @@ def test_scrolling_to_the_end_loads_the_next_page(qtbot, make_case, runner, mode
     # Attached only now: the tester itself calls fetchMore, which would hide the paging.
     model_tester(page.model)
     # A refresh reloads every loaded row and leaves the clerk where they were.
-    page.table.selectRow(150)
-    page.table.scrollTo(page.model.index(150, 0))
+    page.table.selectRow(PAGE_SIZE + 2)
+    page.table.scrollTo(page.model.index(PAGE_SIZE + 2, 0))
     scroll = page.table.verticalScrollBar().value()
     assert scroll > 0
     runner.changed.emit(ChangeNotice(OpChanges(Change.CASES)))
     assert page.model.rowCount() == PAGE_SIZE + 5
     assert page.table.verticalScrollBar().value() == scroll
-    assert page.current_case_id() == ids[150]
+    assert page.current_case_id() == ids[PAGE_SIZE + 2]
 
 
 def test_refresh_after_a_change_keeps_selection(qtbot, cases, page, runner, store) -> None:
