@@ -95,50 +95,80 @@ def peak_mib() -> float:
 # Search --------------------------------------------------------------------------------------
 
 
-def _sample_patient(store: Store) -> tuple[str, str, str]:
-    """A case in the middle of the table: its number, its patient's フリガナ and phone."""
+# The patient the searches look for: one case among all the others, as when the clerk
+# looks someone up. A common family name of the demo (its trigrams are in thousands of cases,
+# so the index does real work), a given name and a phone number no demo patient has. Added by
+# run.py through the service, as a clerk would, when it builds a database.
+PROBE_NAME, PROBE_FURIGANA, PROBE_PHONE = "鈴木　澄香", "スズキ　スミカ", "0144-99-0001"
+
+
+def add_probe(store: Store) -> None:
+    from desktop_app.services.cases import create_case
+    from desktop_app.services.dto import NewCase, NewPatient
+
+    patient = NewPatient(
+        name=PROBE_NAME,
+        furigana=PROBE_FURIGANA,
+        phone=PROBE_PHONE,
+        address="北海道苫小牧市表町1-1-1",
+    )
+    create_case(store, NewCase(patient=patient))
+
+
+def _probe_number(store: Store) -> str:
     with store.read() as session:
-        count = session.scalar(select(SOCase.id).order_by(SOCase.id.desc()).limit(1)) or 0
-        row = session.execute(
-            select(SOCase.case_number, Patient.furigana, Patient.phone, Patient.mobile)
+        number = session.scalar(
+            select(SOCase.case_number)
             .join(Patient, SOCase.patient_id == Patient.id)
-            .where(SOCase.id <= max(1, count // 2))
-            .order_by(SOCase.id.desc())
+            .where(Patient.name == PROBE_NAME)
+        )
+    if number is None:
+        raise SystemExit("no probe patient in this database (built by an older run.py)")
+    return number
+
+
+def _common_name(store: Store) -> str:
+    """The フリガナ most cases share (the demo draws names from a short list)."""
+    with store.read() as session:
+        return session.execute(
+            select(Patient.furigana)
+            .join(SOCase, SOCase.patient_id == Patient.id)
+            .group_by(Patient.furigana)
+            .order_by(func.count().desc(), Patient.furigana)
             .limit(1)
-        ).one()
-    return row[0], row[1], row[2] or row[3]
+        ).scalar_one()
 
 
 def search_figures(store: Store) -> dict[str, Any]:
-    number, furigana, phone = _sample_patient(store)
-    katakana = furigana.replace("\u3000", " ")
+    """Searches as the case list makes them: its page size, end to end through the service."""
+    from desktop_app.ui.case_table_model import PAGE_SIZE
+
+    katakana = PROBE_FURIGANA.replace("\u3000", " ")
     hiragana = jaconv.kata2hira(katakana)
     halfwidth = jaconv.z2h(katakana, kana=True, ascii=True, digit=True)
-    prefix = hiragana[:2]
+    asked = {
+        "kana_prefix": hiragana[:2],
+        "name_hiragana": hiragana,
+        "name_katakana": katakana,
+        "name_halfwidth": halfwidth,
+        "case_number": _probe_number(store),
+        "phone": PROBE_PHONE,
+    }
     queries: dict[str, Callable[[], object]] = {
-        "kana_prefix": lambda: search_cases(store, prefix),
-        "name_hiragana": lambda: search_cases(store, hiragana),
-        "name_katakana": lambda: search_cases(store, katakana),
-        "name_halfwidth": lambda: search_cases(store, halfwidth),
-        "case_number": lambda: search_cases(store, number),
-        "find_case_id": lambda: find_case_id(store, number),
-        "phone": lambda: search_cases(store, phone),
-        "first_page": lambda: search_cases(store),
+        name: (lambda q=q: search_cases(store, q, limit=PAGE_SIZE)) for name, q in asked.items()
     }
-    out: dict[str, Any] = {
-        "queries": {
-            "kana_prefix": prefix,
-            "name_hiragana": hiragana,
-            "name_katakana": katakana,
-            "name_halfwidth": halfwidth,
-            "case_number": number,
-            "phone": phone,
-        }
-    }
+    queries["find_case_id"] = lambda: find_case_id(store, asked["case_number"])
+    queries["first_page"] = lambda: search_cases(store, limit=PAGE_SIZE)
+    out: dict[str, Any] = {"queries": asked, "page_size": PAGE_SIZE, "hits": {}}
     for name, fn in queries.items():
         out[name] = summary(ms_samples(fn, REPEAT["search"]))
-    hits = search_cases(store, hiragana).total
-    out["name_hits"] = hits
+    for name, q in asked.items():
+        page = search_cases(store, q, limit=PAGE_SIZE)
+        out["hits"][name] = {"total": page.total, "capped": page.capped}
+    common = jaconv.kata2hira(_common_name(store).replace("\u3000", " "))
+    timings = summary(ms_samples(lambda: search_cases(store, common, limit=PAGE_SIZE), 10))
+    page = search_cases(store, common, limit=PAGE_SIZE)
+    out["common_name"] = {"query": common, "hits": page.total, "capped": page.capped, **timings}
     return out
 
 

@@ -25,6 +25,7 @@ FIGURES = {
         )
         for kind in ("p95", "ratio")
     ),
+    "search_common_name",
     "board_load",
     "board_refresh_one_p95",
     "week_view",
@@ -47,6 +48,7 @@ def test_a_small_run_reports_every_figure(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(out.read_text(encoding="utf-8"))
     assert {row["key"] for row in report["figures"]} == FIGURES
-    assert report["per_size"]["200"]["cases"] == 200
+    assert report["per_size"]["200"]["cases"] == 200 + 1  # the demo and the probe patient
+    assert report["per_size"]["200"]["search"]["hits"]["phone"] == {"total": 1, "capped": False}
     assert report["figures"][0]["raw"]["ratio"] > 0
     assert "| 項目 | 計測値 | 目標 | 達成 |" in done.stdout
