@@ -35,7 +35,7 @@ from desktop_app.services.forms import render_form
 from desktop_app.services.store import Store, open_store
 
 # Repeats; --quick (the suite's smoke test of the harness) takes a few of each.
-REPEAT = {"search": 30, "board": 6, "refresh": 30, "week": 10, "packet": 20}
+REPEAT = {"search": 100, "board": 6, "refresh": 30, "week": 10, "packet": 20}
 QUICK = {"search": 3, "board": 2, "refresh": 3, "week": 2, "packet": 2}
 
 

@@ -158,7 +158,16 @@ def figures_table(start: Any, sizes: dict[int, dict[str, Any]], soffice: float |
             "start_ratio",
             {"app_s": start.app_s, "floor_s": start.floor_s, "ratio": start.ratio,
              "app_runs": start.app_runs, "floor_runs": start.floor_runs},
-        )
+        ),
+        _row(
+            "参考: 下限 + ORM モデルと最初の問い合わせだけ（orm_floor_start.py）",
+            f"{start.orm_floor_s:.2f} s = 下限の {start.orm_ratio:.2f}倍",
+            "（参考）",
+            None,
+            "start_orm_floor",
+            {"orm_floor_s": start.orm_floor_s, "ratio": start.orm_ratio,
+             "runs": start.orm_floor_runs},
+        ),
     ]  # fmt: skip
     for key, label in SEARCHES:
         per = {n: sizes[n]["search"][key]["p95_ms"] for n in sorted(sizes)}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_SCRIPT = ROOT / "benchmarks" / "floor_start.py"
+ORM_FLOOR_SCRIPT = ROOT / "benchmarks" / "orm_floor_start.py"
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,16 @@ class StartFigures:
     floor_s: float
     app_runs: tuple[float, ...]
     floor_runs: tuple[float, ...]
+    orm_floor_s: float  # the floor with SO Desk's ORM models and a first query, for reference
+    orm_floor_runs: tuple[float, ...]
 
     @property
     def ratio(self) -> float:
         return self.app_s / self.floor_s
+
+    @property
+    def orm_ratio(self) -> float:
+        return self.orm_floor_s / self.floor_s
 
 
 def _time_until_shown(command: list[str], env: dict[str, str]) -> float:
@@ -63,25 +70,30 @@ def measure_start(db: Path, runs: int = 5) -> StartFigures:
         env.pop("SODESK_DATABASE_URL", None)
         app = [sys.executable, "-m", "desktop_app", "--db", str(db)]
         floor = [sys.executable, str(FLOOR_SCRIPT)]
+        orm_floor = [sys.executable, str(ORM_FLOOR_SCRIPT), str(db)]
         # One unmeasured run of each: byte-code compiled, files in the page cache.
-        _time_until_shown(app, env)
-        _time_until_shown(floor, env)
-        app_runs, floor_runs = [], []
+        for command in (app, floor, orm_floor):
+            _time_until_shown(command, env)
+        app_runs, floor_runs, orm_runs = [], [], []
         for _ in range(runs):
             app_runs.append(_time_until_shown(app, env))
             floor_runs.append(_time_until_shown(floor, env))
+            orm_runs.append(_time_until_shown(orm_floor, env))
     return StartFigures(
         app_s=statistics.median(app_runs),
         floor_s=statistics.median(floor_runs),
         app_runs=tuple(app_runs),
         floor_runs=tuple(floor_runs),
+        orm_floor_s=statistics.median(orm_runs),
+        orm_floor_runs=tuple(orm_runs),
     )
 
 
 if __name__ == "__main__":
     figures = measure_start(Path(sys.argv[1]), runs=int(sys.argv[2]) if len(sys.argv) > 2 else 5)
     print(
-        f"app {figures.app_s:.3f} s, floor {figures.floor_s:.3f} s, ratio {figures.ratio:.2f}\n"
+        f"app {figures.app_s:.3f} s, floor {figures.floor_s:.3f} s, ratio {figures.ratio:.2f}; "
+        f"floor with the ORM {figures.orm_floor_s:.3f} s ({figures.orm_ratio:.2f})\n"
         f"app runs {[round(t, 3) for t in figures.app_runs]}\n"
         f"floor runs {[round(t, 3) for t in figures.floor_runs]}"
     )
