@@ -11,8 +11,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 
-def main() -> int:
-    app = QApplication([])
+def show_window(app: QApplication) -> int:
+    """An empty main window; "shown" once it is painted, then quit (orm_floor_start.py too)."""
     window = QMainWindow()
     window.resize(1280, 800)
     window.show()
@@ -24,6 +24,10 @@ def main() -> int:
 
     QTimer.singleShot(0, shown)
     return app.exec()
+
+
+def main() -> int:
+    return show_window(QApplication([]))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sys
 
 import sqlalchemy.orm
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMainWindow
+from floor_start import show_window  # beside this file: a script's folder is on sys.path
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import create_engine, select
 
 from desktop_app.db.models import Patient, SOCase
@@ -28,17 +28,7 @@ def main(db: str) -> int:
             .order_by(SOCase.id.desc())
             .limit(50)
         ).all()
-    window = QMainWindow()
-    window.resize(1280, 800)
-    window.show()
-
-    def shown() -> None:
-        app.processEvents()
-        print("shown", flush=True)
-        app.quit()
-
-    QTimer.singleShot(0, shown)
-    return app.exec()
+    return show_window(app)
 
 
 if __name__ == "__main__":
