@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,21 @@ def test_version(capsys) -> None:
         main(["--version"])
     assert exit_.value.code == 0
     assert __version__ in capsys.readouterr().out
+
+
+def test_the_collector_is_on_for_a_command_and_after_any_exit(tmp_path: Path, capsys) -> None:
+    """main() turns the cycle collector off only while the program loads (see ui/app)."""
+    seen: list[bool] = []
+    gc.callbacks.append(lambda phase, _info: seen.append(phase == "start"))
+    try:
+        assert main(["init", "--db", str(tmp_path / "c.db")]) == 0
+        assert gc.isenabled()
+        with pytest.raises(SystemExit):
+            main(["--version"])
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.pop()
+    assert seen, "a command that makes a database ran without one collection"
 
 
 def test_init_demo_check(tmp_path: Path, capsys) -> None:

@@ -93,11 +93,12 @@ def _report_uncaught_errors() -> None:
 
 
 def _started() -> None:
-    """The window is up: collect cycles again (cli.main turned the collector off for the
-    start). What the start made is frozen first, so later collections, on the UI thread, do
-    not walk it again and again."""
-    gc.freeze()
-    gc.enable()
+    """The window is up: collect cycles again if cli.main turned the collector off for the
+    start. What the start made is frozen first, so later collections, on the UI thread, do
+    not walk it again and again. (A caller that left the collector on is left alone.)"""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _bench_exit(app: QApplication, started: float) -> None:

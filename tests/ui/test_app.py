@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QFontDatabase
@@ -14,6 +16,23 @@ def test_bundled_fonts_are_the_application_font(qapp: QApplication) -> None:
     assert "IPAexGothic" in families
     assert "IPAexMincho" in families
     assert qapp.font().family() == "IPAexGothic"
+
+
+def test_the_collector_comes_back_once_the_window_is_up() -> None:
+    """cli.main loads the program with the collector off; the window's first turn turns it
+    on, with the start's objects frozen. A caller that left it on is left alone."""
+    from desktop_app.ui.app import _started
+
+    gc.disable()
+    try:
+        _started()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.enable()
+    _started()
+    assert gc.get_freeze_count() == 0
 
 
 def test_standard_buttons_are_japanese(qapp: QApplication) -> None:
