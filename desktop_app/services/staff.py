@@ -250,8 +250,10 @@ def _failed(session: Session, login: str, why: str) -> None:
 
 
 def _matches(stored: str | None, password: str) -> bool:
+    # Made here for known IDs too, so the first try of either kind takes as long.
+    dummy = _dummy_hash()
     try:
-        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
+        return _hasher.verify(stored or dummy, password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
