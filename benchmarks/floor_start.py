@@ -8,21 +8,34 @@ from __future__ import annotations
 
 import sqlalchemy.orm  # noqa: F401  (its import time is part of the floor)
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
+
+
+class _Window(QMainWindow):
+    """Says "shown" once its first paint is done, as SO Desk's MainWindow does, and quits."""
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__()
+        self.app = app
+        self.painted = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.painted:
+            self.painted = True
+            QTimer.singleShot(0, self.shown)
+
+    def shown(self) -> None:
+        print("shown", flush=True)
+        self.app.quit()
 
 
 def show_window(app: QApplication) -> int:
     """An empty main window; "shown" once it is painted, then quit (orm_floor_start.py too)."""
-    window = QMainWindow()
+    window = _Window(app)
     window.resize(1280, 800)
     window.show()
-
-    def shown() -> None:
-        app.processEvents()
-        print("shown", flush=True)
-        app.quit()
-
-    QTimer.singleShot(0, shown)
     return app.exec()
 
 

@@ -88,6 +88,18 @@ class ScreenLock(QObject):
         self._timer.timeout.connect(self._check_idle)
         self.reload_settings()
         runner.changed.connect(self._data_changed)
+        self._watching = False
+
+    def watch_input(self) -> None:
+        """Count input anywhere in the application from now on (once).
+
+        Called when the window's first page is on the screen: the first event an
+        application-wide filter sees makes PySide6 load the Python types of all of Qt's
+        classes (about 25 ms), which the start need not wait for.
+        """
+        if self._watching:
+            return
+        self._watching = True
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         app.installEventFilter(self)

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QSize, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -43,6 +43,11 @@ _Page = TypeVar("_Page", bound=QWidget)
 
 
 class MainWindow(QMainWindow):
+    # The first page is on the screen; what the start leaves until then follows (finish_start).
+    first_painted = Signal()
+    # ... and is done.
+    start_finished = Signal()
+
     def __init__(
         self, store: Store, parent: QWidget | None = None, *, auto_backup: bool = True
     ) -> None:
@@ -118,8 +123,36 @@ class MainWindow(QMainWindow):
         self.staff_label.change_password_requested.connect(self.change_password)
 
         self.show_page(PAGE_CASES)
-        # After the window is up, so the question appears over it rather than before it.
-        QTimer.singleShot(0, self.offer_recovered_draft)
+        self._painted = False
+        self._start_finished = False
+
+    # The start, after the first paint ----------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # Once this paint is on the screen, not inside it.
+            QTimer.singleShot(0, self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        self.first_painted.emit()
+        self.finish_start()
+
+    @property
+    def start_done(self) -> bool:
+        return self._start_finished
+
+    def finish_start(self) -> None:
+        """What the start leaves until the first page is on the screen (once): the screen
+        lock starts watching for input, and an intake left by a crash is offered back, its
+        question over the window rather than before it."""
+        if self._start_finished:
+            return
+        self._start_finished = True
+        self.screen_lock.watch_input()
+        self.start_finished.emit()
+        self.offer_recovered_draft()
 
     # Pages, built on first use -------------------------------------------------------------
 

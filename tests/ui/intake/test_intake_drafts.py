@@ -66,6 +66,7 @@ def test_an_unfinished_intake_is_offered_back_on_the_next_start(
     monkeypatch.setattr(prompts, "ask_resume_draft", lambda _p, d: asked.append(d) or True)
     window = MainWindow(store)
     qtbot.addWidget(window)
+    window.show()  # the draft is offered once the first page is on the screen
     qtbot.waitUntil(lambda: bool(asked))
     assert "山田　太郎" in prompts.draft_summary(asked[0])
     assert window.stack.currentIndex() == PAGE_INTAKE
@@ -81,6 +82,7 @@ def test_a_discarded_draft_is_gone(qtbot, store, monkeypatch) -> None:
     monkeypatch.setattr(prompts, "ask_resume_draft", lambda _p, _d: False)
     window = MainWindow(store)
     qtbot.addWidget(window)
+    window.show()  # the draft is offered once the first page is on the screen
     qtbot.waitUntil(lambda: drafts.load_draft(store) is None)
     assert window.intake.patient.name.editor.text() == ""
 
@@ -209,6 +211,7 @@ def test_bad_drafts_are_set_aside_one_by_one_and_the_window_starts_blank(
         original = path.read_bytes()
         window = MainWindow(store)
         qtbot.addWidget(window)
+        window.show()
         qtbot.waitUntil(lambda number=number: len(told) == number)
         assert told[-1] == path.with_name(f"{path.stem}.broken-{number}.json"), what
         assert told[-1].read_bytes() == original, what
@@ -235,6 +238,7 @@ def test_a_good_draft_is_restored_and_unknown_fields_are_ignored(qtbot, store, m
     _write_draft(store, values, page=2)
     window = MainWindow(store)
     qtbot.addWidget(window)
+    window.show()  # the draft is offered once the first page is on the screen
     qtbot.waitUntil(lambda: window.stack.currentIndex() == PAGE_INTAKE)
     wizard = window.intake
     assert wizard.current_step().key == "doctor"
