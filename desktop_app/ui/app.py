@@ -114,8 +114,12 @@ def _report_start(app: QApplication, window: MainWindow, started: float) -> None
     def say(what: str) -> None:
         print(f"{what} {time.perf_counter() - started:.4f}", flush=True)
 
+    def ready() -> None:
+        say("ready")
+        app.quit()
+
     window.first_painted.connect(lambda: say("shown"))
-    window.start_finished.connect(lambda: (say("ready"), app.quit()))
+    window.start_finished.connect(ready)
 
 
 def run_gui(store: Store) -> int:
