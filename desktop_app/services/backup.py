@@ -16,11 +16,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_app.db.engine import database_url, sqlite_file
-from desktop_app.db.models import Setting
+from desktop_app.db.models import Setting, table_of
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.backup_retention import backup_file_name, backups_to_delete
 from desktop_app.services import audit
@@ -144,9 +145,9 @@ def backup_database(
 
 def last_backup(store: Store) -> BackupInfo | None:
     """The last good backup recorded in this database, or None when there has been none."""
+    settings = table_of(Setting)  # read as the window starts: no ORM needed (table_of)
     with store.read() as session:
-        row = session.get(Setting, LAST_BACKUP_KEY)
-        value = row.value if row is not None else None
+        value = session.scalar(select(settings.c.value).where(settings.c.key == LAST_BACKUP_KEY))
     if not isinstance(value, dict):
         return None
     try:

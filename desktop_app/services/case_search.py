@@ -23,11 +23,14 @@ import re
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, text
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
-from desktop_app.db.models import Patient, SOCase
+from desktop_app.db.models import Patient, SOCase, table_of
 from desktop_app.db.search_index import FTS_TABLE, TERMS_TABLE, has_fts_index
 from desktop_app.domain.stages import Stage
+
+# Core columns: the first page is searched before the ORM's mappers are configured.
+_CASES, _PATIENTS = table_of(SOCase).c, table_of(Patient).c
 
 # Trigrams the vocabulary may give for a short key before a scan is the cheaper way: a key
 # in this many distinct trigrams is common, so newest-first rows match within the page.
@@ -73,7 +76,7 @@ def search_queries(
         # A case number (or its start): its trigrams are in every case, the unique index of
         # the numbers answers at once. Only a number's start can hold such a key.
         upper = key.upper()
-        fts = (SOCase.case_number >= upper) & (SOCase.case_number < upper + "\U0010ffff")
+        fts = (_CASES.case_number >= upper) & (_CASES.case_number < upper + "\U0010ffff")
     if isinstance(fts, str) and not stages:
         matched = (
             select(text("rowid"))
@@ -89,9 +92,9 @@ def search_queries(
         # at each is cheaper than joining every match of the key.
         conditions.append(_condition(key) if fts is None or few else _as_condition(fts))
     if stages:
-        conditions.append(SOCase.stage.in_(stages))
-    matched = select(SOCase.id).where(*conditions)
-    page = matched.order_by(SOCase.id.desc()).limit(limit).offset(offset)
+        conditions.append(_CASES.stage.in_(stages))
+    matched = select(_CASES.id).where(*conditions)
+    page = matched.order_by(_CASES.id.desc()).limit(limit).offset(offset)
     return page, select(func.count()).select_from(matched.limit(count_upto).subquery())
 
 
@@ -111,16 +114,16 @@ def _phone_condition(digits: str) -> ColumnElement[bool]:
     holding a phone number is no name (tests/services/test_search_equivalence.py).
     """
 
-    def holds(column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    def holds(column: ColumnElement[str]) -> ColumnElement[bool]:
         starts = and_(column >= digits, column < digits + ":")  # ":" sorts just after "9"
         return or_(starts, column == "0" + digits) if len(digits) == 10 else starts
 
-    patients = select(Patient.id).where(or_(holds(Patient.phone), holds(Patient.mobile)))
-    return SOCase.patient_id.in_(patients)
+    patients = select(_PATIENTS.id).where(or_(holds(_PATIENTS.phone), holds(_PATIENTS.mobile)))
+    return _CASES.patient_id.in_(patients)
 
 
 def _few_in_stages(session: Session, stages: tuple[Stage, ...]) -> bool:
-    in_stages = select(SOCase.id).where(SOCase.stage.in_(stages)).limit(FEW_IN_STAGES + 1)
+    in_stages = select(_CASES.id).where(_CASES.stage.in_(stages)).limit(FEW_IN_STAGES + 1)
     return (session.scalar(select(func.count()).select_from(in_stages.subquery())) or 0) <= (
         FEW_IN_STAGES
     )
@@ -128,14 +131,14 @@ def _few_in_stages(session: Session, stages: tuple[Stage, ...]) -> bool:
 
 def _condition(key: str) -> ColumnElement[bool]:
     """The scan: the key (or its digits) anywhere in the search text."""
-    return or_(*(SOCase.search_text.contains(k, autoescape=True) for k in search_keys(key)))
+    return or_(*(_CASES.search_text.contains(k, autoescape=True) for k in search_keys(key)))
 
 
 def _as_condition(fts: str | ColumnElement[bool]) -> ColumnElement[bool]:
     if not isinstance(fts, str):
         return fts
     matches = text(f"{FTS_TABLE} MATCH :q").bindparams(bindparam("q", fts, unique=True))
-    return SOCase.id.in_(select(text("rowid")).select_from(text(FTS_TABLE)).where(matches))
+    return _CASES.id.in_(select(text("rowid")).select_from(text(FTS_TABLE)).where(matches))
 
 
 def _fts_expression(session: Session, key: str) -> str | ColumnElement[bool] | None:

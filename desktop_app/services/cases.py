@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from desktop_app.db.models import (
     Appointment,
@@ -21,6 +21,7 @@ from desktop_app.db.models import (
     ReferringDoctor,
     ReferringInstitution,
     SOCase,
+    table_of,
 )
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.contact import validate_phone, validate_postal
@@ -92,40 +93,46 @@ def search_cases(
 def case_rows(store: Store, case_ids: tuple[int, ...]) -> tuple[CaseRow, ...]:
     """The case list's lines for these cases (after they changed), newest first."""
     with store.read() as session:
-        changed = select(SOCase.id).where(SOCase.id.in_(case_ids)).order_by(SOCase.id.desc())
+        ids = _CASES.c.id
+        changed = select(ids).where(ids.in_(case_ids)).order_by(ids.desc())
         return _rows(session, changed)
 
 
 # The columns a case list line shows, for the ids bound to "ids" (built once: SQLAlchemy then
-# reuses its compiled form).
-_REF_DOCTOR, _INSTITUTION = aliased(ReferringDoctor), aliased(ReferringInstitution)
-_DOCTOR, _DEPARTMENT = aliased(Doctor), aliased(Department)
+# reuses its compiled form). Core tables, not the ORM classes: the window's first page is
+# read before the ORM's mappers are configured (db/models.table_of).
+_CASES, _PATIENTS = table_of(SOCase), table_of(Patient)
+_REF_DOCTOR = table_of(ReferringDoctor).alias("ref_doctor")
+_INSTITUTION = table_of(ReferringInstitution).alias("institution")
+_DOCTOR = table_of(Doctor).alias("doctor")
+_DEPARTMENT = table_of(Department).alias("department")
+_APPOINTMENTS = table_of(Appointment)
 _LINES = (
     select(
-        SOCase.id,
-        SOCase.case_number,
-        Patient.name,
-        Patient.furigana,
-        SOCase.stage,
-        SOCase.updated_at,
-        _INSTITUTION.name.label("referrer"),
-        _DOCTOR.name.label("doctor"),
-        _DEPARTMENT.name.label("department"),
+        _CASES.c.id,
+        _CASES.c.case_number,
+        _PATIENTS.c.name,
+        _PATIENTS.c.furigana,
+        _CASES.c.stage,
+        _CASES.c.updated_at,
+        _INSTITUTION.c.name.label("referrer"),
+        _DOCTOR.c.name.label("doctor"),
+        _DEPARTMENT.c.name.label("department"),
     )
-    .join(Patient, Patient.id == SOCase.patient_id)
-    .outerjoin(_REF_DOCTOR, _REF_DOCTOR.id == SOCase.referring_doctor_id)
-    .outerjoin(_INSTITUTION, _INSTITUTION.id == _REF_DOCTOR.institution_id)
-    .outerjoin(_DOCTOR, _DOCTOR.id == SOCase.doctor_id)
-    .outerjoin(_DEPARTMENT, _DEPARTMENT.id == _DOCTOR.department_id)
-    .where(SOCase.id.in_(bindparam("ids", expanding=True)))
+    .join_from(_CASES, _PATIENTS, _PATIENTS.c.id == _CASES.c.patient_id)
+    .outerjoin(_REF_DOCTOR, _REF_DOCTOR.c.id == _CASES.c.referring_doctor_id)
+    .outerjoin(_INSTITUTION, _INSTITUTION.c.id == _REF_DOCTOR.c.institution_id)
+    .outerjoin(_DOCTOR, _DOCTOR.c.id == _CASES.c.doctor_id)
+    .outerjoin(_DEPARTMENT, _DEPARTMENT.c.id == _DOCTOR.c.department_id)
+    .where(_CASES.c.id.in_(bindparam("ids", expanding=True)))
 )
 _LIVE_APPOINTMENTS = (
-    select(Appointment.case_id, Appointment.date, Appointment.start_time)
+    select(_APPOINTMENTS.c.case_id, _APPOINTMENTS.c.date, _APPOINTMENTS.c.start_time)
     .where(
-        Appointment.case_id.in_(bindparam("ids", expanding=True)),
-        Appointment.cancelled.is_(False),
+        _APPOINTMENTS.c.case_id.in_(bindparam("ids", expanding=True)),
+        _APPOINTMENTS.c.cancelled.is_(False),
     )
-    .order_by(Appointment.id)
+    .order_by(_APPOINTMENTS.c.id)
 )
 
 

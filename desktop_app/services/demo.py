@@ -65,8 +65,9 @@ def is_demo_store(store: Store) -> bool:
 
     Never inferred: a clinic's database with no case yet is still the clinic's.
     """
+    settings = m.table_of(m.Setting)  # asked as the window starts: no ORM needed (table_of)
     with store.read() as session:
-        return session.get(m.Setting, DEMO_MARK) is not None
+        return session.scalar(select(settings.c.key).where(settings.c.key == DEMO_MARK)) is not None
 
 
 def mark_as_demo(store: Store) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import Setting
+from desktop_app.db.models import Setting, table_of
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.eligibility import ExclusionReason, Route
 from desktop_app.domain.errors import ConflictError
@@ -29,8 +29,10 @@ def get_settings(store: Store) -> ClinicSettings:
 
 
 def load_settings(session: Session) -> ClinicSettings:
-    """Settings inside a service's own transaction."""
-    rows = {s.key: s.value for s in session.scalars(select(Setting))}
+    """Settings inside a service's own transaction (read from the Core table: the window
+    reads them before its first page is up, before the ORM is configured)."""
+    table = table_of(Setting)
+    rows = {key: value for key, value in session.execute(select(table.c.key, table.c.value))}
     values: dict[str, Any] = {}
     for name in _FIELDS:
         if name in rows:

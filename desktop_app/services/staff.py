@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import AuditEntry, StaffUser, utcnow
+from desktop_app.db.models import AuditEntry, StaffUser, table_of, utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.roles import (
@@ -59,7 +60,8 @@ class StaffAccount:
         return Actor(login=self.login, display_name=self.display_name, role=self.role)
 
 
-def account_data(user: StaffUser) -> StaffAccount:
+def account_data(user: StaffUser | Row[Any]) -> StaffAccount:
+    """The account of an ORM user, or of a row of the staff_users table (the same names)."""
     return StaffAccount(
         id=user.id,
         login=user.login,
@@ -137,15 +139,44 @@ def unlock(store: Store, login: str, password: str) -> StaffAccount:
 
 
 def sign_in_demo(store: Store, login: str = "uketsuke") -> StaffAccount:
-    """On a demo database only: sign in as its demo clerk without a password."""
+    """On a demo database only: sign in as its demo clerk without a password (recorded)."""
+    account = open_demo_session(store, login)
+    record_demo_sign_in(store)
+    return account
+
+
+def open_demo_session(store: Store, login: str = "uketsuke") -> StaffAccount:
+    """On a demo database only: sign in as its demo clerk without a password, and leave the
+    record of it to ``record_demo_sign_in``.
+
+    The window opens this way and records the sign-in once its first page is on the screen:
+    a read from the Core table needs no ORM mapper configured before that page (the write,
+    with its audit entry and seals, does).
+    """
     from desktop_app.services.demo import is_demo_store
 
     if not is_demo_store(store):
         raise ValidationError("デモ用のデータベースではないため、サインインが必要です。")
+    users = table_of(StaffUser)
+    with store.read() as session:
+        row = session.execute(select(users).where(users.c.login == login)).first()
+    if row is None or not row.active:
+        raise ValidationError(f"デモのアカウント {login} がありません。")
+    account = account_data(row)
+    store.sign_in(account.actor)
+    store.sign_in_unrecorded = True
+    return account
+
+
+def record_demo_sign_in(store: Store) -> None:
+    """The demo clerk's sign-in by ``open_demo_session``, in the log (once; nothing to do
+    for any other sign-in, which is recorded as it happens)."""
+    if not store.sign_in_unrecorded or store.user is None:
+        return
     with store.transaction() as session:
-        user = session.scalar(select(StaffUser).where(StaffUser.login == login))
-        if user is None or not user.active:
-            raise ValidationError(f"デモのアカウント {login} がありません。")
+        user = session.scalar(select(StaffUser).where(StaffUser.login == store.user.login))
+        if user is None:
+            raise ValidationError(f"デモのアカウント {store.user.login} がありません。")
         user.last_sign_in_at = utcnow()
         _audit(
             session,
@@ -154,9 +185,7 @@ def sign_in_demo(store: Store, login: str = "uketsuke") -> StaffAccount:
             user,
             "デモ用データベースのため自動サインイン",
         )
-        account = account_data(user)
-    store.sign_in(account.actor)
-    return account
+    store.sign_in_unrecorded = False
 
 
 def record_lock(store: Store, *, idle: bool) -> None:
@@ -172,6 +201,7 @@ def sign_out(store: Store) -> None:
     """The window closes: the log shows when this member of staff stopped working."""
     if store.user is None:
         return
+    record_demo_sign_in(store)  # a window closed before its first page was up
     with store.transaction() as session:
         audit.record(
             session,

@@ -72,6 +72,8 @@ class Store:
     staff: str = field(default_factory=current_staff)
     backup_made: Path | None = None
     user: Actor | None = None
+    # Set by staff.open_demo_session until staff.record_demo_sign_in has logged the sign-in.
+    sign_in_unrecorded: bool = False
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -83,6 +85,7 @@ class Store:
         """From now on, this store works as ``actor`` (services/staff.py checks who it is)."""
         self.user = actor
         self.staff = actor.login
+        self.sign_in_unrecorded = False
 
     @property
     def file(self) -> Path | None:

@@ -144,12 +144,15 @@ class MainWindow(QMainWindow):
         return self._start_finished
 
     def finish_start(self) -> None:
-        """What the start leaves until the first page is on the screen (once): the screen
-        lock starts watching for input, and an intake left by a crash is offered back, its
-        question over the window rather than before it."""
+        """What the start leaves until the first page is on the screen (once): the demo
+        clerk's sign-in goes into the log (the first write, which configures the ORM), the
+        screen lock starts watching for input, and an intake left by a crash is offered back,
+        its question over the window rather than before it."""
         if self._start_finished:
             return
         self._start_finished = True
+        if self.runner.store.sign_in_unrecorded:
+            self.runner.run(self, staff.record_demo_sign_in)
         self.screen_lock.watch_input()
         self.start_finished.emit()
         self.offer_recovered_draft()

@@ -303,7 +303,8 @@ def sign_in_at_start(runner: ServiceRunner, parent: QWidget | None = None) -> bo
     forced password change). False when the clerk chose 終了: the window does not open."""
     store = runner.store
     if runner.call(parent, is_demo_store, store):
-        return runner.run(parent, staff.sign_in_demo) is not None
+        # Logged once the window's first page is up (MainWindow.finish_start).
+        return runner.run(parent, staff.open_demo_session) is not None
     has_accounts = runner.call(parent, staff.has_accounts, store)
     if has_accounts is None:
         return False

@@ -14,6 +14,7 @@ import desktop_app.services as services_package
 OPEN_TO_ALL = {
     "staff.create_first_admin",
     "staff.sign_in_demo",
+    "staff.record_demo_sign_in",
     "staff.record_lock",
     "staff.sign_out",
     "staff.change_password",

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+from sqlalchemy import select
 
+from desktop_app.db.models import AuditEntry
+from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.roles import Role
 from desktop_app.services import staff
 from desktop_app.services.demo import mark_as_demo
@@ -17,6 +20,7 @@ from desktop_app.services.staff_admin import add_account, list_accounts, set_act
 from desktop_app.services.store import Store, open_store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.app import APP_TITLE, run_gui
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sign_in import (
     ChangePasswordDialog,
     FirstAdminDialog,
@@ -241,11 +245,17 @@ def test_run_gui_leaves_when_the_clerk_chooses_quit(qapp, clinic: Store) -> None
 def test_the_demo_opens_in_one_step_as_its_clerk(qapp, store: Store) -> None:
     mark_as_demo(store)
     seen: list[str] = []
+    logged: list[list[tuple[str, AuditAction]]] = []
 
     def close() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        if not (windows and windows[0].start_done):
+            QTimer.singleShot(10, close)  # its sign-in is logged once the first page is up
+            return
         modal = QApplication.activeModalWidget()
         seen.append(type(modal).__name__ if modal is not None else "")
         seen.extend(w.windowTitle() for w in qapp.topLevelWidgets() if w.isVisible())
+        logged.append(_actions(store))
         qapp.closeAllWindows()
 
     QTimer.singleShot(0, close)
@@ -253,6 +263,27 @@ def test_the_demo_opens_in_one_step_as_its_clerk(qapp, store: Store) -> None:
     assert seen[0] == "", "no dialog before the window"
     assert APP_TITLE in seen
     assert store.user is not None and store.user.login == "uketsuke"
+    assert logged[0][-1] == ("uketsuke", AuditAction.STAFF_SIGN_IN)
+    assert _actions(store)[-2:] == [
+        ("uketsuke", AuditAction.STAFF_SIGN_IN),
+        ("uketsuke", AuditAction.STAFF_SIGN_OUT),
+    ]
+
+
+def test_a_demo_window_closed_at_once_still_logs_the_sign_in_first(qapp, store: Store) -> None:
+    mark_as_demo(store)
+    QTimer.singleShot(0, qapp.closeAllWindows)  # before the first paint
+    assert run_gui(store) == 0
+    assert _actions(store)[-2:] == [
+        ("uketsuke", AuditAction.STAFF_SIGN_IN),
+        ("uketsuke", AuditAction.STAFF_SIGN_OUT),
+    ]
+
+
+def _actions(store: Store) -> list[tuple[str, AuditAction]]:
+    with store.read() as session:
+        rows = session.execute(select(AuditEntry.staff, AuditEntry.action).order_by(AuditEntry.id))
+        return [(who, action) for who, action in rows]
 
 
 def _accounts(store: Store):
