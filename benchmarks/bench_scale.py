@@ -13,7 +13,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop_app.services.cases import find_case_id, get_case, search_cases
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.cases import find_case_id, get_case
 from desktop_app.services.maintenance import rebuild_demo
 
 

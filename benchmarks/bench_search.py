@@ -18,7 +18,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from desktop_app.domain.stages import OPEN_STAGES
-from desktop_app.services.cases import find_case_id, search_cases
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.cases import find_case_id
 from desktop_app.services.store import Store, open_store
 
 

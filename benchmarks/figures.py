@@ -30,7 +30,8 @@ from desktop_app.db.models import Appointment, Patient, SOCase
 from desktop_app.domain.changes import Change, OpChanges
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import OPEN_STAGES, Stage
-from desktop_app.services.cases import find_case_id, search_cases
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.cases import find_case_id
 from desktop_app.services.forms import render_form
 from desktop_app.services.store import Store, open_store
 

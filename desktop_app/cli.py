@@ -407,7 +407,7 @@ def _password(prompt: str = "パスワード: ") -> str:
 def _sign_in(store: Store, login: str | None) -> None:
     """Work as ``login`` (its password asked for); on a demo database, as the demo clerk."""
     from desktop_app.domain.errors import ValidationError
-    from desktop_app.services.demo import is_demo_store
+    from desktop_app.services.demo_mark import is_demo_store
     from desktop_app.services.staff import has_accounts, sign_in, sign_in_demo
 
     if is_demo_store(store):

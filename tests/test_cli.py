@@ -206,7 +206,7 @@ def test_python_dash_m_runs_the_same_program() -> None:
 def test_print_forms_for_a_case_and_blank(tmp_path: Path, capsys) -> None:
     db = str(tmp_path / "p.db")
     assert main(["demo", "--db", db, "--cases", "14"]) == 0
-    from desktop_app.services.cases import search_cases
+    from desktop_app.services.case_rows import search_cases
     from desktop_app.services.store import open_store
 
     store = open_store(db)

@@ -12,7 +12,8 @@ from PySide6.QtCore import QLockFile
 
 from desktop_app.cli import main
 from desktop_app.services.backup import default_backup_folder
-from desktop_app.services.cases import create_case, search_cases
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.cases import create_case
 from desktop_app.services.dto import NewCase, NewPatient
 from desktop_app.services.store import open_store
 from tests.stores import CLI_USER

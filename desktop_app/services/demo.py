@@ -44,11 +44,11 @@ from desktop_app.services.demo_data import (
     PROFILES,
     CaseProfile,
 )
+from desktop_app.services.demo_mark import DEMO_MARK, is_demo_store
 from desktop_app.services.store import Store
 
 MAX_DEMO_CASES = 100_000
 _Rows = dict[str, list[dict[str, Any]]]  # table name -> rows for one bulk insert
-DEMO_MARK = "demo_database"
 _BATCH = 5_000
 # The most recent cases walk through every stage, so a small demo shows them all.
 _SHOWCASE = (
@@ -58,16 +58,6 @@ _SHOWCASE = (
 )  # fmt: skip
 _SLOTS = (dt.time(14, 0), dt.time(14, 30), dt.time(15, 0), dt.time(15, 30))
 _RECENT = dt.timedelta(days=120)
-
-
-def is_demo_store(store: Store) -> bool:
-    """True only for a database created as a demo one (its mark is written at creation).
-
-    Never inferred: a clinic's database with no case yet is still the clinic's.
-    """
-    settings = m.table_of(m.Setting)  # asked as the window starts: no ORM needed (table_of)
-    with store.read() as session:
-        return session.scalar(select(settings.c.key).where(settings.c.key == DEMO_MARK)) is not None
 
 
 def mark_as_demo(store: Store) -> None:

@@ -19,33 +19,6 @@ from desktop_app.domain.stages import Decision, Stage
 
 
 @dataclass(frozen=True)
-class CaseRow:
-    """One line of the case list."""
-
-    id: int
-    case_number: str
-    patient_name: str
-    furigana: str
-    stage: Stage
-    appointment: dt.datetime | None
-    referrer: str
-    department: str
-    doctor: str
-    updated_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class CasePage:
-    rows: tuple[CaseRow, ...]
-    total: int
-    offset: int
-    limit: int
-    # True when the count stopped before the last match (it never scans them all): total is
-    # where it stopped, and the list says 「N件以上」.
-    capped: bool = False
-
-
-@dataclass(frozen=True)
 class PatientData:
     id: int
     name: str

@@ -27,15 +27,9 @@ from desktop_app.db.search_index import index_problems
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services import audit, store_files
-from desktop_app.services.cases import search_cases
-from desktop_app.services.demo import (
-    DEMO_MARK,
-    MAX_DEMO_CASES,
-    build_demo,
-    ensure_demo_accounts,
-    is_demo_store,
-    mark_as_demo,
-)
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.demo import MAX_DEMO_CASES, build_demo, ensure_demo_accounts, mark_as_demo
+from desktop_app.services.demo_mark import DEMO_MARK, is_demo_store
 from desktop_app.services.store import (
     Store,
     StoreError,

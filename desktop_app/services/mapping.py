@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 from desktop_app.db.models import Appointment, AuditEntry, Patient, SOCase
+from desktop_app.services.case_rows import CaseRow
 from desktop_app.services.dto import (
     AppointmentData,
     AuditData,
     CallerData,
     CaseDetail,
-    CaseRow,
     ContactData,
     DocumentData,
     PatientData,

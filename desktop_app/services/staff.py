@@ -29,6 +29,7 @@ from desktop_app.domain.roles import (
     normalize_login,
 )
 from desktop_app.services import audit
+from desktop_app.services.demo_mark import is_demo_store
 from desktop_app.services.store import Store
 
 log = logging.getLogger(__name__)
@@ -153,8 +154,6 @@ def open_demo_session(store: Store, login: str = "uketsuke") -> StaffAccount:
     a read from the Core table needs no ORM mapper configured before that page (the write,
     with its audit entry and seals, does).
     """
-    from desktop_app.services.demo import is_demo_store
-
     if not is_demo_store(store):
         raise ValidationError("デモ用のデータベースではないため、サインインが必要です。")
     users = table_of(StaffUser)

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop_app.domain.errors import ValidationError
@@ -207,7 +207,10 @@ class BackupStatusLabel(QLabel):
         self.setText(text)
         self.setToolTip(text)
         self.setProperty("warning", warning)  # red in the stylesheet
-        self.style().polish(self)
+        if self.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+            # Polished already: again, for the new colour (the first polish, when the label
+            # is first shown, reads the property itself).
+            self.style().polish(self)
 
     def _on_started(self) -> None:
         self.refresh()

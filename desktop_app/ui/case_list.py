@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.changes import Change
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage
-from desktop_app.services.cases import case_rows, search_cases
-from desktop_app.services.dto import CasePage
+from desktop_app.services.case_rows import CasePage, case_rows, search_cases
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.case_table_model import (

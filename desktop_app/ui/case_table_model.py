@@ -14,7 +14,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from desktop_app.domain.wareki import format_short, weekday_ja
-from desktop_app.services.dto import CasePage, CaseRow
+from desktop_app.services.case_rows import CasePage, CaseRow
 from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
 
 # Fetches one page: (offset, limit) -> CasePage. The page builds it from the search text, so

@@ -30,8 +30,8 @@ from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.roles import Actor, Role
 from desktop_app.services import staff
-from desktop_app.services.demo import is_demo_store
 from desktop_app.services.demo_data import DEMO_ACCOUNTS
+from desktop_app.services.demo_mark import is_demo_store
 from desktop_app.services.settings import get_settings
 from desktop_app.services.staff import StaffAccount
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner

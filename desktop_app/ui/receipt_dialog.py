@@ -36,8 +36,9 @@ from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.japanese import search_key
 from desktop_app.domain.paper_trail import RECEIPT_CHANNELS
 from desktop_app.domain.stages import OPEN_STAGES
-from desktop_app.services.cases import find_case_id, get_case, search_cases
-from desktop_app.services.dto import CaseDetail, CaseRow, DocumentData
+from desktop_app.services.case_rows import CaseRow, search_cases
+from desktop_app.services.cases import find_case_id, get_case
+from desktop_app.services.dto import CaseDetail, DocumentData
 from desktop_app.services.paper_trail import receive_many
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.roles import MIN_PASSWORD
 from desktop_app.services import staff
-from desktop_app.services.demo import is_demo_store
+from desktop_app.services.demo_mark import is_demo_store
 from desktop_app.services.staff import StaffAccount
 from desktop_app.ui.actions import ServiceRunner
 

@@ -9,7 +9,8 @@ import pytest
 
 from desktop_app.db.migrate import schema_differences
 from desktop_app.domain.stages import Stage
-from desktop_app.services.cases import create_case, move_stage, search_cases
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.cases import create_case, move_stage
 from desktop_app.services.dto import NewCase, NewPatient
 from desktop_app.services.maintenance import rebuild_demo
 from desktop_app.services.settings import get_settings, update_settings

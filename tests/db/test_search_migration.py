@@ -9,7 +9,7 @@ from alembic import command
 
 from desktop_app.db.migrate import alembic_config, schema_differences
 from desktop_app.db.search_index import INDEX_TABLES, TRIGGERS, index_problems
-from desktop_app.services.cases import search_cases
+from desktop_app.services.case_rows import search_cases
 from desktop_app.services.store import open_store
 
 

@@ -27,7 +27,7 @@ from desktop_app.services.backup import (
     last_backup,
     open_existing_store,
 )
-from desktop_app.services.cases import search_cases
+from desktop_app.services.case_rows import search_cases
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.services.store import StoreError
 

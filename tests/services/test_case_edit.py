@@ -18,7 +18,8 @@ from desktop_app.services.case_edit import (
     case_edit_form,
     save_case_edit,
 )
-from desktop_app.services.cases import create_case, get_case, move_stage, search_cases
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.cases import create_case, get_case, move_stage
 from desktop_app.services.dto import NewCase
 from desktop_app.services.masters import list_departments
 

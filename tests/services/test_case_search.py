@@ -12,10 +12,11 @@ from sqlalchemy import text
 
 from desktop_app.db.search_index import index_problems
 from desktop_app.domain.stages import Stage
-from desktop_app.services import cases as cases_service
+from desktop_app.services import case_rows as cases_service
 from desktop_app.services.case_edit import case_edit_form, save_case_edit
+from desktop_app.services.case_rows import search_cases
 from desktop_app.services.case_search import search_keys
-from desktop_app.services.cases import create_case, find_case_id, search_cases
+from desktop_app.services.cases import create_case, find_case_id
 from desktop_app.services.dto import NewCase, NewPatient
 from desktop_app.services.store import Store, open_store
 

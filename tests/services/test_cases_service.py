@@ -10,13 +10,8 @@ from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.people import Attendance, Relationship
 from desktop_app.domain.stages import Stage
-from desktop_app.services.cases import (
-    create_case,
-    find_case_id,
-    get_case,
-    move_stage,
-    search_cases,
-)
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.cases import create_case, find_case_id, get_case, move_stage
 from desktop_app.services.dto import NewCase, NewPatient
 
 

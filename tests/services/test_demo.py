@@ -14,8 +14,10 @@ from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.people import Relationship
 from desktop_app.domain.settings import ClinicSettings
 from desktop_app.domain.stages import Stage
-from desktop_app.services.cases import get_case, search_cases
-from desktop_app.services.demo import DEMO_MARK, build_demo, is_demo_store
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.cases import get_case
+from desktop_app.services.demo import build_demo
+from desktop_app.services.demo_mark import DEMO_MARK, is_demo_store
 from desktop_app.services.intake import log_enquiry
 from desktop_app.services.maintenance import check_database, open_demo, rebuild_demo
 from desktop_app.services.settings import get_settings, update_settings

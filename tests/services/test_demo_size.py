@@ -8,7 +8,7 @@ from desktop_app.domain.stages import Stage
 
 
 def test_a_large_demo_checks_in_no_more_than_a_day_holds(tmp_path: Path) -> None:
-    from desktop_app.services.cases import search_cases
+    from desktop_app.services.case_rows import search_cases
     from desktop_app.services.demo import MAX_CHECKED_IN_TODAY
     from desktop_app.services.maintenance import rebuild_demo
 

@@ -14,7 +14,8 @@ from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.people import Attendance, Relationship
 from desktop_app.domain.stages import Stage
-from desktop_app.services.cases import get_case, search_cases
+from desktop_app.services.case_rows import search_cases
+from desktop_app.services.cases import get_case
 from desktop_app.services.demo import build_demo, mark_as_demo
 from desktop_app.services.forms import record_printed, record_sent, render_form
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from desktop_app.db.migrate import alembic_config
 from desktop_app.services.backup import backup_database, dump_server_database, restore_database
-from desktop_app.services.cases import search_cases
+from desktop_app.services.case_rows import search_cases
 from desktop_app.services.store import StoreError, open_store
 
 

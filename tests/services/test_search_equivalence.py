@@ -16,8 +16,9 @@ from desktop_app.db.models import SOCase
 from desktop_app.domain.japanese import search_key
 from desktop_app.domain.people import Relationship
 from desktop_app.domain.stages import OPEN_STAGES, Stage
+from desktop_app.services.case_rows import search_cases
 from desktop_app.services.case_search import search_keys
-from desktop_app.services.cases import create_case, move_stage, search_cases
+from desktop_app.services.cases import create_case, move_stage
 from desktop_app.services.dto import NewCaller, NewCase, NewPatient
 from desktop_app.services.store import Store, open_store
 

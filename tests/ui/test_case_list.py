@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from desktop_app.domain.changes import Change, OpChanges
 from desktop_app.domain.stages import Stage
-from desktop_app.services import cases as cases_service
+from desktop_app.services import case_rows as cases_service
 from desktop_app.services.cases import move_stage
 from desktop_app.ui import case_list, case_table_model
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner

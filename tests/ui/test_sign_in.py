@@ -248,7 +248,11 @@ def test_the_demo_opens_in_one_step_as_its_clerk(qapp, store: Store) -> None:
     logged: list[list[tuple[str, AuditAction]]] = []
 
     def close() -> None:
-        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        windows = [
+            w
+            for w in qapp.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.runner.store is store
+        ]
         if not (windows and windows[0].start_done):
             QTimer.singleShot(10, close)  # its sign-in is logged once the first page is up
             return

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QObject, Signal
 
 from desktop_app.ui import single_instance
 
@@ -66,10 +67,14 @@ def test_run_gui_refuses_a_database_already_open(tmp_path, monkeypatch, taken) -
         assert code == 0 and warnings == []
 
 
-class _NoWindow:
+class _NoWindow(QObject):
     """Stands in for the main window: shows nothing and lets the event loop end at once."""
 
+    first_painted = Signal()
+    start_finished = Signal()
+
     def __init__(self, _store) -> None:
+        super().__init__()
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
 
