@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {
     "start_ratio",
+    "start_ready",
     "start_orm_floor",
     *(
         f"search_{key}_{kind}"
