@@ -55,6 +55,35 @@ def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
 ENV_PASSWORD = "SODESK_PASSWORD"
 
 
+# The subcommands build_parser adds (tests/test_cli.py checks the two agree).
+COMMANDS = ("init", "demo", "check", "print", "backup", "restore", "export", "recover-admin")
+
+
+def _window_parser() -> argparse.ArgumentParser:
+    """The options of a plain start (the window), without any subcommand's."""
+    parser = _Parser(prog="sodesk", description="SO Desk — セカンドオピニオン外来 受付デスク")
+    _db_option(parser, None)
+    parser.add_argument("--version", action="version", version=f"SO Desk {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="デモデータベースで画面を開く（初回は作成）"
+    )
+    parser.set_defaults(command=None)
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line. A plain start parses only the window's options: building every
+    subcommand's parser takes about 10 ms of the window's start. Anything else, and anything
+    the short parser does not know (a mistyped command), goes to the whole parser, so its
+    messages are the same either way."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    if not any(word in COMMANDS or word in ("-h", "--help") for word in given):
+        args, rest = _window_parser().parse_known_args(given)
+        if not rest:
+            return args
+    return build_parser().parse_args(given)
+
+
 def build_parser() -> argparse.ArgumentParser:
     # --db is accepted before or after the subcommand; SUPPRESS keeps the subcommand's
     # parser from overwriting a value given before it.
@@ -68,12 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"担当者のログインID（パスワードは入力を求めるか、環境変数 {ENV_PASSWORD}）。"
         "デモのデータベースでは不要",
     )
-    parser = _Parser(prog="sodesk", description="SO Desk — セカンドオピニオン外来 受付デスク")
-    _db_option(parser, None)
-    parser.add_argument("--version", action="version", version=f"SO Desk {__version__}")
-    parser.add_argument(
-        "--demo", action="store_true", help="デモデータベースで画面を開く（初回は作成）"
-    )
+    parser = _window_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("init", parents=[common], help="データベースを作成・更新する")
     demo = sub.add_parser("demo", parents=[common], help="デモデータベースを作り直す")
@@ -149,7 +173,7 @@ def _run(argv: Sequence[str] | None) -> int:
     from desktop_app.services.store import StoreError
 
     try:
-        return _dispatch(build_parser().parse_args(argv))
+        return _dispatch(parse_args(argv))
     except (ValidationError, StoreError) as exc:
         _say(str(exc))
         return EXIT_PROBLEM

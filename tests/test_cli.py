@@ -246,3 +246,18 @@ def test_demo_is_not_rebuilt_under_an_open_window(tmp_path: Path, capsys) -> Non
         lock.unlock()
     assert "開いています" in capsys.readouterr().err
     assert demo.read_bytes() == before
+
+
+def test_the_plain_start_parses_as_the_whole_parser_does() -> None:
+    """cli.parse_args reads a plain start with the window's options alone; the result is the
+    whole parser's, and COMMANDS names every subcommand the whole parser has."""
+    import argparse
+
+    from desktop_app import cli
+
+    whole = cli.build_parser()
+    (commands,) = [a for a in whole._actions if isinstance(a, argparse._SubParsersAction)]
+    assert tuple(commands.choices) == cli.COMMANDS
+    for argv in ([], ["--demo"], ["--db", "x.db"], ["--db=x.db", "--demo"], ["--de"]):
+        assert cli.parse_args(argv) == whole.parse_args(argv), argv
+    assert cli.parse_args(["--db", "x.db", "check"]).command == "check"
