@@ -152,12 +152,15 @@ def figures_table(start: Any, sizes: dict[int, dict[str, Any]], soffice: float |
     rows = [
         _row(
             f"起動（主画面と最初のページ表示まで、{large:,}件）",
-            f"{start.app_s:.2f} s / 下限 {start.floor_s:.2f} s = {start.ratio:.2f}倍",
+            f"{start.app_s:.2f} s / 下限 {start.floor_s:.2f} s = {start.ratio:.2f}倍"
+            f"（CPU {start.app_cpu_s:.2f} s / {start.floor_cpu_s:.2f} s = {start.cpu_ratio:.2f}倍）",
             "≤ 1.5倍",
             start.ratio <= 1.5,
             "start_ratio",
             {"app_s": start.app_s, "floor_s": start.floor_s, "ratio": start.ratio,
-             "app_runs": start.app_runs, "floor_runs": start.floor_runs},
+             "app_runs": start.app_runs, "floor_runs": start.floor_runs,
+             "app_cpu_s": start.app_cpu_s, "floor_cpu_s": start.floor_cpu_s,
+             "cpu_ratio": start.cpu_ratio},
         ),
         _row(
             "参考: 起動の残り（デモ担当のサインイン記録・入力の監視）まで",

@@ -30,6 +30,10 @@ class StartFigures:
     floor_s: float
     ready_s: float  # the app's start finished (after its first paint)
     ready_runs: tuple[float, ...]
+    # CPU seconds of each process until "shown" (its own count): steadier than the wall
+    # clock on a shared machine, for reference.
+    app_cpu_s: float
+    floor_cpu_s: float
     app_runs: tuple[float, ...]
     floor_runs: tuple[float, ...]
     orm_floor_s: float  # the floor with SO Desk's ORM models and a first query, for reference
@@ -40,16 +44,21 @@ class StartFigures:
         return self.app_s / self.floor_s
 
     @property
+    def cpu_ratio(self) -> float:
+        return self.app_cpu_s / self.floor_cpu_s
+
+    @property
     def orm_ratio(self) -> float:
         return self.orm_floor_s / self.floor_s
 
 
-def _time_until_shown(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+def _time_until_shown(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     """Seconds until "shown" and until "ready" (the same for a script that says only
-    "shown")."""
+    "shown"), and the CPU seconds the process says it had used when it said "shown"."""
     start = time.perf_counter()
     shown: float | None = None
     ready: float | None = None
+    cpu = 0.0
     with subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as proc:
@@ -57,13 +66,14 @@ def _time_until_shown(command: list[str], env: dict[str, str]) -> tuple[float, f
         for line in proc.stdout:
             if line.startswith("shown"):
                 shown = time.perf_counter() - start
+                cpu = float(line.split()[-1])
             elif line.startswith("ready"):
                 ready = time.perf_counter() - start
                 break
         _, err = proc.communicate(timeout=60)
     if shown is None:
         raise RuntimeError(f"{command} ended without showing a window: {err.strip()[-800:]}")
-    return shown, ready if ready is not None else shown
+    return shown, ready if ready is not None else shown, cpu
 
 
 def measure_start(db: Path, runs: int = 5) -> StartFigures:
@@ -84,17 +94,23 @@ def measure_start(db: Path, runs: int = 5) -> StartFigures:
         for command in (app, floor, orm_floor):
             _time_until_shown(command, env)
         app_runs, ready_runs, floor_runs, orm_runs = [], [], [], []
+        app_cpu, floor_cpu = [], []
         for _ in range(runs):
-            shown, ready = _time_until_shown(app, env)
+            shown, ready, cpu = _time_until_shown(app, env)
             app_runs.append(shown)
             ready_runs.append(ready)
-            floor_runs.append(_time_until_shown(floor, env)[0])
+            app_cpu.append(cpu)
+            shown, _, cpu = _time_until_shown(floor, env)
+            floor_runs.append(shown)
+            floor_cpu.append(cpu)
             orm_runs.append(_time_until_shown(orm_floor, env)[0])
     return StartFigures(
         app_s=statistics.median(app_runs),
         floor_s=statistics.median(floor_runs),
         ready_s=statistics.median(ready_runs),
         ready_runs=tuple(ready_runs),
+        app_cpu_s=statistics.median(app_cpu),
+        floor_cpu_s=statistics.median(floor_cpu),
         app_runs=tuple(app_runs),
         floor_runs=tuple(floor_runs),
         orm_floor_s=statistics.median(orm_runs),
@@ -106,7 +122,8 @@ if __name__ == "__main__":
     figures = measure_start(Path(sys.argv[1]), runs=int(sys.argv[2]) if len(sys.argv) > 2 else 5)
     print(
         f"app {figures.app_s:.3f} s (ready {figures.ready_s:.3f} s), floor {figures.floor_s:.3f} s, "
-        f"ratio {figures.ratio:.2f}; "
+        f"ratio {figures.ratio:.2f} (CPU {figures.app_cpu_s:.3f} / {figures.floor_cpu_s:.3f} s = "
+        f"{figures.cpu_ratio:.2f}); "
         f"floor with the ORM {figures.orm_floor_s:.3f} s ({figures.orm_ratio:.2f})\n"
         f"app runs {[round(t, 3) for t in figures.app_runs]}\n"
         f"floor runs {[round(t, 3) for t in figures.floor_runs]}"
