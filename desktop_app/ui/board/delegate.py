@@ -83,9 +83,14 @@ def urgency(card: BoardCard) -> DueLevel:
 
 @dataclass(frozen=True)
 class _Fonts:
+    """A card's three fonts and their metrics, made from the view's font."""
+
     small: QFont
     name: QFont
     reason: QFont
+    small_metrics: QFontMetrics
+    name_metrics: QFontMetrics
+    reason_metrics: QFontMetrics
 
     @classmethod
     def of(cls, font: QFont) -> _Fonts:
@@ -96,7 +101,9 @@ class _Fonts:
         name.setPointSizeF(font.pointSizeF() * 1.05)
         reason = QFont(small)
         reason.setBold(True)
-        return cls(small, name, reason)
+        return cls(
+            small, name, reason, QFontMetrics(small), QFontMetrics(name), QFontMetrics(reason)
+        )
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,7 @@ class _Layout:
 
 
 def _layout(card: BoardCard, width: int, fonts: _Fonts) -> _Layout:
-    small, name, bold = (QFontMetrics(f) for f in (fonts.small, fonts.name, fonts.reason))
+    small, name, bold = fonts.small_metrics, fonts.name_metrics, fonts.reason_metrics
     left = STRIPE + PAD
     inner = max(40, width - left - PAD)
     line = small.height()
@@ -196,6 +203,15 @@ class CardDelegate(QStyledItemDelegate):
     def __init__(self, parent: QAbstractItemView | None = None) -> None:
         super().__init__(parent)
         self._layouts: dict[tuple[BoardCard, int, str], _Layout] = {}
+        # Made once per font, not for each of several hundred cards measured and painted.
+        self._fonts: dict[str, _Fonts] = {}
+
+    def fonts_for(self, font: QFont) -> _Fonts:
+        key = font.key()
+        found = self._fonts.get(key)
+        if found is None:
+            found = self._fonts[key] = _Fonts.of(font)
+        return found
 
     def layout_for(self, card: BoardCard, width: int, font: QFont) -> _Layout:
         key = (card, width, font.key())
@@ -203,7 +219,7 @@ class CardDelegate(QStyledItemDelegate):
         if found is None:
             if len(self._layouts) > _CACHE_LIMIT:
                 self._layouts.clear()
-            found = self._layouts[key] = _layout(card, width, _Fonts.of(font))
+            found = self._layouts[key] = _layout(card, width, self.fonts_for(font))
         return found
 
     def sizeHint(
@@ -235,7 +251,7 @@ class CardDelegate(QStyledItemDelegate):
         if not isinstance(card, BoardCard):
             return
         rect: QRect = option.rect
-        fonts = _Fonts.of(option.font)
+        fonts = self.fonts_for(option.font)
         width = self.card_width(option)
         lay = self.layout_for(card, width, option.font)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -265,7 +281,7 @@ class CardDelegate(QStyledItemDelegate):
 
         painter.setFont(fonts.name)
         painter.setPen(TEXT)
-        metrics = QFontMetrics(fonts.name)
+        metrics = fonts.name_metrics
         painter.drawText(
             lay.name,
             int(Qt.AlignmentFlag.AlignLeft),
@@ -273,7 +289,7 @@ class CardDelegate(QStyledItemDelegate):
         )
 
         painter.setFont(fonts.small)
-        small = QFontMetrics(fonts.small)
+        small = fonts.small_metrics
         if lay.appointment is not None:
             painter.setPen(ACCENT)
             when, doctor = appointment_parts(card)
