@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -140,14 +141,12 @@ def _common_name(store: Store) -> str:
         ).scalar_one()
 
 
-def search_figures(store: Store) -> dict[str, Any]:
-    """Searches as the case list makes them: its page size, end to end through the service."""
-    from desktop_app.ui.case_table_model import PAGE_SIZE
-
+def _asked(store: Store) -> dict[str, str]:
+    """What the searches type: the probe patient in every spelling, its number and phone."""
     katakana = PROBE_FURIGANA.replace("\u3000", " ")
     hiragana = jaconv.kata2hira(katakana)
     halfwidth = jaconv.z2h(katakana, kana=True, ascii=True, digit=True)
-    asked = {
+    return {
         "kana_prefix": hiragana[:2],
         "name_hiragana": hiragana,
         "name_katakana": katakana,
@@ -155,6 +154,38 @@ def search_figures(store: Store) -> dict[str, Any]:
         "case_number": _probe_number(store),
         "phone": PROBE_PHONE,
     }
+
+
+def interleaved_search_figures(dbs: list[Path]) -> dict[str, dict[str, Any]]:
+    """The searches of search_figures on several databases in one process, taking turns one
+    sample at a time: whatever else the machine is doing falls on every size alike, so the
+    ratio of their times (what the table judges) is not a ratio of two moments' loads."""
+    from desktop_app.ui.case_table_model import PAGE_SIZE
+
+    stores = [open_store(db) for db in dbs]
+    asked = [_asked(store) for store in stores]
+    samples = [{name: Timings() for name in a} for a in asked]
+    for round_ in range(REPEAT["search"] + 1):  # the first round warms each query
+        for name in asked[0]:
+            for store, queries, timings in zip(stores, asked, samples, strict=True):
+                query = queries[name]
+                if round_ == 0:
+                    search_cases(store, query, limit=PAGE_SIZE)
+                else:
+                    timings[name].timed(partial(search_cases, store, query, limit=PAGE_SIZE))
+    for store in stores:
+        store.close()
+    return {
+        str(db): {name: summary(t) for name, t in timings.items()}
+        for db, timings in zip(dbs, samples, strict=True)
+    }
+
+
+def search_figures(store: Store) -> dict[str, Any]:
+    """Searches as the case list makes them: its page size, end to end through the service."""
+    from desktop_app.ui.case_table_model import PAGE_SIZE
+
+    asked = _asked(store)
     queries: dict[str, Callable[[], object]] = {
         name: (lambda q=q: search_cases(store, q, limit=PAGE_SIZE)) for name, q in asked.items()
     }
@@ -332,13 +363,22 @@ def measure(db: Path, packets: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("db", type=Path)
+    parser.add_argument("db", type=Path, nargs="+")
     parser.add_argument("--packets", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="a few repeats of each figure")
+    parser.add_argument(
+        "--interleaved-searches",
+        action="store_true",
+        help="only the searches, on every database given, taking turns",
+    )
     args = parser.parse_args()
     if args.quick:
         REPEAT.update(QUICK)
-    print(json.dumps(measure(args.db, args.packets)))
+    if args.interleaved_searches:
+        print(json.dumps(interleaved_search_figures(args.db)))
+    else:
+        (db,) = args.db
+        print(json.dumps(measure(db, args.packets)))
     sys.stdout.flush()
     os._exit(0)  # skip Qt's tear-down at exit: nothing is left to save
 
