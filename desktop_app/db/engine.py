@@ -71,7 +71,7 @@ def make_engine(target: str | Path | URL, *, read_only: bool = False) -> Engine:
     """
     url = target if isinstance(target, URL) else database_url(target)
     if not is_sqlite(url):
-        from desktop_app.db.models import use_postgresql_options
+        from desktop_app.db.tables import use_postgresql_options
 
         use_postgresql_options()
         return create_engine(url, pool_pre_ping=True)

@@ -182,13 +182,13 @@ def schema_differences(engine: Engine) -> list[object]:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from desktop_app.db.models import Base
     from desktop_app.db.search_index import include_object
+    from desktop_app.db.tables import metadata
 
     with engine.connect() as connection:
         opts = {"compare_type": True, "include_object": include_object}
         context = MigrationContext.configure(connection, opts=opts)
-        return list(compare_metadata(context, Base.metadata))
+        return list(compare_metadata(context, metadata))
 
 
 def integrity_problems(engine: Engine) -> list[str]:

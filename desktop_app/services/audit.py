@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import AuditEntry, utcnow
+from desktop_app.db import tables
+from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.audit_chain import (
     GENESIS,
@@ -55,6 +56,10 @@ def record(
         after=_jsonable(after),
     )
     chain_rows(session, [values])
+    # The ORM class, not a Core insert: the row is flushed with the transaction's other
+    # objects. Imported here, as the window's start records nothing (db/tables.py).
+    from desktop_app.db.models import AuditEntry
+
     session.add(AuditEntry(**values))
 
 
@@ -67,9 +72,8 @@ def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     session.flush()  # what autoflush would do: earlier entries of this transaction count
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    last = session.execute(
-        select(AuditEntry.id, AuditEntry.row_hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
+    log = tables.audit_log.c
+    last = session.execute(select(log.id, log.row_hash).order_by(log.id.desc()).limit(1)).first()
     last_id, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
     for values in rows:
         last_id += 1
@@ -96,7 +100,7 @@ def content_of(values: Mapping[Any, Any]) -> AuditContent:
 
 def stored_chain(connection: Connection | Session, batch: int = 2_000) -> Iterator[ChainedRow]:
     """Every stored row in id order, as the chain sees it (read in batches)."""
-    table = AuditEntry.__table__
+    table = tables.audit_log
     after = 0
     while True:
         chunk = connection.execute(

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.engine.url import URL
 from sqlalchemy.exc import SQLAlchemyError
 
+from desktop_app.db import tables
 from desktop_app.db.engine import database_url, sqlite_file
-from desktop_app.db.models import Setting, table_of
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.backup_retention import backup_file_name, backups_to_delete
 from desktop_app.services import audit
@@ -145,7 +145,7 @@ def backup_database(
 
 def last_backup(store: Store) -> BackupInfo | None:
     """The last good backup recorded in this database, or None when there has been none."""
-    settings = table_of(Setting)  # read as the window starts: no ORM needed (table_of)
+    settings = tables.settings  # read as the window starts: Core, no ORM (db/tables.py)
     with store.read() as session:
         value = session.scalar(select(settings.c.value).where(settings.c.key == LAST_BACKUP_KEY))
     if not isinstance(value, dict):
@@ -260,6 +260,8 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _record(store: Store, path: Path, size: int, at: dt.datetime) -> None:
+    from desktop_app.db.models import Setting  # the ORM: not needed before the first paint
+
     value = {"at": at.isoformat(), "path": str(path)}
     try:
         with store.transaction() as session:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
-
-from sqlalchemy import Table, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import Counter
+from desktop_app.db import tables
 
-_COUNTERS = cast(Table, Counter.__table__)
+_COUNTERS = tables.counters
 
 
 def next_value(session: Session, name: str) -> int:

@@ -1,7 +1,7 @@
 """The case list's lines: the search as the clerk types, and the lines of changed cases.
 
 Apart from services/cases.py (the case itself), so that the window's first page needs only
-these two dataclasses and the Core tables (db/models.table_of), not the detail's.
+these two dataclasses and the Core tables (db/tables.py), not the detail's or the ORM's.
 """
 
 from __future__ import annotations
@@ -13,16 +13,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import (
-    Appointment,
-    Department,
-    Doctor,
-    Patient,
-    ReferringDoctor,
-    ReferringInstitution,
-    SOCase,
-    table_of,
-)
+from desktop_app.db import tables
 from desktop_app.domain.japanese import search_key
 from desktop_app.domain.stages import Stage
 from desktop_app.services.case_search import search_queries
@@ -101,13 +92,13 @@ def case_rows(store: Store, case_ids: tuple[int, ...]) -> tuple[CaseRow, ...]:
 
 # The columns a case list line shows, for the ids bound to "ids" (built once: SQLAlchemy then
 # reuses its compiled form). Core tables, not the ORM classes: the window's first page is
-# read before the ORM's mappers are configured (db/models.table_of).
-_CASES, _PATIENTS = table_of(SOCase), table_of(Patient)
-_REF_DOCTOR = table_of(ReferringDoctor).alias("ref_doctor")
-_INSTITUTION = table_of(ReferringInstitution).alias("institution")
-_DOCTOR = table_of(Doctor).alias("doctor")
-_DEPARTMENT = table_of(Department).alias("department")
-_APPOINTMENTS = table_of(Appointment)
+# read before the ORM's classes are made (db/tables.py).
+_CASES, _PATIENTS = tables.cases, tables.patients
+_REF_DOCTOR = tables.referring_doctors.alias("ref_doctor")
+_INSTITUTION = tables.referring_institutions.alias("institution")
+_DOCTOR = tables.doctors.alias("doctor")
+_DEPARTMENT = tables.departments.alias("department")
+_APPOINTMENTS = tables.appointments
 _LINES = (
     select(
         _CASES.c.id,

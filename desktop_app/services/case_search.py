@@ -25,12 +25,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import Patient, SOCase, table_of
+from desktop_app.db import tables
 from desktop_app.db.search_index import FTS_TABLE, TERMS_TABLE, has_fts_index
 from desktop_app.domain.stages import Stage
 
 # Core columns: the first page is searched before the ORM's mappers are configured.
-_CASES, _PATIENTS = table_of(SOCase).c, table_of(Patient).c
+_CASES, _PATIENTS = tables.cases.c, tables.patients.c
 
 # Trigrams the vocabulary may give for a short key before a scan is the cheaper way: a key
 # in this many distinct trigrams is common, so newest-first rows match within the page.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from desktop_app.db.models import ContactLog, utcnow
+from desktop_app.db.models import ContactLog
+from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import ContactKind
 from desktop_app.domain.errors import ValidationError

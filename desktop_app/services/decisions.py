@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import Department, Doctor, SOCase, utcnow
+from desktop_app.db.models import Department, Doctor, SOCase
+from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel
 from desktop_app.domain.eligibility import reason_by_code

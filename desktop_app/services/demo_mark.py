@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from desktop_app.db.models import Setting, table_of
+from desktop_app.db import tables
 from desktop_app.services.store import Store
 
 DEMO_MARK = "demo_database"
@@ -19,6 +19,6 @@ def is_demo_store(store: Store) -> bool:
 
     Never inferred: a clinic's database with no case yet is still the clinic's.
     """
-    settings = table_of(Setting)  # asked as the window starts: no ORM needed (table_of)
+    settings = tables.settings  # asked as the window starts: Core, no ORM (db/tables.py)
     with store.read() as session:
         return session.scalar(select(settings.c.key).where(settings.c.key == DEMO_MARK)) is not None

@@ -15,8 +15,8 @@ from desktop_app.db.models import (
     ContactLog,
     Doctor,
     SOCase,
-    utcnow,
 )
+from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, ContactKind, Direction
 from desktop_app.domain.errors import ValidationError

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError
 
+from desktop_app.db import tables
 from desktop_app.db.engine import database_url, make_engine, read_only_url, sqlite_file
 from desktop_app.db.migrate import (
     SchemaError,
@@ -21,7 +22,7 @@ from desktop_app.db.migrate import (
     schema_differences,
     schema_status,
 )
-from desktop_app.db.models import AuditEntry, Base, SOCase
+from desktop_app.db.models import AuditEntry, SOCase
 from desktop_app.db.seals import broken_seals
 from desktop_app.db.search_index import index_problems
 from desktop_app.domain.audit_actions import AuditAction
@@ -281,10 +282,10 @@ def _rebuild_server_demo(
     """PostgreSQL: an empty database becomes a demo one; a marked one is emptied and rebuilt."""
     engine = make_engine(database_url(target))
     try:
-        tables = set(inspect(engine).get_table_names())
+        existing = set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
-    if tables:
+    if existing:
         store = open_store(target)
         try:
             if not is_demo_store(store):
@@ -292,7 +293,7 @@ def _rebuild_server_demo(
                     "このデータベースはデモデータベースではありません。デモデータは作れません。"
                 )
             with store.engine.begin() as connection:
-                Base.metadata.drop_all(connection)
+                tables.metadata.drop_all(connection)
                 connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         finally:
             store.close()

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import CaseDocument, SOCase, utcnow
+from desktop_app.db.models import CaseDocument, SOCase
+from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError

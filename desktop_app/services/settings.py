@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import Setting, table_of
+from desktop_app.db import tables
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.eligibility import ExclusionReason, Route
 from desktop_app.domain.errors import ConflictError
@@ -31,7 +31,7 @@ def get_settings(store: Store) -> ClinicSettings:
 def load_settings(session: Session) -> ClinicSettings:
     """Settings inside a service's own transaction (read from the Core table: the window
     reads them before its first page is up, before the ORM is configured)."""
-    table = table_of(Setting)
+    table = tables.settings
     rows = {key: value for key, value in session.execute(select(table.c.key, table.c.value))}
     values: dict[str, Any] = {}
     for name in _FIELDS:
@@ -50,6 +50,8 @@ def update_settings(
     desk has saved different settings since, ConflictError and nothing is written, instead of
     quietly reverting that desk's change.
     """
+    from desktop_app.db.models import Setting  # the ORM: not needed before the first paint
+
     checked = validate_settings(new)
     with store.transaction() as session:
         old = load_settings(session)

@@ -3,6 +3,9 @@
 Passwords are kept only as argon2id hashes (argon2-cffi's defaults, RFC 9106). Every
 sign-in, failed sign-in, lock and unlock is written to the audit log, which is the access
 log the guideline asks for. Managing other people's accounts is in staff_admin.py.
+
+The window's start reads an account through the Core tables only (db/tables.py), so the
+functions that write import the ORM class themselves, once the first page is on the screen.
 """
 
 from __future__ import annotations
@@ -10,14 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import AuditEntry, StaffUser, table_of, utcnow
+from desktop_app.db import tables
+from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.roles import (
@@ -31,6 +35,9 @@ from desktop_app.domain.roles import (
 from desktop_app.services import audit
 from desktop_app.services.demo_mark import is_demo_store
 from desktop_app.services.store import Store
+
+if TYPE_CHECKING:
+    from desktop_app.db.models import StaffUser
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +89,7 @@ def hash_password(password: str) -> str:
 def has_accounts(store: Store) -> bool:
     """False only for a database no one has set up yet: the first start makes the admin."""
     with store.read() as session:
-        return bool(session.scalar(select(func.count(StaffUser.id))))
+        return bool(session.scalar(select(func.count(tables.staff_users.c.id))))
 
 
 def create_first_admin(
@@ -90,6 +97,8 @@ def create_first_admin(
 ) -> StaffAccount:
     """The first start's administrator, signed in at once. Refused once any account exists,
     so this path cannot be used to add a second administrator unseen."""
+    from desktop_app.db.models import StaffUser
+
     login = check_login(login)
     display_name = check_display_name(display_name)
     check_new_password(password, login, repeated=repeated)
@@ -156,7 +165,7 @@ def open_demo_session(store: Store, login: str = "uketsuke") -> StaffAccount:
     """
     if not is_demo_store(store):
         raise ValidationError("デモ用のデータベースではないため、サインインが必要です。")
-    users = table_of(StaffUser)
+    users = tables.staff_users
     with store.read() as session:
         row = session.execute(select(users).where(users.c.login == login)).first()
     if row is None or not row.active:
@@ -172,6 +181,8 @@ def record_demo_sign_in(store: Store) -> None:
     for any other sign-in, which is recorded as it happens)."""
     if not store.sign_in_unrecorded or store.user is None:
         return
+    from desktop_app.db.models import StaffUser
+
     with store.transaction() as session:
         user = session.scalar(select(StaffUser).where(StaffUser.login == store.user.login))
         if user is None:
@@ -214,6 +225,8 @@ def sign_out(store: Store) -> None:
 
 def change_password(store: Store, current: str, new: str, repeated: str) -> StaffAccount:
     """The signed-in member of staff changes their own password (knowing the current one)."""
+    from desktop_app.db.models import StaffUser
+
     if store.user is None:
         raise ValidationError("サインインしていません。")
     login = store.user.login
@@ -239,6 +252,8 @@ def change_password(store: Store, current: str, new: str, repeated: str) -> Staf
 def _verified(
     store: Store, login: str, password: str, action: AuditAction, summary: str
 ) -> StaffAccount:
+    from desktop_app.db.models import StaffUser
+
     key = normalize_login(login)[:64]
     if not key or not password:
         raise ValidationError("ログインIDとパスワードを入力してください。")
@@ -296,11 +311,12 @@ def _dummy_hash() -> str:
 
 def _resting(session: Session, login: str) -> bool:
     """True after MAX_FAILURES failed sign-ins in a row, the last within PAUSE."""
+    log = tables.audit_log.c
     recent = session.execute(
-        select(AuditEntry.action, AuditEntry.at)
+        select(log.action, log.at)
         .where(
-            AuditEntry.staff == login,
-            AuditEntry.action.in_(
+            log.staff == login,
+            log.action.in_(
                 (
                     AuditAction.STAFF_SIGN_IN,
                     AuditAction.STAFF_SIGN_IN_FAILED,
@@ -308,7 +324,7 @@ def _resting(session: Session, login: str) -> bool:
                 )
             ),
         )
-        .order_by(AuditEntry.id.desc())
+        .order_by(log.id.desc())
         .limit(MAX_FAILURES)
     ).all()
     if len(recent) < MAX_FAILURES or any(a != AuditAction.STAFF_SIGN_IN_FAILED for a, _ in recent):

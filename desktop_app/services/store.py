@@ -16,9 +16,9 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from desktop_app.db import tables
 from desktop_app.db.engine import database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
-from desktop_app.db.models import Base
 from desktop_app.db.seals import SEALED_TABLES, seal_rows
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.roles import Actor
@@ -175,7 +175,7 @@ def _seal_written_rows(session: Session, _context: object) -> None:
         if table is not None and table.name in SEALED_TABLES:
             written.setdefault(table.name, set()).add(obj.id)
     for name, ids in written.items():
-        seal_rows(session.connection(), name, ids, table=Base.metadata.tables[name])
+        seal_rows(session.connection(), name, ids, table=tables.metadata.tables[name])
 
 
 def open_store(

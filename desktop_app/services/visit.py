@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import Appointment, Payment, SOCase, utcnow
+from desktop_app.db.models import Appointment, Payment, SOCase
+from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Direction, DocumentKind, ReportChannel
 from desktop_app.domain.errors import ReasonNeeded, ValidationError

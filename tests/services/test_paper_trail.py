@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from desktop_app.db import tables
 from desktop_app.db.models import AuditEntry, CaseDocument
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ConflictError, ValidationError
@@ -49,8 +50,9 @@ def test_receive_application_adds_the_line_when_a_case_has_none(store, make_case
     case = make_case()
     with store.transaction() as session:
         session.execute(
-            CaseDocument.__table__.delete().where(  # type: ignore[attr-defined]
-                CaseDocument.case_id == case.id, CaseDocument.kind == K.APPLICATION
+            tables.case_documents.delete().where(
+                tables.case_documents.c.case_id == case.id,
+                tables.case_documents.c.kind == K.APPLICATION,
             )
         )
     after = paper_trail.receive_application(store, case.id, on=TODAY, channel=Channel.FAX)

@@ -12,8 +12,8 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection
 
-from desktop_app.db.models import Base
 from desktop_app.db.search_index import include_object
+from desktop_app.db.tables import metadata
 
 
 def _driver(connection: Connection) -> Any:
@@ -39,7 +39,7 @@ with engine.connect() as connection:
     try:
         context.configure(
             connection=connection,
-            target_metadata=Base.metadata,
+            target_metadata=metadata,
             render_as_batch=True,  # SQLite alters tables by copying them
             compare_type=True,
             include_object=include_object,  # the search index is no ORM table
