@@ -13,6 +13,7 @@ Timings are figures to read, not a test: nothing here fails when a target is mis
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -235,13 +236,22 @@ def figures_table(start: Any, sizes: dict[int, dict[str, Any]], soffice: float |
     board = big["board"]
     rows.append(
         _row(
-            f"書類ボード 表示時の読み込み（{board['cards']:,}枚、中央値）",
-            f"{board['load']['median_ms']:.0f} ms（CPU {board['load']['cpu_median_ms']:.0f}、"
-            f"初回 {board['first_show_ms']:.0f} ms）",
+            f"書類ボード 起動後はじめて開く（{board['cards']:,}枚、案件一覧から）",
+            f"{board['first_show_ms']:.0f} ms（CPU {board['first_show_cpu_ms']:.0f}）",
+            "< 100 ms",
+            board["first_show_ms"] < 100,
+            "board_first_load",
+            board,
+        )
+    )
+    rows.append(
+        _row(
+            "書類ボード 2回目以降に開く（中央値）",
+            f"{board['load']['median_ms']:.0f} ms（CPU {board['load']['cpu_median_ms']:.0f}）",
             "< 100 ms",
             board["load"]["median_ms"] < 100,
             "board_load",
-            board,
+            board["load"],
         )
     )
     rows.append(
@@ -374,6 +384,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--packets", type=int, default=100, help="packets in a row (memory)")
     parser.add_argument("--quick", action="store_true", help="few repeats (the harness's test)")
     args = parser.parse_args(argv)
+    # Byte-code for every module first, as pip writes it when it installs the app: on a
+    # machine that sets PYTHONDONTWRITEBYTECODE, every measured process would otherwise
+    # compile each module it imports (the board's first opening took 45 ms more that way).
+    compileall.compile_dir(ROOT / "desktop_app", quiet=1)
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
     folder = cache_dir(args.cache_dir)
     dbs = {n: demo_db(folder, n) for n in sizes}

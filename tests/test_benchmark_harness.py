@@ -28,6 +28,7 @@ FIGURES = {
         for kind in ("p95", "ratio")
     ),
     "search_common_name",
+    "board_first_load",
     "board_load",
     "board_refresh_one_p95",
     "week_view",

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 
 PAGE_NAMES = ("受付", "書類ボード", "カレンダー", "案件一覧", "統計", "設定")
 NAV_WIDTH = 170
+# After the start, while the clerk reads the first page, the board (the page opened most
+# after the case list) is made, so its first opening only loads and paints (~100 ms less).
+PREPARE_BOARD_AFTER_MS = 400
 PAGE_INTAKE, PAGE_BOARD, PAGE_CALENDAR, PAGE_CASES, PAGE_STATS, PAGE_SETTINGS = range(6)
 
 _Page = TypeVar("_Page", bound=QWidget)
@@ -155,7 +158,19 @@ class MainWindow(QMainWindow):
             self.runner.run(self, staff.record_demo_sign_in)
         self.screen_lock.watch_input()
         self.start_finished.emit()
+        QTimer.singleShot(PREPARE_BOARD_AFTER_MS, self, self._prepare_board)
         self.offer_recovered_draft()
+
+    def _prepare_board(self) -> None:
+        """Make the board page before it is first asked for, in two steps of the event loop
+        (its modules, then its widgets and a first query off the UI thread: each step about
+        50 ms), so that no step holds up the clerk's typing for long. It loads its cards
+        afresh when shown, as always."""
+        if self.is_built(PAGE_BOARD):
+            return
+        import desktop_app.ui.board.page  # noqa: F401  (the step that imports)
+
+        QTimer.singleShot(0, self, lambda: self.board.prepare())
 
     # Pages, built on first use -------------------------------------------------------------
 

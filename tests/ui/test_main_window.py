@@ -61,3 +61,23 @@ def test_ctrl_r_and_the_board_button_open_one_receipt_dialog(qtbot, window: Main
     window.board.receipt_button.click()
     assert window._receipt_dialog is not dialog and window._receipt_dialog.isVisible()
     window._receipt_dialog.close()
+
+
+def test_the_board_is_made_after_the_start_and_loads_only_when_shown(
+    qtbot, window: MainWindow, make_case
+) -> None:
+    """Made while the clerk reads the first page, so its first opening only loads and paints;
+    made, not shown: the case list stays in front and the columns stay empty until then."""
+    make_case()
+    window.show()
+    qtbot.waitUntil(lambda: window.start_done)
+    assert not window.is_built(PAGE_BOARD)  # not during the start itself
+    qtbot.waitUntil(lambda: window.is_built(PAGE_BOARD), timeout=5000)
+    window.runner.wait_for_background()  # the board's first query, off the UI thread
+    qtbot.wait(20)
+    board = window.board
+    assert window.stack.currentIndex() == PAGE_CASES and not board.isVisible()
+    assert sum(c.model.rowCount() for c in board.columns.values()) == 0
+    with qtbot.waitSignal(board.loaded, timeout=5000):
+        window.show_page(PAGE_BOARD)
+    assert sum(c.model.rowCount() for c in board.columns.values()) == 1

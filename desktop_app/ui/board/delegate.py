@@ -6,7 +6,7 @@ One delegate paints every card (no widget per card). ``_layout`` measures a card
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
@@ -91,6 +91,15 @@ class _Fonts:
     small_metrics: QFontMetrics
     name_metrics: QFontMetrics
     reason_metrics: QFontMetrics
+    # Widths in the small font of the texts many cards share (連絡3日前, a missing form's
+    # name, a due date): measured once, not for each of several hundred cards.
+    _shared_widths: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def shared_width(self, text: str) -> int:
+        width = self._shared_widths.get(text)
+        if width is None:
+            width = self._shared_widths[text] = self.small_metrics.horizontalAdvance(text)
+        return width
 
     @classmethod
     def of(cls, font: QFont) -> _Fonts:
@@ -133,7 +142,7 @@ def _layout(card: BoardCard, width: int, fonts: _Fonts) -> _Layout:
     line = small.height()
     y = PAD
     header = QRect(left, y, inner, line)
-    contact_width = small.horizontalAdvance(contact_text(card))
+    contact_width = fonts.shared_width(contact_text(card))
     beside = small.horizontalAdvance(card.case_number) + 8 + contact_width <= inner
     y += line + 1
     name_rect = QRect(left, y, inner, name.height())
@@ -142,14 +151,15 @@ def _layout(card: BoardCard, width: int, fonts: _Fonts) -> _Layout:
     if card.appointment is not None:
         appointment = QRect(left, y, inner, line)
         y += line + GAP
-        if small.horizontalAdvance(appointment_line(card)) > inner and appointment_parts(card)[1]:
+        when, doctor_name = appointment_parts(card)
+        if doctor_name and small.horizontalAdvance(f"{when} {doctor_name}") > inner:
             doctor = QRect(left, y - GAP, inner, line)
             y += line + GAP
     badges: list[_Badge] = []
     if card.missing_documents:
         x, h = left, line + 2
         for text in card.missing_documents:
-            w = min(small.horizontalAdvance(text) + 10, inner)
+            w = min(fonts.shared_width(text) + 10, inner)
             if x > left and x + w > left + inner:
                 x, y = left, y + h + 3
             badges.append(_Badge(QRect(x, y, w, h), text))
@@ -160,7 +170,7 @@ def _layout(card: BoardCard, width: int, fonts: _Fonts) -> _Layout:
     if card.materials_due is not None and not any(
         a.reason in (Reason.MATERIALS_OVERDUE, Reason.MATERIALS_SOON) for a in card.reasons
     ):
-        due = QRect(left, y, min(inner, small.horizontalAdvance(due_text(card)) + 10), line + 2)
+        due = QRect(left, y, min(inner, fonts.shared_width(due_text(card)) + 10), line + 2)
         y += line + 2 + GAP
     borrowed = None
     if card.borrowed_out:
@@ -206,20 +216,21 @@ class CardDelegate(QStyledItemDelegate):
         # Made once per font, not for each of several hundred cards measured and painted.
         self._fonts: dict[str, _Fonts] = {}
 
-    def fonts_for(self, font: QFont) -> _Fonts:
-        key = font.key()
+    def fonts_for(self, font: QFont, key: str | None = None) -> _Fonts:
+        key = font.key() if key is None else key
         found = self._fonts.get(key)
         if found is None:
             found = self._fonts[key] = _Fonts.of(font)
         return found
 
     def layout_for(self, card: BoardCard, width: int, font: QFont) -> _Layout:
-        key = (card, width, font.key())
+        font_key = font.key()
+        key = (card, width, font_key)
         found = self._layouts.get(key)
         if found is None:
             if len(self._layouts) > _CACHE_LIMIT:
                 self._layouts.clear()
-            found = self._layouts[key] = _layout(card, width, self.fonts_for(font))
+            found = self._layouts[key] = _layout(card, width, self.fonts_for(font, font_key))
         return found
 
     def sizeHint(
