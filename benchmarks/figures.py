@@ -207,6 +207,23 @@ def search_figures(store: Store) -> dict[str, Any]:
 # Qt pages --------------------------------------------------------------------------------------
 
 
+def _wait_for(signal: Any, timeout_s: float = 60) -> None:
+    """Block in Qt's event loop until ``signal`` is emitted, as the app itself waits: a loop
+    that polls from Python would take the GIL from the worker thread doing the query."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+    timer.start(int(timeout_s * 1000))
+    loop.exec()
+    signal.disconnect(loop.quit)
+    if not timer.isActive():
+        raise TimeoutError("page did not load")
+
+
 def _wait(app: Any, done: Callable[[], bool], timeout_s: float = 60) -> None:
     end = time.perf_counter() + timeout_s
     while not done():
@@ -233,18 +250,15 @@ def board_figures(app: Any, store: Store) -> dict[str, Any]:
     app.processEvents()
     page = window.board
     loads = Timings()
-    loaded: list[bool] = []
-    page.loaded.connect(lambda: loaded.append(True))
 
     def open_board() -> None:
         window.show_page(PAGE_BOARD)  # showEvent starts the load; ``loaded`` when cards are in
-        _wait(app, lambda: bool(loaded))
+        _wait_for(page.loaded)
         app.processEvents()  # layout and paint of the filled columns
 
     for _ in range(REPEAT["board"]):
         window.show_page(PAGE_CASES)
         app.processEvents()
-        loaded.clear()
         loads.timed(open_board)
     first_show = loads[0]
     cards = list(page._cards.values())
