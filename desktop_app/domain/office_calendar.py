@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from functools import lru_cache
 
 import jpholiday
 
@@ -95,7 +96,24 @@ def materials_due_date(
     closed_dates: Collection[dt.date] = (),
 ) -> dt.date:
     """The guide's 「3日前まで」 date; when the office is closed then, the last open day before."""
-    due = appointment_date - dt.timedelta(days=settings.materials_deadline_days)
+    return _materials_due_date(
+        appointment_date,
+        settings.materials_deadline_days,
+        frozenset(settings.annual_closures),
+        frozenset(closed_dates),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _materials_due_date(
+    appointment_date: dt.date,
+    deadline_days: int,
+    annual_closures: frozenset[tuple[int, int]],
+    closed_dates: frozenset[dt.date],
+) -> dt.date:
+    # Kept per date and calendar: the board asks it two or three times for each of its
+    # several hundred cards, and each answer walks the calendar (about 15% of a load).
+    due = appointment_date - dt.timedelta(days=deadline_days)
     return last_open_day_on_or_before(
-        due, closed_dates=closed_dates, annual_closures=settings.annual_closures
+        due, closed_dates=closed_dates, annual_closures=annual_closures
     )

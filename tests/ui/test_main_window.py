@@ -64,11 +64,15 @@ def test_ctrl_r_and_the_board_button_open_one_receipt_dialog(qtbot, window: Main
 
 
 def test_the_board_is_made_after_the_start_and_loads_only_when_shown(
-    qtbot, window: MainWindow, make_case
+    qtbot, window: MainWindow, store, make_case
 ) -> None:
     """Made while the clerk reads the first page, so its first opening only loads and paints;
     made, not shown: the case list stays in front and the columns stay empty until then."""
+    from desktop_app.services import masters
+
     make_case()
+    department = masters.add_department(store, "呼吸器内科")
+    doctor = masters.add_doctor(store, masters.DoctorInput(department.id, "青木 一郎"))
     window.show()
     qtbot.waitUntil(lambda: window.start_done)
     assert not window.is_built(PAGE_BOARD)  # not during the start itself
@@ -78,6 +82,9 @@ def test_the_board_is_made_after_the_start_and_loads_only_when_shown(
     board = window.board
     assert window.stack.currentIndex() == PAGE_CASES and not board.isVisible()
     assert sum(c.model.rowCount() for c in board.columns.values()) == 0
+    # The filters were filled off the UI thread: the first showing does not read them.
+    assert board.department_combo.findText("呼吸器内科") > 0
+    assert board.doctor_combo.findText(doctor.name) > 0
     with qtbot.waitSignal(board.loaded, timeout=5000):
         window.show_page(PAGE_BOARD)
     assert sum(c.model.rowCount() for c in board.columns.values()) == 1

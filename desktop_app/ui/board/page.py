@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from functools import partial
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
@@ -32,6 +33,7 @@ from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage, may_override
 from desktop_app.services.board import BoardCard, BoardData, board_cards, board_cards_for
 from desktop_app.services.cases import move_stage
+from desktop_app.services.dto import DepartmentData, DoctorData
 from desktop_app.services.masters import list_departments, list_doctors
 from desktop_app.services.store import Store
 from desktop_app.ui import actions
@@ -144,20 +146,33 @@ class BoardPage(QWidget):
         self.refresh()
 
     def prepare(self) -> None:
-        """Before the page is first shown (the window asks once its start is done): run the
-        board's query once, off the UI thread, so that the first showing finds SQLAlchemy's
-        statements compiled (about 30 ms less). What it finds is dropped: showing the page
-        loads the cards afresh, and cards already in the columns would be laid out twice.
-        The clerk did not ask for this, so a failure is only logged."""
-        if self._loaded or self.isVisible():
+        """Before the page is first shown (the window asks once its start is done): off the
+        UI thread, read the filters' departments and doctors and run the board's query once,
+        so that the first showing finds the filters filled and SQLAlchemy's statements
+        compiled (about 35 ms less). The cards found are dropped: showing the page loads
+        them afresh, and cards already in the columns would be laid out twice. The clerk
+        did not ask for this, so a failure is only logged (showing the page tries again)."""
+        if self._loaded or self._masters_filled or self.isVisible():
             return
         today = self.today
+
+        def warm(store: Store) -> tuple[Sequence[DepartmentData], Sequence[DoctorData]]:
+            board_cards(store, today=today)
+            return list_departments(store), list_doctors(store, None)
+
         self._runner.run_in_background(
             self,
-            lambda store: board_cards(store, today=today),
-            on_done=lambda _data: None,
+            warm,
+            on_done=self._prepared,
             on_failed=lambda exc: log.warning("preparing the board failed: %s", exc),
         )
+
+    def _prepared(self, masters: tuple[Sequence[DepartmentData], Sequence[DoctorData]]) -> None:
+        if not self._masters_filled:  # else the page was shown first and filled them itself
+            departments, doctors = masters
+            self._set_departments(departments)
+            self._set_doctors(doctors)
+            self._masters_filled = True
 
     def refresh(self) -> None:
         """Load the whole board (on show, a new filter, a change that named no case).
@@ -246,7 +261,11 @@ class BoardPage(QWidget):
         )
 
     def _fill_masters(self) -> None:
-        departments = self._runner.read(self, list_departments) or ()
+        self._set_departments(self._runner.read(self, list_departments) or ())
+        self._fill_doctors()
+        self._masters_filled = True
+
+    def _set_departments(self, departments: Sequence[DepartmentData]) -> None:
         chosen = self.department_combo.currentData()
         self.department_combo.blockSignals(True)
         self.department_combo.clear()
@@ -255,11 +274,12 @@ class BoardPage(QWidget):
             self.department_combo.addItem(dept.name, dept.id)
         self.department_combo.setCurrentIndex(max(0, self.department_combo.findData(chosen)))
         self.department_combo.blockSignals(False)
-        self._fill_doctors()
-        self._masters_filled = True
 
     def _fill_doctors(self) -> None:
-        doctors = self._runner.read(self, list_doctors, self.department_combo.currentData()) or ()
+        department_id = self.department_combo.currentData()
+        self._set_doctors(self._runner.read(self, list_doctors, department_id) or ())
+
+    def _set_doctors(self, doctors: Sequence[DoctorData]) -> None:
         chosen = self.doctor_combo.currentData()
         self.doctor_combo.blockSignals(True)
         self.doctor_combo.clear()
