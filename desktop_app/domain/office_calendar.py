@@ -112,7 +112,7 @@ def _materials_due_date(
     closed_dates: frozenset[dt.date],
 ) -> dt.date:
     # Kept per date and calendar: the board asks it two or three times for each of its
-    # several hundred cards, and each answer walks the calendar (about 15% of a load).
+    # several hundred cards, and each answer walks the calendar (about 8% of a load).
     due = appointment_date - dt.timedelta(days=deadline_days)
     return last_open_day_on_or_before(
         due, closed_dates=closed_dates, annual_closures=annual_closures

@@ -72,8 +72,10 @@ def chain_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     session.flush()  # what autoflush would do: earlier entries of this transaction count
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    log = tables.audit_log.c
-    last = session.execute(select(log.id, log.row_hash).order_by(log.id.desc()).limit(1)).first()
+    entries = tables.audit_log.c
+    last = session.execute(
+        select(entries.id, entries.row_hash).order_by(entries.id.desc()).limit(1)
+    ).first()
     last_id, prev = (last[0], last[1]) if last is not None else (0, GENESIS)
     for values in rows:
         last_id += 1

@@ -311,12 +311,12 @@ def _dummy_hash() -> str:
 
 def _resting(session: Session, login: str) -> bool:
     """True after MAX_FAILURES failed sign-ins in a row, the last within PAUSE."""
-    log = tables.audit_log.c
+    entries = tables.audit_log.c
     recent = session.execute(
-        select(log.action, log.at)
+        select(entries.action, entries.at)
         .where(
-            log.staff == login,
-            log.action.in_(
+            entries.staff == login,
+            entries.action.in_(
                 (
                     AuditAction.STAFF_SIGN_IN,
                     AuditAction.STAFF_SIGN_IN_FAILED,
@@ -324,7 +324,7 @@ def _resting(session: Session, login: str) -> bool:
                 )
             ),
         )
-        .order_by(log.id.desc())
+        .order_by(entries.id.desc())
         .limit(MAX_FAILURES)
     ).all()
     if len(recent) < MAX_FAILURES or any(a != AuditAction.STAFF_SIGN_IN_FAILED for a, _ in recent):

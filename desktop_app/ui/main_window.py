@@ -166,8 +166,8 @@ class MainWindow(QMainWindow):
         (its modules, then its widgets and a first query off the UI thread: each step about
         50 ms), so that no step holds up the clerk's typing for long. It loads its cards
         afresh when shown, as always."""
-        if self.is_built(PAGE_BOARD):
-            return
+        if self.is_built(PAGE_BOARD) or not self.isVisible():
+            return  # made already, or the window was closed
         import desktop_app.ui.board.page  # noqa: F401  (the step that imports)
 
         QTimer.singleShot(0, self, lambda: self.board.prepare())
