@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop_app.db import tables
-from desktop_app.db.models import AuditEntry, CaseDocument
+from desktop_app.db.models import AuditEntry
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.stages import Stage
