@@ -2,7 +2,7 @@
 
 ``db/models.py`` maps its ORM classes onto these tables (``__table__``). The split is for the
 start: a query on Core columns needs no ORM class, and declaring the eighteen mapped classes
-costs about 40 ms. So what the window reads before its first page is on the screen (the case
+costs about 20 ms. So what the window reads before its first page is on the screen (the case
 list's page, the settings, the demo clerk's account, the last backup) imports this module
 only, and the ORM classes are made when a service first needs them, after that paint.
 
