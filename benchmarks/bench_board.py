@@ -8,11 +8,12 @@ are then reopened into open stages until N are open. Prints timings; asserts not
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import tempfile
 import time
 from pathlib import Path
+
+from desktop_app.domain import clock
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -65,7 +66,7 @@ def main() -> None:
     open_count, closed = reopen(store, args.open)
     print(f"open cases {open_count:,}, closed cases {closed:,}")
 
-    today = dt.date.today()
+    today = clock.today()
     data = board_cards(store, today=today)
     print(f"cards {len(data.cards):,}, needing action {sum(c.needs_action for c in data.cards):,}")
     timed("board_cards (all open cases)", lambda: board_cards(store, today=today))

@@ -8,13 +8,13 @@ Prints timings; it asserts nothing (timed tests do not belong in the suite).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import tempfile
 import time
 from pathlib import Path
 
 from bench_scale import timed
 
+from desktop_app.domain import clock
 from desktop_app.domain.statistics import calendar_year, custom_period, this_fiscal_year
 from desktop_app.services.export import export_cases, export_payments, export_stats
 from desktop_app.services.maintenance import rebuild_demo
@@ -36,7 +36,7 @@ def main() -> None:
         start = time.perf_counter()
         store = rebuild_demo(str(db), args.cases)
         print(f"build {args.cases:,} cases: {time.perf_counter() - start:.1f} s ({db})")
-    today = dt.date.today()
+    today = clock.today()
     everything = custom_period(today.replace(year=today.year - 29, month=1, day=1), today)
     out = db.parent
     timed("statistics(), this calendar year", lambda: statistics(store, calendar_year(today.year)))

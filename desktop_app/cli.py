@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from desktop_app import __version__
+from desktop_app.domain import clock
 
 if TYPE_CHECKING:
     from desktop_app.services.store import Store
@@ -402,7 +403,7 @@ def _export(args: argparse.Namespace) -> int:
     try:
         _sign_in(store, args.user)
         if args.what == "stats":
-            period = period_from_dates(args.date_from, args.date_to, dt.date.today())
+            period = period_from_dates(args.date_from, args.date_to, clock.today())
             result = export_stats(store, args.output, period)
         else:
             export = export_cases if args.what == "cases" else export_payments

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain import clock
 from desktop_app.domain.people import Attendance, Relationship, Sex
 from desktop_app.services.cases import create_case
 from desktop_app.services.dto import (
@@ -26,6 +27,17 @@ from desktop_app.services.dto import (
 )
 from desktop_app.services.store import Store, open_store
 from tests.stores import CLI_PASSWORD
+
+# Every run takes place on the same day, whatever the calendar says: a Thursday with no
+# holiday or closure within two weeks. The clock runs on from 09:30 local time, and the CLI's
+# subprocesses inherit the shift. CI runs the suite again under faketime on hard days
+# (tools/ci-hard-days.sh): faketime moves only the system clock, so a test or a screen that
+# reads the real date instead of desktop_app.domain.clock fails there. SODESK_TEST_TODAY
+# (ISO date) moves this day, to find tests that lean on the calendar around it.
+TEST_DAY = dt.date.fromisoformat(os.environ.get("SODESK_TEST_TODAY") or "2026-12-03")
+os.environ[clock.OFFSET_VARIABLE] = str(
+    clock.offset_to(dt.datetime.combine(TEST_DAY, dt.time(9, 30)))
+)
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ compares it with the head revision named by the newest file in ``migrations/vers
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import sqlite3
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect
 
 from desktop_app.db.engine import sqlite_file, writer
+from desktop_app.domain import clock
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -168,7 +168,7 @@ def backup_sqlite(engine: Engine, revision: str, backup_dir: Path | None = None)
     path = sqlite_file(engine.url)
     if path is None or not path.exists():
         return None
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
     folder = backup_dir or path.parent
     target = folder / f"{path.stem}.before-{revision}-{stamp}{path.suffix or '.db'}"
     with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(target)) as dest:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_app.db import tables
 from desktop_app.db.engine import database_url, sqlite_file
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.backup_retention import backup_file_name, backups_to_delete
 from desktop_app.services import audit
@@ -111,7 +112,7 @@ def backup_database(
     and leaves no file behind when the copy cannot be made or fails its integrity check.
     ``now`` (naive means local time) is for tests.
     """
-    taken = (now or dt.datetime.now(dt.UTC)).astimezone()
+    taken = (now or clock.utcnow()).astimezone()
     source = sqlite_file(store.engine.url)
     suffix = ".db" if source is not None else ".dump"
     rotate = destination is None

@@ -14,13 +14,13 @@ of open cases only.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Caller, Department, Patient, ReferringDoctor, SOCase
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.case_fields import (
     CheckedCaller,
@@ -158,7 +158,7 @@ def save_case_edit(
         touched: list[str] = []
         if any(k in new for k in (*PATIENT_KEYS, *CALLER_KEYS)):
             touched = _update_patient_cases(case, old_patient, after, session)
-        case.updated_at = dt.datetime.now(dt.UTC)  # a new version, even for patient-only edits
+        case.updated_at = clock.utcnow()  # a new version, even for patient-only edits
         names = "、".join(FIELD_LABELS[k] for k in new)
         also = f"（同じ患者さんの案件 {'、'.join(touched)} にも反映）" if touched else ""
         audit.record(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.db import models as m
 from desktop_app.db.seals import seal_unsealed
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import (
     TEST_MATERIALS,
@@ -112,7 +113,7 @@ def build_demo(
         raise ValidationError(f"デモの案件数は0〜{MAX_DEMO_CASES:,}件で指定してください。")
     if not is_demo_store(store):
         raise ValidationError("デモ用に作られたデータベースではないため、デモデータは作れません。")
-    builder = _Builder(random.Random(seed), today or dt.date.today())
+    builder = _Builder(random.Random(seed), today or clock.today())
     with store.transaction() as session:
         if session.scalar(select(func.count(m.SOCase.id))) or session.scalar(
             select(func.count(m.Department.id))

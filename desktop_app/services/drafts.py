@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from desktop_app.domain import clock
 from desktop_app.services.store import Store, data_dir
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def save_draft(store: Store, values: dict[str, Any], page: int = 0) -> Draft:
     """Write the draft atomically: a half-written file can never replace a good one."""
     target = draft_path(store)
     target.parent.mkdir(parents=True, exist_ok=True)
-    draft = Draft(values=values, page=page, saved_at=dt.datetime.now().astimezone())
+    draft = Draft(values=values, page=page, saved_at=clock.now())
     payload = {
         "version": FORMAT_VERSION,
         "saved_at": draft.saved_at.isoformat(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from desktop_app.db.migrate import (
 from desktop_app.db.models import AuditEntry, SOCase
 from desktop_app.db.seals import broken_seals
 from desktop_app.db.search_index import index_problems
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services import audit, store_files
@@ -256,7 +256,7 @@ def _is_demo_file(path: Path) -> bool:
 
 def _move_aside(path: Path, keep: int = 3) -> None:
     """Rename the old demo (with its -wal/-shm) to ``<stem>.replaced-<stamp>``; keep ``keep``."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
     suffix = path.suffix or ".db"
     aside = path.with_name(f"{path.stem}.replaced-{stamp}{suffix}")
     n = 1

@@ -20,6 +20,7 @@ from desktop_app.db.models import (
     SOCase,
     StaffUser,
 )
+from desktop_app.domain import clock
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import FeeBreakdown, blocks_for_minutes, tax_included_in
@@ -150,7 +151,7 @@ def case_info(
     # The cover letter lists the pages in the envelope: the packet's forms for this case (the
     # domain's one rule), never what the print history happens to hold.
     enclosed = enclosures(consent)
-    day = appt.date if appt else dt.date.today()
+    day = appt.date if appt else clock.today()
     birth = case.patient.birth_date
     minor = birth is not None and birth <= day and is_minor_on(birth, day, settings.age_of_majority)
     return CaseInfo(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from desktop_app.db.engine import database_url, sqlite_file
 from desktop_app.db.migrate import alembic_config
+from desktop_app.domain import clock
 from desktop_app.services.sqlite_copy import (
     copy_database,
     has_sqlite_header,
@@ -121,7 +122,7 @@ def _check_backup(path: Path) -> tuple[str, bool]:
 
 
 def _keep_aside(live: Path, now: dt.datetime | None) -> Path:
-    stamp = (now or dt.datetime.now(dt.UTC)).astimezone().strftime("%Y%m%d-%H%M%S")
+    stamp = (now or clock.utcnow()).astimezone().strftime("%Y%m%d-%H%M%S")
     suffix = live.suffix or ".db"
     aside = live.with_name(f"{live.stem}.before-restore-{stamp}{suffix}")
     counter = 1

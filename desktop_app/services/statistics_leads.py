@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Appointment, CaseDocument
+from desktop_app.domain import clock
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.statistics import LeadTime, lead_time
 
@@ -129,7 +130,7 @@ def _local_day(at: dt.datetime) -> dt.date:
 def _local_offset() -> dt.timedelta:
     """The desk's offset from UTC. One offset for every date: the clinic is in Japan, which
     keeps no summer time, and asking the system per row costs seconds over 100,000 cases."""
-    return dt.datetime.now().astimezone().utcoffset() or dt.timedelta()
+    return clock.now().utcoffset() or dt.timedelta()
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

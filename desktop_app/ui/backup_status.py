@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from desktop_app.domain import clock
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services.backup import (
     BackupInfo,
@@ -43,7 +44,7 @@ FAILED_TEXT = "バックアップに失敗しました：{reason}"
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.utcnow()
 
 
 def local_time_text(at: dt.datetime) -> str:

@@ -8,7 +8,6 @@ The same clerk, or another who then works as themselves, unlocks with a password
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.roles import Actor, Role
@@ -299,7 +299,7 @@ class LockForm(QFrame):
         name = user.display_name if user is not None else store.staff
         title = QLabel("画面をロックしています")
         title.setObjectName("lockTitle")
-        since = dt.datetime.now().strftime("%H:%M")
+        since = clock.local_now().strftime("%H:%M")
         self.who = QLabel(f"{name} がロック中（{since}から）")
         self.who.setObjectName("lockWho")
         self.who.setWordWrap(True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMenu, QWidget
 
+from desktop_app.domain import clock
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.wareki import weekday_ja
 from desktop_app.ui.actions import ServiceRunner
@@ -44,7 +45,7 @@ BLANK_FORMS: tuple[FormKind, ...] = (
 
 def day_list_heading(day: dt.date) -> str:
     """「11月24日（火）の予約一覧」, or 「本日の予約一覧」 for today."""
-    if day == dt.date.today():
+    if day == clock.today():
         return FormKind.DAYLIST.label
     return f"{day.month}月{day.day}日（{weekday_ja(day)}）の予約一覧"
 
@@ -72,7 +73,7 @@ def open_preview(
         return None
     heading = ""
     if kind == FormKind.DAYLIST:
-        heading = day_list_heading(day or dt.date.today())
+        heading = day_list_heading(day or clock.today())
     elif case_id is None:
         heading = f"{form.title}（白紙）"
     dialog = PrintPreviewDialog(runner, form, parent, heading=heading)

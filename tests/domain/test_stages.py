@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from desktop_app.domain import clock
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.stages import (
     MAIN_LINE,
@@ -158,11 +159,11 @@ def test_check_in_only_on_the_appointment_day(stage: Stage) -> None:
 
 def test_check_in_guard_holds_without_an_explicit_today() -> None:
     # Regression: with today=None the day check used to be skipped altogether.
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     facts = at(Stage.MATERIALS_RECEIVED, today=None, appointment_date=yesterday)
     with pytest.raises(ValidationError, match="予約日にのみ"):
         check_transition(facts, Stage.CHECKED_IN)
-    check_transition(dataclasses.replace(facts, appointment_date=dt.date.today()), Stage.CHECKED_IN)
+    check_transition(dataclasses.replace(facts, appointment_date=clock.today()), Stage.CHECKED_IN)
 
 
 @pytest.mark.parametrize("minutes", [None, 0, -5])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.stages import Stage
@@ -44,7 +45,7 @@ def test_filters_by_staff_case_action_and_date(store: Store, history: list[str])
     assert count_entries(store, AuditFilter(case_number=first.lower()[-4:])) == 2
     moves = list_entries(store, AuditFilter(action=AuditAction.CASE_STAGE))
     assert [r.action_label for r in moves] == ["段階の変更", "段階の変更"]
-    today = dt.date.today()
+    today = clock.today()
     assert count_entries(store, AuditFilter(date_from=today, date_to=today)) == 5
     yesterday = today - dt.timedelta(days=1)
     assert count_entries(store, AuditFilter(date_to=yesterday)) == 0

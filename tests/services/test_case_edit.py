@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop_app.db.models import AuditEntry, Caller, Department, Patient, ReferringDoctor
+from desktop_app.domain import clock
 from desktop_app.domain.documents import Channel
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.people import ConsultationCategory, Relationship, Sex
@@ -269,7 +270,7 @@ def test_a_closed_case_can_still_be_corrected(store, make_case) -> None:
         ("patient", {"phone": "12345"}, "phone"),
         ("patient", {"mobile": "090-1234"}, "mobile"),
         ("patient", {"postal_code": "053-856"}, "postal_code"),
-        ("patient", {"birth_date": dt.date.today() + dt.timedelta(days=1)}, "birth_date"),
+        ("patient", {"birth_date": clock.today() + dt.timedelta(days=1)}, "birth_date"),
         ("caller", {"relationship": Relationship.SPOUSE, "name": ""}, "caller_name"),
         (
             "caller",

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from desktop_app.db.models import AuditEntry
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
@@ -49,7 +50,7 @@ def test_packet_holds_the_consent_form_only_when_family_comes_alone(store, make_
 
 def test_printing_is_not_sending_the_packet_is_sent_when_the_clerk_says(store, make_case) -> None:
     case = make_case()
-    today = dt.date.today()
+    today = clock.today()
     record_printed(store, FormKind.PACKET, case.id, how="印刷", today=today)
     printed = get_case(store, case.id)
     assert all(d.sent_on is None for d in printed.documents if d.direction is Direction.OUT)
@@ -72,7 +73,7 @@ def test_record_sent_refuses_what_is_not_tracked_or_sent_oddly(store, make_case)
         record_sent(store, FormKind.LABEL, case.id, channel=Channel.MAIL)
     with pytest.raises(ValidationError, match="方法"):
         record_sent(store, FormKind.PACKET, case.id, channel=Channel.BROUGHT)
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = clock.today() + dt.timedelta(days=1)
     with pytest.raises(ValidationError, match="未来"):
         record_sent(store, FormKind.PACKET, case.id, channel=Channel.MAIL, on=tomorrow)
     assert get_case(store, case.id).stage is Stage.INQUIRY

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from desktop_app.domain import clock
 from desktop_app.domain.statistics import calendar_year, custom_period, fiscal_year
 from desktop_app.services.statistics import statistics
 from desktop_app.services.statistics_data import stats_tables
@@ -26,7 +27,7 @@ def test_known_year_by_month(store: Store) -> None:
     assert figures["2026年4月"] == (1, 0, 1, 2, 1, 0, 2, 16500)  # C in; A, B seen; C cancelled
     assert figures["2026年5月"] == (1, 0, 0, 0, 0, 1, 0, 0)  # D, excluded at intake
     assert figures["2026年6月"] == (1, 0, 1, 0, 0, 1, 0, 0)  # G, declined
-    today = dt.date.today()
+    today = clock.today()
     if today.year == 2026:  # F and the call without a case are logged "now"
         now_month = f"2026年{today.month}月"
         assert figures[now_month][:2] == (2, 1)

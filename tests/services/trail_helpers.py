@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from desktop_app.db.models import Appointment, AuditEntry, Department, Doctor
+from desktop_app.domain import clock
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services.cases import get_case, move_stage
@@ -15,7 +16,7 @@ from desktop_app.services.dto import CaseDetail, DocumentData
 from desktop_app.services.paper_trail import mark_received
 from desktop_app.services.store import Store
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def add_doctor(

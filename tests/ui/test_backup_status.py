@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain import clock
 from desktop_app.services.backup import backup_database, default_backup_folder, last_backup
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.services.store import open_store
@@ -70,7 +71,7 @@ def test_status_text_is_local_time() -> None:
 
 
 def test_background_backup_finishes_and_the_label_follows(qtbot, store, backups) -> None:
-    label = label_at(qtbot, backups, dt.datetime.now(dt.UTC))
+    label = label_at(qtbot, backups, clock.utcnow())
     with qtbot.waitSignal(backups.finished, timeout=10_000) as finished:
         assert backups.start()
         assert not backups.start()  # one at a time
@@ -88,7 +89,7 @@ def test_a_failed_backup_is_told_in_the_status_bar_not_a_box(
     unplugged = tmp_path / "usb" / "SODesk"
     settings = dataclasses.replace(get_settings(store), backup_folder=str(unplugged))
     update_settings(store, settings)
-    label = label_at(qtbot, backups, dt.datetime.now(dt.UTC))
+    label = label_at(qtbot, backups, clock.utcnow())
     with qtbot.waitSignal(backups.failed, timeout=10_000):
         backups.start()
     assert label.text().startswith("バックアップに失敗しました：")

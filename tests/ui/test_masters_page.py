@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QDialog
 from sqlalchemy import func, select
 
 from desktop_app.db.models import AuditEntry, SOCase
+from desktop_app.domain import clock
 from desktop_app.services import closures, doctor_hours, masters
 from desktop_app.services.masters import DoctorInput
 from desktop_app.ui import masters_dialogs
@@ -100,7 +101,7 @@ def test_add_a_doctor_set_tuesday_hours_add_leave_and_deactivate(
     row = [panel.windows_model.index(0, c).data() for c in range(4)]
     assert index.isValid() and row == ["火曜", "14:00", "16:00", "期限なし"]
 
-    leave_day = dt.date.today() + dt.timedelta(days=7)
+    leave_day = clock.today() + dt.timedelta(days=7)
 
     def leave(d) -> None:
         d.date_edit.setDate(QDate(leave_day))
@@ -190,7 +191,7 @@ def test_departments_move_and_unused_ones_are_deleted(page, store, fill, answers
 def test_closures_tab_adds_a_closure_and_lists_the_holidays(page, store, fill, answers) -> None:
     panel = page.closures
     assert panel.holidays_model.rowCount() >= 15
-    day = dt.date.today() + dt.timedelta(days=10)
+    day = clock.today() + dt.timedelta(days=10)
 
     def closure(d) -> None:
         d.date_edit.setDate(QDate(day))

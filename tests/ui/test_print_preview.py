@@ -10,6 +10,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
 
+from desktop_app.domain import clock
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import Stage
@@ -23,7 +24,7 @@ from desktop_app.ui.case_list import CaseListPage
 from desktop_app.ui.print_menu import CASE_FORMS
 from desktop_app.ui.print_preview import PrintPreviewDialog, setup_printer
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

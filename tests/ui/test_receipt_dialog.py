@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop_app.domain import clock
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.stages import Stage
 from desktop_app.services.cases import get_case, move_stage
@@ -62,7 +61,7 @@ def test_barcode_text_and_enter_shows_the_checklist_and_records(
     assert dialog.ticked_ids() == [app.id]
     _enter(qtbot, dialog.checklist)
     after = get_case(store, case.id)
-    assert doc_of(after, K.APPLICATION).received_on == dt.date.today()
+    assert doc_of(after, K.APPLICATION).received_on == clock.today()
     assert doc_of(after, K.APPLICATION).channel == Channel.MAIL  # the default
     # The automatic move is shown, and the dialog is ready for the next paper.
     assert after.stage == Stage.APPLICATION_RECEIVED
@@ -84,7 +83,7 @@ def test_by_number_several_items_in_one_call_with_a_channel(qtbot, dialog, make_
     after = get_case(store, case.id)
     assert len(audit_actions(store, case.id)) == before + 1  # one call, one entry
     assert doc_of(after, K.REFERRAL_LETTER).channel == Channel.BROUGHT
-    assert doc_of(after, K.IMAGING_CD).received_on == dt.date.today()
+    assert doc_of(after, K.IMAGING_CD).received_on == clock.today()
     assert "ほか1件" in dialog.done_label.text()
 
 
@@ -153,7 +152,7 @@ def test_nothing_ticked_is_refused(qtbot, dialog, make_case, store) -> None:
 def test_received_lines_are_shown_but_cannot_be_ticked(qtbot, dialog, make_case, store):
     case = make_case()
     app = doc_of(case, K.APPLICATION)
-    mark_received(store, case.id, app.id, on=dt.date.today(), channel=Channel.FAX)
+    mark_received(store, case.id, app.id, on=clock.today(), channel=Channel.FAX)
     qtbot.keyClicks(dialog.query_edit, case.case_number)
     _enter(qtbot, dialog.query_edit)
     texts = [dialog.checklist.item(i).text() for i in range(dialog.checklist.count())]
@@ -179,7 +178,7 @@ def test_another_desk_first_is_shown_not_overwritten(qtbot, dialog, make_case, s
     qtbot.keyClicks(dialog.query_edit, case.case_number)
     _enter(qtbot, dialog.query_edit)
     letter = doc_of(case, K.REFERRAL_LETTER)
-    mark_received(store, case.id, letter.id, on=dt.date.today(), channel=Channel.FAX)
+    mark_received(store, case.id, letter.id, on=clock.today(), channel=Channel.FAX)
     dialog.tick(letter.id)
     dialog.record()
     assert shown_errors  # the conflict was told

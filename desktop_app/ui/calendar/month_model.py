@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from desktop_app.domain import clock
 from desktop_app.domain.slots import BLOCK_MINUTES
 from desktop_app.services.calendar import CalendarData
 
@@ -36,8 +37,8 @@ class MonthModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._data: CalendarData | None = None
-        self._month = dt.date.today().replace(day=1)
-        self._today = dt.date.today()
+        self._month = clock.today().replace(day=1)
+        self._today = clock.today()
         self._counts: dict[dt.date, tuple[int, int]] = {}
 
     def set_month(self, data: CalendarData, month: dt.date, today: dt.date) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from desktop_app.domain import clock
 from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings
 from desktop_app.services.dto import DepartmentData
 from desktop_app.services.intake import ReferrerEntry
@@ -32,7 +33,7 @@ class IntakeContext:
     today_override: dt.date | None = field(default=None)
 
     def today(self) -> dt.date:
-        return self.today_override or dt.date.today()
+        return self.today_override or clock.today()
 
 
 class IntakeStep(QWidget):
