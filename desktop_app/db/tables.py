@@ -34,6 +34,7 @@ from sqlalchemy import (
     text,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import (
     Channel,
@@ -91,7 +92,7 @@ def enum_column(kind: type[StrEnum], length: int) -> Enum:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.utcnow()
 
 
 def _id() -> Column[int]:
@@ -275,7 +276,8 @@ callers = Table(
     Column("name", String(100), nullable=False),
     _text("furigana", 100),
     Column("relationship", enum_column(Relationship, 20), nullable=False),
-    _text("phone", 15),
+    # Indexed for the search: a whole number typed (the daughter's callback) goes through it.
+    Column("phone", String(15), nullable=False, default="", index=True),
     _version(),
 )
 
@@ -319,7 +321,8 @@ cases = Table(
     Column("report_written_on", Date),
     Column("report_delivered_on", Date),
     Column("report_channel", enum_column(ReportChannel, 20)),
-    # Normalised keys of case number, names and フリガナ: what the search box matches.
+    # Normalised keys of case number, names, フリガナ and phones (the caller's too): what the
+    # search box matches.
     Column("search_text", Text, nullable=False, default=""),
     _created_at(),
     Column("updated_at", UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow),

@@ -32,6 +32,7 @@ class Reason(StrEnum):
         """A short name for counts (「資料期限切れ 3」); the card shows the longer text."""
         return REASON_LABELS[self]
 
+    CLOSED_DAY = "closed_day"
     MATERIALS_OVERDUE = "materials_overdue"
     MATERIALS_SOON = "materials_soon"
     NOT_NOTIFIED = "not_notified"
@@ -42,6 +43,7 @@ class Reason(StrEnum):
 
 
 REASON_LABELS: dict[Reason, str] = {
+    Reason.CLOSED_DAY: "休診日の予約",
     Reason.MATERIALS_OVERDUE: "資料期限切れ",
     Reason.MATERIALS_SOON: "資料期限間近",
     Reason.NOT_NOTIFIED: "予約日未連絡",
@@ -74,6 +76,8 @@ class AttentionFacts:
     decision: Decision = Decision.PENDING
     report_delivered_on: dt.date | None = None
     borrowed_out: int = 0  # borrowed items received and not yet returned
+    # Why the office is closed on the appointment day (closure_label), "" when it is open.
+    appointment_closure: str = ""
 
 
 def open_days_until(
@@ -136,6 +140,18 @@ def due_level(
     return DueLevel.SOON if ahead <= SOON_OPEN_DAYS else DueLevel.NONE
 
 
+def on_closed_day(facts: AttentionFacts) -> bool:
+    """True when the case's live booking lies on a day the office is closed (a closure added
+    after it was booked, a yearly closure or holiday set later), today or ahead, unheld."""
+    day = facts.appointment_date
+    return (
+        bool(facts.appointment_closure)
+        and day is not None
+        and day >= facts.today
+        and _before_visit(facts.stage)
+    )
+
+
 def attention(
     facts: AttentionFacts,
     settings: ClinicSettings = DEFAULT_SETTINGS,
@@ -143,6 +159,9 @@ def attention(
 ) -> tuple[Attention, ...]:
     """Every reason this case needs action today, most urgent first; () when none."""
     found: list[Attention] = []
+    if on_closed_day(facts) and facts.appointment_date is not None:
+        day = facts.appointment_date
+        found.append(Attention(Reason.CLOSED_DAY, f"休診日の予約（{_md(day)}）"))
     level = due_level(facts, settings, closed_dates)
     due = materials_due(facts, settings, closed_dates)
     if level == DueLevel.OVERDUE and due is not None:

@@ -25,6 +25,7 @@ from desktop_app.db.models import (
     ReferringInstitution,
     SOCase,
 )
+from desktop_app.domain import clock
 from desktop_app.domain.attention import (
     Attention,
     AttentionFacts,
@@ -33,9 +34,11 @@ from desktop_app.domain.attention import (
     badge_label,
     due_level,
     materials_due,
+    on_closed_day,
 )
 from desktop_app.domain.documents import Direction
 from desktop_app.domain.japanese import search_key
+from desktop_app.domain.office_calendar import closure_label
 from desktop_app.domain.stages import OPEN_STAGES, Stage
 from desktop_app.services.cases import closed_dates
 from desktop_app.services.settings import load_settings
@@ -65,6 +68,8 @@ class BoardCard:
     borrowed_out: int
     reasons: tuple[Attention, ...]
     referrer: str
+    # The live booking is on a day the office is now closed (a 休診日 added after booking).
+    on_closed_day: bool = False
 
     @property
     def needs_action(self) -> bool:
@@ -95,7 +100,7 @@ def board_cards(
     today: dt.date | None = None,
 ) -> BoardData:
     """Every open case matching the filters (text: any kana spelling, case number, 紹介元)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     filters = _Filters(text, department_id, doctor_id)
     with store.read() as session:
         return BoardData(_cards(session, filters, today, None), today)
@@ -111,7 +116,7 @@ def board_cards_for(
     doctor_id: int | None = None,
 ) -> BoardData:
     """The cards of these cases only (after they changed); a closed or unmatched case has none."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     filters = _Filters(text, department_id, doctor_id)
     with store.read() as session:
         return BoardData(_cards(session, filters, today, tuple(case_ids)), today)
@@ -151,6 +156,13 @@ def _cards(
             decision=row.decision,
             report_delivered_on=row.report_delivered_on,
             borrowed_out=borrowed_out,
+            appointment_closure=(
+                closure_label(
+                    appt.date, closed_dates=closed, annual_closures=settings.annual_closures
+                )
+                if appt and appt.date >= today
+                else ""
+            ),
         )
         last_contact = _local_date(contacts.get(row.id))
         cards.append(
@@ -171,6 +183,7 @@ def _cards(
                 borrowed_out=borrowed_out,
                 reasons=attention(facts, settings, closed),
                 referrer=row.referrer or "",
+                on_closed_day=on_closed_day(facts),
             )
         )
     return tuple(cards)

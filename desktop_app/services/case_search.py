@@ -13,8 +13,9 @@ Without a stage filter the FTS query alone gives the page (newest first) and the
 stops as soon as it has them; with one, the matching ids are joined to the cases.
 
 A number typed with hyphens (0144-84-0158) also finds the phone stored as digits. A whole
-phone number is looked up in the patients' number columns through their indexes: its trigrams
-(014, 144, …) are in nearly every case, so the FTS query would walk every case to find one.
+phone number is looked up in the patients' and the callers' number columns through their
+indexes: its trigrams (014, 144, …) are in nearly every case, so the FTS query would walk every
+case to find one.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from desktop_app.db.search_index import FTS_TABLE, TERMS_TABLE, has_fts_index
 from desktop_app.domain.stages import Stage
 
 # Core columns: the first page is searched before the ORM's mappers are configured.
-_CASES, _PATIENTS = tables.cases.c, tables.patients.c
+_CASES, _PATIENTS, _CALLERS = tables.cases.c, tables.patients.c, tables.callers.c
 
 # Trigrams the vocabulary may give for a short key before a scan is the cheaper way: a key
 # in this many distinct trigrams is common, so newest-first rows match within the page.
@@ -105,7 +106,8 @@ def _whole_phone(key: str) -> str | None:
 
 
 def _phone_condition(digits: str) -> ColumnElement[bool]:
-    """Cases whose patient has ``digits`` in a phone or mobile number, through their indexes.
+    """Cases whose patient has ``digits`` in a phone or mobile number, or whose caller (the
+    daughter who phoned) has them in theirs, through the indexes of those columns.
 
     The same cases the substring search finds: stored numbers are digits only, 0 and 9 or 10
     more (validate_phone), so a whole number lies in one at its start, or, ten digits long,
@@ -119,7 +121,8 @@ def _phone_condition(digits: str) -> ColumnElement[bool]:
         return or_(starts, column == "0" + digits) if len(digits) == 10 else starts
 
     patients = select(_PATIENTS.id).where(or_(holds(_PATIENTS.phone), holds(_PATIENTS.mobile)))
-    return _CASES.patient_id.in_(patients)
+    callers = select(_CALLERS.id).where(holds(_CALLERS.phone))
+    return or_(_CASES.patient_id.in_(patients), _CASES.caller_id.in_(callers))
 
 
 def _few_in_stages(session: Session, stages: tuple[Stage, ...]) -> bool:

@@ -2,6 +2,10 @@
 
 National holidays come from jpholiday and are never typed; the yearly closures (年末年始) are
 a setting. One call = one write transaction = one audit entry (``master.closure``).
+
+Closing a day does not move what is booked on it: ``bookings_on`` tells the desk beforehand,
+``add_closure`` returns the live bookings it left on the closed day (for the clerk to
+reschedule), and the board flags them until they are moved.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from dataclasses import dataclass
 
 import jpholiday
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from desktop_app.db.models import ClinicClosure
+from desktop_app.db.models import Appointment, ClinicClosure, Doctor, Patient, SOCase
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.japanese import collapse_spaces
@@ -25,10 +31,26 @@ ENTITY = "clinic_closure"
 
 
 @dataclass(frozen=True)
+class DayBooking:
+    """A live booking on a day: who, when, with which doctor (to reschedule it)."""
+
+    appointment_id: int
+    case_id: int
+    case_number: str
+    patient: str
+    doctor: str
+    date: dt.date
+    start: dt.time
+    minutes: int
+
+
+@dataclass(frozen=True)
 class ClosureData:
     id: int
     date: dt.date
     reason: str
+    # From add_closure: the live bookings left on the day it closed (none from list_closures).
+    bookings: tuple[DayBooking, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,12 +68,41 @@ def list_closures(store: Store, since: dt.date | None = None) -> tuple[ClosureDa
         return tuple(ClosureData(c.id, c.date, c.reason) for c in session.scalars(query))
 
 
+def bookings_on(store: Store, day: dt.date) -> tuple[DayBooking, ...]:
+    """The live (not cancelled) bookings on ``day``, in time order."""
+    with store.read() as session:
+        return _bookings_on(session, day)
+
+
+def _bookings_on(session: Session, day: dt.date) -> tuple[DayBooking, ...]:
+    query = (
+        select(
+            Appointment.id,
+            Appointment.case_id,
+            SOCase.case_number,
+            Patient.name,
+            Doctor.name,
+            Appointment.date,
+            Appointment.start_time,
+            Appointment.minutes,
+        )
+        .join(SOCase, SOCase.id == Appointment.case_id)
+        .join(Patient, Patient.id == SOCase.patient_id)
+        .join(Doctor, Doctor.id == Appointment.doctor_id)
+        .where(Appointment.date == day, Appointment.cancelled.is_(False))
+        .order_by(Appointment.start_time, Appointment.id)
+    )
+    return tuple(DayBooking(*row) for row in session.execute(query))
+
+
 @requires(Permission.SETTINGS)
 def add_closure(
     store: Store, day: dt.date, reason: str, *, today: dt.date | None = None
 ) -> ClosureData:
-    """Close the clinic on ``day`` (today or later) for ``reason``; a date once only."""
-    today = today or dt.date.today()
+    """Close the clinic on ``day`` (today or later) for ``reason``; a date once only.
+
+    The bookings on that day stay as they are; the result lists the live ones to move."""
+    today = today or clock.today()
     reason = collapse_spaces(reason)
     if day < today:
         raise ValidationError("過去の日付は休診日にできません。", field="date")
@@ -65,22 +116,24 @@ def add_closure(
         row = ClinicClosure(date=day, reason=reason)
         session.add(row)
         session.flush()
+        booked = _bookings_on(session, day)
         audit.record(
             session,
             store.staff,
             AuditAction.MASTER_CLOSURE,
             ENTITY,
             row.id,
-            summary=f"休診日を追加: {day.isoformat()} {reason}",
+            summary=f"休診日を追加: {day.isoformat()} {reason}"
+            + (f"（この日の予約 {len(booked)}件）" if booked else ""),
             after={"date": day, "reason": reason},
         )
-        return ClosureData(row.id, row.date, row.reason)
+        return ClosureData(row.id, row.date, row.reason, booked)
 
 
 @requires(Permission.SETTINGS)
 def remove_closure(store: Store, closure_id: int, *, today: dt.date | None = None) -> None:
     """Open the clinic again on a closure date (today or later; past ones stay on record)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     with store.transaction() as session:
         row = session.get(ClinicClosure, closure_id)
         if row is None:

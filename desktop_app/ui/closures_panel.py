@@ -7,14 +7,18 @@ import datetime as dt
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.closures import format_closures
 from desktop_app.services import closures
@@ -83,7 +87,7 @@ class ClosuresPanel(QWidget):
         runner.changed.connect(self._on_changed)
 
     def reload(self) -> None:
-        today = dt.date.today()
+        today = clock.today()
         self.rows = self.runner.read(self, closures.list_closures, today) or ()
         self.closures_model.set_rows([(_day(c.date), c.reason) for c in self.rows])
         self.remove_button.setEnabled(bool(self.rows))
@@ -99,7 +103,12 @@ class ClosuresPanel(QWidget):
             self.reload()
 
     def add_closure(self) -> None:
-        dialogs.run_dialog(dialogs.ClosureDialog(self.runner, parent=self))
+        """A new closure; bookings left on that day are offered for rescheduling at once."""
+        dialog = dialogs.ClosureDialog(self.runner, parent=self)
+        if dialogs.run_dialog(dialog):
+            added: ClosureData = dialog.result_value
+            if added.bookings:
+                RescheduleOffer(self.runner, added, self).exec()
 
     def remove_closure(self) -> None:
         index = self.closures_view.currentIndex()
@@ -109,3 +118,64 @@ class ClosuresPanel(QWidget):
         question = f"{_day(row.date)} の休診日（{row.reason}）を取り消しますか？"
         if dialogs.confirm(self, "休診日の削除", question):
             self.runner.run(self, closures.remove_closure, row.id, changes=Change.MASTERS)
+
+
+class RescheduleOffer(QDialog):
+    """After a closure: the day's bookings (time, patient, doctor), each case to open (its
+    予約… moves the session) and the calendar of that day, until the clerk closes it."""
+
+    def __init__(self, runner: ServiceRunner, closure: ClosureData, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.closure = closure
+        self.setWindowTitle("休診日の予約")
+        day = dialogs.day_text(closure.date)
+        self.title_label = QLabel(
+            f"{day}を休診日にしました。この日の予約 {len(closure.bookings)}件の"
+            "日時を変更してください。"
+        )
+        self.title_label.setWordWrap(True)
+        self.bookings_list = QListWidget()
+        for booking in closure.bookings:
+            self.bookings_list.addItem(f"{dialogs.booking_line(booking)}　{booking.case_number}")
+        self.bookings_list.setCurrentRow(0)
+        self.bookings_list.itemActivated.connect(lambda _item: self.open_case())
+        self.case_button = QPushButton("案件を開く")
+        self.case_button.setDefault(True)
+        self.case_button.clicked.connect(self.open_case)
+        self.calendar_button = QPushButton("カレンダーで開く")
+        self.calendar_button.clicked.connect(self.open_calendar)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("閉じる")
+        buttons.addButton(self.case_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.calendar_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.bookings_list, 1)
+        layout.addWidget(buttons)
+        self.resize(520, 320)
+
+    def open_case(self) -> QDialog | None:
+        """The chosen booking's case, over this window (its 予約… moves the session)."""
+        from desktop_app.ui.case_detail import CaseDetailDialog  # not needed at start
+
+        row = self.bookings_list.currentRow()
+        if not 0 <= row < len(self.closure.bookings):
+            return None
+        dialog = CaseDetailDialog(self.runner, self.closure.bookings[row].case_id, self)
+        if not dialog.load():
+            dialog.deleteLater()
+            return None
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def open_calendar(self) -> QDialog:
+        """The calendar on the closed day (day view): each booking's menu has 日時変更…."""
+        from desktop_app.ui.calendar.page import CalendarDialog  # not needed at start
+
+        dialog = CalendarDialog(self.runner, self.closure.date, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog

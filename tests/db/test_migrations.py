@@ -163,3 +163,43 @@ def test_0003_round_trip_keeps_the_paper_trail_and_turns_no_channel_into_null(
     assert _rows(db, channels) == before
     assert _rows(db, "SELECT count(*) FROM cases WHERE stage_since IS NULL") == [(0,)]
     assert _rows(db, "SELECT DISTINCT quantity, waived_reason FROM case_documents") == [(1, "")]
+
+
+def test_0010_puts_callers_phones_in_the_search_and_keeps_the_seals(tmp_path: Path) -> None:
+    """Down to 0009 (no caller's phone in the search text) and back up: the daughter's number
+    finds the case again, through the new index, and no seal is broken either way."""
+    from desktop_app.db.seals import broken_seals
+    from desktop_app.domain.people import Relationship
+    from desktop_app.services.case_rows import search_cases
+    from desktop_app.services.cases import create_case
+    from desktop_app.services.dto import NewCaller, NewCase, NewPatient
+
+    db = tmp_path / "clinic.db"
+    store = open_store(db, create=True)
+    patient = NewPatient(name="高橋　正", furigana="タカハシ　タダシ", phone="0144-11-2222")
+    daughter = NewCaller(name="高橋　美咲", relationship=Relationship.CHILD, phone="08077778888")
+    number = create_case(store, NewCase(patient=patient, caller=daughter)).case_number
+    create_case(store, NewCase(patient=NewPatient(name="鈴木　一郎", furigana="スズキ")))
+    store.close()
+    text = "SELECT search_text FROM cases ORDER BY id"
+    assert str(_rows(db, text)[0][0]).endswith("|0144112222|高橋美咲|08077778888")
+
+    engine = make_engine(db)
+    command.downgrade(alembic_config(engine), "0009")
+    with engine.connect() as c:
+        assert broken_seals(c) == []
+    engine.dispose()
+    assert str(_rows(db, text)[0][0]).endswith("|0144112222|高橋美咲")
+    assert "ix_callers_phone" not in [r[1] for r in _rows(db, "PRAGMA index_list(callers)")]
+
+    store = open_store(db)
+    try:
+        assert store.schema().up_to_date
+        assert schema_differences(store.engine) == []
+        with store.engine.connect() as c:
+            assert broken_seals(c) == []
+        for query in ("080-7777-8888", "7777-8888"):
+            assert [r.case_number for r in search_cases(store, query).rows] == [number], query
+    finally:
+        store.close()
+    assert "ix_callers_phone" in [r[1] for r in _rows(db, "PRAGMA index_list(callers)")]

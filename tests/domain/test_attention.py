@@ -16,6 +16,7 @@ from desktop_app.domain.attention import (
     badge_label,
     due_level,
     materials_due,
+    on_closed_day,
     open_days_until,
 )
 from desktop_app.domain.documents import DocumentKind
@@ -184,3 +185,29 @@ def test_most_urgent_reason_first() -> None:
 def test_badges_are_short() -> None:
     assert badge_label(DocumentKind.REFERRAL_LETTER) == "紹介状"
     assert badge_label(DocumentKind.OTHER_MATERIAL, "CT フィルム 胸部") == "CT フィルム 胸部"[:8]
+
+
+# A booking left on a day that has since become a closure ------------------------------------
+
+
+def test_a_booking_on_a_closed_day_is_red_and_first() -> None:
+    thursday = D(2026, 6, 11)
+    facts = booked(WED, thursday, missing_documents=())
+    assert reasons(facts) == set() and not on_closed_day(facts)
+    closed = replace(facts, appointment_closure="休診日")
+    assert on_closed_day(closed)
+    assert [(a.reason, a.text) for a in attention(closed)] == [
+        (Reason.CLOSED_DAY, "休診日の予約（6/11）")
+    ]
+    assert Reason.CLOSED_DAY.label == "休診日の予約"
+    # Not once the day is past, nor for a session already held, nor without a booking.
+    assert not on_closed_day(replace(closed, today=D(2026, 6, 12)))
+    assert not on_closed_day(replace(closed, stage=Stage.CHECKED_IN, today=thursday))
+    assert not on_closed_day(replace(closed, appointment_date=None))
+    # The most urgent reason: before an overdue or unannounced one.
+    late = booked(D(2026, 6, 12), D(2026, 6, 14), notified_on=None, appointment_closure="日曜日")
+    assert [a.reason for a in attention(late)] == [
+        Reason.CLOSED_DAY,
+        Reason.MATERIALS_OVERDUE,
+        Reason.NOT_NOTIFIED,
+    ]

@@ -15,6 +15,7 @@ from desktop_app.db.models import (
     Doctor,
     SOCase,
 )
+from desktop_app.domain import clock
 from desktop_app.domain.attention import DueLevel, Reason
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Direction, DocumentKind
@@ -44,7 +45,7 @@ def test_a_new_case_is_a_card_with_its_missing_documents(store, make_case) -> No
     assert c.missing_documents == ("申込書", "紹介状")
     assert c.referrer == "みなと内科クリニック"
     assert c.appointment is None and c.materials_due is None
-    assert c.days_since_contact == (TODAY - dt.date.today()).days
+    assert c.days_since_contact == (TODAY - clock.today()).days
     assert c.reasons == ()
 
 
@@ -125,7 +126,7 @@ def test_application_late_uses_the_setting(store, make_case) -> None:
 
 def test_days_since_last_contact(store, make_case) -> None:
     case = make_case()  # the intake call, now
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=5)
+    later = clock.utcnow() + dt.timedelta(days=5)
     with store.transaction() as session:
         session.add(ContactLog(case_id=case.id, kind="call_out", at=later))
     day_of_call = later.astimezone().date()
@@ -187,3 +188,26 @@ def test_override_never_passes_a_forbidden_move(store, make_case) -> None:
             select(AuditEntry).where(AuditEntry.action == AuditAction.CASE_STAGE)
         ).all()
     assert stage_moves == []
+
+
+def test_a_booking_on_a_day_made_a_closure_is_flagged(store, make_case) -> None:
+    from desktop_app.services.closures import add_closure
+
+    doc = doctor(store)
+    flagged, fine = make_case(), make_case()
+    thursday, friday = TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=2)
+    book(store, flagged.id, doc, thursday)
+    book(store, fine.id, doc, friday)
+    receive_all(store, flagged.id)
+    assert not card(store, flagged.id).on_closed_day
+    add_closure(store, thursday, "院内行事", today=TODAY)
+    c = card(store, flagged.id)
+    assert c.on_closed_day
+    assert [(a.reason, a.text) for a in c.reasons] == [(Reason.CLOSED_DAY, "休診日の予約（6/11）")]
+    assert not card(store, fine.id).on_closed_day
+    # A day closed by the yearly closures (年末年始) or a holiday is one too.
+    year_end = make_case()
+    book(store, year_end.id, doc, dt.date(2026, 12, 29))
+    receive_all(store, year_end.id)
+    assert card(store, year_end.id).reasons[0].text == "休診日の予約（12/29）"
+    assert card(store, flagged.id, today=thursday + dt.timedelta(days=1)).on_closed_day is False

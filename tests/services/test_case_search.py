@@ -11,13 +11,14 @@ import pytest
 from sqlalchemy import text
 
 from desktop_app.db.search_index import index_problems
+from desktop_app.domain.people import Relationship
 from desktop_app.domain.stages import Stage
 from desktop_app.services import case_rows as cases_service
 from desktop_app.services.case_edit import case_edit_form, save_case_edit
 from desktop_app.services.case_rows import search_cases
 from desktop_app.services.case_search import search_keys
 from desktop_app.services.cases import create_case, find_case_id
-from desktop_app.services.dto import NewCase, NewPatient
+from desktop_app.services.dto import NewCaller, NewCase, NewPatient
 from desktop_app.services.store import Store, open_store
 
 POSTGRES_URL = os.environ.get("SODESK_TEST_POSTGRES_URL", "")
@@ -218,3 +219,25 @@ def test_list_lines_are_those_mapping_makes_from_the_whole_case(tmp_path: Path) 
         assert any(r.appointment for r in page.rows) and any(r.referrer for r in page.rows)
     finally:
         store.close()
+
+
+def test_a_callers_phone_finds_the_case(any_store: Store, people: dict[str, str]) -> None:
+    """The daughter's callback number finds the case, whole or in part, and follows edits."""
+    patient = NewPatient(name="高橋　正", furigana="タカハシ　タダシ", address="苫小牧市")
+    daughter = NewCaller(name="高橋　美咲", relationship=Relationship.CHILD, phone="080-7777-8888")
+    number = create_case(any_store, NewCase(patient=patient, caller=daughter)).case_number
+    for query in ("08077778888", "080-7777-8888", "０８０７７７７８８８８", "7777-8888", "78888"):
+        assert _found(any_store, query) == [number], query
+    assert _found(any_store, "タカハシ") == [number]
+
+    case_id = find_case_id(any_store, number)
+    form = case_edit_form(any_store, case_id)
+    caller = dataclasses.replace(form.edit.caller, phone="070-1111-2222")
+    save_case_edit(
+        any_store,
+        case_id,
+        dataclasses.replace(form.edit, caller=caller),
+        expected_version=form.edit.version,
+    )
+    assert _found(any_store, "070-1111-2222") == [number]
+    assert _found(any_store, "080-7777-8888") == []

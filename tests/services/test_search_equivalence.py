@@ -27,11 +27,15 @@ GIVEN = [("太郎", "タロウ"), ("花子", "ハナコ"), ("千尋", "チヒロ
 # Numbers that share starts and ends, an eleven-digit one that is "0" and a ten-digit one,
 # and a mobile beside a landline.
 PHONES = ["0144840158", "0144840159", "01448401580", "00144840158", "09012345678", ""]
+# Callers' numbers: one no patient has (a daughter's mobile), one a patient has too, and
+# an eleven-digit "0" + ten of a patient's number.
+CALLER_PHONES = ["08055556666", "0144840158", "00144840159", ""]
 
 
 @pytest.fixture(scope="module")
 def searched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, dict[int, str]]]:
-    """40 cases in a few stages, with callers; and each case's stored search text."""
+    """40 cases in a few stages, with callers (most with a phone of their own); and each
+    case's stored search text."""
     pick = random.Random(13)
     store = open_store(tmp_path_factory.mktemp("search") / "search.db", create=True)
     for n in range(40):
@@ -46,7 +50,10 @@ def searched(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, 
         caller = None
         if n % 3 == 0:
             caller = NewCaller(
-                name="佐藤　恵子", relationship=Relationship.SPOUSE, furigana="サトウ　ケイコ"
+                name="佐藤　恵子",
+                relationship=Relationship.SPOUSE,
+                furigana="サトウ　ケイコ",
+                phone=CALLER_PHONES[(n // 3) % len(CALLER_PHONES)],
             )
         case = create_case(store, NewCase(patient=patient, caller=caller))
         if n % 4 == 1:
@@ -104,6 +111,9 @@ def test_the_index_finds_what_a_substring_test_finds(
         "01448401580",
         "09012345678",
         "0144840157",
+        "08055556666",  # only a caller's
+        "080-5555-6666",
+        "0144840159",  # a patient's, and ten digits of a caller's eleven
     ],
 )
 def test_whole_phone_numbers_through_the_number_index(
@@ -126,3 +136,11 @@ def test_the_fixture_has_what_the_phone_path_must_tell_apart(
     for number in PHONES[:-1]:
         assert any(number in t for t in texts.values()), number
     assert _expected(texts, "0144840158") != _expected(texts, "01448401580")
+
+
+def test_callers_phones_are_in_the_search_text(searched: tuple[Store, dict[int, str]]) -> None:
+    """A caller's number (the daughter's mobile, n = 0, 12, 24, 36) is in the search text of
+    the cases they called about, as the patient's own numbers are."""
+    store, texts = searched
+    assert len([t for t in texts.values() if "08055556666" in t]) == 4
+    assert len(search_cases(store, "080-5555-6666", limit=500).rows) == 4

@@ -42,7 +42,8 @@ SELECTED_BG = QColor("#e3eefa")
 ACCENT = QColor("#2f6fb0")
 STRIPE_AMBER = QColor("#e0a000")
 
-_RED_REASONS = frozenset({Reason.MATERIALS_OVERDUE})
+# A booking on a day now closed (「休診日の予約」) must be moved: as loud as overdue papers.
+_RED_REASONS = frozenset({Reason.MATERIALS_OVERDUE, Reason.CLOSED_DAY})
 
 
 def appointment_parts(card: BoardCard) -> tuple[str, str]:
@@ -302,7 +303,7 @@ class CardDelegate(QStyledItemDelegate):
         painter.setFont(fonts.small)
         small = fonts.small_metrics
         if lay.appointment is not None:
-            painter.setPen(ACCENT)
+            painter.setPen(RED if card.on_closed_day else ACCENT)
             when, doctor = appointment_parts(card)
             first = when if lay.doctor is not None else appointment_line(card)
             lines = [(lay.appointment, first)]

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.slots import BLOCK_MINUTES
 from desktop_app.domain.wareki import weekday_ja
 from desktop_app.services.calendar import CalendarAppointment, CalendarData
@@ -75,7 +76,7 @@ class SlotGridModel(QAbstractTableModel):
         self._first_minute = DEFAULT_HOURS[0] * 60
         self._rows = (DEFAULT_HOURS[1] - DEFAULT_HOURS[0]) * 2
         self._names: dict[int, str] = {}
-        self._today = dt.date.today()
+        self._today = clock.today()
 
     # -- loading ---------------------------------------------------------------------------
     def set_week(self, data: CalendarData, days: list[dt.date], today: dt.date) -> None:
@@ -228,7 +229,9 @@ class SlotGridModel(QAbstractTableModel):
         cell = self.cell(index.row(), index.column())
         if cell is not None and cell.live:
             flags |= Qt.ItemFlag.ItemIsDragEnabled
-        if cell is not None and not cell.closure:
+        if cell is not None:
+            # A closed day takes the drop too: the page then says why nothing moves, where a
+            # refused drop would only look as if the mouse had missed.
             flags |= Qt.ItemFlag.ItemIsDropEnabled
         return flags
 
@@ -256,13 +259,13 @@ class SlotGridModel(QAbstractTableModel):
     ) -> bool:
         if not data.hasFormat(MIME_TYPE) or not parent.isValid():
             return False
-        cell = self.cell(parent.row(), parent.column())
-        return cell is not None and not cell.closure
+        return self.cell(parent.row(), parent.column()) is not None
 
     def dropMimeData(
         self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: AnyIndex
     ) -> bool:
-        """Ask (through ``move_requested``) to move the dragged appointment to this cell."""
+        """Ask (through ``move_requested``) to move the dragged appointment to this cell, a
+        closed day's too (the page tells the clerk it is closed)."""
         if not self.canDropMimeData(data, action, row, column, parent):
             return False
         try:

@@ -9,7 +9,8 @@ from PySide6.QtCore import QModelIndex, QPoint
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.services.booking_targets import WaitingCase, waiting_cases
 from desktop_app.services.calendar import CalendarAppointment, CalendarData, calendar_range
@@ -34,6 +36,8 @@ from desktop_app.ui.calendar.grid_model import CELL_ROLE, Cell, SlotGridModel
 from desktop_app.ui.calendar.month_model import WEEKS, MonthModel, month_grid_start
 from desktop_app.ui.calendar.views import CalendarView
 from desktop_app.ui.case_detail import CaseDetailDialog
+from desktop_app.ui.layout_tools import fit_to_screen
+from desktop_app.ui.value_combo import ValueCombo
 
 WEEK, DAY, MONTH = "week", "day", "month"
 MODE_LABELS = {WEEK: "週", DAY: "日", MONTH: "月"}
@@ -53,7 +57,7 @@ class CalendarPage(QWidget):
     def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self.today = dt.date.today()
+        self.today = clock.today()
         self.current = self.today
         self.mode = WEEK
         self.data: CalendarData | None = None
@@ -82,9 +86,9 @@ class CalendarPage(QWidget):
             self.mode_group.addButton(button)
             self.mode_buttons[mode] = button
         self.mode_buttons[WEEK].setChecked(True)
-        self.department_combo = QComboBox()
+        self.department_combo = ValueCombo()
         self.department_combo.setMinimumWidth(140)
-        self.doctor_combo = QComboBox()
+        self.doctor_combo = ValueCombo()
         self.doctor_combo.setMinimumWidth(150)
         self.department_combo.currentIndexChanged.connect(self._department_changed)
         self.doctor_combo.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -145,25 +149,25 @@ class CalendarPage(QWidget):
 
     # -- filters -------------------------------------------------------------------------
     def _fill_filters(self) -> None:
-        chosen = self.department_combo.currentData()
+        chosen = self.department_combo.value()
         self.department_combo.blockSignals(True)
         self.department_combo.clear()
-        self.department_combo.addItem("すべての診療科", None)
+        self.department_combo.add("すべての診療科", None)
         for d in self._runner.read(self, list_departments) or ():
-            self.department_combo.addItem(d.name, d.id)
-        self.department_combo.setCurrentIndex(max(self.department_combo.findData(chosen), 0))
+            self.department_combo.add(d.name, d.id)
+        self.department_combo.setCurrentIndex(max(self.department_combo.index_of(chosen), 0))
         self.department_combo.blockSignals(False)
         self._fill_doctors()
 
     def _fill_doctors(self) -> None:
-        chosen = self.doctor_combo.currentData()
+        chosen = self.doctor_combo.value()
         self.doctor_combo.blockSignals(True)
         self.doctor_combo.clear()
-        self.doctor_combo.addItem("すべての担当医", None)
-        department = self.department_combo.currentData()
+        self.doctor_combo.add("すべての担当医", None)
+        department = self.department_combo.value()
         for d in self._runner.read(self, list_doctors, department) or ():
-            self.doctor_combo.addItem(d.name, d.id)
-        self.doctor_combo.setCurrentIndex(max(self.doctor_combo.findData(chosen), 0))
+            self.doctor_combo.add(d.name, d.id)
+        self.doctor_combo.setCurrentIndex(max(self.doctor_combo.index_of(chosen), 0))
         self.doctor_combo.blockSignals(False)
 
     def _department_changed(self, _index: int) -> None:
@@ -171,7 +175,7 @@ class CalendarPage(QWidget):
         self.refresh()
 
     def set_department(self, department_id: int | None) -> None:
-        self.department_combo.setCurrentIndex(self.department_combo.findData(department_id))
+        self.department_combo.setCurrentIndex(self.department_combo.index_of(department_id))
 
     # -- range and navigation -------------------------------------------------------------
     def visible_range(self) -> tuple[dt.date, dt.date]:
@@ -193,8 +197,8 @@ class CalendarPage(QWidget):
             calendar_range,
             first,
             last,
-            department_id=self.department_combo.currentData(),
-            doctor_id=self.doctor_combo.currentData(),
+            department_id=self.department_combo.value(),
+            doctor_id=self.doctor_combo.value(),
         )
         if data is None:
             return
@@ -251,7 +255,7 @@ class CalendarPage(QWidget):
             self.move_days(direction * (1 if self.mode == DAY else 7))
 
     def go_today(self) -> None:
-        self.today = dt.date.today()
+        self.today = clock.today()
         self.show_date(self.today)
 
     def set_mode(self, mode: str) -> None:
@@ -372,13 +376,18 @@ class CalendarPage(QWidget):
         start: dt.time,
         reason: str = "",
     ) -> bool:
-        """A drop on another slot: move the session there (same doctor in the week view)."""
+        """A drop on another slot: move the session there (same doctor in the week view).
+        A closed day is refused with its reason (「12月29日は休診日です（年末年始…）。」)."""
         old = self.find_appointment(appointment_id)
         if old is None or (old.date, old.start, old.doctor_id) == (
             day,
             start,
             doctor_id or old.doctor_id,
         ):
+            return False
+        info = self.data.day(day) if self.data is not None else None
+        if info is not None and info.closure:
+            actions.show_error(self, f"{day.month}月{day.day}日は休診日です（{info.closure}）。")
             return False
         done = appointment_actions.move(self._runner, self, old, doctor_id, day, start)
         self.current = day
@@ -404,3 +413,23 @@ class CalendarPage(QWidget):
             self.refresh()
             self.day_panel.reload()
         (self.month_view if self.mode == MONTH else self.grid).setFocus()
+
+
+class CalendarDialog(QDialog):
+    """The calendar in a window of its own, on one day (day view): for a window that cannot
+    switch the main window's page, such as the masters after a 休診日 was added."""
+
+    def __init__(self, runner: ServiceRunner, day: dt.date, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"カレンダー（{day.month}月{day.day}日）")
+        fit_to_screen(self, 1100, 700)
+        self.page = CalendarPage(runner)
+        self.page.mode = DAY
+        self.page.mode_buttons[DAY].setChecked(True)
+        self.page.show_date(day)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("閉じる")
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.page, 1)
+        layout.addWidget(buttons)
