@@ -7,7 +7,6 @@ folder, off the UI thread, and says beside itself what happened.
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.services.backup import BackupResult, default_backup_folder
 from desktop_app.ui.backup_status import RUNNING_TEXT, BackgroundBackup
+from desktop_app.ui.file_dialogs import ask_folder
 
 BACKUP_HINT = (
     "SO Desk を使っている間、1日1回自動でコピーを作ります。"
@@ -30,7 +30,7 @@ FOLDER_TITLE = "バックアップの保存先を選ぶ"
 
 def choose_folder(parent: QWidget | None, title: str, start: str) -> str:
     """Ask for a folder; "" when cancelled. Tests patch this instead of answering the dialog."""
-    return QFileDialog.getExistingDirectory(parent, title, start)
+    return ask_folder(parent, title, start)
 
 
 class BackupBox(QGroupBox):

@@ -33,6 +33,7 @@ from desktop_app.services.masters import DepartmentMaster, DoctorMaster
 from desktop_app.ui import masters_dialogs as dialogs
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.closures_panel import ClosuresPanel
+from desktop_app.ui.layout_tools import fit_to_screen
 from desktop_app.ui.rows_model import RowsModel
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "department" or "doctor"
@@ -416,7 +417,7 @@ class MastersDialog(QDialog):
     def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("担当医・診療枠・休診日")
-        self.resize(1180, 740)
+        fit_to_screen(self, 1180, 740)
         self.page = MastersPage(runner)
         close = QPushButton("閉じる")
         close.clicked.connect(self.accept)

@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QMargins,
     QRectF,
     QSize,
-    QStandardPaths,
     Qt,
 )
 from PySide6.QtGui import (
@@ -35,7 +34,6 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -50,6 +48,8 @@ from desktop_app.domain.forms import FormKind
 from desktop_app.services.forms import RenderedForm, is_tracked, record_printed, record_sent
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.file_dialogs import ask_save_file
+from desktop_app.ui.layout_tools import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -66,18 +66,9 @@ POINTS_PER_INCH = 72.0
 # Module-level so tests can answer them without a modal dialog --------------------------
 
 
-def documents_folder() -> Path:
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(folder) if folder else Path.home()
-
-
 def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:
     """Ask where to save the PDF, starting in Documents; None if the clerk backs out."""
-    start = str(documents_folder() / suggested)
-    path, _filter = QFileDialog.getSaveFileName(parent, "PDFとして保存", start, PDF_FILTER)
-    if not path:
-        return None
-    return path if path.lower().endswith(".pdf") else f"{path}.pdf"
+    return ask_save_file(parent, "PDFとして保存", suggested, PDF_FILTER, ".pdf")
 
 
 def ask_printer(parent: QWidget | None, printer: QPrinter) -> bool:
@@ -194,7 +185,7 @@ class PrintPreviewDialog(QDialog):
         self.sent_recorded: Channel | None = None  # how the clerk said it went out, if asked
         heading = heading or form.title
         self.setWindowTitle(f"印刷プレビュー － {heading}")
-        self.resize(1000, 880)
+        fit_to_screen(self, 1000, 880)
 
         self.document = QPdfDocument(self)
         # The document reads from the buffer for as long as it is open, so the buffer is its

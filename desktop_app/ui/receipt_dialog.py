@@ -9,7 +9,6 @@ the next paper.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from PySide6.QtCore import QDate, Qt
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.documents import Channel, Direction
 from desktop_app.domain.errors import ValidationError
@@ -43,6 +43,7 @@ from desktop_app.services.paper_trail import receive_many
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.formats import short_date
+from desktop_app.ui.layout_tools import fit_date_edit, fit_to_screen
 
 # SO-2026-0001, so20260001, 2026-1 (any width, any case): a case number, not a name.
 _CASE_NUMBER = re.compile(r"^(?:SO-?)?(\d{4})-?(\d{1,4})$")
@@ -73,7 +74,7 @@ class ReceiptDialog(QDialog):
         self._runner = runner
         self.detail: CaseDetail | None = None
         self.setWindowTitle("書類受領")
-        self.resize(720, 620)
+        fit_to_screen(self, 720, 620)
 
         title = QLabel("書類受領")
         title.setObjectName("pageTitle")
@@ -140,7 +141,7 @@ class ReceiptDialog(QDialog):
         self.date_edit = QDateEdit()
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy/MM/dd")
-        self.date_edit.setMinimumWidth(130)
+        fit_date_edit(self.date_edit)
         date_label.setBuddy(self.date_edit)
         channel_row.addWidget(date_label)
         channel_row.addWidget(self.date_edit)
@@ -362,8 +363,8 @@ class ReceiptDialog(QDialog):
         self._clear_case()
         self.query_edit.clear()
         self._say("", error=False)
-        self.date_edit.setMaximumDate(QDate(dt.date.today()))
-        self.date_edit.setDate(QDate(dt.date.today()))
+        self.date_edit.setMaximumDate(QDate(clock.today()))
+        self.date_edit.setDate(QDate(clock.today()))
         self.query_edit.setFocus()
 
     # Keyboard -----------------------------------------------------------------------------

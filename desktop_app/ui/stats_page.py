@@ -8,15 +8,13 @@ cases or enquiries changed, but only while it is on screen (otherwise when next 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.statistics import (
@@ -43,6 +42,8 @@ from desktop_app.domain.statistics import (
 from desktop_app.services.export import ExportResult, export_stats, export_stats_table
 from desktop_app.services.statistics import statistics
 from desktop_app.services.statistics_data import (
+    TABLE_MONTHS,
+    TABLE_REVENUE,
     TOTAL_LABEL,
     StatsData,
     StatsTable,
@@ -50,6 +51,8 @@ from desktop_app.services.statistics_data import (
 )
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
+from desktop_app.ui.file_dialogs import ask_save_file
+from desktop_app.ui.layout_tools import fit_date_edit
 from desktop_app.ui.rows_model import AnyIndex, RowsModel
 from desktop_app.ui.stats_chart import MonthlyChart
 from desktop_app.ui.style import ACCENT
@@ -75,10 +78,7 @@ TAB_NAMES = {
 
 def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:
     """Where to save a CSV; None when the clerk cancels. Tests patch this, not the dialog."""
-    path, _filter = QFileDialog.getSaveFileName(
-        parent, "CSVに書き出す", str(Path.home() / suggested), CSV_FILTER
-    )
-    return path or None
+    return ask_save_file(parent, "CSVに書き出す", suggested, CSV_FILTER, ".csv")
 
 
 class _TotalsModel(RowsModel):
@@ -114,8 +114,11 @@ class StatsTableView(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
+        # The row the table opens on (this month), scrolled to once the view has its size.
+        self.focus_row: int | None = None
+        self._scroll_pending = False
 
-    def show_table(self, table: StatsTable) -> None:
+    def show_table(self, table: StatsTable, focus_row: int | None = None) -> None:
         numbers = frozenset(
             i for i in range(len(table.headers)) if table.rows and isinstance(table.rows[0][i], int)
         )
@@ -133,6 +136,32 @@ class StatsTableView(QWidget):
         # Room for the cell padding of the style sheet, which the size hint leaves out.
         self.view.setColumnWidth(0, self.view.columnWidth(0) + FIRST_COLUMN_SLACK)
         self.view.setToolTip(table.title)
+        self.focus_row = focus_row
+        self._scroll_pending = focus_row is not None
+        self.scroll_to_focus()
+
+    def scroll_to_focus(self) -> None:
+        """Bring the focus row (this month) into the middle of the view and make it current.
+
+        A table on a tab not yet shown has no size to scroll in: it scrolls when first shown.
+        """
+        if not self._scroll_pending or self.focus_row is None:
+            return
+        index = self.model.index(self.focus_row, 0)
+        if not index.isValid():
+            self._scroll_pending = False
+            return
+        self.view.setCurrentIndex(index)
+        if not self.view.isVisible():
+            return
+        self.view.scrollTo(index, QTableView.ScrollHint.PositionAtCenter)
+        self._scroll_pending = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._scroll_pending:
+            # After the view has laid out its rows for its new size.
+            QTimer.singleShot(0, self.scroll_to_focus)
 
 
 class StatsPage(QWidget):
@@ -143,7 +172,7 @@ class StatsPage(QWidget):
         self._loading = 0  # the number of the newest request; older answers are dropped
         self._answered = 0
         self._stale = True
-        today = dt.date.today()
+        today = clock.today()
 
         title = QLabel("統計")
         title.setObjectName("pageTitle")
@@ -169,6 +198,7 @@ class StatsPage(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy/MM/dd")
+            fit_date_edit(edit)
         self.range_sep = QLabel("〜")
         self.count_button = QPushButton("集計")
         self.count_button.setObjectName("primary")
@@ -253,7 +283,7 @@ class StatsPage(QWidget):
         for widget in (self.date_from, self.range_sep, self.date_to):
             widget.setVisible(custom)
         self.year.setVisible(not custom)
-        today = dt.date.today()
+        today = clock.today()
         if kind == PeriodKind.FISCAL_YEAR:
             self.year.setSuffix("年度")
             self.year.setValue(fiscal_year_of(today))
@@ -302,8 +332,19 @@ class StatsPage(QWidget):
             f"実施 {total.sessions:,}件　収入 {total.revenue_yen:,}円"
         )
         self.chart.show_data(data)
+        # The month tables open on this month, not on the period's first (January).
+        today = clock.today()
+        this_month = next(
+            (
+                row
+                for row, month in enumerate(data.period.months())
+                if (month.year, month.month) == (today.year, today.month)
+            ),
+            None,
+        )
         for table in stats_tables(data):
-            self.tables[table.key].show_table(table)
+            focus = this_month if table.key in (TABLE_MONTHS, TABLE_REVENUE) else None
+            self.tables[table.key].show_table(table, focus)
 
     def _failed(self, number: int, exc: Exception) -> None:
         self._answered = max(self._answered, number)

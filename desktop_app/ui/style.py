@@ -60,6 +60,11 @@ QPushButton {{
 QPushButton:hover {{ background: #f0f3f7; }}
 QPushButton#primary {{ background: {ACCENT}; color: #ffffff; border-color: {ACCENT}; }}
 QPushButton#primary:hover {{ background: #285f98; }}
+QPushButton:disabled, QPushButton#primary:disabled {{
+    background: #eef0f3;
+    color: #9aa1ab;
+    border-color: #d5dae1;
+}}
 QTableView {{
     background: #ffffff;
     alternate-background-color: #f7f9fb;
@@ -69,6 +74,8 @@ QTableView {{
     selection-color: #1f2933;
 }}
 QTableView::item {{ padding: 0 4px; }}
+/* Qt sizes a calendar's day cells without that padding: "10"–"31" would show as "…". */
+QCalendarWidget QTableView::item {{ padding: 0px; }}
 QHeaderView::section {{
     background: #eef1f5;
     border: none;

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
+from desktop_app.domain import clock
 from desktop_app.domain.statistics import PeriodKind
 from desktop_app.services.store import Store
 from desktop_app.ui import stats_page
@@ -91,9 +92,12 @@ def test_export_button_writes_the_table(
     _wait(qtbot, page)
     target = tmp_path / "月別.csv"
     asked: list[str] = []
-    monkeypatch.setattr(
-        stats_page, "ask_save_path", lambda _p, name: asked.append(name) or str(target)
-    )
+
+    def ask(_parent: object, name: str) -> str:
+        asked.append(name)
+        return str(target)
+
+    monkeypatch.setattr(stats_page, "ask_save_path", ask)
     page.tables["revenue"].export_button.click()
     assert asked == ["統計_収入_2026年.csv"]
     with target.open(encoding="utf-8-sig", newline="") as f:
@@ -106,3 +110,24 @@ def test_the_window_has_the_page(qtbot, window) -> None:
     window.show_page(PAGE_STATS)
     assert window.stack.currentWidget() is window.stats_page
     _wait(qtbot, window.stats_page)
+
+
+def test_the_month_tables_open_on_this_month(qtbot, page: StatsPage) -> None:
+    page.resize(1264, 640)  # a 1280x720 laptop: some months are out of view
+    page.show()
+    _wait(qtbot, page)
+    today = clock.today()
+    for key in ("months", "revenue"):
+        page.tabs.setCurrentWidget(page.tables[key])  # the second is shown for the first time
+        table = page.tables[key]
+        view = table.view
+        row = today.month - 1  # the page opens on this calendar year
+        index = view.model().index(row, 0)
+        assert index.data() == f"{today.year}年{today.month}月"
+        qtbot.waitUntil(
+            lambda view=view, index=index: view.viewport().rect().contains(view.visualRect(index))
+        )
+        assert view.currentIndex().row() == row
+        if today.month >= 8:  # (SODESK_TEST_TODAY may move the day into the first months)
+            january = view.visualRect(view.model().index(0, 0))
+            assert not view.viewport().rect().intersects(january), key

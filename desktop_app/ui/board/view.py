@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QLabel, QListView, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QLabel,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop_app.domain.stages import Stage
 from desktop_app.ui.board.delegate import CardDelegate
@@ -58,6 +66,10 @@ class BoardColumnView(QListView):
         self.customContextMenuRequested.connect(self._menu_at)
         self.doubleClicked.connect(self._open_index)
         self.setObjectName("boardColumn")
+        # A card that leaves the column (dragged or moved to another stage) takes its highlight
+        # with it: Qt would hand the selected look to the card below it.
+        self._current_leaving = False
+        model.rowsRemoved.connect(self._rows_left)
 
     def column_model(self) -> BoardColumnModel:
         model = self.model()
@@ -100,6 +112,32 @@ class BoardColumnView(QListView):
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        super().startDrag(supportedActions)
+        # The drop is over (the card moves once the page has asked the service): nothing in
+        # this column stays pressed or lit under a mouse that has gone elsewhere.
+        self.clearSelection()
+        self.viewport().update()
+
+    def rowsAboutToBeRemoved(
+        self, parent: QModelIndex | QPersistentModelIndex, start: int, end: int
+    ) -> None:
+        current = self.currentIndex()
+        self._current_leaving = current.isValid() and start <= current.row() <= end
+        super().rowsAboutToBeRemoved(parent, start, end)
+
+    def _rows_left(self, *_args: object) -> None:
+        if self._current_leaving:
+            self._current_leaving = False
+            self.selectionModel().clear()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        # One highlighted card on the board: the one in the column with the focus. (A menu or
+        # a dialog taking the focus leaves it lit.)
+        if isinstance(QApplication.focusWidget(), BoardColumnView):
+            self.clearSelection()
 
     def _menu_at(self, pos: QPoint) -> None:
         index = self.indexAt(pos)

@@ -17,10 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.forms import FormKind
 from desktop_app.services.calendar import DayListRow, day_list
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.calendar.delegate import surname
 from desktop_app.ui.check_in import check_in_case
+from desktop_app.ui.layout_tools import fit_date_edit
 from desktop_app.ui.print_menu import day_list_heading, open_preview
 from desktop_app.ui.rows_model import RowsModel
 
@@ -37,10 +40,11 @@ class DayListPanel(QWidget):
         self.rows: tuple[DayListRow, ...] = ()
         self.title = QLabel()
         self.title.setObjectName("sectionTitle")
-        self.day_edit = QDateEdit(QDate.currentDate())
+        self.day_edit = QDateEdit(QDate(clock.today()))
         self.day_edit.setCalendarPopup(True)
         self.day_edit.setLocale(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
         self.day_edit.setDisplayFormat("M月d日（ddd）")
+        fit_date_edit(self.day_edit)
         self.day_edit.dateChanged.connect(lambda _d: self.reload())
         self.print_button = QPushButton("印刷…")
         self.print_button.setToolTip("この日の予約一覧を表示して印刷します")
@@ -95,7 +99,7 @@ class DayListPanel(QWidget):
                 (
                     f"{r.start:%H:%M}",
                     r.patient,
-                    r.doctor.split(" ")[0],
+                    surname(r.doctor),
                     "揃" if r.materials_complete else "未着",
                     "済" if r.checked_in else "",
                 )
@@ -113,7 +117,7 @@ class DayListPanel(QWidget):
 
     def _fit_button(self) -> None:
         row = self.selected_row()
-        today = self.day() == dt.date.today()
+        today = self.day() == clock.today()
         self.check_in_button.setEnabled(row is not None and today and not row.checked_in)
 
     def check_in_selected(self) -> None:
