@@ -45,6 +45,7 @@ def add_item(
     expected_version: int | None = None,
 ) -> CaseDetail:
     """Add one borrowed item (expected, or already in when ``received_on`` is given)."""
+    kind = DocumentKind(kind)  # a caller may hand the plain value
     if kind not in TEST_MATERIALS:
         raise ValidationError(f"「{kind.label}」はお借りする資料ではありません。", field="kind")
     if not 1 <= quantity <= MAX_QUANTITY:
@@ -55,7 +56,7 @@ def add_item(
     if kind == DocumentKind.OTHER_MATERIAL and not label:
         raise ValidationError("資料の名前を入力してください。", field="label")
     if received_on is not None:
-        check_channel(channel, RECEIPT_CHANNELS, "受領")
+        channel = check_channel(channel, RECEIPT_CHANNELS, "受領")
         check_day(received_on)
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
@@ -88,7 +89,7 @@ def receive_item(
     expected_version: int | None = None,
 ) -> CaseDetail:
     """A borrowed item came in."""
-    check_channel(channel, RECEIPT_CHANNELS, "受領")
+    channel = check_channel(channel, RECEIPT_CHANNELS, "受領")
     check_day(on)
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
@@ -118,7 +119,7 @@ def return_item(
 
     Allowed on a cancelled or excluded case too: what was borrowed must go back all the same.
     """
-    check_channel(channel, RETURN_CHANNELS, "返却")
+    channel = check_channel(channel, RETURN_CHANNELS, "返却")
     check_day(on)
     with store.transaction() as session:
         case = load_case(session, case_id, expected_version)

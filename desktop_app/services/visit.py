@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Appointment, Payment, SOCase
 from desktop_app.db.tables import utcnow
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Direction, DocumentKind, ReportChannel
 from desktop_app.domain.errors import ReasonNeeded, ValidationError
@@ -62,7 +63,7 @@ def check_in(
     expected_version: int | None = None,
 ) -> CaseDetail:
     """当日受付: only on the appointment day. Papers still missing need a reason."""
-    now = now or dt.datetime.now()
+    now = now or clock.local_now()
     with store.transaction() as session:
         case = load_case(session, case_id, expected_version)
         if case.stage not in (Stage.BOOKED, Stage.MATERIALS_RECEIVED):
@@ -122,12 +123,14 @@ def record_report(
     today: dt.date | None = None,
 ) -> CaseDetail:
     """The report to the primary doctor: written, then handed to the patient or sent."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     for day in (written_on, delivered_on):
         if day is not None and day > today:
             raise ValidationError("未来の日付は記録できません。", field="report_date")
     if delivered_on is not None and channel is None:
         raise ValidationError("報告書の渡し方を選んでください。", field="report_channel")
+    if channel is not None:
+        channel = ReportChannel(channel)  # a caller may hand the plain value
     with store.transaction() as session:
         case = load_case(session, case_id)
         if case.stage not in (Stage.CHECKED_IN, Stage.DONE):
@@ -162,7 +165,7 @@ def record_payment(
     today: dt.date | None = None,
 ) -> PaymentResult:
     """Take the fee (or another amount, with a reason); a receipt number is drawn."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if paid_on > today:
         raise ValidationError("未来の日付では会計できません。", field="paid_on")
     with store.transaction() as session:

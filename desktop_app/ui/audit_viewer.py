@@ -15,10 +15,8 @@ from PySide6.QtCore import QDate, QItemSelection, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services.access import NotAllowed
@@ -45,8 +44,10 @@ from desktop_app.services.audit_log import (
 )
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
-from desktop_app.ui.print_preview import documents_folder
+from desktop_app.ui.file_dialogs import ask_save_file
+from desktop_app.ui.layout_tools import fit_date_edit, fit_to_screen
 from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
+from desktop_app.ui.value_combo import ValueCombo
 
 CSV_FILTER = "CSV ファイル (*.csv)"
 HEADERS = ("番号", "日時", "担当者", "操作", "案件番号", "内容")
@@ -59,13 +60,7 @@ def ask_csv_path(parent: QWidget | None, suggested: str) -> str | None:
     """Ask where to save the CSV, starting in Documents; None if the clerk backs out.
 
     Module-level so tests can answer it without a modal dialog."""
-    start = str(documents_folder() / suggested)
-    path, _filter = QFileDialog.getSaveFileName(
-        parent, "変更履歴をCSVに書き出す", start, CSV_FILTER
-    )
-    if not path:
-        return None
-    return path if path.lower().endswith(".csv") else f"{path}.csv"
+    return ask_save_file(parent, "変更履歴をCSVに書き出す", suggested, CSV_FILTER, ".csv")
 
 
 class AuditLogModel(ReadOnlyTableModel):
@@ -148,20 +143,20 @@ class AuditViewer(QDialog):
         self._runner = runner
         self.refused = False  # the signed-in role may not read the log (the service said so)
         self.setWindowTitle("変更履歴（監査ログ）")
-        self.resize(1180, 720)
+        fit_to_screen(self, 1180, 720)
 
-        self.staff = QComboBox()
+        self.staff = ValueCombo()
         self.staff.setMinimumWidth(150)
         self.case_number = QLineEdit()
         self.case_number.setPlaceholderText("例：SO-2026-0012")
         self.case_number.setClearButtonEnabled(True)
         self.case_number.setMinimumWidth(170)
-        self.action = QComboBox()
-        self.action.addItem("すべての操作", None)
+        self.action = ValueCombo()
+        self.action.add("すべての操作", None)
         for action in AuditAction:
-            self.action.addItem(action.label, action.value)
+            self.action.add(action.label, action)
         self.use_dates = QCheckBox("期間")
-        today = QDate.currentDate()
+        today = QDate(clock.today())
         self.date_from = self._date_edit(today.addDays(-30))
         self.date_to = self._date_edit(today)
         self.search_button = QPushButton("検索")
@@ -250,8 +245,7 @@ class AuditViewer(QDialog):
         edit = QDateEdit(day)
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy/MM/dd")
-        edit.setMinimumWidth(135)
-        return edit
+        return fit_date_edit(edit)
 
     def _dates_toggled(self, on: bool) -> None:
         self.date_from.setEnabled(on)
@@ -261,12 +255,12 @@ class AuditViewer(QDialog):
         names = self._runner.run(self, staff_names, on_error=self._refused)
         if names is None:
             return
-        current = self.staff.currentData()
+        current = self.staff.value()
         self.staff.clear()
-        self.staff.addItem("すべての担当者", "")
+        self.staff.add("すべての担当者", "")
         for name in names:
-            self.staff.addItem(name, name)
-        at = self.staff.findData(current) if current else 0
+            self.staff.add(name, name)
+        at = self.staff.index_of(current) if current else 0
         self.staff.setCurrentIndex(max(at, 0))
 
     def _refused(self, error: ValidationError) -> None:
@@ -284,7 +278,7 @@ class AuditViewer(QDialog):
         self.count_label.clear()
 
     def current_filter(self) -> AuditFilter:
-        action = self.action.currentData()
+        action = self.action.value()
         dates: dict[str, dt.date] = {}
         if self.use_dates.isChecked():
             dates = {
@@ -292,9 +286,9 @@ class AuditViewer(QDialog):
                 "date_to": self.date_to.date().toPython(),  # type: ignore[dict-item]
             }
         return AuditFilter(
-            staff=self.staff.currentData() or "",
+            staff=self.staff.value() or "",
             case_number=self.case_number.text().strip(),
-            action=AuditAction(action) if action else None,
+            action=action,
             **dates,
         )
 
@@ -347,7 +341,7 @@ class AuditViewer(QDialog):
     def export(self) -> None:
         """Write what the filter matches to a CSV the clerk names; the export is audited."""
         f = self.current_filter()
-        suggested = f"変更履歴-{dt.date.today():%Y%m%d}.csv"
+        suggested = f"変更履歴-{clock.today():%Y%m%d}.csv"
         path = ask_csv_path(self, suggested)
         if path is None:
             return

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, QLocale, QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDateEdit,
     QHBoxLayout,
     QHeaderView,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage
@@ -40,7 +40,9 @@ from desktop_app.ui.case_table_model import (
     CaseTableModel,
     PageFetcher,
 )
+from desktop_app.ui.layout_tools import fit_date_edit
 from desktop_app.ui.print_menu import BLANK_FORMS, day_list_heading, forms_menu, open_preview
+from desktop_app.ui.value_combo import ValueCombo
 
 if TYPE_CHECKING:
     from desktop_app.ui.case_detail import CaseDetailDialog, OpenCaseDialogs
@@ -79,11 +81,12 @@ class CaseListPage(QWidget):
         title.setObjectName("pageTitle")
 
         # The day list prints for today unless the clerk picks another day beside it.
-        self.day_edit = QDateEdit(QDate.currentDate())
+        self.day_edit = QDateEdit(QDate(clock.today()))
         self.day_edit.setCalendarPopup(True)
         self.day_edit.setLocale(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
         self.day_edit.setDisplayFormat("yyyy年M月d日（ddd）")
         self.day_edit.setToolTip("予約一覧を印刷する日")
+        fit_date_edit(self.day_edit)
         self.daylist_button = QPushButton()
         self.daylist_button.clicked.connect(self.open_day_list)
         self.day_edit.dateChanged.connect(self._name_day_list)
@@ -104,11 +107,11 @@ class CaseListPage(QWidget):
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(340)
 
-        self.stage_filter = QComboBox()
-        self.stage_filter.addItem("すべての段階", FILTER_ALL)
-        self.stage_filter.addItem("進行中のみ", FILTER_OPEN)
+        self.stage_filter = ValueCombo()
+        self.stage_filter.add("すべての段階", FILTER_ALL)
+        self.stage_filter.add("進行中のみ", FILTER_OPEN)
         for stage in (*MAIN_LINE, Stage.CANCELLED, Stage.EXCLUDED):
-            self.stage_filter.addItem(stage.label, stage.value)
+            self.stage_filter.add(stage.label, stage)
 
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
@@ -188,12 +191,12 @@ class CaseListPage(QWidget):
     # Searching -------------------------------------------------------------------------
 
     def stages(self) -> tuple[Stage, ...] | None:
-        key = self.stage_filter.currentData()
+        key = self.stage_filter.value()
         if key == FILTER_ALL:
             return None
         if key == FILTER_OPEN:
             return OPEN_STAGES
-        return (Stage(key),)
+        return (key,)
 
     def _fetcher(self) -> PageFetcher:
         return partial(_fetch, self._runner.store, self.search_edit.text(), self.stages())
@@ -279,7 +282,7 @@ class CaseListPage(QWidget):
 
     def _name_day_list(self, day: QDate) -> None:
         # The date is in the box beside the button; the button only says which list it opens.
-        today = day == QDate.currentDate()
+        today = day == QDate(clock.today())
         self.daylist_button.setText("本日の予約一覧" if today else "この日の予約一覧")
         self.daylist_button.setToolTip(f"{day_list_heading(_py_date(day))}を表示して印刷します")
 

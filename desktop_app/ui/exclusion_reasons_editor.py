@@ -20,7 +20,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -43,6 +42,7 @@ from desktop_app.domain.eligibility import (
 )
 from desktop_app.ui.layout_tools import settle_layout
 from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
+from desktop_app.ui.value_combo import ValueCombo
 
 CUSTOM_PREFIX = "custom_"
 
@@ -168,11 +168,11 @@ class ReasonDialog(QDialog):
         self.script_edit.setPlaceholderText("お電話でお断りするときに読み上げる文")
         self.script_edit.setTabChangesFocus(True)
         self.script_edit.setMinimumHeight(110)
-        self.route_combo = QComboBox()
+        self.route_combo = ValueCombo()
         self.route_combo.setMinimumHeight(30)
         for route in Route:
-            self.route_combo.addItem(route.label, route.value)
-        self.route_combo.setCurrentIndex(self.route_combo.findData(reason.route.value))
+            self.route_combo.add(route.label, route)
+        self.route_combo.setCurrentIndex(self.route_combo.index_of(reason.route))
         self.question_edit = QLineEdit(reason.screening_question)
         self.question_edit.setPlaceholderText("任意　例：亡くなった方についてのご相談ですか？")
         question_hint = QLabel("入力すると、受付の電話でこの質問をします。空欄なら質問しません。")
@@ -227,7 +227,7 @@ class ReasonDialog(QDialog):
             code=self._code,
             label=self.label_edit.text().strip(),
             script=self.script_edit.toPlainText().strip(),
-            route=Route(self.route_combo.currentData()),
+            route=self.route_combo.value(),
             screening_question=self.question_edit.text().strip(),
         )
 

@@ -14,7 +14,6 @@ from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -37,9 +36,11 @@ from desktop_app.services.staff_admin import (
 )
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.formats import BLANK, local_time_text
+from desktop_app.ui.layout_tools import fit_to_screen
 from desktop_app.ui.masters_dialogs import FormDialog, confirm
 from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
 from desktop_app.ui.style import MUTED
+from desktop_app.ui.value_combo import ValueCombo
 
 HEADERS = ("ログインID", "氏名", "役割", "状態", "最終サインイン", "パスワード")
 TEMPORARY = "仮パスワード（次回サインインで変更）"
@@ -65,11 +66,11 @@ def _password_edit() -> QLineEdit:
     return edit
 
 
-def _role_combo(selected: Role = Role.RECEPTION) -> QComboBox:
-    combo = QComboBox()
+def _role_combo(selected: Role = Role.RECEPTION) -> ValueCombo:
+    combo = ValueCombo()
     for role in (Role.RECEPTION, Role.DOCTOR, Role.ADMIN):
-        combo.addItem(role.label, role.value)
-    combo.setCurrentIndex(combo.findData(selected.value))
+        combo.add(role.label, role)
+    combo.setCurrentIndex(combo.index_of(selected))
     return combo
 
 
@@ -115,7 +116,7 @@ class NewAccountDialog(_AccountForm):
             add_account,
             self.login_edit.text(),
             self.name_edit.text(),
-            Role(self.role_combo.currentData()),
+            self.role_combo.value(),
             self.password_edit.text(),
             self.repeated_edit.text(),
         )
@@ -144,7 +145,7 @@ class EditAccountDialog(_AccountForm):
             update_account,
             self.account.id,
             display_name=self.name_edit.text(),
-            role=Role(self.role_combo.currentData()),
+            role=self.role_combo.value(),
             version=self.account.version,
         )
         return result
@@ -226,7 +227,7 @@ class StaffAccountsDialog(QDialog):
         super().__init__(parent)
         self.runner = runner
         self.setWindowTitle("職員アカウント")
-        self.resize(900, 480)
+        fit_to_screen(self, 900, 480)
 
         self.model = StaffAccountsModel(self)
         self.table = QTableView()

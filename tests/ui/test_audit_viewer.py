@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate
 
+from desktop_app.domain import clock
 from desktop_app.services.audit_log import AuditFilter, count_entries
 from desktop_app.services.demo import build_demo, mark_as_demo
 from desktop_app.services.store import Store
@@ -70,18 +70,18 @@ def test_filters_by_case_action_staff_and_dates(
     assert viewer.model.data(viewer.model.index(0, 4)).endswith("0012")
 
     viewer.case_number.clear()
-    viewer.action.setCurrentIndex(viewer.action.findData("demo.build"))
+    viewer.action.setCurrentIndex(viewer.action.index_of("demo.build"))
     viewer.search()
     assert viewer.model.total == 1
     assert viewer.model.data(viewer.model.index(0, 3)) == "デモデータの作成"
 
     viewer.action.setCurrentIndex(0)
-    viewer.staff.setCurrentIndex(viewer.staff.findData("demo"))
+    viewer.staff.setCurrentIndex(viewer.staff.index_of("demo"))
     viewer.search()
     assert viewer.model.total == 450
 
     viewer.staff.setCurrentIndex(0)
-    today = dt.date.today()
+    today = clock.today()
     viewer.use_dates.setChecked(True)
     viewer.date_from.setDate(QDate(today.year, today.month, today.day))
     viewer.date_to.setDate(QDate(today.year, today.month, today.day))
@@ -107,7 +107,7 @@ def test_csv_export_through_the_dialog_helper(
         return str(target)
 
     monkeypatch.setattr(audit_viewer, "ask_csv_path", answer)
-    viewer.action.setCurrentIndex(viewer.action.findData("demo.build"))
+    viewer.action.setCurrentIndex(viewer.action.index_of("demo.build"))
     viewer.export_button.click()
     assert asked and asked[0].startswith("変更履歴-") and asked[0].endswith(".csv")
     with target.open(encoding="utf-8-sig", newline="") as f:
@@ -115,7 +115,7 @@ def test_csv_export_through_the_dialog_helper(
     assert rows[0][:4] == ["番号", "日時", "担当者", "操作"]
     assert len(rows) == 2 and rows[1][3] == "デモデータの作成"
     assert "1 件を書き出しました" in viewer.count_label.text()
-    viewer.action.setCurrentIndex(viewer.action.findData("audit.export"))
+    viewer.action.setCurrentIndex(viewer.action.index_of("audit.export"))
     viewer.search()
     assert viewer.model.total == 1, "the export is in the log"
 

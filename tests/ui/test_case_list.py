@@ -64,9 +64,9 @@ def test_case_number_typed_in_ascii_finds_the_case(qtbot, cases, page: CaseListP
 
 def test_stage_filter(qtbot, store, cases, page: CaseListPage) -> None:
     move_stage(store, cases["sato"].id, Stage.CANCELLED, reason="ご本人のご都合")
-    page.stage_filter.setCurrentIndex(page.stage_filter.findData(Stage.CANCELLED.value))
+    page.stage_filter.setCurrentIndex(page.stage_filter.index_of(Stage.CANCELLED))
     assert _names(page) == ["佐藤　花子"]
-    page.stage_filter.setCurrentIndex(page.stage_filter.findData("open"))
+    page.stage_filter.setCurrentIndex(page.stage_filter.index_of("open"))
     assert _names(page) == ["田中　一郎", "山田　太郎"]
 
 

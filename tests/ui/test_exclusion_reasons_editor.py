@@ -93,7 +93,7 @@ def test_dialog_builds_a_new_reason_from_its_fields(qtbot) -> None:
     assert dialog.windowTitle() == "対象外の理由を追加"
     type_japanese(dialog.label_edit, "通訳が必要なご相談")
     type_japanese(dialog.script_edit, "申し訳ございません。\n通訳の手配はいたしかねます。")
-    dialog.route_combo.setCurrentIndex(dialog.route_combo.findData(Route.GENERAL_OUTPATIENT.value))
+    dialog.route_combo.setCurrentIndex(dialog.route_combo.index_of(Route.GENERAL_OUTPATIENT))
     type_japanese(dialog.question_edit, "通訳が必要ですか？")
     with qtbot.waitSignal(dialog.accepted):
         dialog.ok_button.click()
@@ -129,7 +129,7 @@ def test_dialog_shows_a_built_in_reason_and_keeps_its_code(qtbot) -> None:
     assert dialog.windowTitle() == "対象外の理由を編集"
     assert dialog.label_edit.text() == transfer.label
     assert dialog.script_edit.toPlainText() == transfer.script
-    assert dialog.route_combo.currentData() == Route.GENERAL_OUTPATIENT.value
+    assert dialog.route_combo.value() is Route.GENERAL_OUTPATIENT
     assert dialog.question_edit.text() == transfer.screening_question
     dialog.question_edit.clear()
     assert dialog.reason() == ExclusionReason(

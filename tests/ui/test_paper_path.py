@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop_app.db.models import DoctorAvailability
+from desktop_app.domain import clock
 from desktop_app.domain.documents import Channel, DocumentKind
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.office_calendar import is_office_open
@@ -32,7 +33,7 @@ def _next_open_day(after: dt.date) -> dt.date:
 
 
 def test_the_middle_of_a_case_without_the_stage_combo(qtbot, runner, store, make_case) -> None:
-    today = dt.date.today()
+    today = clock.today()
     case = make_case(materials=(DocumentKind.IMAGING_CD,))
     record_sent(store, FormKind.PACKET, case.id, channel=Channel.MAIL)  # the preview asks this
     assert get_case(store, case.id).stage is Stage.FORMS_SENT
@@ -58,8 +59,8 @@ def test_the_middle_of_a_case_without_the_stage_combo(qtbot, runner, store, make
     assert detail.load() and detail.decision_button.isEnabled()
     decide = DecisionDialog(runner, detail.detail, detail)
     qtbot.addWidget(decide)
-    decide.department_combo.setCurrentIndex(decide.department_combo.findData(dep_id))
-    decide.doctor_combo.setCurrentIndex(decide.doctor_combo.findData(doctor_id))
+    decide.department_combo.setCurrentIndex(decide.department_combo.index_of(dep_id))
+    decide.doctor_combo.setCurrentIndex(decide.doctor_combo.index_of(doctor_id))
     decide.set_decision(Decision.ACCEPTED)
     decide.save()
     assert get_case(store, case.id).stage is Stage.DOCTOR_REVIEW

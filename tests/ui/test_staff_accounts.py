@@ -92,7 +92,7 @@ def test_adds_an_account_through_the_dialog(qtbot, accounts, forms, admin_store)
         assert isinstance(form, NewAccountDialog)
         qtbot.keyClicks(form.login_edit, "Suzuki.H")
         type_japanese(form.name_edit, "鈴木 花子")
-        form.role_combo.setCurrentIndex(form.role_combo.findData(Role.DOCTOR.value))
+        form.role_combo.setCurrentIndex(form.role_combo.index_of(Role.DOCTOR))
         qtbot.keyClicks(form.password_edit, "kari-pass-77")
         qtbot.keyClicks(form.repeated_edit, "kari-pass-77")
         form.submit()
@@ -150,7 +150,7 @@ def test_edit_changes_name_and_role_and_the_last_admin_stays(
         assert isinstance(form, EditAccountDialog)
         form.name_edit.clear()
         type_japanese(form.name_edit, "受付 一郎太")
-        form.role_combo.setCurrentIndex(form.role_combo.findData(Role.DOCTOR.value))
+        form.role_combo.setCurrentIndex(form.role_combo.index_of(Role.DOCTOR))
         form.submit()
 
     forms.append(rename)
@@ -165,7 +165,7 @@ def test_edit_changes_name_and_role_and_the_last_admin_stays(
 
     def demote(form: QDialog) -> None:
         assert isinstance(form, EditAccountDialog)
-        form.role_combo.setCurrentIndex(form.role_combo.findData(Role.RECEPTION.value))
+        form.role_combo.setCurrentIndex(form.role_combo.index_of(Role.RECEPTION))
         form.submit()
         seen.append(form.general_error.text())
 

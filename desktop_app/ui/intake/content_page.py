@@ -7,7 +7,6 @@ from dataclasses import replace
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -24,6 +23,7 @@ from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.fields import MEDIUM_WIDTH, Choice, FieldRow, line_edit
 from desktop_app.ui.intake.state import screening_hits
 from desktop_app.ui.intake.values import ContentValues
+from desktop_app.ui.value_combo import ValueCombo
 
 UNANSWERED = (
     "対象外にあたる回答があります。「対象外として登録へ進む」を押すか、回答を見直してください。"
@@ -46,7 +46,7 @@ class ContentStep(IntakeStep):
         self.text.setTabChangesFocus(True)
         self.text.setPlaceholderText("例：手術を勧められたが、薬の治療もできないか聞きたい")
         self.text.setFixedHeight(72)
-        self.department = QComboBox()
+        self.department = ValueCombo()
         self.department.setFixedWidth(MEDIUM_WIDTH)
         self.dates = FieldRow(line_edit("例：平日の午前、12月中旬以降", 300))
 
@@ -92,12 +92,12 @@ class ContentStep(IntakeStep):
         self.context_changed()
 
     def context_changed(self) -> None:
-        chosen = self.department.currentData()
+        chosen = self.department.value()
         self.department.blockSignals(True)
         self.department.clear()
-        self.department.addItem("指定なし", None)
+        self.department.add("指定なし", None)
         for dep in self.context.departments:
-            self.department.addItem(dep.name, dep.id)
+            self.department.add(dep.name, dep.id)
         self._select_department(chosen)
         self.department.blockSignals(False)
         answers = self.answers()
@@ -115,7 +115,7 @@ class ContentStep(IntakeStep):
         self._show_hits()
 
     def _select_department(self, dep_id: object) -> None:
-        index = self.department.findData(dep_id) if dep_id is not None else 0
+        index = self.department.index_of(dep_id) if dep_id is not None else 0
         self.department.setCurrentIndex(max(index, 0))
 
     def answers(self) -> dict[str, bool]:
@@ -158,7 +158,7 @@ class ContentStep(IntakeStep):
         self.exclusion_confirmed.emit()
 
     def values(self) -> ContentValues:
-        department = self.department.currentData()
+        department = self.department.value()
         return ContentValues(
             category=ConsultationCategory(self.category.value() or ConsultationCategory.OTHER),
             text=self.text.toPlainText(),
