@@ -87,6 +87,7 @@ class Channel(StrEnum):
     FAX = "fax"
     BROUGHT = "brought"  # 持参
     HANDED = "handed"  # 手渡し
+    PHONE = "phone"  # 電話: only for telling a patient the date (日時連絡済)
 
     @property
     def label(self) -> str:
@@ -98,6 +99,7 @@ CHANNEL_LABELS: dict[Channel, str] = {
     Channel.FAX: "FAX",
     Channel.BROUGHT: "持参",
     Channel.HANDED: "手渡し",
+    Channel.PHONE: "電話",
 }
 
 
@@ -137,6 +139,24 @@ CONTACT_LABELS: dict[ContactKind, str] = {
     ContactKind.LETTER_OUT: "郵送（発送）",
     ContactKind.LETTER_IN: "郵送（受領）",
     ContactKind.VISIT: "来院",
+}
+
+
+# How a patient is told the appointment's date and time (日時連絡済), and the contact each
+# leaves in 連絡記録 (a call logged with 予約日時を伝えた counts as telling them).
+NOTIFY_CHANNELS: tuple[Channel, ...] = (Channel.PHONE, Channel.MAIL, Channel.FAX, Channel.HANDED)
+NOTIFY_CONTACTS: dict[Channel, ContactKind] = {
+    Channel.PHONE: ContactKind.CALL_OUT,
+    Channel.MAIL: ContactKind.LETTER_OUT,
+    Channel.FAX: ContactKind.FAX_OUT,
+    Channel.HANDED: ContactKind.VISIT,
+}
+NOTIFYING_CONTACTS: dict[ContactKind, Channel] = {
+    ContactKind.CALL_OUT: Channel.PHONE,
+    ContactKind.CALL_IN: Channel.PHONE,
+    ContactKind.FAX_OUT: Channel.FAX,
+    ContactKind.LETTER_OUT: Channel.MAIL,
+    ContactKind.VISIT: Channel.HANDED,
 }
 
 

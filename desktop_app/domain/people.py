@@ -109,3 +109,11 @@ def age_on(birth: date, day: date) -> int:
 def is_minor_on(birth: date, day: date, age_of_majority: int = 18) -> bool:
     """True when the person is under ``age_of_majority`` (18 since 2022) on ``day``."""
     return age_on(birth, day) < age_of_majority
+
+
+# 主治医への相談: has the patient told the primary doctor about the second opinion?
+INFORMED_LABELS: dict[bool | None, str] = {
+    True: "伝えている",
+    False: "まだ伝えていない",
+    None: "未確認",
+}

@@ -81,6 +81,11 @@ class Slot:
 Window = tuple[dt.time, dt.time]
 
 
+def when_label(day: dt.date, start: dt.time) -> str:
+    """12月15日 14:00: an appointment named in a contact or a message."""
+    return f"{_md(day)} {start:%H:%M}"
+
+
 def _md(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
 

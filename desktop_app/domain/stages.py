@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from desktop_app.domain import clock
 from desktop_app.domain.errors import ValidationError
 
 
@@ -103,6 +104,8 @@ class CaseFacts:
     report_delivered: bool = False
     unreturned_borrowed: tuple[str, ...] = ()
     today: dt.date | None = None
+    # False while the 申込書 is neither recorded as received nor waived.
+    application_in: bool = True
 
 
 def allowed_targets(current: Stage) -> tuple[Stage, ...]:
@@ -116,6 +119,37 @@ def allowed_targets(current: Stage) -> tuple[Stage, ...]:
         # One step back, to correct a slip of the mouse.
         targets.insert(0, MAIN_LINE[index - 1])
     return (*targets, Stage.CANCELLED, Stage.EXCLUDED)
+
+
+def settle_missing(
+    *, paid: bool, report_delivered: bool, unreturned_borrowed: tuple[str, ...]
+) -> tuple[str, ...]:
+    """What still stands between a case and 会計・報告書済, in the guide's order."""
+    missing = []
+    if not paid:
+        missing.append("お会計が済んでいません。")
+    if not report_delivered:
+        missing.append("主治医への報告書がまだ渡されていません。")
+    if unreturned_borrowed:
+        items = "、".join(unreturned_borrowed)
+        missing.append(f"お借りした資料が返却されていません：{items}")
+    return tuple(missing)
+
+
+def next_stage(current: Stage) -> Stage | None:
+    """The stage after ``current`` on the main line (None at its end or off it)."""
+    if current not in MAIN_LINE or current == MAIN_LINE[-1]:
+        return None
+    return MAIN_LINE[MAIN_LINE.index(current) + 1]
+
+
+def is_step_back(current: Stage, target: Stage) -> bool:
+    """True when ``target`` lies before ``current`` on the main line."""
+    return (
+        current in MAIN_LINE
+        and target in MAIN_LINE
+        and MAIN_LINE.index(target) < MAIN_LINE.index(current)
+    )
 
 
 class MissingRequirement(ValidationError):
@@ -151,8 +185,15 @@ def check_transition(
         raise ValidationError(f"「{current.label}」から「{target.label}」へは進めません。")
     if target in (Stage.CANCELLED, Stage.EXCLUDED) and not reason.strip():
         raise ValidationError(f"「{target.label}」にする理由を入力してください。", field="reason")
-    if target in MAIN_LINE and MAIN_LINE.index(target) < MAIN_LINE.index(current):
-        return ""  # stepping back needs no guard
+    if is_step_back(current, target):
+        # A step back corrects a slip; it may not leave a booking behind a case that is
+        # no longer booked (the slot would stay taken, the board would say 予約待ち).
+        if is_step_back(Stage.BOOKED, target) and facts.appointment_date is not None:
+            raise ValidationError(
+                "予約が入っています。予約を取り消してから戻してください"
+                "（カレンダーで予約を右クリック →「キャンセル…」）。"
+            )
+        return ""
     try:
         _check_guard(facts, target)
     except MissingRequirement as refusal:
@@ -163,7 +204,10 @@ def check_transition(
 
 
 def _check_guard(facts: CaseFacts, target: Stage) -> None:
-    if target == Stage.BOOKED:
+    if target == Stage.APPLICATION_RECEIVED:
+        if not facts.application_in:
+            raise MissingRequirement("申込書の受領が記録されていません。")
+    elif target == Stage.BOOKED:
         if facts.decision != Decision.ACCEPTED:
             raise ValidationError("担当医の判断が「受入」になっていません。")
         if not facts.has_doctor:
@@ -178,17 +222,17 @@ def _check_guard(facts: CaseFacts, target: Stage) -> None:
         if facts.appointment_date is None:
             raise ValidationError("予約がありません。")
         # Without an explicit ``today`` the guard must still hold, not be skipped.
-        today = facts.today if facts.today is not None else dt.date.today()
+        today = facts.today if facts.today is not None else clock.today()
         if facts.appointment_date != today:
             raise ValidationError("当日受付は予約日にのみできます。")
     elif target == Stage.DONE:
         if facts.actual_minutes is None or facts.actual_minutes <= 0:
             raise ValidationError("実施時間（分）を記録してください。", field="actual_minutes")
     elif target == Stage.SETTLED:
-        if not facts.paid:
-            raise ValidationError("お会計が済んでいません。")
-        if not facts.report_delivered:
-            raise ValidationError("主治医への報告書がまだ渡されていません。")
-        if facts.unreturned_borrowed:
-            items = "、".join(facts.unreturned_borrowed)
-            raise ValidationError(f"お借りした資料が返却されていません：{items}")
+        blockers = settle_missing(
+            paid=facts.paid,
+            report_delivered=facts.report_delivered,
+            unreturned_borrowed=facts.unreturned_borrowed,
+        )
+        if blockers:
+            raise ValidationError(blockers[0])

@@ -27,6 +27,16 @@ def allowed(store: Store, permission: Permission) -> bool:
     return store.user is None or may(store.user.role, permission)
 
 
+def refusal_for(store: Store, service: Callable[..., object]) -> str | None:
+    """Why the signed-in user may not call ``service`` (its @requires permission), or None
+    when they may: screens disable what a role may not do from this, not from a list of
+    their own."""
+    permission: Permission | None = getattr(service, "__requires__", None)
+    if permission is None or allowed(store, permission):
+        return None
+    return permission.refusal
+
+
 def check(store: Store, permission: Permission) -> None:
     """NotAllowed unless the signed-in user may do this."""
     if not allowed(store, permission):

@@ -19,14 +19,18 @@ from sqlalchemy.orm import Session
 from desktop_app.db.models import (
     Appointment,
     CaseDocument,
+    ContactLog,
     Department,
     Doctor,
     DoctorAvailability,
     DoctorHoursException,
     SOCase,
 )
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import (
+    NOTIFY_CHANNELS,
+    NOTIFY_CONTACTS,
     TEST_MATERIALS,
     Channel,
     Direction,
@@ -48,6 +52,7 @@ from desktop_app.domain.slots import (
     check_booking,
     free_slots,
     hours_on,
+    when_label,
 )
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services import audit
@@ -88,28 +93,44 @@ def find_free_slots(
     days: int = 42,
     now: dt.datetime | None = None,
     limit: int = 30,
+    preset: tuple[int, dt.date, dt.time] | None = None,
 ) -> tuple[SlotData, ...]:
-    """The next free 30-minute slots of these doctors (or a department's active doctors)."""
-    now = now or dt.datetime.now()
+    """The next free 30-minute slots of these doctors (or a department's active doctors).
+
+    ``preset`` (doctor id, date, start: the slot clicked in the calendar) does not move the
+    list's start, so booking and 日時変更 offer the same slots, the earlier days too; when it
+    is a free slot of these doctors past the list's end, it is added in its place.
+    """
+    now = now or clock.local_now()
     first_day = first_day or now.date()
     with store.read() as session:
         doctors = _doctors(session, doctor_ids, department_id)
         ids = [d.id for d in doctors]
         weekly, exceptions = _hours(session, ids)
-        last_day = first_day + dt.timedelta(days=days)
-        slots = free_slots(
-            ids,
-            weekly=weekly,
-            exceptions=exceptions,
-            bookings=_live(session, ids, first_day, last_day),
-            first_day=first_day,
-            days=days,
-            is_open=_opener(session, load_settings(session)),
-            now=now,
-            limit=limit,
-        )
-        by_id = {d.id: d for d in doctors}
         settings, closed = load_settings(session), closed_dates(session)
+        is_open = _opener(session, settings)
+
+        def free(of: list[int], first: dt.date, span: int, most: int) -> tuple[Slot, ...]:
+            return free_slots(
+                of,
+                weekly=weekly,
+                exceptions=exceptions,
+                bookings=_live(session, of, first, first + dt.timedelta(days=span)),
+                first_day=first,
+                days=span,
+                is_open=is_open,
+                now=now,
+                limit=most,
+            )
+
+        slots = free(ids, first_day, days, limit)
+        if preset is not None and preset[0] in ids:
+            doctor_id, day, start = preset
+            listed = {(s.doctor_id, s.date, s.start) for s in slots}
+            clicked = [s for s in free([doctor_id], day, 1, 48) if s.start == start]
+            if clicked and preset not in listed and day >= first_day:
+                slots = tuple(sorted((*slots, *clicked), key=lambda s: (s.date, s.start)))
+        by_id = {d.id: d for d in doctors}
         due = {day: materials_due_date(day, settings, closed) for day in {s.date for s in slots}}
         return tuple(
             _slot_data(s, by_id[s.doctor_id], in_time=due[s.date] >= now.date()) for s in slots
@@ -131,7 +152,7 @@ def book(
 ) -> CaseDetail:
     """Book a session: due dates set, the checklist fitted to the patient's age on the day,
     the case moved to 予約確定. BookingWarning when a reason is needed and none was given."""
-    now = now or dt.datetime.now()
+    now = now or clock.local_now()
     with store.transaction() as session:
         case = load_case(session, case_id, expected_version)
         _check_case_can_book(case)
@@ -149,7 +170,7 @@ def book(
         before = case.stage
         if case.stage == Stage.DOCTOR_REVIEW:
             case.stage = Stage.BOOKED
-            case.stage_since = dt.datetime.now(dt.UTC)
+            case.stage_since = clock.utcnow()
         _flush_slot(session)
         auto_move(case)  # every paper already in: straight on to 資料受領
         audit.record(
@@ -181,7 +202,7 @@ def reschedule(
     now: dt.datetime | None = None,
 ) -> CaseDetail:
     """Move a booking: the old row is kept, cancelled (日時変更); due dates follow."""
-    now = now or dt.datetime.now()
+    now = now or clock.local_now()
     with store.transaction() as session:
         old = _live_appointment(session, appointment_id)
         case = load_case(session, old.case_id)
@@ -244,7 +265,7 @@ def cancel_appointment(
         elif case.stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED, Stage.CHECKED_IN):
             case.stage = Stage.DOCTOR_REVIEW  # accepted, waiting for a new date
         if case.stage != before:
-            case.stage_since = dt.datetime.now(dt.UTC)
+            case.stage_since = clock.utcnow()
         what = "無断キャンセル" if no_show else "予約をキャンセル"
         audit.record(
             session,
@@ -271,7 +292,14 @@ def mark_notified(
     channel: Channel,
     doctor_too: bool = False,
 ) -> CaseDetail:
-    """日時連絡済: the patient (and, if wished, the primary doctor) was told the date."""
+    """日時連絡済: the patient (and, if wished, the primary doctor) was told the date; the
+    call, letter or fax is also noted in 連絡記録."""
+    if channel not in NOTIFY_CHANNELS:
+        names = "・".join(c.label for c in NOTIFY_CHANNELS)
+        raise ValidationError(f"連絡の方法は{names}から選んでください。", field="channel")
+    channel = Channel(channel)
+    if on > clock.today():
+        raise ValidationError("未来の日付は記録できません。", field="on")
     with store.transaction() as session:
         appointment = _live_appointment(session, appointment_id)
         appointment.notified_on = on
@@ -279,6 +307,15 @@ def mark_notified(
         if doctor_too:
             appointment.doctor_notified_on = on
         case = load_case(session, appointment.case_id)
+        case.contacts.append(
+            ContactLog(
+                kind=NOTIFY_CONTACTS[channel],
+                staff=store.staff,
+                party=case.mail_to_name,
+                summary=f"予約日時（{when_label(appointment.date, appointment.start_time)}）"
+                f"を連絡（{channel.label}）" + ("・主治医にも" if doctor_too else ""),
+            )
+        )
         audit.record(
             session,
             store.staff,

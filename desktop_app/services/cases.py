@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop_app.db import tables
 from desktop_app.db.models import (
     AuditEntry,
     Caller,
@@ -17,6 +18,7 @@ from desktop_app.db.models import (
     Patient,
     SOCase,
 )
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.contact import validate_phone, validate_postal
 from desktop_app.domain.documents import (
@@ -85,13 +87,22 @@ def _detail(session: Session, case: SOCase) -> CaseDetail:
     history = session.scalars(
         select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.id)
     ).all()
-    return case_detail(case, history)
+    # The log keeps the login ID (it never changes); the clerk reads the person's name.
+    logins = {h.staff for h in history} | {c.staff for c in case.contacts}
+    names = dict(
+        session.execute(
+            select(tables.staff_users.c.login, tables.staff_users.c.display_name).where(
+                tables.staff_users.c.login.in_(logins)
+            )
+        ).all()
+    )
+    return case_detail(case, history, names)
 
 
 @requires(Permission.CASE_WORK)
 def create_case(store: Store, new: NewCase) -> CaseDetail:
     """Register a case from an intake: patient, caller, referrer, documents and the call."""
-    today = new.today or dt.date.today()
+    today = new.today or clock.today()
     patient_input = _checked_patient(new.patient) if new.patient else None
     caller_input = new.caller
     if caller_input is not None and not caller_input.name.strip():
@@ -175,7 +186,7 @@ def _checked_patient(p: NewPatient) -> NewPatient:
     name = normalize_name(p.name)
     if not name:
         raise ValidationError("患者氏名を入力してください。", field="name")
-    if p.birth_date is not None and p.birth_date > dt.date.today():
+    if p.birth_date is not None and p.birth_date > clock.today():
         raise ValidationError("生年月日が未来の日付です。", field="birth_date")
     return NewPatient(
         name=name,
@@ -221,7 +232,7 @@ def closed_dates(session: Session) -> frozenset[dt.date]:
 def _search_text(case_number: str, patient: Patient, caller: Caller | None) -> str:
     parts = [case_number, patient.name, patient.furigana, patient.phone, patient.mobile]
     if caller is not None:
-        parts += [caller.name, caller.furigana]
+        parts += [caller.name, caller.furigana, caller.phone]
     return "|".join(search_key(p) for p in parts if p)
 
 
@@ -279,7 +290,7 @@ def move_stage(
     the case since, ConflictError, and nothing is written. The guard reads the case inside the
     write transaction, so two desks can never both pass it.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     with store.transaction() as session:
         case = load_case(session, case_id, expected_version)
         facts = _facts(case, today)
@@ -287,7 +298,7 @@ def move_stage(
         override = override_reason.strip() if passed_over else ""
         before = case.stage
         case.stage = target
-        case.stage_since = dt.datetime.now(dt.UTC)
+        case.stage_since = clock.utcnow()
         if target in (Stage.CANCELLED, Stage.EXCLUDED):
             case.end_reason = reason.strip()
             case.exclusion_code = exclusion_code if target == Stage.EXCLUDED else ""
@@ -337,4 +348,9 @@ def _facts(case: SOCase, today: dt.date) -> CaseFacts:
         report_delivered=case.report_delivered_on is not None,
         unreturned_borrowed=unreturned,
         today=today,
+        application_in=all(
+            d.received_on is not None or d.waived_on is not None
+            for d in case.documents
+            if d.kind == DocumentKind.APPLICATION and d.direction == Direction.IN
+        ),
     )

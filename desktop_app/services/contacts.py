@@ -7,7 +7,7 @@ import datetime as dt
 from desktop_app.db.models import ContactLog
 from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
-from desktop_app.domain.documents import ContactKind
+from desktop_app.domain.documents import NOTIFYING_CONTACTS, ContactKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.roles import Permission
 from desktop_app.services.access import requires
@@ -29,18 +29,29 @@ def log_contact(
     summary: str = "",
     at: dt.datetime | None = None,
     expected_version: int | None = None,
+    told_date: bool = False,
 ) -> CaseDetail:
     """Note a call, fax, letter or visit with whom and a short text (``at`` default: now).
 
-    A naive ``at`` is the desk's local time; it is stored in UTC.
+    A naive ``at`` is the desk's local time; it is stored in UTC. ``told_date``: in this
+    contact the patient was told the appointment's date and time, so it is 日時連絡済.
     """
     kind = ContactKind(kind)
     when = utcnow() if at is None else at.astimezone(dt.UTC)
     if when > utcnow() + _CLOCK_SLACK:
         raise ValidationError("未来の日時は記録できません。", field="at")
+    if told_date and kind not in NOTIFYING_CONTACTS:
+        raise ValidationError(f"「{kind.label}」では予約日時を伝えられません。", field="told_date")
     party, summary = party.strip(), summary.strip()
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
+        if told_date:
+            live = [a for a in case.appointments if not a.cancelled]
+            if not live:
+                raise ValidationError("伝える予約がありません。", field="told_date")
+            live[-1].notified_on = when.astimezone().date()
+            live[-1].notified_channel = NOTIFYING_CONTACTS[kind]
+            summary = "／".join(s for s in ("予約日時を連絡", summary) if s)
         case.contacts.append(
             ContactLog(
                 case_id=case.id, kind=kind, at=when, staff=store.staff, party=party,

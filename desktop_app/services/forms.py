@@ -17,12 +17,14 @@ from desktop_app.db.models import (
     SOCase,
 )
 from desktop_app.db.tables import utcnow
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
-from desktop_app.domain.documents import Channel, ContactKind, Direction
+from desktop_app.domain.documents import NOTIFY_CONTACTS, Channel, Direction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind, packet_forms
 from desktop_app.domain.paper_trail import SEND_CHANNELS
 from desktop_app.domain.roles import Permission
+from desktop_app.domain.slots import when_label
 from desktop_app.domain.stages import Decision
 from desktop_app.printing import DayListEntry
 from desktop_app.services import audit, print_input
@@ -60,7 +62,7 @@ def render_form(
     ``payment_id`` picks which payment a 領収書 prints (a voided one reprints marked 取消);
     by default the live payment.
     """
-    today = today or dt.date.today()
+    today = today or clock.today()
     kind = FormKind(kind)
     with store.read() as session:
         settings = load_settings(session)
@@ -150,13 +152,13 @@ def record_sent(
     """The clerk says the form (or the whole packet) went out, and how: its documents are
     marked sent, a packet is logged as a contact, and a case at 問い合わせ受付 becomes
     書類送付済 by itself."""
-    on = on or dt.date.today()
+    on = on or clock.today()
     kind = FormKind(kind)
     if not is_tracked(kind):
         raise ValidationError(f"{kind.label}は送付の記録をしない書類です。")
     if channel not in SEND_CHANNELS:
         raise ValidationError("送付の方法を選んでください（郵送・FAX・手渡し）。", field="channel")
-    if on > dt.date.today():
+    if on > clock.today():
         raise ValidationError("未来の日付は記録できません。", field="on")
     with store.transaction() as session:
         case = load_case(session, case_id)
@@ -176,13 +178,20 @@ def record_sent(
                 case.documents.append(doc)
             doc.sent_on = on
             doc.channel = channel
-        if kind == FormKind.PACKET:
+        told = ""
+        if kind == FormKind.CONFIRMATION:
+            # The confirmation names the date: sending it tells the patient (日時連絡済).
+            live = [a for a in case.appointments if not a.cancelled]
+            if live and live[-1].notified_on is None:
+                live[-1].notified_on, live[-1].notified_channel = on, channel
+                told = f"（予約日時 {when_label(live[-1].date, live[-1].start_time)}）"
+        if kind in (FormKind.PACKET, FormKind.CONFIRMATION):
             case.contacts.append(
                 ContactLog(
-                    kind=ContactKind.FAX_OUT if channel == Channel.FAX else ContactKind.LETTER_OUT,
+                    kind=NOTIFY_CONTACTS[channel],
                     staff=store.staff,
                     party=case.mail_to_name,
-                    summary=f"{kind.label}を送付（{channel.label}）",
+                    summary=f"{kind.label}を送付（{channel.label}）{told}",
                 )
             )
         session.flush()

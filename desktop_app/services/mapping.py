@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from desktop_app.db.models import Appointment, AuditEntry, Patient, SOCase
 from desktop_app.services.case_rows import CaseRow
@@ -53,7 +53,11 @@ def patient_data(p: Patient) -> PatientData:
     )
 
 
-def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
+def case_detail(
+    case: SOCase, history: Sequence[AuditEntry], names: Mapping[str, str] | None = None
+) -> CaseDetail:
+    """The case as the screens show it; ``names``: staff display names by login ID."""
+    names = names or {}
     ref = case.referring_doctor
     caller = case.caller
     return CaseDetail(
@@ -149,7 +153,13 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
             for a in case.appointments
         ),
         contacts=tuple(
-            ContactData(at=c.at, kind=c.kind, staff=c.staff, party=c.party, summary=c.summary)
+            ContactData(
+                at=c.at,
+                kind=c.kind,
+                staff=names.get(c.staff, c.staff),
+                party=c.party,
+                summary=c.summary,
+            )
             for c in case.contacts
         ),
         payments=tuple(
@@ -171,7 +181,7 @@ def case_detail(case: SOCase, history: Sequence[AuditEntry]) -> CaseDetail:
         history=tuple(
             AuditData(
                 at=h.at,
-                staff=h.staff,
+                staff=names.get(h.staff, h.staff),
                 action=h.action,
                 summary=h.summary,
                 before=h.before,

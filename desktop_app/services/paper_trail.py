@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.db.models import CaseDocument, SOCase
 from desktop_app.db.tables import utcnow
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
@@ -33,6 +34,7 @@ from desktop_app.services.dto import CaseDetail
 from desktop_app.services.store import Store
 
 
+@requires(Permission.CASE_WORK)
 def mark_received(
     store: Store,
     case_id: int,
@@ -65,7 +67,7 @@ def receive_many(
     ids = list(dict.fromkeys(document_ids))
     if not ids:
         raise ValidationError("受領した書類を選んでください。", field="documents")
-    check_channel(channel, RECEIPT_CHANNELS, "受領")
+    channel = check_channel(channel, RECEIPT_CHANNELS, "受領")
     check_day(on)
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
@@ -90,7 +92,7 @@ def receive_application(
     expected_version: int | None = None,
 ) -> CaseDetail:
     """The application came back: records it, adding its checklist line if the case has none."""
-    check_channel(channel, RECEIPT_CHANNELS, "受領")
+    channel = check_channel(channel, RECEIPT_CHANNELS, "受領")
     check_day(on)
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
@@ -129,7 +131,7 @@ def mark_sent(
     expected_version: int | None = None,
 ) -> CaseDetail:
     """Record that a form the office sends out has been sent (郵送/FAX/手渡し)."""
-    check_channel(channel, SEND_CHANNELS, "送付")
+    channel = check_channel(channel, SEND_CHANNELS, "送付")
     check_day(on)
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
@@ -335,7 +337,7 @@ def auto_move(case: SOCase) -> tuple[Stage, Stage] | None:
     application_in = any(
         d.kind == DocumentKind.APPLICATION and d.received_on is not None for d in incoming
     )
-    facts = _facts(case, dt.date.today())
+    facts = _facts(case, clock.today())
     forms_sent = any(
         d.kind == DocumentKind.APPLICATION_FORM
         and d.direction == Direction.OUT
@@ -370,12 +372,14 @@ def _state(doc: CaseDocument) -> dict[str, object]:
     }
 
 
-def check_channel(channel: Channel, allowed: tuple[Channel, ...], what: str) -> None:
+def check_channel(channel: Channel, allowed: tuple[Channel, ...], what: str) -> Channel:
+    """The channel as a Channel member (a caller may hand its plain value), if allowed."""
     if channel not in allowed:
         names = "・".join(c.label for c in allowed)
         raise ValidationError(f"{what}の方法は{names}から選んでください。", field="channel")
+    return Channel(channel)
 
 
 def check_day(on: dt.date) -> None:
-    if on > dt.date.today():
+    if on > clock.today():
         raise ValidationError("未来の日付は記録できません。", field="on")

@@ -78,7 +78,25 @@ def update_settings(
                 before=before,
                 after=after,
             )
+        elif _never_saved(session):
+            # The first save of a clinic whose details are the defaults: it confirms them
+            # (the first-run checklist asks for this once; later no-change saves log nothing).
+            audit.record(
+                session,
+                store.staff,
+                AuditAction.SETTINGS_UPDATE,
+                "settings",
+                summary="設定を確認（変更なし）",
+            )
     return checked
+
+
+def _never_saved(session: Session) -> bool:
+    entries = tables.audit_log
+    first = session.scalar(
+        select(entries.c.id).where(entries.c.action == AuditAction.SETTINGS_UPDATE).limit(1)
+    )
+    return first is None
 
 
 def _to_json(value: Any) -> Any:

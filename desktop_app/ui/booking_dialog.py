@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -33,7 +32,9 @@ from desktop_app.services.booking_targets import BookingTarget, booking_target
 from desktop_app.services.dto import CaseDetail, DoctorData
 from desktop_app.services.masters import list_doctors
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.layout_tools import fit_to_screen
 from desktop_app.ui.print_menu import open_preview
+from desktop_app.ui.value_combo import ValueCombo
 
 Preset = tuple[int, dt.date, dt.time]  # doctor id, date, start
 SLOT_LIMIT = 40
@@ -89,11 +90,11 @@ class BookingDialog(QDialog):
         self._doctors: tuple[DoctorData, ...] = runner.read(self, list_doctors) or ()
         moving = appointment_id is not None
         self.setWindowTitle("予約の日時変更" if moving else "予約")
-        self.resize(620, 520)
+        fit_to_screen(self, 620, 520)
 
         who = QLabel(f"{self.target.case_number}　{self.target.patient} 様" if self.target else "")
         who.setObjectName("pageTitle")
-        self.doctor_combo = QComboBox()
+        self.doctor_combo = ValueCombo()
         self._fill_doctors()
         self.doctor_combo.currentIndexChanged.connect(self.load_slots)
 
@@ -137,7 +138,14 @@ class BookingDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.load_slots()
+        self._fit_width()
         self.slot_list.setFocus()
+
+    def _fit_width(self) -> None:
+        """Wide enough that no slot row is cut off (within the screen)."""
+        wanted = self.slot_list.sizeHintForColumn(0) + 2 * self.slot_list.frameWidth() + 80
+        screen = self.screen().availableGeometry().width() if self.screen() else wanted
+        self.resize(max(self.width(), min(wanted, screen - 40)), self.height())
 
     def _fill_doctors(self) -> None:
         """The case's department first (its chosen doctor at the top), then everyone else."""
@@ -148,26 +156,26 @@ class BookingDialog(QDialog):
             mine.sort(key=lambda d: d.id != target.doctor_id)
         others = [d for d in self._doctors if d.department_id != department]
         if mine:
-            self.doctor_combo.addItem(
-                f"{mine[0].department}の担当医すべて", tuple(d.id for d in mine)
-            )
+            self.doctor_combo.add(f"{mine[0].department}の担当医すべて", tuple(d.id for d in mine))
         for d in mine + others:
-            self.doctor_combo.addItem(f"{d.name}（{d.department}）", (d.id,))
+            self.doctor_combo.add(f"{d.name}（{d.department}）", (d.id,))
         if not mine:
-            self.doctor_combo.insertItem(0, "すべての担当医", tuple(d.id for d in others))
-        if self.preset is not None:
-            # The doctor of the slot clicked in the calendar, so the list starts there.
-            found = self.doctor_combo.findData((self.preset[0],))
+            self.doctor_combo.insert(0, "すべての担当医", tuple(d.id for d in others))
+        # The doctor of the slot clicked in the calendar, else the one the decision named,
+        # so the list starts there (the department's other doctors are one choice away).
+        chosen = self.preset[0] if self.preset is not None else (target and target.doctor_id)
+        if chosen:
+            found = self.doctor_combo.index_of((chosen,))
             if found >= 0:
                 self.doctor_combo.setCurrentIndex(found)
         self.doctor_combo.setCurrentIndex(max(self.doctor_combo.currentIndex(), 0))
 
     def load_slots(self) -> None:
-        """The next free slots of the chosen doctor(s); the preset one first and selected."""
-        ids = self.doctor_combo.currentData() or ()
-        first_day = self.preset[1] if self.preset else None
+        """The next free slots of the chosen doctor(s), from today on whether booking or
+        moving; the preset one (the cell clicked) in the list and selected."""
+        ids = self.doctor_combo.value() or ()
         slots = self._runner.read(
-            self, find_free_slots, doctor_ids=tuple(ids), first_day=first_day, limit=SLOT_LIMIT
+            self, find_free_slots, doctor_ids=tuple(ids), preset=self.preset, limit=SLOT_LIMIT
         )
         self.slot_list.clear()
         for slot in slots or ():

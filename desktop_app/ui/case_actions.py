@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QComboBox,
+    QCheckBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.documents import TEST_MATERIALS, Channel, ContactKind, Direction
 from desktop_app.domain.paper_trail import RECEIPT_CHANNELS, RETURN_CHANNELS, SEND_CHANNELS
@@ -35,6 +36,10 @@ from desktop_app.services import contacts, materials, paper_trail
 from desktop_app.services.dto import CaseDetail, DocumentData
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.keys import enter_presses
+from desktop_app.ui.layout_tools import fit_date_edit
+from desktop_app.ui.permissions import gate
+from desktop_app.ui.value_combo import ValueCombo
 
 
 @dataclass(frozen=True)
@@ -59,17 +64,18 @@ def ask_fields(parent: QWidget, title: str, fields: list[Field]) -> dict[str, An
     readers: dict[str, Callable[[], Any]] = {}
     for f in fields:
         if f.kind == "date":
-            edit = QDateEdit(QDate(f.default or dt.date.today()))
+            edit = QDateEdit(QDate(f.default or clock.today()))
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy/MM/dd")
-            edit.setMaximumDate(QDate(dt.date.today()))
+            edit.setMaximumDate(QDate(clock.today()))
+            fit_date_edit(edit)
             readers[f.key] = partial(_date_of, edit)
             widget: QWidget = edit
         elif f.kind == "choice":
-            combo = QComboBox()
+            combo = ValueCombo()
             for text, value in f.choices:
-                combo.addItem(text, value)
-            readers[f.key] = combo.currentData
+                combo.add(text, value)
+            readers[f.key] = combo.value
             widget = combo
         elif f.kind == "count":
             spin = QSpinBox()
@@ -91,6 +97,8 @@ def ask_fields(parent: QWidget, title: str, fields: list[Field]) -> dict[str, An
     layout = QVBoxLayout(dialog)
     layout.addLayout(form)
     layout.addWidget(buttons)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
+    enter_presses(dialog, buttons.button(QDialogButtonBox.StandardButton.Ok))
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return {key: read() for key, read in readers.items()}
@@ -194,15 +202,30 @@ class DocumentsPanel(_Panel):
         open_case = self.detail is not None and self.detail.stage.is_open
         incoming = d is not None and d.direction == Direction.IN
         waiting = d is not None and not d.is_done
-        self.buttons["receive"].setEnabled(open_case and incoming and waiting)
-        self.buttons["send"].setEnabled(open_case and not incoming and waiting and d is not None)
-        self.buttons["waive"].setEnabled(open_case and incoming and waiting)
-        self.buttons["undo"].setEnabled(
-            open_case and d is not None and (d.is_done or d.returned_on is not None)
+        b, r = self.buttons, self._runner
+        gate(b["receive"], r, paper_trail.mark_received, enabled=open_case and incoming and waiting)
+        gate(
+            b["send"],
+            r,
+            paper_trail.mark_sent,
+            enabled=open_case and not incoming and waiting and d is not None,
         )
-        self.buttons["add"].setEnabled(open_case)
-        self.buttons["return"].setEnabled(
-            d is not None and d.borrowed and d.received_on is not None and d.returned_on is None
+        gate(b["waive"], r, paper_trail.waive, enabled=open_case and incoming and waiting)
+        gate(
+            b["undo"],
+            r,
+            paper_trail.undo,
+            enabled=open_case and d is not None and (d.is_done or d.returned_on is not None),
+        )
+        gate(b["add"], r, materials.add_item, enabled=open_case)
+        gate(
+            b["return"],
+            r,
+            materials.return_item,
+            enabled=d is not None
+            and d.borrowed
+            and d.received_on is not None
+            and d.returned_on is None,
         )
 
     def receive(self) -> None:
@@ -318,10 +341,10 @@ class ContactsPanel(_Panel):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(runner, table, on_result, parent)
-        self.kind_combo = QComboBox()
+        self.kind_combo = ValueCombo()
         for kind in ContactKind:
-            self.kind_combo.addItem(kind.label, kind)
-        self.kind_combo.setCurrentIndex(self.kind_combo.findData(ContactKind.CALL_OUT))
+            self.kind_combo.add(kind.label, kind)
+        self.kind_combo.setCurrentIndex(self.kind_combo.index_of(ContactKind.CALL_OUT))
         self.party_edit = QLineEdit()
         self.party_edit.setPlaceholderText("相手（例：ご本人）")
         self.party_edit.setMaximumWidth(180)
@@ -331,16 +354,29 @@ class ContactsPanel(_Panel):
         self.log_button = QPushButton("記録")
         self.log_button.setAutoDefault(False)
         self.log_button.clicked.connect(self.log)
+        # Shown while the case has a booking the patient has not been told of: ticking it
+        # makes this call (or letter, fax, visit) the 日時連絡 the board asks for.
+        self.told_check = QCheckBox("予約日時を伝えた")
+        self.told_check.setToolTip(
+            "チェックすると、この連絡で予約日時を伝えたことになります（日時連絡済）"
+        )
         for widget in (self.kind_combo, self.party_edit):
             self.actions_row.addWidget(widget)
         self.actions_row.addWidget(self.summary_edit, 1)
+        self.actions_row.addWidget(self.told_check)
         self.actions_row.addWidget(self.log_button)
 
     def set_detail(self, detail: CaseDetail) -> None:
         super().set_detail(detail)
         enabled = detail.stage.is_open
         for widget in (self.kind_combo, self.party_edit, self.summary_edit, self.log_button):
-            widget.setEnabled(enabled)
+            gate(widget, self._runner, contacts.log_contact, enabled=enabled)
+        enabled = self.log_button.isEnabled()
+        live = detail.appointment
+        untold = enabled and live is not None and live.notified_on is None
+        self.told_check.setVisible(untold)
+        if not untold:
+            self.told_check.setChecked(False)
 
     def log(self) -> None:
         if self.detail is None:
@@ -351,11 +387,13 @@ class ContactsPanel(_Panel):
         before = self.detail
         self._run(
             contacts.log_contact,
-            ContactKind(self.kind_combo.currentData()),
+            self.kind_combo.value(),
             party=self.party_edit.text(),
             summary=self.summary_edit.text(),
+            told_date=not self.told_check.isHidden() and self.told_check.isChecked(),
         )
         if self.detail is not before:
             self.party_edit.clear()
             self.summary_edit.clear()
+            self.told_check.setChecked(False)
             self.summary_edit.setFocus()

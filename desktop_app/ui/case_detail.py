@@ -6,12 +6,12 @@ from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -24,9 +24,11 @@ from desktop_app.domain.changes import Change
 from desktop_app.domain.eligibility import ExclusionReason
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.settings import ClinicSettings
-from desktop_app.domain.stages import Stage, allowed_targets
+from desktop_app.domain.stages import Stage, allowed_targets, is_step_back, next_stage
+from desktop_app.services.booking import book
+from desktop_app.services.case_edit import save_case_edit
 from desktop_app.services.cases import get_case, move_stage
-from desktop_app.services.decisions import DECIDABLE_STAGES
+from desktop_app.services.decisions import DECIDABLE_STAGES, record_decision
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.settings import get_settings
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
@@ -43,9 +45,12 @@ from desktop_app.ui.case_detail_sections import (
 )
 from desktop_app.ui.case_edit_dialog import edit_case
 from desktop_app.ui.decision_dialog import DecisionDialog
-from desktop_app.ui.layout_tools import settle_layout
+from desktop_app.ui.keys import enter_presses, never_on_enter
+from desktop_app.ui.layout_tools import fit_to_screen, settle_layout
+from desktop_app.ui.permissions import gate
 from desktop_app.ui.print_menu import CASE_FORMS, forms_menu, open_preview
 from desktop_app.ui.rows_model import RowsModel
+from desktop_app.ui.value_combo import ValueCombo
 from desktop_app.ui.visit_panel import VisitPanel
 
 ENDING_STAGES = (Stage.CANCELLED, Stage.EXCLUDED)
@@ -73,6 +78,19 @@ def ask_reason(
     return (text, "") if ok else None
 
 
+def confirm_step_back(parent: QWidget, current: Stage, target: Stage) -> bool:
+    """Ask before a case goes back a stage; いいえ is the answer Enter gives."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "段階を戻す",
+        f"この案件を「{current.label}」から「{target.label}」に戻しますか？",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
 class CaseDetailDialog(QDialog):
     def __init__(self, runner: ServiceRunner, case_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,7 +99,7 @@ class CaseDetailDialog(QDialog):
         self.detail: CaseDetail | None = None
         self._settings: ClinicSettings | None = None
         self.setWindowTitle("案件の詳細")
-        self.resize(1040, 720)
+        fit_to_screen(self, 1040, 720)
 
         self.number_label = QLabel()
         self.number_label.setObjectName("muted")
@@ -92,7 +110,7 @@ class CaseDetailDialog(QDialog):
         self.stage_label = QLabel()
         self.stage_label.setObjectName("stageBadge")
 
-        self.target_combo = QComboBox()
+        self.target_combo = ValueCombo()
         self.target_combo.setMinimumWidth(170)
         self.move_button = QPushButton("段階を変更")
         self.move_button.clicked.connect(self.move_to_selected)
@@ -166,7 +184,13 @@ class CaseDetailDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
 
+        # Each button here writes one thing to the case: Enter presses none of them, so a
+        # note's Enter in 連絡記録 logs the note and nothing else.
+        enter_presses(self, None)
+        never_on_enter(self.move_button)
         runner.changed.connect(self._on_changed)
+        # Another member of staff signed in at the lock screen: their role's buttons.
+        runner.user_changed.connect(lambda _actor: self.detail and self._show(self.detail))
 
     def load(self) -> bool:
         """Read the case (and the date style) and show it; False when it could not be read."""
@@ -211,30 +235,43 @@ class CaseDetailDialog(QDialog):
         self._fill_targets(detail.stage)
         self.documents_panel.set_detail(detail)
         self.contacts_panel.set_detail(detail)
-        self.decision_button.setEnabled(detail.stage in DECIDABLE_STAGES)
+        gate(
+            self.decision_button,
+            self._runner,
+            record_decision,
+            enabled=detail.stage in DECIDABLE_STAGES,
+        )
+        gate(self.edit_button, self._runner, save_case_edit)
+        gate(self.booking_button, self._runner, book, enabled=detail.stage.is_open)
 
     def _fill_targets(self, current: Stage) -> None:
         self.target_combo.clear()
         targets = allowed_targets(current)
         for target in targets:
-            self.target_combo.addItem(target.label, target.value)
-        self.target_combo.setEnabled(bool(targets))
-        self.move_button.setEnabled(bool(targets))
+            self.target_combo.add(target.label, target)
+        gate(self.target_combo, self._runner, move_stage, enabled=bool(targets))
+        gate(self.move_button, self._runner, move_stage, enabled=bool(targets))
         if not targets:
-            self.target_combo.addItem("（終了した案件）")
+            self.target_combo.add("（終了した案件）")
+            return
+        # The next stage is offered first; a step back is never the one already chosen.
+        self.target_combo.setCurrentIndex(max(self.target_combo.index_of(next_stage(current)), 0))
 
     def open_form(self, kind: FormKind) -> QDialog | None:
         """Preview one of this case's forms (printing it is recorded on the case)."""
         return open_preview(self._runner, self, kind, self.case_id)
 
     def select_target(self, target: Stage) -> None:
-        self.target_combo.setCurrentIndex(self.target_combo.findData(target.value))
+        self.target_combo.setCurrentIndex(self.target_combo.index_of(target))
 
     def move_to_selected(self) -> None:
-        value = self.target_combo.currentData()
-        if value is None:
+        target = self.target_combo.value()
+        if not isinstance(target, Stage) or self.detail is None:
             return
-        target = Stage(value)
+        if is_step_back(self.detail.stage, target) and not confirm_step_back(
+            self, self.detail.stage, target
+        ):
+            return
         reason, code = "", ""
         if target in ENDING_STAGES:
             reasons = self._settings.exclusion_reasons if self._settings else ()

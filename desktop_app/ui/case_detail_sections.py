@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.contact import format_phone, format_postal
 from desktop_app.domain.documents import Direction
-from desktop_app.domain.people import age_on
+from desktop_app.domain.people import INFORMED_LABELS, age_on
 from desktop_app.domain.settings import DateStyle
 from desktop_app.services.dto import CaseDetail, DocumentData, PaymentData
 from desktop_app.ui.formats import (
@@ -29,7 +30,6 @@ from desktop_app.ui.formats import (
     short_date,
     text_or_blank,
     yen,
-    yes_no,
 )
 from desktop_app.ui.rows_model import RowsModel
 
@@ -80,7 +80,7 @@ def _phone(digits: str) -> str:
 
 def overview(detail: CaseDetail, style: DateStyle, today: dt.date | None = None) -> QWidget:
     """Two columns of groups: who (患者, 相談者, 紹介元, 郵送先) and what (相談, 判断, 予約)."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     widget = QWidget()
     columns = QHBoxLayout(widget)
     columns.setContentsMargins(12, 6, 12, 12)
@@ -167,7 +167,7 @@ def _consultation(detail: CaseDetail) -> QGroupBox:
             ("相談の種類", detail.category.label),
             ("病名", text_or_blank(detail.diagnosis)),
             ("内容", text_or_blank(detail.consultation)),
-            ("主治医の了承", yes_no(detail.primary_doctor_informed, "了承済み", "未了承")),
+            ("主治医への相談", INFORMED_LABELS[detail.primary_doctor_informed]),
             ("希望診療科", text_or_blank(detail.desired_department)),
             ("希望日", text_or_blank(detail.desired_dates)),
         ],

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
     QCompleter,
     QDialog,
     QHBoxLayout,
@@ -19,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.case_fields import parse_birth_date
 from desktop_app.domain.changes import Change
 from desktop_app.domain.contact import format_postal
@@ -68,6 +66,8 @@ from desktop_app.ui.intake.fields import (
 )
 from desktop_app.ui.intake.postal_row import PostalCodeRow
 from desktop_app.ui.intake.style import WIZARD_STYLE
+from desktop_app.ui.layout_tools import fit_to_screen
+from desktop_app.ui.value_combo import ValueCombo
 
 
 class CaseEditDialog(QDialog):
@@ -81,7 +81,7 @@ class CaseEditDialog(QDialog):
         self.saved: CaseDetail | None = None
         self.setWindowTitle("案件の内容を訂正")
         self.setStyleSheet(WIZARD_STYLE)
-        self.resize(880, 620)
+        fit_to_screen(self, 880, 620)
 
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
@@ -197,7 +197,7 @@ class CaseEditDialog(QDialog):
         self.content.setFixedHeight(96)
         self.diagnosis = FieldRow(line_edit("わかる範囲で（例：胃がん）", 200))
         self.informed = Choice([(key, label) for key, _value, label in INFORMED])
-        self.department = QComboBox()
+        self.department = ValueCombo()
         self.department.setFixedWidth(MEDIUM_WIDTH)
         self.department_error = QLabel()
         self.department_error.setObjectName("fieldError")
@@ -244,9 +244,9 @@ class CaseEditDialog(QDialog):
         assert isinstance(model, QStringListModel)
         model.setStringList(list(dict.fromkeys(r.institution for r in referrers or ())))
         self.department.clear()
-        self.department.addItem("指定なし", None)
+        self.department.add("指定なし", None)
         for dep in departments:
-            self.department.addItem(dep.name, dep.id)
+            self.department.add(dep.name, dep.id)
         self._fill(found)
         return True
 
@@ -283,7 +283,7 @@ class CaseEditDialog(QDialog):
         self.informed.set_value(
             next(key for key, v, _ in INFORMED if v is k.primary_doctor_informed)
         )
-        index = self.department.findData(k.desired_department_id)
+        index = self.department.index_of(k.desired_department_id)
         self.department.setCurrentIndex(max(index, 0))
         self.dates.editor.setText(k.desired_dates)
         m = e.mailing
@@ -295,12 +295,12 @@ class CaseEditDialog(QDialog):
 
     def _show_birth(self) -> None:
         try:
-            born = parse_birth_date(self.birth.editor.text(), dt.date.today())
+            born = parse_birth_date(self.birth.editor.text(), clock.today())
         except ValidationError:
             self.birth.set_note("")
             return
         self.birth.set_error("")
-        age = f"　{age_on(born, dt.date.today())}歳" if born else ""
+        age = f"　{age_on(born, clock.today())}歳" if born else ""
         self.birth.set_note(f"{format_wareki(born)}（{format_seireki(born)}）{age}" if born else "")
 
     def _relationship_changed(self) -> None:
@@ -320,7 +320,7 @@ class CaseEditDialog(QDialog):
             patient=PatientEdit(
                 name=self.name.editor.text(),
                 furigana=self.furigana.editor.text(),
-                birth_date=parse_birth_date(self.birth.editor.text(), dt.date.today()),
+                birth_date=parse_birth_date(self.birth.editor.text(), clock.today()),
                 sex=Sex(self.sex.value() or Sex.UNKNOWN),
                 postal_code=self.postal.editor.text(),
                 address=self.address.editor.text(),
@@ -343,7 +343,7 @@ class CaseEditDialog(QDialog):
                 category=ConsultationCategory(self.category.value() or ConsultationCategory.OTHER),
                 diagnosis=self.diagnosis.editor.text(),
                 primary_doctor_informed=informed,
-                desired_department_id=self.department.currentData(),
+                desired_department_id=self.department.value(),
                 desired_dates=self.dates.editor.text(),
             ),
             mailing=MailingEdit(
@@ -443,4 +443,5 @@ def edit_case(runner: ServiceRunner, parent: QWidget, case_id: int) -> CaseDetai
     if not dialog.load():
         return None
     dialog.exec()
+    dialog.deleteLater()  # now, while the window it belongs to is alive, not at exit
     return dialog.saved

@@ -6,13 +6,14 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop_app.domain.contact import format_phone
 from desktop_app.domain.documents import Channel
+from desktop_app.domain.people import INFORMED_LABELS
 
 TAB_PATIENT, TAB_CALLER, TAB_REFERRER, TAB_CONTENT, TAB_MAIL = range(5)
 TAB_TITLES = ("患者", "相談者", "紹介元", "相談内容", "送付先")
 INFORMED = (
-    ("yes", True, "伝えている"),
-    ("no", False, "まだ伝えていない"),
-    ("unknown", None, "未確認"),
+    ("yes", True, INFORMED_LABELS[True]),
+    ("no", False, INFORMED_LABELS[False]),
+    ("unknown", None, INFORMED_LABELS[None]),
 )
 CHANNELS = (Channel.MAIL, Channel.FAX, Channel.HANDED)
 SHARED_PATIENT = "この患者さんの他の案件にも反映されます（{numbers}）。"

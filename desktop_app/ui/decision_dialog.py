@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -21,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import Decision
@@ -28,7 +26,10 @@ from desktop_app.services.decisions import DecisionResult, record_decision
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.masters import list_departments, list_doctors
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.keys import enter_presses
+from desktop_app.ui.layout_tools import fit_date_edit
 from desktop_app.ui.print_menu import open_preview
+from desktop_app.ui.value_combo import ValueCombo
 
 CHOICES = (Decision.ACCEPTED, Decision.DECLINED, Decision.GENERAL_OUTPATIENT)
 
@@ -51,6 +52,9 @@ def offer_letter(parent: QWidget, result: DecisionResult) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+CHOOSE_DOCTOR = "（担当医を選んでください）"
+
+
 class DecisionDialog(QDialog):
     """Record the second-opinion doctor's decision; ``result`` holds it after 記録."""
 
@@ -61,11 +65,16 @@ class DecisionDialog(QDialog):
         self.result_: DecisionResult | None = None
         self.setWindowTitle(f"担当医確認 － {detail.case_number} {detail.patient.name} 様")
 
-        self.department_combo = QComboBox()
+        self.department_combo = ValueCombo()
         self.department_combo.setMinimumWidth(220)
         for dep in runner.read(self, list_departments) or ():
-            self.department_combo.addItem(dep.name, dep.id)
-        self.doctor_combo = QComboBox()
+            self.department_combo.add(dep.name, dep.id)
+        self.doctor_combo = ValueCombo()
+        # The department already decided, else the one the caller asked for; no doctor is
+        # chosen for the clerk (記録 with the first name in the list recorded the wrong one).
+        wanted = detail.department or detail.desired_department
+        found = self.department_combo.findText(wanted) if wanted else -1
+        self.department_combo.setCurrentIndex(max(found, 0))
         self.department_combo.currentIndexChanged.connect(self._fill_doctors)
 
         self.decision_group = QButtonGroup(self)
@@ -80,10 +89,11 @@ class DecisionDialog(QDialog):
         self.reason_edit = QLineEdit(detail.decision_reason)
         self.reason_edit.setPlaceholderText("お断りの場合は必須")
         self.reason_edit.setMinimumWidth(320)
-        self.date_edit = QDateEdit(QDate(dt.date.today()))
+        self.date_edit = QDateEdit(QDate(clock.today()))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy/MM/dd")
-        self.date_edit.setMaximumDate(QDate(dt.date.today()))
+        self.date_edit.setMaximumDate(QDate(clock.today()))
+        fit_date_edit(self.date_edit)
         self.error_label = QLabel()
         self.error_label.setObjectName("fieldError")
         self.error_label.setWordWrap(True)
@@ -105,21 +115,35 @@ class DecisionDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+        self.record_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.doctor_combo.currentIndexChanged.connect(self._update)
         self._fill_doctors()
+        if detail.doctor:
+            self.doctor_combo.setCurrentIndex(max(self.doctor_combo.findText(detail.doctor), 0))
+        # The decision moves the case (不可 ends it): it is clicked, never pressed by Enter.
+        enter_presses(self, None)
 
     def _fill_doctors(self) -> None:
         self.doctor_combo.clear()
-        dep_id = self.department_combo.currentData()
+        dep_id = self.department_combo.value()
         if dep_id is None:
+            self._update()
             return
+        self.doctor_combo.add(CHOOSE_DOCTOR, None)
         for doc in self._runner.read(self, list_doctors, dep_id) or ():
-            self.doctor_combo.addItem(doc.name, doc.id)
+            self.doctor_combo.add(doc.name, doc.id)
+        self._update()
+
+    def _update(self) -> None:
+        chosen = self.doctor_combo.value() is not None
+        self.record_button.setEnabled(chosen)
+        self.record_button.setToolTip("" if chosen else "担当医を選んでください")
 
     def set_decision(self, decision: Decision) -> None:
         self.decision_group.button(CHOICES.index(decision)).setChecked(True)
 
     def save(self) -> None:
-        dep_id, doctor_id = self.department_combo.currentData(), self.doctor_combo.currentData()
+        dep_id, doctor_id = self.department_combo.value(), self.doctor_combo.value()
         if dep_id is None or doctor_id is None:
             self.error_label.setText("診療科と担当医を選んでください。")
             return

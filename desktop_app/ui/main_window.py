@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QSize, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -14,16 +14,21 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.services import staff
+from desktop_app.services.setup_checklist import SetupPlace
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
 from desktop_app.ui.case_list import CaseListPage
+from desktop_app.ui.layout_tools import fit_to_screen
 from desktop_app.ui.lock import ScreenLock
+from desktop_app.ui.setup_banner import SetupBanner
 from desktop_app.ui.sign_in import ChangePasswordDialog
 from desktop_app.ui.staff_status import StaffButton
 
@@ -56,8 +61,10 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("SO Desk セカンドオピニオン外来 受付")
-        self.resize(1280, 800)
         self.setMinimumSize(QSize(960, 600))
+        # 1280x800, or the screen where it is smaller (a 1280x720 laptop): the status bar and
+        # the intake's 次へ/登録 stay on the screen.
+        fit_to_screen(self, 1280, 800)
         self.runner = ServiceRunner(store, self)
         self.backups = BackgroundBackup(store, self, runner=self.runner)
         # Off in tests that are not about backups, so no copy is made behind their back.
@@ -98,7 +105,21 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        # On a screen too small for a page's smallest layout the page scrolls, never cut off.
+        self.page_scroll = QScrollArea()
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.page_scroll.setWidget(self.stack)
+        # A new clinic's first-run checklist, above every page until it is done.
+        self.setup_banner = SetupBanner(self.runner)
+        self.setup_banner.open_requested.connect(self.open_setup)
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        right.addWidget(self.setup_banner)
+        right.addWidget(self.page_scroll, 1)
+        layout.addLayout(right, 1)
         self.setCentralWidget(central)
 
         self.location_label = QLabel(f"データの場所：{store.location}")
@@ -157,6 +178,7 @@ class MainWindow(QMainWindow):
         if self.runner.store.sign_in_unrecorded:
             self.runner.run(self, staff.record_demo_sign_in)
         self.screen_lock.watch_input()
+        self.setup_banner.refresh()
         self.start_finished.emit()
         QTimer.singleShot(PREPARE_BOARD_AFTER_MS, self, self._prepare_board)
         self.offer_recovered_draft()
@@ -321,6 +343,12 @@ class MainWindow(QMainWindow):
         """Ctrl+F from anywhere: the case list, cursor in its search box."""
         self.show_page(PAGE_CASES)
         self.case_list.focus_search()
+
+    def open_setup(self, place: SetupPlace) -> None:
+        """An item of the first-run checklist: its settings page (and masters window)."""
+        self.show_page(PAGE_SETTINGS)
+        if place == SetupPlace.MASTERS:
+            self.settings_page.open_masters()
 
     def lock_screen(self) -> None:
         """画面をロック (Ctrl+L does the same from any window)."""

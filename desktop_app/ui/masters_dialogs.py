@@ -28,15 +28,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.hours_rules import WEEKDAY_LABELS
 from desktop_app.domain.slots import HoursChange
+from desktop_app.domain.wareki import weekday_ja
 from desktop_app.services import closures, doctor_hours, masters
+from desktop_app.services.closures import DayBooking
 from desktop_app.services.doctor_hours import ExceptionInput, WindowData, WindowInput
 from desktop_app.services.masters import DepartmentMaster, DoctorInput, DoctorMaster
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.keys import enter_presses
+from desktop_app.ui.layout_tools import fit_date_edit
 from desktop_app.ui.rows_model import RowsModel
+from desktop_app.ui.value_combo import ValueCombo
 
 # The times offered: every half hour of a working day (the rule: windows on the half hour).
 FIRST_HOUR, LAST_HOUR = 7, 21
@@ -87,11 +93,11 @@ def date_edit(day: dt.date | None, *, optional: bool = False) -> QDateEdit:
         def leave_no_date(day: QDate) -> None:
             # The first step away from 「指定なし」 lands on today, not on 2000/01/02.
             if NO_DATE < day < NO_DATE.addMonths(2):
-                edit.setDate(QDate.currentDate())
+                edit.setDate(QDate(clock.today()))
 
         edit.dateChanged.connect(leave_no_date)
-    edit.setDate(QDate(day) if day is not None else (NO_DATE if optional else QDate.currentDate()))
-    return edit
+    edit.setDate(QDate(day) if day is not None else (NO_DATE if optional else QDate(clock.today())))
+    return fit_date_edit(edit)
 
 
 def date_of(edit: QDateEdit) -> dt.date | None:
@@ -132,6 +138,7 @@ class FormDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
+        enter_presses(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
 
     def add_field(self, name: str, label: str, editor: QWidget) -> None:
         editor.setMinimumWidth(FIELD_WIDTH)
@@ -230,12 +237,12 @@ class DoctorDialog(FormDialog):
     ) -> None:
         super().__init__(runner, "担当医を編集" if doctor else "担当医を追加", parent)
         self.doctor = doctor
-        self.department_combo = QComboBox()
+        self.department_combo = ValueCombo()
         for dept in departments:
             if dept.active or (doctor and dept.id == doctor.department_id):
-                self.department_combo.addItem(dept.name, dept.id)
+                self.department_combo.add(dept.name, dept.id)
         wanted = doctor.department_id if doctor else department_id
-        self.department_combo.setCurrentIndex(max(self.department_combo.findData(wanted), 0))
+        self.department_combo.setCurrentIndex(max(self.department_combo.index_of(wanted), 0))
         self.name_edit = QLineEdit(doctor.name if doctor else "")
         self.name_edit.setPlaceholderText("例：西田　直子")
         self.furigana_edit = QLineEdit(doctor.furigana if doctor else "")
@@ -249,7 +256,7 @@ class DoctorDialog(FormDialog):
 
     def save(self) -> Any:
         data = DoctorInput(
-            department_id=self.department_combo.currentData() or 0,
+            department_id=self.department_combo.value() or 0,
             name=self.name_edit.text(),
             furigana=self.furigana_edit.text(),
             title=self.title_edit.text(),
@@ -272,9 +279,9 @@ class WindowDialog(FormDialog):
         super().__init__(runner, "診療枠を編集" if window else "診療枠を追加", parent)
         self.doctor_id = doctor_id
         self.editing = window
-        self.weekday_combo = QComboBox()
+        self.weekday_combo = ValueCombo()
         for number, label in enumerate(WEEKDAY_LABELS[:5]):
-            self.weekday_combo.addItem(label, number)
+            self.weekday_combo.add(label, number)
         self.weekday_combo.setCurrentIndex(window.weekday if window else 0)
         self.start_combo = time_combo(window.start if window else dt.time(14, 0))
         self.end_combo = time_combo(window.end if window else dt.time(16, 0))
@@ -291,7 +298,7 @@ class WindowDialog(FormDialog):
 
     def save(self) -> Any:
         data = WindowInput(
-            weekday=self.weekday_combo.currentData(),
+            weekday=self.weekday_combo.value(),
             start=time_of(self.start_combo),
             end=time_of(self.end_combo),
             valid_from=date_of(self.from_edit),
@@ -310,11 +317,11 @@ class ExceptionDialog(FormDialog):
     def __init__(self, runner: ServiceRunner, doctor_id: int, parent: QWidget | None = None):
         super().__init__(runner, "休み・臨時枠を追加", parent)
         self.doctor_id = doctor_id
-        self.date_edit = date_edit(dt.date.today())
-        self.date_edit.setMinimumDate(QDate.currentDate())
-        self.kind_combo = QComboBox()
+        self.date_edit = date_edit(clock.today())
+        self.date_edit.setMinimumDate(QDate(clock.today()))
+        self.kind_combo = ValueCombo()
         for kind in HoursChange:
-            self.kind_combo.addItem(kind.label, kind)
+            self.kind_combo.add(kind.label, kind)
         self.whole_day = QCheckBox("終日")
         self.whole_day.setChecked(True)
         self.start_combo = time_combo(dt.time(14, 0))
@@ -332,7 +339,7 @@ class ExceptionDialog(FormDialog):
         self._update()
 
     def _update(self) -> None:
-        leave = self.kind_combo.currentData() == HoursChange.LEAVE
+        leave = self.kind_combo.value() == HoursChange.LEAVE
         self.whole_day.setEnabled(leave)
         timed = not (leave and self.whole_day.isChecked())
         self.start_combo.setEnabled(timed)
@@ -341,8 +348,8 @@ class ExceptionDialog(FormDialog):
     def save(self) -> Any:
         timed = self.start_combo.isEnabled()
         data = ExceptionInput(
-            date=date_of(self.date_edit) or dt.date.today(),
-            kind=HoursChange(self.kind_combo.currentData()),
+            date=date_of(self.date_edit) or clock.today(),
+            kind=self.kind_combo.value(),
             start=time_of(self.start_combo) if timed else None,
             end=time_of(self.end_combo) if timed else None,
             note=self.note_edit.text(),
@@ -350,20 +357,44 @@ class ExceptionDialog(FormDialog):
         return self.run(doctor_hours.add_exception, self.doctor_id, data)
 
 
+def day_text(day: dt.date) -> str:
+    """「12月10日（木）」."""
+    return f"{day.month}月{day.day}日（{weekday_ja(day)}）"
+
+
+def booking_line(booking: DayBooking) -> str:
+    """「10:30　鈴木　花子 様（馬場 二郎）」: when, who, with which doctor."""
+    return f"{booking.start:%H:%M}　{booking.patient} 様（{booking.doctor}）"
+
+
+def closure_question(day: dt.date, booked: Sequence[DayBooking]) -> str:
+    lines = "\n".join(f"　{booking_line(b)}" for b in booked)
+    return (
+        f"{day_text(day)}には予約が {len(booked)}件あります。\n\n{lines}\n\n"
+        "休診日にしても予約は動きません。登録のあと、それぞれの日時を変更してください。\n"
+        "休診日に登録しますか？"
+    )
+
+
 class ClosureDialog(FormDialog):
-    """A day the hospital is closed, with the reason."""
+    """A day the hospital is closed, with the reason. A day with bookings is saved only
+    after the clerk has seen them (name, time, doctor) and said yes."""
 
     def __init__(self, runner: ServiceRunner, parent: QWidget | None = None) -> None:
         super().__init__(runner, "休診日を追加", parent)
-        self.date_edit = date_edit(dt.date.today())
-        self.date_edit.setMinimumDate(QDate.currentDate())
+        self.date_edit = date_edit(clock.today())
+        self.date_edit.setMinimumDate(QDate(clock.today()))
         self.reason_edit = QLineEdit()
         self.reason_edit.setPlaceholderText("例：電気設備の点検")
         self.add_field("date", "日付", self.date_edit)
         self.add_field("reason", "理由", self.reason_edit)
 
     def save(self) -> Any:
-        day = date_of(self.date_edit) or dt.date.today()
+        day = date_of(self.date_edit) or clock.today()
+        if self.reason_edit.text().strip():  # a form refused for its reason asks nothing
+            booked = self.runner.read(self, closures.bookings_on, day) or ()
+            if booked and not confirm(self, "休診日の予約", closure_question(day, booked)):
+                return None
         return self.run(closures.add_closure, day, self.reason_edit.text())
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -44,6 +43,7 @@ from desktop_app.ui.read_only import (
     set_read_only,
 )
 from desktop_app.ui.staff_accounts import StaffAccountsDialog
+from desktop_app.ui.value_combo import ValueCombo
 
 # Spin boxes and combos as tall as the line edits beside them.
 EDITOR_HEIGHT = 30
@@ -134,11 +134,11 @@ class SettingsPage(QWidget):
         for name in _NUMBERS:
             if name != "lock_after_minutes":
                 self._add_number(rules_form, name)
-        self.date_style = QComboBox()
+        self.date_style = ValueCombo()
         self.date_style.setMaximumWidth(EDITOR_WIDTH)
         self.date_style.setMinimumHeight(EDITOR_HEIGHT)
         for style in DateStyle:
-            self.date_style.addItem(style.label, style.value)
+            self.date_style.add(style.label, style)
         self._add_row(rules_form, "date_style", "日付の表示", self.date_style)
         self.methods_edit = QLineEdit()
         self.methods_edit.setPlaceholderText(METHODS_PLACEHOLDER)
@@ -388,7 +388,7 @@ class SettingsPage(QWidget):
             edit.setText(shown.get(name, getattr(s, name)))
         for name, spin in self.spins.items():
             spin.setValue(getattr(s, name))
-        self.date_style.setCurrentIndex(self.date_style.findData(s.date_style.value))
+        self.date_style.setCurrentIndex(self.date_style.index_of(s.date_style))
         self.closures_edit.setText(format_closures(s.annual_closures))
         self.methods_edit.setText("、".join(s.payment_methods))
         self.reasons_editor.set_reasons(s.exclusion_reasons)
@@ -401,7 +401,7 @@ class SettingsPage(QWidget):
         assert self._current is not None
         values: dict[str, Any] = {name: edit.text() for name, edit in self.edits.items()}
         values.update({name: spin.value() for name, spin in self.spins.items()})
-        values["date_style"] = DateStyle(self.date_style.currentData())
+        values["date_style"] = self.date_style.value()
         values["annual_closures"] = parse_closures(self.closures_edit.text())
         values["exclusion_reasons"] = self.reasons_editor.reasons()
         values["payment_methods"] = parse_methods(self.methods_edit.text())

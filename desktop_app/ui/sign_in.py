@@ -29,6 +29,7 @@ from desktop_app.services import staff
 from desktop_app.services.demo_mark import is_demo_store
 from desktop_app.services.staff import StaffAccount
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.layout_tools import grow_to_fit
 
 FIELD_WIDTH = 360
 LOGIN_HINT = "半角の英小文字・数字・「.」「_」「-」、2〜32文字"
@@ -188,6 +189,7 @@ class StaffForm(QDialog):
         label = self.errors.get(error.field or "", self.general_error)
         label.setText(error.message)
         label.show()
+        grow_to_fit(self)
         editor = self.editors.get(error.field or "")
         if editor is not None:
             editor.setProperty("invalid", True)

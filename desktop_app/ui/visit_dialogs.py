@@ -27,23 +27,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.documents import ReportChannel
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import FeeBreakdown, consultation_fee
 from desktop_app.domain.settings import ClinicSettings
+from desktop_app.ui.keys import enter_presses
+from desktop_app.ui.layout_tools import fit_date_edit, grow_to_fit
+from desktop_app.ui.value_combo import ValueCombo
 
 FIELD_WIDTH = 150
 FIELD_MAX = 190
 
 
 def _date_edit(day: dt.date | None) -> QDateEdit:
-    edit = QDateEdit(QDate(day or dt.date.today()))
+    edit = QDateEdit(QDate(day or clock.today()))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy/MM/dd")
-    edit.setMaximumDate(QDate(dt.date.today()))
+    edit.setMaximumDate(QDate(clock.today()))
     edit.setMinimumWidth(FIELD_WIDTH)
     edit.setMaximumWidth(FIELD_MAX)
-    return edit
+    return fit_date_edit(edit)
 
 
 def _date_of(edit: QDateEdit) -> dt.date:
@@ -91,14 +95,15 @@ class _FormDialog(QDialog):
         self.ok_button: QPushButton = self.buttons.addButton(
             ok_text, QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(18, 16, 18, 12)
         self.body.setSpacing(12)
         self.body.addLayout(self.form)
         self.body.addWidget(self.buttons)
+        enter_presses(self, self.ok_button)
 
 
 class OverrideDialog(_FormDialog):
@@ -165,6 +170,7 @@ class MinutesDialog(_FormDialog):
             self.fee_label.setText("料金 —")
             self.error_label.setText(error.message)
             self.error_label.show()
+            grow_to_fit(self)
             self.ok_button.setEnabled(False)
             return
         self.fee_label.setText(f"料金 {fee.total_yen:,}円（税込）")
@@ -187,13 +193,13 @@ class ReportDialog(_FormDialog):
     ) -> None:
         super().__init__("主治医への報告書", parent)
         self.written_edit = _date_edit(written_on)
-        self.channel_combo = QComboBox()
+        self.channel_combo = ValueCombo()
         self.channel_combo.setMaximumWidth(FIELD_MAX + 60)
-        self.channel_combo.addItem(self.NOT_YET, None)
+        self.channel_combo.add(self.NOT_YET, None)
         for c in ReportChannel:
-            self.channel_combo.addItem(c.label, c)
+            self.channel_combo.add(c.label, c)
         if channel is not None:
-            self.channel_combo.setCurrentIndex(self.channel_combo.findData(channel))
+            self.channel_combo.setCurrentIndex(self.channel_combo.index_of(channel))
         self.delivered_edit = _date_edit(delivered_on)
         self.form.addRow("作成日", self.written_edit)
         self.form.addRow("お渡し", self.channel_combo)
@@ -203,10 +209,10 @@ class ReportDialog(_FormDialog):
         self._update()
 
     def _update(self) -> None:
-        self.delivered_edit.setEnabled(self.channel_combo.currentData() is not None)
+        self.delivered_edit.setEnabled(self.channel_combo.value() is not None)
 
     def values(self) -> dict[str, Any]:
-        channel = self.channel_combo.currentData()
+        channel = self.channel_combo.value()
         return {
             "written_on": _date_of(self.written_edit),
             "channel": channel,
@@ -263,6 +269,7 @@ class PaymentDialog(_FormDialog):
                 f"計算した料金（{self.fee.total_yen:,}円）と違う金額です。理由を入力してください。"
             )
             self.error_label.show()
+            grow_to_fit(self)
         else:
             self.error_label.clear()
             self.error_label.hide()

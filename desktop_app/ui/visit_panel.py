@@ -8,7 +8,6 @@ patchable ``visit_dialogs.ask_*`` functions.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -25,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import consultation_fee
 from desktop_app.domain.forms import FormKind
-from desktop_app.domain.stages import Stage
+from desktop_app.domain.stages import Stage, settle_missing
 from desktop_app.services import visit
 from desktop_app.services.dto import CaseDetail, DocumentData, PaymentData
 from desktop_app.services.settings import get_settings
@@ -38,12 +38,15 @@ from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.case_detail_sections import PAYMENT_HEADERS, make_table, payment_rows
 from desktop_app.ui.check_in import check_in_case
 from desktop_app.ui.formats import BLANK, short_date, yen
+from desktop_app.ui.permissions import gate
 from desktop_app.ui.rows_model import AnyIndex, RowsModel
 
 STATE_COLUMN = PAYMENT_HEADERS.index("状態")
 VOIDED_COLOR = QColor("#8a8f98")
 VOID_STATE_COLOR = QColor("#b3261e")
 CLOSE_REFUSED = "まだ完了にできません："
+
+CLOSE_TIP = "会計・報告書済にします"
 
 
 class PaymentsModel(RowsModel):
@@ -133,7 +136,7 @@ class VisitPanel(QWidget):
             ("pay", "会計…", self.pay, "料金を受け取り、領収書番号を付けます"),
             ("void", "取消…", self.void, "選んだ会計を理由を付けて取り消します"),
             ("receipt", "領収書", self._print_selected, "選んだ会計の領収書（取消分は取消印つき）"),
-            ("close", "完了", self.close_case, "会計・報告書済にします"),
+            ("close", "完了", self.close_case, CLOSE_TIP),
         ):
             button = QPushButton(text)
             button.setAutoDefault(False)
@@ -223,17 +226,46 @@ class VisitPanel(QWidget):
         seen = d.stage in (Stage.CHECKED_IN, Stage.DONE)
         live = _live(d)
         chosen = self.selected()
-        b["check_in"].setEnabled(
-            d.stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED)
+        r = self._runner
+        gate(
+            b["check_in"],
+            r,
+            visit.check_in,
+            enabled=d.stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED)
             and appt is not None
-            and appt.date == dt.date.today()
+            and appt.date == clock.today(),
         )
-        b["minutes"].setEnabled(seen and live is None)
-        b["report"].setEnabled(seen)
-        b["pay"].setEnabled(d.stage == Stage.DONE and d.actual_minutes is not None and not live)
-        b["void"].setEnabled(chosen is not None and not chosen.voided and d.stage != Stage.SETTLED)
+        gate(b["minutes"], r, visit.record_session, enabled=seen and live is None)
+        gate(b["report"], r, visit.record_report, enabled=seen)
+        gate(
+            b["pay"],
+            r,
+            visit.record_payment,
+            enabled=d.stage == Stage.DONE and d.actual_minutes is not None and not live,
+        )
+        gate(
+            b["void"],
+            r,
+            visit.void_payment,
+            enabled=chosen is not None and not chosen.voided and d.stage != Stage.SETTLED,
+        )
         b["receipt"].setEnabled(chosen is not None)
-        b["close"].setEnabled(d.stage == Stage.DONE)
+        missing = settle_missing(
+            paid=live is not None,
+            report_delivered=d.report_delivered_on is not None,
+            unreturned_borrowed=tuple(
+                doc.display_label
+                for doc in d.documents
+                if doc.borrowed and doc.received_on is not None and doc.returned_on is None
+            ),
+        )
+        if d.stage != Stage.DONE:
+            tip = "実施済の案件を、会計と報告書のあとで完了にします"
+        else:
+            tip = "\n".join(missing) if missing else CLOSE_TIP
+        gate(
+            b["close"], r, visit.close_case, enabled=d.stage == Stage.DONE and not missing, tip=tip
+        )
 
     # Actions ---------------------------------------------------------------------------
 

@@ -58,7 +58,12 @@ def move_all(target: str, desk: str, moves: list[tuple[int, int]], stage: str) -
         for case_id, version in moves:
             try:
                 move_stage(
-                    store, case_id, Stage(stage), reason="患者都合", expected_version=version
+                    store,
+                    case_id,
+                    Stage(stage),
+                    reason="患者都合",
+                    expected_version=version,
+                    override_reason="申込書はFAXで確認済み",
                 )
                 outcome[case_id] = "ok"
             except ConflictError:

@@ -87,6 +87,24 @@ def test_free_slots_of_a_department_in_time_order(clinic: Store) -> None:
     assert [s.materials_in_time for s in slots] == [False, False, True, True, True, True]
 
 
+def test_slots_start_today_and_keep_a_preset_slot_past_the_list(clinic: Store) -> None:
+    """日時変更 and 予約… list the same slots, from today on; the slot clicked in the calendar
+    (the preset) is in the list too when it lies past the list's end, in its place."""
+    plain = find_free_slots(clinic, department_id=RESP, now=NOW, limit=4)
+    feb2 = dt.date(2027, 2, 2)  # a Tuesday past the six weeks
+    for preset in ((DR_A, DEC1, T(15, 30)), (DR_A, feb2, T(15))):
+        slots = find_free_slots(clinic, department_id=RESP, now=NOW, limit=4, preset=preset)
+        assert slots[:4] == plain  # earlier days first, as without a preset
+        assert [(s.doctor_id, s.date, s.start) for s in slots[4:]] == [preset]
+    # Already in the list: nothing added; not a free slot of these doctors: nothing either.
+    inside = (DR_B, dt.date(2026, 11, 26), T(10, 30))
+    assert find_free_slots(clinic, department_id=RESP, now=NOW, limit=4, preset=inside) == plain
+    for nowhere in ((DR_A, feb2, T(9)), (DR_B, feb2, T(15)), (99, feb2, T(15))):
+        assert (
+            find_free_slots(clinic, department_id=RESP, now=NOW, limit=4, preset=nowhere) == plain
+        )
+
+
 def test_leave_removes_a_day_and_a_booking_its_slot(clinic: Store, make_case) -> None:
     with clinic.transaction() as session:
         session.add(

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import func, select
 
 from desktop_app.db.models import AuditEntry, ContactLog, Patient, SOCase
+from desktop_app.domain import clock
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.people import Attendance, Relationship
-from desktop_app.domain.stages import Stage
+from desktop_app.domain.stages import MissingRequirement, Stage
 from desktop_app.services.case_rows import search_cases
 from desktop_app.services.cases import create_case, find_case_id, get_case, move_stage
 from desktop_app.services.dto import NewCase, NewPatient
@@ -22,7 +21,7 @@ def _count(store, model) -> int:
 
 def test_create_case_records_everything_in_one_go(store, make_case) -> None:
     case = make_case()
-    assert case.case_number == f"SO-{dt.date.today().year}-0001"
+    assert case.case_number == f"SO-{clock.today().year}-0001"
     assert case.stage is Stage.INQUIRY
     assert case.patient.furigana == "ヤマダ　タロウ"
     assert case.referrer is not None and case.referrer.institution == "みなと内科クリニック"
@@ -47,7 +46,7 @@ def test_family_alone_needs_consent_minor_needs_relationship_proof(make_case) ->
     child = make_case(
         name="山田　結衣",
         furigana="ヤマダ　ユイ",
-        birth_date=dt.date.today().replace(year=dt.date.today().year - 10),
+        birth_date=clock.today().replace(year=clock.today().year - 10),
         attendance=Attendance.FAMILY_ONLY,
         relationship=Relationship.PARENT,
     )
@@ -109,8 +108,11 @@ def test_move_stage_follows_the_machine_and_audits(store, make_case) -> None:
     assert moved.stage is Stage.FORMS_SENT
     assert moved.history[-1].summary == "段階を変更：問い合わせ受付 → 書類送付済"
     assert moved.history[-1].before == {"stage": "inquiry"}
-    with pytest.raises(ValidationError, match="担当医"):
+    with pytest.raises(MissingRequirement, match="申込書の受領が記録されていません"):
         move_stage(store, case.id, Stage.APPLICATION_RECEIVED)
+    passed = move_stage(store, case.id, Stage.APPLICATION_RECEIVED, override_reason="FAXで確認")
+    assert "確認のうえ進めました：FAXで確認" in passed.history[-1].summary
+    with pytest.raises(ValidationError, match="担当医"):
         move_stage(store, case.id, Stage.DOCTOR_REVIEW)
         move_stage(store, case.id, Stage.BOOKED)
     assert get_case(store, case.id).stage is Stage.DOCTOR_REVIEW

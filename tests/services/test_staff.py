@@ -175,7 +175,8 @@ def test_a_doctor_records_the_decision(
         staffed, case.id, department_id=dep, doctor_id=doc, decision=Decision.ACCEPTED, on=TODAY
     )
     assert result.case.stage is Stage.DOCTOR_REVIEW
-    assert result.case.history[-1].staff == "ishi"
+    # The log keeps the login ID ("ishi"); the case shows the person's name.
+    assert result.case.history[-1].staff == "医師 次郎"
     # A session record is the doctor's too: refused for the case's stage, not for the role.
     with pytest.raises(ValidationError) as refused:
         record_session(staffed, case.id, minutes=30)

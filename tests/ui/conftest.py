@@ -39,6 +39,22 @@ def _application(qapp: QApplication) -> None:
     setup_application(qapp)
 
 
+@pytest.fixture(autouse=True)
+def _unexpected_errors_fail(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """An 予期しないエラー box is a bug: the test fails with the exception, instead of
+    waiting forever on a modal box nobody answers (or passing with the error swallowed)."""
+    seen: list[BaseException] = []
+
+    def record(_parent: QWidget | None, exc: BaseException) -> None:
+        seen.append(exc)
+        raise AssertionError(f"unexpected error shown to the clerk: {exc!r}") from exc
+
+    monkeypatch.setattr(actions, "show_unexpected", record)
+    yield
+    if seen:
+        raise AssertionError(f"unexpected error shown to the clerk: {seen[0]!r}") from seen[0]
+
+
 @pytest.fixture
 def runner(store: Store) -> Iterator[ServiceRunner]:
     r = ServiceRunner(store)

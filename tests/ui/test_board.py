@@ -7,17 +7,17 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.domain.changes import Change
 from desktop_app.domain.stages import OPEN_STAGES, Stage
 from desktop_app.services.cases import get_case, move_stage
-from desktop_app.ui.board import page as board_page
-from desktop_app.ui.board import prompts
 from desktop_app.ui.board.model import CaseIdRole, read_card_mime
 from desktop_app.ui.board.page import BoardPage
 from desktop_app.ui.layout_tools import settle_layout
 from desktop_app.ui.main_window import PAGE_BOARD
 from tests.board_setup import TODAY, book, doctor
+from tests.ui.modals import answer_modals, close, input_text, no, yes
 
 
 @pytest.fixture
@@ -133,8 +133,13 @@ def test_keyboard_moves_focus_opens_and_advances(qtbot, board, make_case) -> Non
     qtbot.keyClick(inquiry, Qt.Key.Key_Period)
     assert ids_in(board, Stage.FORMS_SENT) == [first.id, second.id]
     assert board.focused_case_id() == first.id
+    # A step back asks first; いいえ leaves the card where it is, はい moves it.
+    asked = answer_modals(no)
     qtbot.keyClick(sent, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
-    assert ids_in(board, Stage.INQUIRY) == [first.id]
+    assert not asked.pending and ids_in(board, Stage.INQUIRY) == []
+    asked = answer_modals(yes)
+    qtbot.keyClick(sent, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    assert not asked.pending and ids_in(board, Stage.INQUIRY) == [first.id]
     qtbot.keyClick(inquiry, Qt.Key.Key_Return)
     dialog = board._details[first.id]
     assert dialog.isVisible()
@@ -150,38 +155,43 @@ def test_context_menu_moves_and_cancels(qtbot, board, make_case, monkeypatch) ->
     menu.actions()[0].trigger()
     assert ids_in(board, Stage.FORMS_SENT) == [case.id]
     back = [a for a in board.context_menu(case.id).actions() if a.text().startswith("戻す")]
+    asked = answer_modals(yes)
     back[0].trigger()
-    assert ids_in(board, Stage.INQUIRY) == [case.id]
-    monkeypatch.setattr(board_page, "ask_reason", lambda *_a: ("体調不良", ""))
+    assert not asked.pending and ids_in(board, Stage.INQUIRY) == [case.id]
     cancel = [a for a in board.context_menu(case.id).actions() if a.text() == "キャンセル…"]
+    asked = answer_modals(input_text("体調不良"))
     cancel[0].trigger()
+    assert not asked.pending
     assert all(not ids_in(board, s) for s in OPEN_STAGES)
     assert get_case(board._runner.store, case.id).end_reason == "体調不良"
 
 
 def test_move_past_missing_documents_asks_and_records_the_reason(
-    qtbot, board, make_case, monkeypatch, shown_errors
+    qtbot, board, make_case, shown_errors
 ) -> None:
     store = board._runner.store
     case = make_case()
     book(store, case.id, doctor(store), dt.date(2026, 7, 1))
     reload(qtbot, board)
     asked: list[str] = []
-    answer: list[str | None] = [None]
 
-    def ask(_parent, message: str, target: Stage) -> str | None:
-        asked.append(f"{message}→{target.label}")
-        return answer[0]
+    def read_then_back_out(dialog) -> None:
+        assert isinstance(dialog, QInputDialog), type(dialog)
+        asked.append(dialog.labelText())
+        close(dialog)
 
-    monkeypatch.setattr(prompts, "ask_override_reason", ask)
+    answered = answer_modals(read_then_back_out)
     assert not board.step_case(case.id, 1)  # the clerk backs out
+    assert answered.pending == 0
     assert asked == [
         "まだ届いていない書類があります：セカンドオピニオン外来申込書、"
-        "専用診療情報提供書（紹介状）→資料受領"
+        "専用診療情報提供書（紹介状）\n\nこのまま「資料受領」に進める場合は、"
+        "理由を入力してください（履歴に残ります）："
     ]
     assert ids_in(board, Stage.BOOKED) == [case.id]
-    answer[0] = "当日持参と電話で確認"
+    answered = answer_modals(input_text("当日持参と電話で確認"))
     assert board.step_case(case.id, 1)
+    assert answered.pending == 0
     assert ids_in(board, Stage.MATERIALS_RECEIVED) == [case.id]
     history = get_case(store, case.id).history
     assert history[-1].summary.endswith("（確認のうえ進めました：当日持参と電話で確認）")
@@ -209,7 +219,7 @@ def test_filters_text_department_doctor(qtbot, board, make_case) -> None:
     with qtbot.waitSignal(board.loaded):
         board.department_combo.setCurrentIndex(0)
     with qtbot.waitSignal(board.loaded):
-        board.doctor_combo.setCurrentIndex(board.doctor_combo.findData(sato))
+        board.doctor_combo.setCurrentIndex(board.doctor_combo.index_of(sato))
     assert ids_in(board, Stage.BOOKED) == [suzuki.id] and ids_in(board, Stage.INQUIRY) == []
 
 
@@ -249,3 +259,26 @@ def test_board_is_a_page_of_the_window(qtbot, window, make_case) -> None:
     window.board.receipt_requested.connect(lambda: asked.append(True))
     qtbot.mouseClick(window.board.receipt_button, Qt.MouseButton.LeftButton)
     assert asked == [True]
+
+
+def test_a_card_dragged_away_leaves_no_card_lit_behind(qtbot, board, make_case) -> None:
+    moved, stays = make_case(), make_case()
+    reload(qtbot, board)
+    source = board.columns[Stage.INQUIRY]
+    row = source.model.row_of_case(moved.id)
+    source.view.focus_row(row)  # pressed to drag it: selected
+    assert source.view.selectionModel().hasSelection()
+    mime = source.model.mimeData([source.model.index(row)])
+    assert board.columns[Stage.FORMS_SENT].model.dropMimeData(
+        mime, Qt.DropAction.CopyAction, -1, -1, QModelIndex()
+    )
+    qtbot.waitUntil(lambda: ids_in(board, Stage.FORMS_SENT) == [moved.id])
+    assert ids_in(board, Stage.INQUIRY) == [stays.id]
+    # Qt hands the selected look of a removed row to the card below it: not on this board.
+    assert not source.view.selectionModel().hasSelection()
+    assert not source.view.currentIndex().isValid()
+    # The moved card is the one lit, in its new column, and it alone on the board.
+    target = board.columns[Stage.FORMS_SENT].view
+    assert target.current_case_id() == moved.id
+    lit = [s for s, c in board.columns.items() if c.view.selectionModel().hasSelection()]
+    assert lit == [Stage.FORMS_SENT]

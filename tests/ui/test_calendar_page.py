@@ -6,6 +6,10 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QByteArray, QMimeData, Qt
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 from sqlalchemy import select
 
 from desktop_app.db.models import (
@@ -15,17 +19,30 @@ from desktop_app.db.models import (
     DoctorAvailability,
     SOCase,
 )
+from desktop_app.domain import clock
 from desktop_app.domain.appointment_state import AppointmentState
+from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services.booking import book
 from desktop_app.services.cases import get_case
+from desktop_app.services.closures import add_closure
 from desktop_app.services.store import Store
-from desktop_app.ui import booking_dialog
+from desktop_app.ui import booking_dialog, print_preview
 from desktop_app.ui.booking_dialog import BookingDialog
-from desktop_app.ui.calendar import appointment_actions
-from desktop_app.ui.calendar import page as page_module
 from desktop_app.ui.calendar.grid_model import APPOINTMENT_ROLE, CELL_ROLE, MIME_TYPE
 from desktop_app.ui.calendar.page import DAY, MONTH, CalendarPage
+from tests.printing.conftest import pdf_text
+from tests.ui.dialog_answers import open_previews
+from tests.ui.modals import (
+    answer_modals,
+    button,
+    click,
+    close,
+    input_text,
+    message_text,
+    no,
+    yes,
+)
 
 # Showing a top-level widget on the offscreen platform says this; it is not ours.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -34,7 +51,7 @@ RESP, DR_A, DR_B = 1, 11, 12
 
 
 def _next_weekday(weekday: int, weeks: int = 1) -> dt.date:
-    today = dt.date.today()
+    today = clock.today()
     return today + dt.timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks)
 
 
@@ -84,10 +101,43 @@ def _unexpected_warning(_parent, warnings: tuple[str, ...]) -> str:
     raise AssertionError(f"unexpected booking warning: {warnings}")
 
 
+ASK_OVERRIDE_REASON = booking_dialog.ask_override_reason
+
+
 @pytest.fixture(autouse=True)
-def _no_modals(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(booking_dialog, "offer_confirmation", lambda _p: False)
+def _no_unexpected_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A booking warning nobody expected fails the test instead of waiting on its question;
+    the tests that expect one put the real question back (``_real_warnings``)."""
     monkeypatch.setattr(booking_dialog, "ask_override_reason", _unexpected_warning)
+
+
+def _real_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(booking_dialog, "ask_override_reason", ASK_OVERRIDE_REASON)
+
+
+def _read_then_answer(seen: list[str], reason: str):
+    """A QInputDialog step: note its question, then type ``reason`` and press OK."""
+
+    def step(dialog) -> None:
+        assert isinstance(dialog, QInputDialog), type(dialog)
+        seen.append(dialog.labelText())
+        input_text(reason)(dialog)
+
+    return step
+
+
+@pytest.fixture
+def print_to(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    """The OS print dialog answered with a PDF 'printer' writing into tmp_path."""
+    target = tmp_path / "printed.pdf"
+
+    def choose(_parent, printer: QPrinter) -> bool:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return True
+
+    monkeypatch.setattr(print_preview, "ask_printer", choose)
+    return target
 
 
 def _page(qtbot, runner, day: dt.date) -> CalendarPage:
@@ -158,10 +208,12 @@ def test_keys_move_between_days_and_weeks_and_t_goes_home(qtbot, runner, clinic:
     qtbot.keyClick(page.grid, Qt.Key.Key_PageUp)
     assert page.current == TUE - dt.timedelta(days=1)
     qtbot.keyClick(page.grid, Qt.Key.Key_T)
-    assert page.current == dt.date.today()
+    assert page.current == clock.today()
 
 
-def test_booking_from_the_dialog_first_slot(qtbot, runner, clinic: Store, make_case) -> None:
+def test_booking_from_the_dialog_first_slot(
+    qtbot, runner, clinic: Store, make_case, print_to
+) -> None:
     case_id = _waiting(clinic, make_case)
     dialog = BookingDialog(runner, case_id)
     qtbot.addWidget(dialog)
@@ -169,12 +221,48 @@ def test_booking_from_the_dialog_first_slot(qtbot, runner, clinic: Store, make_c
     first = dialog.selected_slot()
     assert first is not None and dialog.slot_list.currentRow() == 0
     assert "延長可" in dialog.slot_list.item(0).text()
+    questions: list[str] = []
+
+    def read_then_yes(box) -> None:
+        questions.append(message_text(box))
+        yes(box)
+
+    asked = answer_modals(read_then_yes)
     qtbot.keyClick(dialog.slot_list, Qt.Key.Key_Return)
+    assert asked.pending == 0
+    assert questions == ["予約確認書を印刷しますか？"]
     detail = get_case(clinic, case_id)
     assert detail.stage is Stage.BOOKED
     assert detail.appointment is not None
     assert (detail.appointment.date, detail.appointment.start_time) == (first.date, first.start)
     assert dialog.result() == BookingDialog.DialogCode.Accepted
+
+    # はい: the 予約確認書 of this case opens in the preview, and prints from there.
+    (preview,) = open_previews()
+    qtbot.addWidget(preview)
+    assert (preview.form.kind, preview.form.case_id) == (FormKind.CONFIRMATION, case_id)
+    text = pdf_text(preview.form.pdf)
+    assert f"{first.date.month}月{first.date.day}日" in text and "山田太郎" in text
+    qtbot.waitUntil(lambda: preview.document.status() == QPdfDocument.Status.Ready)
+    with qtbot.waitSignal(runner.changed):
+        preview.print_button.click()
+    assert print_to.exists() and print_to.stat().st_size > 1024
+    summaries = [h.summary for h in get_case(clinic, case_id).history]
+    assert "予約確認書を印刷" in summaries
+    preview.close()
+
+
+def test_no_confirmation_is_printed_when_the_clerk_says_no(
+    qtbot, runner, clinic: Store, make_case
+) -> None:
+    case_id = _waiting(clinic, make_case)
+    dialog = BookingDialog(runner, case_id)
+    qtbot.addWidget(dialog)
+    asked = answer_modals(no)
+    dialog.book_button.click()
+    assert asked.pending == 0
+    assert get_case(clinic, case_id).stage is Stage.BOOKED
+    assert open_previews() == []
 
 
 def test_a_warning_is_answered_with_a_reason(
@@ -183,14 +271,9 @@ def test_a_warning_is_answered_with_a_reason(
     other = _waiting(clinic, make_case, name="先客　一郎")
     case_id = _waiting(clinic, make_case)
     # The same patient? No: a slot too soon for the materials is the warning here.
-    asked: list[tuple[str, ...]] = []
-
-    def answer(_parent, warnings: tuple[str, ...]) -> str:
-        asked.append(warnings)
-        return "本人の希望"
-
-    monkeypatch.setattr(booking_dialog, "ask_override_reason", answer)
-    soon = dt.date.today() + dt.timedelta(days=1)
+    _real_warnings(monkeypatch)
+    asked: list[str] = []
+    soon = clock.today() + dt.timedelta(days=1)
     with clinic.transaction() as session:  # an extra window tomorrow, whatever day it is
         session.add(
             DoctorAvailability(
@@ -202,8 +285,10 @@ def test_a_warning_is_answered_with_a_reason(
     slot = dialog.selected_slot()
     if slot is None or slot.date != soon:
         pytest.skip("tomorrow is a closed day")
+    answered = answer_modals(_read_then_answer(asked, "本人の希望"), no)
     dialog.submit()
-    assert asked and "資料の提出期限" in asked[0][0]
+    assert answered.pending == 0
+    assert len(asked) == 1 and "資料の提出期限" in asked[0]
     history = [h.summary for h in get_case(clinic, case_id).history]
     assert any("理由：本人の希望" in h for h in history)
     assert get_case(clinic, other).appointment is None
@@ -249,6 +334,32 @@ def test_drag_to_another_slot_reschedules_and_keeps_the_history(
     assert cell.data(CELL_ROLE).free_doctors == (DR_A,)  # the page shows the slot free again
 
 
+def test_a_drop_on_a_closed_day_says_why(qtbot, runner, clinic: Store, make_case) -> None:
+    """Dropping on a 休診日 is not silently refused: the clerk is told the day is closed."""
+    case_id = _waiting(clinic, make_case)
+    detail = book(clinic, case_id, doctor_id=DR_A, date=TUE, start=T(14))
+    add_closure(clinic, THU, "院内行事")
+    page = _page(qtbot, runner, TUE)
+    told: list[str] = []
+
+    def read_and_close(box) -> None:
+        told.append(message_text(box))
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    answers = answer_modals(read_and_close)
+    assert (
+        page.grid_model.flags(
+            page.grid_model.index(page.grid_model.row_of(T(15)), page.grid_model.column_of(THU))
+        )
+        & Qt.ItemFlag.ItemIsDropEnabled
+    )
+    assert _drop(page, detail.appointment.id, THU, T(15))
+    assert answers.pending == 0
+    assert told == [f"{THU.month}月{THU.day}日は休診日です（院内行事）。"]
+    moved = get_case(clinic, case_id)
+    assert (moved.appointment.date, moved.appointment.start_time) == (TUE, T(14))
+
+
 def test_reschedule_by_dialog_from_the_menu(qtbot, runner, clinic: Store, make_case) -> None:
     case_id = _waiting(clinic, make_case)
     book(clinic, case_id, doctor_id=DR_A, date=TUE, start=T(14))
@@ -266,56 +377,147 @@ def test_reschedule_by_dialog_from_the_menu(qtbot, runner, clinic: Store, make_c
     qtbot.addWidget(dialog)
     dialog.slot_list.setCurrentRow(2)
     target = dialog.selected_slot()
+    asked = answer_modals(no)  # no 予約確認書 this time
     dialog.submit()
+    assert asked.pending == 0
     moved = get_case(clinic, case_id)
     assert (moved.appointment.date, moved.appointment.start_time) == (target.date, target.start)
     assert any("日時を変更" in h.summary for h in moved.history)
 
 
-def test_cancel_from_the_menu_frees_the_slot(
-    qtbot, runner, clinic: Store, make_case, monkeypatch
-) -> None:
+def test_reschedule_lists_earlier_days_too(qtbot, runner, clinic: Store, make_case) -> None:
+    """日時変更… from the calendar offers the slots before the current appointment, as the
+    case's 予約… does; a clicked slot stays the one selected."""
+    case_id = _waiting(clinic, make_case)
+    book(clinic, case_id, doctor_id=DR_A, date=THU, start=T(15))
+    page = _page(qtbot, runner, TUE)
+    dialog = page.reschedule_dialog(page.data.appointments[0])
+    qtbot.addWidget(dialog)
+    listed = [
+        dialog.slot_list.item(row).data(Qt.ItemDataRole.UserRole)
+        for row in range(dialog.slot_list.count())
+    ]
+    assert (listed[0].date, listed[0].start) == (TUE, T(14))  # two days before the booking
+    assert (THU, T(15)) not in [(s.date, s.start) for s in listed]  # its own slot is taken
+    from_case = BookingDialog(runner, case_id, appointment_id=dialog.appointment_id)
+    qtbot.addWidget(from_case)
+    from_case.doctor_combo.setCurrentIndex(dialog.doctor_combo.currentIndex())
+    assert [
+        from_case.slot_list.item(row).data(Qt.ItemDataRole.UserRole)
+        for row in range(from_case.slot_list.count())
+    ] == listed
+
+    clicked = BookingDialog(runner, case_id, preset=(DR_A, THU, T(14, 30)))
+    qtbot.addWidget(clicked)
+    chosen = clicked.selected_slot()
+    assert chosen is not None and (chosen.date, chosen.start) == (THU, T(14, 30))
+    assert clicked.slot_list.item(0).data(Qt.ItemDataRole.UserRole).date == TUE
+
+
+def _cancellation(reason: str, *, end_case: bool = False):
+    """Answer 予約のキャンセル: the reason, whether the case ends, then キャンセルを記録."""
+
+    def step(dialog) -> None:
+        assert dialog.windowTitle() == "予約のキャンセル"
+        (reason_edit,) = [e for e in dialog.findChildren(QLineEdit) if not e.isReadOnly()]
+        reason_edit.setText(reason)
+        if end_case:
+            button(dialog, "案件を終了する").click()
+        click(dialog, "キャンセルを記録")
+
+    return step
+
+
+def test_cancel_from_the_menu_frees_the_slot(qtbot, runner, clinic: Store, make_case) -> None:
     case_id = _waiting(clinic, make_case)
     book(clinic, case_id, doctor_id=DR_A, date=TUE, start=T(14))
-    monkeypatch.setattr(appointment_actions, "ask_cancel", lambda _p, _a: ("体調不良", False))
     page = _page(qtbot, runner, TUE)
     menu = page.appointment_menu(page.data.appointments[0])
+    asked = answer_modals(close)  # 戻る: nothing cancelled
     next(a for a in menu.actions() if a.text() == "キャンセル…").trigger()
+    assert asked.pending == 0
+    assert get_case(clinic, case_id).appointment is not None
+
+    menu = page.appointment_menu(page.data.appointments[0])
+    asked = answer_modals(_cancellation("体調不良"))
+    next(a for a in menu.actions() if a.text() == "キャンセル…").trigger()
+    assert asked.pending == 0
     detail = get_case(clinic, case_id)
     assert detail.appointment is None and detail.stage is Stage.DOCTOR_REVIEW
+    assert any("体調不良" in h.summary for h in detail.history)
     cell = page.grid_model.index(page.grid_model.row_of(T(14)), page.grid_model.column_of(TUE))
     assert cell.data(CELL_ROLE).free_doctors == (DR_A,)
     assert cell.data(CELL_ROLE).appointments[0].state is AppointmentState.CANCELLED
 
 
-def test_a_free_slot_books_a_waiting_case(
-    qtbot, runner, clinic: Store, make_case, monkeypatch
-) -> None:
+def test_a_cancellation_can_end_the_case(qtbot, runner, clinic: Store, make_case) -> None:
     case_id = _waiting(clinic, make_case)
-    monkeypatch.setattr(page_module, "choose_waiting_case", lambda _p, cases: cases[0])
+    book(clinic, case_id, doctor_id=DR_A, date=TUE, start=T(14))
+    page = _page(qtbot, runner, TUE)
+    menu = page.appointment_menu(page.data.appointments[0])
+    asked = answer_modals(_cancellation("他院で受診", end_case=True))
+    next(a for a in menu.actions() if a.text() == "キャンセル…").trigger()
+    assert asked.pending == 0
+    detail = get_case(clinic, case_id)
+    assert detail.appointment is None and detail.stage is Stage.CANCELLED
+
+
+def test_a_free_slot_books_a_waiting_case(qtbot, runner, clinic: Store, make_case) -> None:
+    other = _waiting(clinic, make_case, name="先客　一郎")
+    case_id = _waiting(clinic, make_case)
     page = _page(qtbot, runner, TUE)
     page.show()
     index = page.grid_model.index(page.grid_model.row_of(T(15)), page.grid_model.column_of(TUE))
     page.grid.setCurrentIndex(index)
-    dialogs: list[BookingDialog] = []
-    monkeypatch.setattr(BookingDialog, "open", lambda self: dialogs.append(self))
+    number = get_case(clinic, case_id).case_number
+    offered: list[list[str]] = []
+
+    def choose(dialog) -> None:
+        assert isinstance(dialog, QInputDialog), type(dialog)
+        offered.append(dialog.comboBoxItems())
+        (label,) = [item for item in dialog.comboBoxItems() if item.startswith(number)]
+        input_text(label)(dialog)
+
+    asked = answer_modals(choose)
     qtbot.keyClick(page.grid, Qt.Key.Key_Return)
-    assert dialogs and dialogs[0].preset == (DR_A, TUE, T(15))
-    slot = dialogs[0].selected_slot()
+    assert asked.pending == 0
+    assert len(offered[0]) == 2
+    booking = QApplication.activeModalWidget()  # opened (not exec'd) over the page
+    assert isinstance(booking, BookingDialog)
+    assert booking.case_id == case_id and booking.preset == (DR_A, TUE, T(15))
+    slot = booking.selected_slot()
     assert (slot.doctor_id, slot.date, slot.start) == (DR_A, TUE, T(15))
-    dialogs[0].submit()
+    asked = answer_modals(no)
+    booking.book_button.click()
+    assert asked.pending == 0
     assert get_case(clinic, case_id).appointment.start_time == T(15)
+    assert get_case(clinic, other).appointment is None
     # The page heard the change and shows the booking where the free slot was.
     assert page.grid_model.index(index.row(), index.column()).data(APPOINTMENT_ROLE) is not None
 
 
-def test_no_show_is_recorded(qtbot, runner, clinic: Store, make_case, monkeypatch) -> None:
+def test_no_show_is_recorded(qtbot, runner, clinic: Store, make_case) -> None:
     case_id = _waiting(clinic, make_case)
     book(clinic, case_id, doctor_id=DR_A, date=TUE, start=T(14))
-    monkeypatch.setattr(appointment_actions, "confirm_no_show", lambda _p, _a: True)
     page = _page(qtbot, runner, TUE)
     menu = page.appointment_menu(page.data.appointments[0])
+    asked = answer_modals(no)
     next(a for a in menu.actions() if a.text() == "無断キャンセル").trigger()
+    assert asked.pending == 0
+    assert get_case(clinic, case_id).appointment is not None  # いいえ: nothing recorded
+    menu = page.appointment_menu(page.data.appointments[0])
+    questions: list[str] = []
+
+    def read_then_yes(box) -> None:
+        questions.append(message_text(box))
+        yes(box)
+
+    asked = answer_modals(read_then_yes)
+    next(a for a in menu.actions() if a.text() == "無断キャンセル").trigger()
+    assert asked.pending == 0
+    assert questions == [
+        f"{TUE.month}月{TUE.day}日 14:00 山田　太郎 様の予約を無断キャンセルとして記録しますか？"
+    ]
     with clinic.read() as session:
         row = session.scalars(select(Appointment)).one()
         assert row.no_show and row.cancelled
@@ -326,25 +528,30 @@ def test_a_drop_outside_the_hours_asks_for_a_reason(
 ) -> None:
     case_id = _waiting(clinic, make_case)
     detail = book(clinic, case_id, doctor_id=DR_A, date=TUE, start=T(14))
-    asked: list[tuple[str, ...]] = []
-    monkeypatch.setattr(
-        booking_dialog, "ask_override_reason", lambda _p, w: asked.append(w) or "医師了承済"
-    )
+    _real_warnings(monkeypatch)
+    asked: list[str] = []
     page = _page(qtbot, runner, TUE)
+    answered = answer_modals(_read_then_answer(asked, "医師了承済"))
     assert _drop(page, detail.appointment.id, TUE, T(16))
-    assert asked and "時間外" in asked[0][0]
+    assert answered.pending == 0
+    assert len(asked) == 1 and "時間外" in asked[0]
     moved = get_case(clinic, case_id)
     assert moved.appointment.start_time == T(16)
     assert any("理由：医師了承済" in h.summary for h in moved.history)
 
 
-def test_booking_from_the_boards_card(qtbot, runner, clinic: Store, make_case, monkeypatch) -> None:
+def test_booking_from_the_boards_card(qtbot, runner, clinic: Store, make_case) -> None:
     from desktop_app.ui.board.page import BoardPage
 
     case_id = _waiting(clinic, make_case)
-    monkeypatch.setattr(booking_dialog, "offer_confirmation", lambda _parent: False)
-    # The dialog is modal; the clerk presses Enter on the first (selected) slot.
-    monkeypatch.setattr(BookingDialog, "exec", lambda self: self.submit())
+
+    def enter_on_the_first_slot(dialog) -> None:
+        assert isinstance(dialog, BookingDialog), type(dialog)
+        assert dialog.slot_list.currentRow() == 0
+        QTest.keyClick(dialog.slot_list, Qt.Key.Key_Return)
+
+    # The dialog is modal; the clerk presses Enter on the first (selected) slot, then いいえ.
+    asked = answer_modals(enter_on_the_first_slot, no)
     board = BoardPage(runner)
     qtbot.addWidget(board)
     with qtbot.waitSignal(board.loaded, timeout=10_000):
@@ -352,6 +559,7 @@ def test_booking_from_the_boards_card(qtbot, runner, clinic: Store, make_case, m
     menu = board.context_menu(case_id)
     book_action = next(a for a in menu.actions() if a.text() == "予約…")
     book_action.trigger()
+    assert asked.pending == 0
     assert get_case(clinic, case_id).stage is Stage.BOOKED
     assert board._cards[case_id].stage is Stage.BOOKED, "the card followed the booking"
     assert "予約…" not in [a.text() for a in board.context_menu(case_id).actions()]

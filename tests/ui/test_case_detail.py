@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtWidgets import QInputDialog
 
 from desktop_app.domain.stages import Stage
 from desktop_app.services.cases import get_case, move_stage
-from desktop_app.ui import case_detail
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.case_detail import CaseDetailDialog
+from tests.ui.modals import answer_modals, close, input_text
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_refused_transition_shows_the_message_and_changes_nothing(
 ) -> None:
     case = make_case()
     for stage in (Stage.FORMS_SENT, Stage.APPLICATION_RECEIVED, Stage.DOCTOR_REVIEW):
-        move_stage(store, case.id, stage)
+        move_stage(store, case.id, stage, override_reason="申込書はFAXで確認")
     dialog = open_detail(case.id)
     before = get_case(store, case.id)
     dialog.select_target(Stage.BOOKED)
@@ -81,39 +82,52 @@ def test_refused_transition_shows_the_message_and_changes_nothing(
     assert dialog.stage_label.text() == "担当医確認"
 
 
-def test_cancel_asks_for_a_reason(qtbot, store, make_case, open_detail, monkeypatch) -> None:
-    asked: list[Stage] = []
+def test_cancel_asks_for_a_reason(qtbot, store, make_case, open_detail) -> None:
+    questions: list[str] = []
 
-    def answer(_parent, target, _reasons):
-        asked.append(target)
-        return "ご本人のご都合", ""
+    def read_then_answer(dialog) -> None:
+        questions.append(f"{dialog.windowTitle()}|{dialog.labelText()}")
+        input_text("ご本人のご都合")(dialog)
 
-    monkeypatch.setattr(case_detail, "ask_reason", answer)
     case = make_case()
     dialog = open_detail(case.id)
     dialog.select_target(Stage.CANCELLED)
+    asked = answer_modals(read_then_answer)
     dialog.move_button.click()
-    assert asked == [Stage.CANCELLED]
+    assert asked.pending == 0
+    assert questions == ["キャンセルの理由|キャンセルにする理由を入力してください："]
     detail = get_case(store, case.id)
     assert detail.stage == Stage.CANCELLED
     assert detail.end_reason == "ご本人のご都合"
     assert not dialog.move_button.isEnabled()  # a finished case cannot move
 
 
-def test_backing_out_of_the_reason_changes_nothing(store, make_case, open_detail, monkeypatch):
-    monkeypatch.setattr(case_detail, "ask_reason", lambda *_args: None)
+def test_backing_out_of_the_reason_changes_nothing(store, make_case, open_detail) -> None:
     case = make_case()
     dialog = open_detail(case.id)
     dialog.select_target(Stage.EXCLUDED)
+    asked = answer_modals(close)
     dialog.move_button.click()
+    assert asked.pending == 0
     assert get_case(store, case.id).stage == Stage.INQUIRY
+    assert [h.action for h in get_case(store, case.id).history] == ["case.create"]
 
 
-def test_excluded_passes_the_reason_code(store, make_case, open_detail, monkeypatch) -> None:
-    monkeypatch.setattr(case_detail, "ask_reason", lambda *_a: ("転医・転院のご希望", "transfer"))
+def test_excluded_passes_the_reason_code(store, make_case, open_detail) -> None:
+    offered: list[list[str]] = []
+
+    def choose(dialog) -> None:
+        assert isinstance(dialog, QInputDialog), type(dialog)
+        offered.append(dialog.comboBoxItems())
+        input_text("転医・転院のご希望")(dialog)
+
     case = make_case()
     dialog = open_detail(case.id)
     dialog.select_target(Stage.EXCLUDED)
+    asked = answer_modals(choose)
     dialog.move_button.click()
+    assert asked.pending == 0
+    assert "転医・転院のご希望" in offered[0]
     detail = get_case(store, case.id)
     assert (detail.stage, detail.exclusion_code) == (Stage.EXCLUDED, "transfer")
+    assert detail.end_reason == "転医・転院のご希望"

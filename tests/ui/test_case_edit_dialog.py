@@ -9,12 +9,12 @@ from desktop_app.domain.errors import CONFLICT_MESSAGE
 from desktop_app.domain.stages import Stage
 from desktop_app.services.cases import create_case, get_case, move_stage
 from desktop_app.services.dto import NewCase
-from desktop_app.ui import case_detail
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.case_detail import CaseDetailDialog
 from desktop_app.ui.case_edit_dialog import TAB_MAIL, TAB_PATIENT, CaseEditDialog
 from desktop_app.ui.case_list import CaseListPage
 from tests.ui.conftest import type_japanese
+from tests.ui.modals import answer_modals, click
 
 
 def _audit_count(store) -> int:
@@ -132,20 +132,21 @@ def test_another_desk_first_is_told_and_reloaded(
     assert dialog.form_data is not None and dialog.form_data.stage is Stage.FORMS_SENT
 
 
-def test_edit_button_on_the_case_detail(qtbot, store, runner, make_case, monkeypatch) -> None:
+def test_edit_button_on_the_case_detail(qtbot, store, runner, make_case) -> None:
     case = make_case()
     detail = CaseDetailDialog(runner, case.id)
     qtbot.addWidget(detail)
     assert detail.load()
 
-    def answer(runner_: ServiceRunner, parent, case_id: int):
-        dialog = CaseEditDialog(runner_, case_id, parent)
-        assert dialog.load()
+    def rename(dialog) -> None:
+        assert isinstance(dialog, CaseEditDialog), type(dialog)
+        assert dialog.name.editor.text() == "山田　太郎"
         dialog.name.editor.setText("山田　太朗")
-        return dialog.save()
+        click(dialog, "保存")
 
-    monkeypatch.setattr(case_detail, "edit_case", answer)
+    asked = answer_modals(rename)
     detail.edit_button.click()
+    assert asked.pending == 0
     assert detail.name_label.text() == "山田　太朗 様"
     assert detail.detail is not None
     assert "患者氏名" in detail.detail.history[-1].summary

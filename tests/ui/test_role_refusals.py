@@ -1,5 +1,5 @@
-"""A 医師 signed in at the desk presses buttons of the desk's work: the service refuses, the
-clerk reads its message, and nothing is written (the pages themselves are not gated)."""
+"""A 医師 signed in at the desk: the desk's buttons are disabled with the reason (read from
+the services' own permissions), the services refuse all the same, and nothing is written."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop_app.db.models import AuditEntry
+from desktop_app.domain import clock
 from desktop_app.domain.documents import DocumentKind
 from desktop_app.domain.roles import Permission, Role
+from desktop_app.services.access import NotAllowed
 from desktop_app.services.cases import get_case
 from desktop_app.services.staff import create_first_admin, sign_in
 from desktop_app.services.staff_admin import add_account
 from desktop_app.services.store import Store
-from desktop_app.services.visit import check_in, record_session
-from desktop_app.ui import visit_dialogs
+from desktop_app.services.visit import check_in, record_payment, record_session
 from desktop_app.ui.case_detail import CaseDetailDialog
 from desktop_app.ui.receipt_dialog import ReceiptDialog
 from tests.services.trail_helpers import doc_of
-from tests.ui.test_visit_panel import PAY_CASH, _booked_today
+from tests.ui.test_visit_panel import _booked_today
 
 DOCTOR_PW = "ishi-pass-01"
 REFUSAL = Permission.CASE_WORK.refusal
@@ -40,28 +41,46 @@ def _as_doctor(store: Store) -> None:
     sign_in(store, "ishi", DOCTOR_PW)
 
 
-def test_a_doctor_pressing_pay_reads_the_refusal_and_nothing_is_paid(
-    qtbot, runner, store, make_case, monkeypatch, shown_errors
+def test_a_doctor_sees_the_desks_buttons_disabled_with_the_reason(
+    qtbot, runner, store, make_case
 ) -> None:
     # The desk checked the patient in; the session's minutes are in (a doctor may record them).
     case = _booked_today(store, make_case)
     case = check_in(store, case.id)
     case = record_session(store, case.id, minutes=30)
     _as_doctor(store)
-    monkeypatch.setattr(visit_dialogs, "ask_payment", lambda *_args: PAY_CASH)
-    monkeypatch.setattr(visit_dialogs, "confirm", lambda *_args: False)
     dialog = CaseDetailDialog(runner, case.id)
     qtbot.addWidget(dialog)
     assert dialog.load()
     panel = dialog.visit_panel
-    assert panel.buttons["pay"].isEnabled()  # the page is not gated: the service is
+    desk = {
+        "会計…": panel.buttons["pay"],
+        "完了": panel.buttons["close"],
+        "編集…": dialog.edit_button,
+        "段階を変更": dialog.move_button,
+        "予約…": dialog.booking_button,
+        "資料を追加": dialog.documents_panel.buttons["add"],
+        "連絡の記録": dialog.contacts_panel.log_button,
+    }
+    for name, button in desk.items():
+        assert not button.isEnabled(), name
+        assert button.toolTip() == REFUSAL, name
+    # What a doctor does stays open: the session's minutes are in, the report comes next.
+    assert panel.buttons["report"].isEnabled()
+    assert panel.buttons["report"].toolTip() == "主治医への報告書の作成とお渡し"
+
+    # The service refuses all the same, whatever a screen forgot (nothing is written).
     before = _entries(store)
-    with qtbot.assertNotEmitted(runner.changed):
-        panel.buttons["pay"].click()
-    assert shown_errors == [REFUSAL]
+    with pytest.raises(NotAllowed, match=REFUSAL):
+        record_payment(store, case.id, paid_on=clock.today(), method="現金")
     assert get_case(store, case.id).payments == ()
     assert _entries(store) == before
-    assert panel.values["paid"].text() == "未会計"
+
+    # The clerk signs in at the same desk: the buttons come back.
+    sign_in(store, "kanri", "kanri-pass-1")
+    runner.signed_in()
+    assert panel.buttons["pay"].isEnabled() and dialog.edit_button.isEnabled()
+    assert panel.buttons["pay"].toolTip() == "料金を受け取り、領収書番号を付けます"
 
 
 def test_a_doctor_receiving_papers_reads_the_refusal_in_the_dialog(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtWidgets import QWidget
@@ -11,9 +11,11 @@ from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS, ExclusionR
 from desktop_app.domain.settings import DateStyle
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.ui import exclusion_reasons_editor as reasons_editor
+from desktop_app.ui.exclusion_reasons_editor import ReasonDialog
 from desktop_app.ui.main_window import PAGE_SETTINGS, MainWindow
 from desktop_app.ui.settings_page import SettingsPage
 from tests.ui.conftest import type_japanese
+from tests.ui.modals import Answers, answer_modals, click
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def test_shows_the_settings_formatted(page: SettingsPage) -> None:
     assert page.edits["tel"].text() == "0144-84-0158"
     assert page.edits["fax"].text() == "0144-33-4678"
     assert page.spins["fee_per_block_yen"].value() == 5500
-    assert page.date_style.currentData() == DateStyle.WAREKI.value
+    assert page.date_style.value() is DateStyle.WAREKI
 
 
 def test_saves_a_valid_change(qtbot, page: SettingsPage, runner, store) -> None:
@@ -38,7 +40,7 @@ def test_saves_a_valid_change(qtbot, page: SettingsPage, runner, store) -> None:
     page.edits["tel"].clear()
     qtbot.keyClicks(page.edits["tel"], "0144 84 0159")
     page.spins["fee_per_block_yen"].setValue(6000)
-    page.date_style.setCurrentIndex(page.date_style.findData(DateStyle.SEIREKI.value))
+    page.date_style.setCurrentIndex(page.date_style.index_of(DateStyle.SEIREKI))
     with qtbot.waitSignal(runner.changed):
         page.save_button.click()
     saved = get_settings(store)
@@ -89,27 +91,57 @@ NEW_REASON = ExclusionReason(
 )
 
 
-class FakeReasonDialog:
-    """Stands in for ``edit_reason``: records what was offered, answers from ``replies``."""
+Reply = Callable[[ExclusionReason], ExclusionReason] | None
+
+
+class ReasonDialogAnswers:
+    """Answers the real 対象外の理由 dialog (ReasonDialog) as the clerk would.
+
+    Each reply appended queues one answer for the next dialog that opens: it notes what the
+    dialog offered (the reason its fields show, and whether it was 追加), then types the
+    reply's wording into the fields and clicks 決定; a None reply clicks キャンセル.
+    """
 
     def __init__(self) -> None:
         self.offered: list[tuple[ExclusionReason, bool]] = []
-        # Each reply maps the offered reason to the answer; None is キャンセル.
-        self.replies: list[Callable[[ExclusionReason], ExclusionReason] | None] = []
+        self.queued: list[Answers] = []
+        self.replies = self._Replies(self)
 
-    def __call__(
-        self, _parent: QWidget | None, reason: ExclusionReason, *, adding: bool = False
-    ) -> ExclusionReason | None:
-        self.offered.append((reason, adding))
-        reply = self.replies.pop(0)
-        return None if reply is None else reply(reason)
+    class _Replies(list):
+        def __init__(self, owner: ReasonDialogAnswers) -> None:
+            super().__init__()
+            self._owner = owner
+
+        def append(self, reply: Reply) -> None:
+            self._owner.queued.append(answer_modals(self._owner.step(reply)))
+
+    def step(self, reply: Reply) -> Callable[[QWidget], None]:
+        def answer(dialog: QWidget) -> None:
+            assert isinstance(dialog, ReasonDialog), type(dialog)
+            offered = dialog.reason()
+            self.offered.append((offered, dialog.windowTitle() == "対象外の理由を追加"))
+            if reply is None:
+                click(dialog, "キャンセル")
+                return
+            wanted = reply(offered)
+            dialog.label_edit.setText(wanted.label)
+            dialog.script_edit.setPlainText(wanted.script)
+            assert dialog.route_combo.set_value(wanted.route)
+            dialog.question_edit.setText(wanted.screening_question)
+            click(dialog, "決定")
+
+        return answer
+
+    @property
+    def pending(self) -> int:
+        return sum(a.pending for a in self.queued)
 
 
 @pytest.fixture
-def reason_dialog(monkeypatch: pytest.MonkeyPatch) -> FakeReasonDialog:
-    fake = FakeReasonDialog()
-    monkeypatch.setattr(reasons_editor, "edit_reason", fake)
-    return fake
+def reason_dialog() -> Iterator[ReasonDialogAnswers]:
+    answers = ReasonDialogAnswers()
+    yield answers
+    assert answers.pending == 0, "a reason dialog the test answered never opened"
 
 
 def _codes(reasons: tuple[ExclusionReason, ...]) -> list[str]:
@@ -129,7 +161,7 @@ def test_reasons_list_passes_the_model_tester(page: SettingsPage, model_tester, 
 
 
 def test_adds_a_reason_with_a_custom_code(
-    qtbot, page: SettingsPage, runner, store, reason_dialog: FakeReasonDialog
+    qtbot, page: SettingsPage, runner, store, reason_dialog: ReasonDialogAnswers
 ) -> None:
     reason_dialog.replies.append(lambda offered: NEW_REASON)
     page.reasons_editor.add_button.click()
@@ -195,10 +227,10 @@ def test_reordering_persists(qtbot, page: SettingsPage, runner, store) -> None:
 
 
 def test_editing_a_built_in_script_keeps_its_code(
-    qtbot, page: SettingsPage, runner, store, reason_dialog: FakeReasonDialog
+    qtbot, page: SettingsPage, runner, store, reason_dialog: ReasonDialogAnswers
 ) -> None:
     script = "恐れ入りますが、医療事故や訴訟のご相談はお受けしておりません。"
-    # Even a dialog that returned another code could not change what past cases refer to.
+    # The code is not shown in the dialog: past cases keep referring to it.
     reason_dialog.replies.append(
         lambda offered: dataclasses.replace(offered, code="changed", script=script)
     )
@@ -212,13 +244,35 @@ def test_editing_a_built_in_script_keeps_its_code(
     assert saved[4] == dataclasses.replace(DEFAULT_EXCLUSION_REASONS[4], script=script)
 
 
-def test_reasons_error_from_the_service_shows_beside_the_list(
-    qtbot, page: SettingsPage, runner, store, shown_errors, reason_dialog: FakeReasonDialog
+def test_a_blank_script_is_refused_in_the_dialog(
+    qtbot, page: SettingsPage, runner, store, shown_errors
 ) -> None:
-    # The dialog refuses an empty script; the service is the second line of defence.
-    reason_dialog.replies.append(lambda offered: dataclasses.replace(offered, script=" "))
+    seen: list[str] = []
+
+    def blank_then_back_out(dialog) -> None:
+        assert isinstance(dialog, ReasonDialog), type(dialog)
+        dialog.script_edit.setPlainText(" ")
+        click(dialog, "決定")
+        assert dialog.isVisible()  # refused beside the buttons, not closed
+        seen.append(dialog.error_label.text())
+        click(dialog, "キャンセル")
+
+    asked = answer_modals(blank_then_back_out)
     page.reasons_editor.select_row(0)
     page.reasons_editor.edit_button.click()
+    assert asked.pending == 0
+    assert seen == [reasons_editor.MESSAGE_NO_SCRIPT]
+    assert page.reasons_editor.reasons() == DEFAULT_EXCLUSION_REASONS
+    assert shown_errors == []
+
+
+def test_reasons_error_from_the_service_shows_beside_the_list(
+    qtbot, page: SettingsPage, runner, store, shown_errors
+) -> None:
+    # The dialog refuses an empty script; the service is the second line of defence (for
+    # reasons that reached the list another way, e.g. an older settings file).
+    bad = dataclasses.replace(DEFAULT_EXCLUSION_REASONS[0], script=" ")
+    page.reasons_editor.set_reasons((bad, *DEFAULT_EXCLUSION_REASONS[1:]))
     with qtbot.assertNotEmitted(runner.changed):
         page.save_button.click()
     error = page.errors["exclusion_reasons"]
@@ -238,7 +292,7 @@ def test_closures_are_saved_from_the_text(qtbot, page: SettingsPage, runner, sto
 
 
 def test_bad_closure_shows_beside_the_field_and_saves_nothing(
-    qtbot, window: MainWindow, store, shown_errors, reason_dialog: FakeReasonDialog
+    qtbot, window: MainWindow, store, shown_errors, reason_dialog: ReasonDialogAnswers
 ) -> None:
     runner, page = window.runner, window.settings_page
     window.show_page(PAGE_SETTINGS)
@@ -250,6 +304,10 @@ def test_bad_closure_shows_beside_the_field_and_saves_nothing(
     type_japanese(page.edits["hospital_name"], "別の病院")
     reason_dialog.replies.append(lambda offered: NEW_REASON)
     page.reasons_editor.add_button.click()
+    # The desktop gives the window back its activation when the dialog closes; offscreen,
+    # the test does (the focus checked below is only given in the active window).
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     edit = page.closures_edit
     edit.clear()
     qtbot.keyClicks(edit, "12/29, 13/40, 1/1")
@@ -277,7 +335,7 @@ def test_bad_closure_shows_beside_the_field_and_saves_nothing(
 
 
 def test_revert_restores_reasons_and_closures(
-    qtbot, page: SettingsPage, runner, store, reason_dialog: FakeReasonDialog
+    qtbot, page: SettingsPage, runner, store, reason_dialog: ReasonDialogAnswers
 ) -> None:
     editor = page.reasons_editor
     reason_dialog.replies.append(lambda offered: NEW_REASON)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from desktop_app.ui.sign_in import (
 )
 from tests.stores import CLI_PASSWORD, add_cli_admin
 from tests.ui.conftest import type_japanese
+from tests.ui.modals import answer_modals
 
 pytestmark = [
     pytest.mark.usefixtures("quick_hashes"),
@@ -60,29 +60,6 @@ def fill(qtbot, dialog, **values: str) -> None:
             qtbot.keyClicks(editor, text)
         else:
             type_japanese(editor, text)
-
-
-def answer_modals(*steps: Callable[[QWidget], None]) -> None:
-    """Answer the modal dialogs that will open, in order, as the clerk would."""
-
-    def next_step(remaining: list[Callable[[QWidget], None]]) -> None:
-        modal = QApplication.activeModalWidget()
-        if modal is None:
-            QTimer.singleShot(10, lambda: next_step(remaining))
-            return
-        step = remaining.pop(0)
-        if remaining:
-            QTimer.singleShot(10, lambda: wait_for_next(modal, remaining))
-        step(modal)
-
-    def wait_for_next(previous: QWidget, remaining: list[Callable[[QWidget], None]]) -> None:
-        modal = QApplication.activeModalWidget()
-        if modal is None or modal is previous:
-            QTimer.singleShot(10, lambda: wait_for_next(previous, remaining))
-        else:
-            next_step(remaining)
-
-    QTimer.singleShot(0, lambda: next_step(list(steps)))
 
 
 def test_a_wrong_password_keeps_the_dialog_and_the_id(qtbot, clinic: Store) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from desktop_app.db.models import Appointment
+from desktop_app.domain import clock
 from desktop_app.domain.documents import Channel, DocumentKind, ReportChannel
 from desktop_app.domain.fees import consultation_fee
 from desktop_app.domain.forms import FormKind
@@ -20,12 +20,14 @@ from desktop_app.services.materials import add_item
 from desktop_app.services.paper_trail import receive_many
 from desktop_app.services.store import Store
 from desktop_app.services.visit import WITHOUT_MATERIALS
-from desktop_app.ui import print_menu, visit_dialogs
 from desktop_app.ui.case_detail import CaseDetailDialog
-from desktop_app.ui.visit_dialogs import MinutesDialog, PaymentDialog
+from desktop_app.ui.visit_dialogs import MinutesDialog, OverrideDialog, PaymentDialog, TextDialog
 from desktop_app.ui.visit_panel import STATE_COLUMN, VisitPanel
 from tests.printing.conftest import pdf_text
 from tests.services.trail_helpers import TODAY, to_booked
+from tests.ui import dialog_answers as answers
+from tests.ui.dialog_answers import open_previews, take_previews
+from tests.ui.modals import answer_modals, no, yes
 
 
 def _booked_today(store: Store, make_case, *, papers_in: bool = True) -> CaseDetail:
@@ -51,48 +53,15 @@ def open_panel(qtbot, runner, model_tester):
     return open_
 
 
-@pytest.fixture
-def clerk(monkeypatch):
-    """What the clerk answers in the 会計 tab's small forms; None = backs out."""
-    answers: dict[str, object] = {}
-    asked: dict[str, list[tuple]] = {}
-
-    def fake(name):
-        def answer(_parent, *args):
-            asked.setdefault(name, []).append(args)
-            return answers.get(name)
-
-        return answer
-
-    for name in ("ask_override", "ask_minutes", "ask_report", "ask_payment", "ask_text"):
-        monkeypatch.setattr(visit_dialogs, name, fake(name))
-    monkeypatch.setattr(visit_dialogs, "confirm", fake("confirm"))
-    answers["asked"] = asked
-    return answers
-
-
-@pytest.fixture
-def previews(monkeypatch):
-    """Receipts the panel opened: (kind, case_id, payment_id)."""
-    opened: list[tuple] = []
-
-    def fake(_runner, _parent, kind, case_id=None, *, day=None, payment_id=None):
-        opened.append((kind, case_id, payment_id))
-
-    monkeypatch.setattr(print_menu, "open_preview", fake)
-    return opened
-
-
 def _enabled(panel: VisitPanel) -> set[str]:
     return {key for key, button in panel.buttons.items() if button.isEnabled()}
 
 
-PAY_CASH = {"paid_on": TODAY, "method": "現金", "amount_yen": None, "amount_reason": ""}
+def _receipt_number(store: Store, case_id: int, payment_id: int) -> str:
+    return next(p for p in get_case(store, case_id).payments if p.id == payment_id).receipt_number
 
 
-def test_the_whole_path_through_the_buttons(
-    store, make_case, open_panel, clerk, previews, shown_errors
-) -> None:
+def test_the_whole_path_through_the_buttons(store, make_case, open_panel, shown_errors) -> None:
     case = _booked_today(store, make_case)
     dialog, panel = open_panel(case.id)
     assert _enabled(panel) == {"check_in"}
@@ -101,29 +70,35 @@ def test_the_whole_path_through_the_buttons(
     assert dialog.stage_label.text() == Stage.CHECKED_IN.label
     assert _enabled(panel) == {"minutes", "report"}
 
-    clerk["ask_minutes"] = 45
+    asked = answer_modals(answers.minutes(45))
     panel.buttons["minutes"].click()
+    assert asked.pending == 0
     assert get_case(store, case.id).actual_minutes == 45
     assert panel.values["minutes"].text() == "45分"
-    assert _enabled(panel) == {"minutes", "report", "pay", "close"}
+    assert _enabled(panel) == {"minutes", "report", "pay"}  # 完了 waits for pay and report
 
-    clerk["ask_report"] = {
-        "written_on": TODAY,
-        "channel": ReportChannel.HANDED_TO_PATIENT,
-        "delivered_on": TODAY,
-    }
+    asked = answer_modals(answers.report(ReportChannel.HANDED_TO_PATIENT, delivered_on=TODAY))
     panel.buttons["report"].click()
+    assert asked.pending == 0
+    after = get_case(store, case.id)
+    assert type(after.report_channel) is ReportChannel
+    assert after.report_channel is ReportChannel.HANDED_TO_PATIENT
+    assert (after.report_written_on, after.report_delivered_on) == (TODAY, TODAY)
     assert "患者さんにお渡し" in panel.values["report"].text()
 
-    clerk["ask_payment"] = PAY_CASH
-    clerk["confirm"] = True
+    seen: list[PaymentDialog] = []
+    asked = answer_modals(answers.payment("現金", seen=seen), yes)
     panel.buttons["pay"].click()
-    fee = clerk["asked"]["ask_payment"][0][0]
-    assert fee.total_yen == 11_000  # the computed fee, prefilled
-    assert clerk["asked"]["ask_payment"][0][1] == ("現金", "クレジットカード", "電子マネー")
+    assert asked.pending == 0
+    (form,) = seen
+    assert form.fee.total_yen == 11_000  # the computed fee, prefilled
+    methods = [form.method_combo.itemText(i) for i in range(form.method_combo.count())]
+    assert methods == ["現金", "クレジットカード", "電子マネー"]
     paid = get_case(store, case.id).payments
     assert [(p.total_yen, p.method) for p in paid] == [(11_000, "現金")]
-    assert previews == [(FormKind.RECEIPT, case.id, paid[0].id)]  # asked first, then opened
+    (receipt,) = take_previews()  # asked first, then opened
+    assert (receipt.kind, receipt.case_id) == (FormKind.RECEIPT, case.id)
+    assert paid[0].receipt_number in pdf_text(receipt.pdf)
     assert panel.values["paid"].text().startswith("11,000円 現金（R-")
     assert "pay" not in _enabled(panel) and "minutes" not in _enabled(panel)
     assert dialog.tabs.tabText(3) == "会計（1）"
@@ -135,51 +110,92 @@ def test_the_whole_path_through_the_buttons(
     assert _enabled(panel) == {"receipt"}
 
 
-def test_the_receipt_is_not_printed_when_the_clerk_says_no(
-    store, make_case, open_panel, clerk, previews
-) -> None:
+def test_backing_out_of_each_form_records_nothing(store, make_case, open_panel) -> None:
     case = _booked_today(store, make_case)
     _dialog, panel = open_panel(case.id)
     panel.buttons["check_in"].click()
-    clerk["ask_minutes"] = 30
+    before = get_case(store, case.id).history
+    for key in ("minutes", "report"):
+        asked = answer_modals(answers.cancel)
+        panel.buttons[key].click()
+        assert asked.pending == 0
+    assert get_case(store, case.id).history == before
+    assert get_case(store, case.id).actual_minutes is None
+
+
+def test_the_receipt_is_not_printed_when_the_clerk_says_no(store, make_case, open_panel) -> None:
+    case = _booked_today(store, make_case)
+    _dialog, panel = open_panel(case.id)
+    panel.buttons["check_in"].click()
+    asked = answer_modals(answers.minutes(30), answers.payment(), no)
     panel.buttons["minutes"].click()
-    clerk["ask_payment"] = PAY_CASH
-    clerk["confirm"] = False
     panel.buttons["pay"].click()
+    assert asked.pending == 0
     assert len(get_case(store, case.id).payments) == 1
-    assert previews == []
+    assert open_previews() == []
 
 
-def test_missing_papers_ask_for_a_reason_in_the_guides_words(
-    store, make_case, open_panel, clerk
-) -> None:
+def test_another_amount_and_its_reason_reach_the_payment(store, make_case, open_panel) -> None:
+    case = _booked_today(store, make_case)
+    _dialog, panel = open_panel(case.id)
+    panel.buttons["check_in"].click()
+    asked = answer_modals(
+        answers.minutes(30),
+        answers.payment("電子マネー", amount=3_000, reason="一部減免"),
+        no,
+    )
+    panel.buttons["minutes"].click()
+    panel.buttons["pay"].click()
+    assert asked.pending == 0
+    (paid,) = get_case(store, case.id).payments
+    assert (paid.total_yen, paid.method) == (3_000, "電子マネー")
+    assert panel.values["paid"].text().startswith("3,000円 電子マネー（R-")
+
+
+def test_missing_papers_ask_for_a_reason_in_the_guides_words(store, make_case, open_panel) -> None:
     case = _booked_today(store, make_case, papers_in=False)
     dialog, panel = open_panel(case.id)
 
+    seen: list[OverrideDialog] = []
+
+    def look_then_back_out(form) -> None:
+        seen.append(form)
+        answers.cancel(form)
+
+    asked = answer_modals(look_then_back_out)
     panel.buttons["check_in"].click()  # the clerk backs out of the reason
-    (warnings,) = clerk["asked"]["ask_override"][0]
-    assert WITHOUT_MATERIALS in warnings
-    assert warnings[0].startswith("まだ届いていません：")
+    assert asked.pending == 0
+    labels = [label.text() for label in seen[0].findChildren(QLabel)]
+    assert WITHOUT_MATERIALS in labels
+    assert any(text.startswith("まだ届いていません：") for text in labels)
     assert get_case(store, case.id).stage is Stage.BOOKED
 
-    clerk["ask_override"] = "当日ご持参と主治医から連絡あり"
+    asked = answer_modals(answers.override("当日ご持参と主治医から連絡あり"))
     panel.buttons["check_in"].click()
+    assert asked.pending == 0
     assert dialog.stage_label.text() == Stage.CHECKED_IN.label
     history = get_case(store, case.id).history[-1].summary
     assert "当日ご持参と主治医から連絡あり" in history
 
 
-def test_a_refused_close_lists_every_open_item(
-    store, make_case, open_panel, clerk, shown_errors
-) -> None:
+def test_a_refused_close_lists_every_open_item(store, make_case, open_panel, shown_errors) -> None:
     case = _booked_today(store, make_case)
     add_item(store, case.id, DocumentKind.IMAGING_FILM, label="CTフィルム", received_on=TODAY)
     dialog, panel = open_panel(case.id)
     panel.buttons["check_in"].click()
-    clerk["ask_minutes"] = 20
+    asked = answer_modals(answers.minutes(20))
     panel.buttons["minutes"].click()
+    assert asked.pending == 0
 
-    panel.buttons["close"].click()
+    # 完了 stays disabled and says what is still open.
+    assert not panel.buttons["close"].isEnabled()
+    tip = panel.buttons["close"].toolTip().splitlines()
+    assert tip[:2] == ["お会計が済んでいません。", "主治医への報告書がまだ渡されていません。"]
+    assert tip[2].startswith("お借りした資料が返却されていません") and "CTフィルム" in tip[2]
+
+    # Should it be reached all the same (another desk's change not seen yet), the refusal
+    # lists every open item.
+    panel.close_case()
     (message,) = shown_errors
     lines = message.splitlines()
     assert lines[0].startswith("まだ完了にできません")
@@ -192,30 +208,33 @@ def test_a_refused_close_lists_every_open_item(
 
 
 def test_void_then_pay_again_and_the_table_marks_the_voided_one(
-    store, make_case, open_panel, clerk, previews
+    store, make_case, open_panel
 ) -> None:
     case = _booked_today(store, make_case)
     _dialog, panel = open_panel(case.id)
     panel.buttons["check_in"].click()
-    clerk["ask_minutes"] = 30
+    asked = answer_modals(answers.minutes(30), answers.payment("現金"), no)
     panel.buttons["minutes"].click()
-    clerk["ask_payment"] = PAY_CASH
-    clerk["confirm"] = False
     panel.buttons["pay"].click()
+    assert asked.pending == 0
     assert _enabled(panel) >= {"void", "receipt"}
 
+    asked = answer_modals(answers.cancel)
     panel.buttons["void"].click()  # backs out: nothing voided
+    assert asked.pending == 0
     assert not get_case(store, case.id).payments[0].voided
-    clerk["ask_text"] = "支払方法の誤り"
+    seen: list[TextDialog] = []
+    asked = answer_modals(answers.text("支払方法の誤り", seen=seen))
     panel.buttons["void"].click()
-    assert clerk["asked"]["ask_text"][-1][0].endswith(
-        get_case(store, case.id).payments[0].receipt_number
-    )
+    assert asked.pending == 0
+    number = get_case(store, case.id).payments[0].receipt_number
+    assert seen[0].windowTitle() == f"会計の取消：領収書 {number}"
     assert "pay" in _enabled(panel) and "minutes" in _enabled(panel)
     assert panel.values["paid"].text() == "未会計"
 
-    clerk["ask_payment"] = {**PAY_CASH, "method": "クレジットカード"}
+    asked = answer_modals(answers.payment("クレジットカード"), no)
     panel.buttons["pay"].click()
+    assert asked.pending == 0
     payments = get_case(store, case.id).payments
     assert [(p.voided, p.method) for p in payments] == [(True, "現金"), (False, "クレジットカード")]
 
@@ -231,19 +250,21 @@ def test_void_then_pay_again_and_the_table_marks_the_voided_one(
     panel.table.setCurrentIndex(model.index(0, 0))
     assert not panel.buttons["void"].isEnabled()
     panel.buttons["receipt"].click()
-    assert previews[-1] == (FormKind.RECEIPT, case.id, payments[0].id)
+    (receipt,) = take_previews()
+    assert (receipt.kind, receipt.case_id) == (FormKind.RECEIPT, case.id)
+    text = pdf_text(receipt.pdf)
+    assert payments[0].receipt_number in text and payments[1].receipt_number not in text
 
 
-def test_the_voided_receipt_preview_is_marked(store, make_case, open_panel, clerk) -> None:
+def test_the_voided_receipt_preview_is_marked(store, make_case, open_panel) -> None:
     case = _booked_today(store, make_case)
     _dialog, panel = open_panel(case.id)
     panel.buttons["check_in"].click()
-    clerk["ask_minutes"] = 30
+    asked = answer_modals(answers.minutes(30), answers.payment(), no, answers.text("二重登録"))
     panel.buttons["minutes"].click()
-    clerk["ask_payment"] = PAY_CASH
     panel.buttons["pay"].click()
-    clerk["ask_text"] = "二重登録"
     panel.buttons["void"].click()
+    assert asked.pending == 0
     preview = panel.print_receipt()  # the selected row: the voided payment
     assert preview is not None
     text = pdf_text(preview.form.pdf)
@@ -258,9 +279,9 @@ def test_minutes_show_the_fee_live_and_refuse_0_and_over_60(qtbot) -> None:
     dialog = MinutesDialog(ClinicSettings(), None)
     qtbot.addWidget(dialog)
     assert dialog.spin.value() == 30
-    assert "5,500円" in dialog.fee_label.text()
+    assert dialog.fee_label.text() == "料金 5,500円（税込）"
     dialog.spin.setValue(31)
-    assert "11,000円" in dialog.fee_label.text()
+    assert dialog.fee_label.text() == "料金 11,000円（税込）"
     assert dialog.ok_button.isEnabled() and dialog.error_label.isHidden()
     for refused, words in ((0, "1分以上"), (61, "60分以内")):
         dialog.spin.setValue(refused)
@@ -288,4 +309,4 @@ def test_another_amount_needs_a_reason_beside_the_field(qtbot) -> None:
     assert dialog.ok_button.isEnabled() and dialog.error_label.isHidden()
     values = dialog.values()
     assert values["amount_yen"] == 5_500 and values["amount_reason"] == "waived"
-    assert values["method"] == "現金" and values["paid_on"] == dt.date.today()
+    assert values["method"] == "現金" and values["paid_on"] == clock.today()

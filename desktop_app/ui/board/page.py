@@ -16,7 +16,6 @@ from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -27,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.attention import Reason
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
-from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage, may_override
+from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage, is_step_back, may_override
 from desktop_app.services.board import BoardCard, BoardData, board_cards, board_cards_for
 from desktop_app.services.cases import move_stage
 from desktop_app.services.dto import DepartmentData, DoctorData
@@ -40,8 +40,14 @@ from desktop_app.ui import actions
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.board import prompts
 from desktop_app.ui.board.view import BoardColumn, BoardColumnView
-from desktop_app.ui.case_detail import CaseDetailDialog, OpenCaseDialogs, ask_reason
+from desktop_app.ui.case_detail import (
+    CaseDetailDialog,
+    OpenCaseDialogs,
+    ask_reason,
+    confirm_step_back,
+)
 from desktop_app.ui.check_in import check_in_case
+from desktop_app.ui.value_combo import ValueCombo
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +94,8 @@ class BoardPage(QWidget):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
         self.search_edit.setClearButtonEnabled(True)
-        self.department_combo = QComboBox()
-        self.doctor_combo = QComboBox()
+        self.department_combo = ValueCombo()
+        self.doctor_combo = ValueCombo()
         self.department_combo.setMinimumWidth(140)
         self.doctor_combo.setMinimumWidth(140)
         bar = QHBoxLayout()
@@ -186,8 +192,8 @@ class BoardPage(QWidget):
         self._generation += 1
         # Read on this thread; the worker gets plain values, never a widget.
         text, today = self.search_edit.text(), self.today
-        department_id = self.department_combo.currentData()
-        doctor_id = self.doctor_combo.currentData()
+        department_id = self.department_combo.value()
+        doctor_id = self.doctor_combo.value()
 
         def load(store: Store) -> BoardData:
             return board_cards(
@@ -230,8 +236,8 @@ class BoardPage(QWidget):
     def _filters(self) -> dict[str, object]:
         return {
             "text": self.search_edit.text(),
-            "department_id": self.department_combo.currentData(),
-            "doctor_id": self.doctor_combo.currentData(),
+            "department_id": self.department_combo.value(),
+            "doctor_id": self.doctor_combo.value(),
             "today": self.today,
         }
 
@@ -266,27 +272,27 @@ class BoardPage(QWidget):
         self._masters_filled = True
 
     def _set_departments(self, departments: Sequence[DepartmentData]) -> None:
-        chosen = self.department_combo.currentData()
+        chosen = self.department_combo.value()
         self.department_combo.blockSignals(True)
         self.department_combo.clear()
-        self.department_combo.addItem("すべて", None)
+        self.department_combo.add("すべて", None)
         for dept in departments:
-            self.department_combo.addItem(dept.name, dept.id)
-        self.department_combo.setCurrentIndex(max(0, self.department_combo.findData(chosen)))
+            self.department_combo.add(dept.name, dept.id)
+        self.department_combo.setCurrentIndex(max(0, self.department_combo.index_of(chosen)))
         self.department_combo.blockSignals(False)
 
     def _fill_doctors(self) -> None:
-        department_id = self.department_combo.currentData()
+        department_id = self.department_combo.value()
         self._set_doctors(self._runner.read(self, list_doctors, department_id) or ())
 
     def _set_doctors(self, doctors: Sequence[DoctorData]) -> None:
-        chosen = self.doctor_combo.currentData()
+        chosen = self.doctor_combo.value()
         self.doctor_combo.blockSignals(True)
         self.doctor_combo.clear()
-        self.doctor_combo.addItem("すべて", None)
+        self.doctor_combo.add("すべて", None)
         for doctor in doctors:
-            self.doctor_combo.addItem(doctor.name, doctor.id)
-        self.doctor_combo.setCurrentIndex(max(0, self.doctor_combo.findData(chosen)))
+            self.doctor_combo.add(doctor.name, doctor.id)
+        self.doctor_combo.setCurrentIndex(max(0, self.doctor_combo.index_of(chosen)))
         self.doctor_combo.blockSignals(False)
 
     def _department_changed(self, _index: int) -> None:
@@ -323,6 +329,12 @@ class BoardPage(QWidget):
             if checked is not None:
                 self._focus_case(case_id)
             return checked is not None
+        if (
+            card is not None
+            and is_step_back(card.stage, target)
+            and not confirm_step_back(self, card.stage, target)
+        ):
+            return False
         passable: list[ValidationError] = []
 
         def refused(error: ValidationError) -> None:
@@ -401,7 +413,7 @@ class BoardPage(QWidget):
         arrived_today = (
             card.stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED)
             and card.appointment is not None
-            and card.appointment.date() == (self.today or dt.date.today())
+            and card.appointment.date() == (self.today or clock.today())
         )
         if arrived_today:
             menu.addAction("当日受付").triggered.connect(

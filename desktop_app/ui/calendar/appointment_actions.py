@@ -6,7 +6,6 @@ import datetime as dt
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -17,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
-from desktop_app.domain.documents import Channel
+from desktop_app.domain.documents import NOTIFY_CHANNELS, Channel
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services.booking import (
     BookingWarning,
@@ -30,6 +30,8 @@ from desktop_app.services.calendar import CalendarAppointment
 from desktop_app.services.dto import CaseDetail
 from desktop_app.ui import actions, booking_dialog
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.keys import enter_presses, never_on_enter
+from desktop_app.ui.value_combo import ValueCombo
 
 
 def _when(a: CalendarAppointment) -> str:
@@ -45,10 +47,11 @@ def ask_cancel(parent: QWidget, appointment: CalendarAppointment) -> tuple[str, 
     keep = QRadioButton("案件を続ける（日程を取り直す）")
     end = QRadioButton("案件を終了する")
     keep.setChecked(True)
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    buttons.accepted.connect(dialog.accept)
+    # Not the box's Ok (AcceptRole): the box makes that the default when it shows, and a
+    # default button takes Enter when focused, so a tab to it and Enter cancelled.
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+    record = buttons.addButton("キャンセルを記録", QDialogButtonBox.ButtonRole.ActionRole)
+    record.clicked.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     form = QFormLayout()
     form.addRow("予約", QLineEdit(_when(appointment), readOnly=True))
@@ -58,6 +61,9 @@ def ask_cancel(parent: QWidget, appointment: CalendarAppointment) -> tuple[str, 
     layout = QVBoxLayout(dialog)
     layout.addLayout(form)
     layout.addWidget(buttons)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("戻る")
+    enter_presses(dialog, None)  # a cancellation is clicked, never pressed by Enter
+    never_on_enter(record)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return reason.text().strip(), end.isChecked()
@@ -75,9 +81,9 @@ def ask_notified(parent: QWidget, appointment: CalendarAppointment) -> tuple[Cha
     """(channel, the primary doctor told too) for 日時連絡済, or None. Tests patch it."""
     dialog = QDialog(parent)
     dialog.setWindowTitle("日時連絡済")
-    channel = QComboBox()
-    for c in Channel:
-        channel.addItem(c.label, c.value)
+    channel = ValueCombo()
+    for c in NOTIFY_CHANNELS:
+        channel.add(c.label, c)
     doctor_too = QCheckBox("主治医にも連絡した")
     buttons = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -89,9 +95,11 @@ def ask_notified(parent: QWidget, appointment: CalendarAppointment) -> tuple[Cha
     form.addRow("連絡方法", channel)
     form.addRow("", doctor_too)
     form.addRow(buttons)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("キャンセル")
+    enter_presses(dialog, buttons.button(QDialogButtonBox.StandardButton.Ok))
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
-    return Channel(channel.currentData()), doctor_too.isChecked()
+    return channel.value(), doctor_too.isChecked()
 
 
 def cancel(
@@ -132,7 +140,7 @@ def notified(
         parent,
         mark_notified,
         appointment.id,
-        on=dt.date.today(),
+        on=clock.today(),
         channel=channel,
         doctor_too=doctor_too,
         changes=Change.CASES,

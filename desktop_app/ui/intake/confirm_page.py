@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.contact import format_phone, format_postal, normalize_phone
 from desktop_app.domain.eligibility import Route
-from desktop_app.domain.people import Relationship
+from desktop_app.domain.people import INFORMED_LABELS, Relationship
+from desktop_app.domain.stages import Stage
 from desktop_app.domain.wareki import format_seireki, format_wareki
 from desktop_app.services.dto import CaseDetail
 from desktop_app.ui.formats import BLANK
@@ -160,7 +161,7 @@ class ConfirmStep(IntakeStep):
             )
         )
         doctor = snapshot.doctor
-        informed = {True: "伝えている", False: "まだ伝えていない", None: "未確認"}[doctor.informed]
+        informed = INFORMED_LABELS[doctor.informed]
         self.sections["doctor"].setText(
             _rows(
                 [
@@ -212,18 +213,22 @@ class ConfirmStep(IntakeStep):
         self.result_label.setText(
             f"登録しました。案件番号 {case.case_number}（{case.stage.label}）"
         )
+        sent = case.stage != Stage.INQUIRY and not case.exclusion_code
         if case.exclusion_code:
             note = "対象外として記録しました。書類は送付しません。"
+        elif sent:
+            note = "送付書類を送付済みとして記録しました。次のお電話は「新しい受付」から。"
         else:
             note = (
-                "送付書類は「送付予定」として記録しました。「送付書類を印刷」で印刷すると"
-                "送付済みになります。"
+                "送付書類は「送付予定」として記録しました。「送付書類を印刷」で印刷し、"
+                "送付したと答えると（郵送・FAX・手渡し）「書類送付済」になります。"
             )
         self.result_note.setText(note)
-        self.print_button.setVisible(not case.exclusion_code)
+        self.print_button.setVisible(not case.exclusion_code and not sent)
         self.result.show()
         # The next thing the clerk does: print the packet, or take the next call.
-        (self.restart_button if case.exclusion_code else self.print_button).setFocus()
+        done = case.exclusion_code or sent
+        (self.restart_button if done else self.print_button).setFocus()
 
     def clear_result(self) -> None:
         self.result.hide()

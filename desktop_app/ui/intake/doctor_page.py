@@ -6,6 +6,7 @@ from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import QCompleter, QFrame, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop_app.domain.japanese import search_key
+from desktop_app.domain.people import INFORMED_LABELS
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.fields import MEDIUM_WIDTH, Choice, FieldRow, line_edit
 from desktop_app.ui.intake.values import (
@@ -55,9 +56,9 @@ class DoctorStep(IntakeStep):
         self.diagnosis = FieldRow(line_edit("わかる範囲で（例：胃がん）", 200))
         self.informed = Choice(
             [
-                (INFORMED_YES, "伝えている"),
-                (INFORMED_NO, "まだ伝えていない"),
-                (INFORMED_UNKNOWN, "未確認"),
+                (INFORMED_YES, INFORMED_LABELS[True]),
+                (INFORMED_NO, INFORMED_LABELS[False]),
+                (INFORMED_UNKNOWN, INFORMED_LABELS[None]),
             ]
         )
         self.informed.set_value(INFORMED_UNKNOWN)

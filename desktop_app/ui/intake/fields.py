@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -161,6 +162,9 @@ def focus_target(widget: QWidget) -> QWidget:
     return widget.focus_target() if isinstance(widget, Choice) else widget
 
 
+MOVES_ON_CHOICE = "_sodesk_moves_on_choice"
+
+
 class EnterFilter(QObject):
     """Enter moves on (like Tab, then 次へ), but never while the input method is converting.
 
@@ -175,6 +179,18 @@ class EnterFilter(QObject):
     def watch(self, widget: QWidget) -> None:
         for target in focus_chain(widget):
             target.installEventFilter(self)
+            completer = target.completer() if isinstance(target, QLineEdit) else None
+            if (
+                isinstance(target, QLineEdit)
+                and completer is not None
+                and not target.property(MOVES_ON_CHOICE)
+            ):
+                # Enter in a suggestion list goes to the list, which takes the suggestion and
+                # hands the key to the field directly, past this filter: the field's own
+                # returnPressed then moves on (else the next answer lands here too). A plain
+                # Enter never gets there, as the filter takes it first.
+                target.setProperty(MOVES_ON_CHOICE, True)
+                target.returnPressed.connect(partial(self._chosen, target))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -190,6 +206,10 @@ class EnterFilter(QObject):
         ):
             return self._enter(watched, event)
         return False
+
+    def _chosen(self, target: QWidget) -> None:
+        if not is_composing(target):
+            self._on_enter(target)
 
     def _enter(self, watched: QObject, event: QKeyEvent) -> bool:
         if not isinstance(watched, QWidget) or is_composing(watched):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services import drafts
-from desktop_app.services.cases import create_case
+from desktop_app.services.cases import create_case, get_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.intake import list_referrers, log_enquiry
 from desktop_app.services.masters import list_departments
@@ -189,6 +189,12 @@ class IntakeWizard(QWidget):
         self.context.referrers = self.runner.read(self, list_referrers) or ()
 
     def _data_changed(self, notice: ChangeNotice) -> None:
+        if self.case is not None and notice.touches(Change.CASES, self.case.id):
+            # The packet was printed and the clerk said it went out: the banner says so.
+            case = self.runner.read(self, get_case, self.case.id)
+            if case is not None and case.stage != self.case.stage:
+                self.case = case
+                self.confirm.show_result(case)
         if notice.touches(Change.SETTINGS | Change.CASES):
             self._load_context()
             for step in self.steps:
