@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QLineEdit,
     QListWidget,
     QMenu,
     QRadioButton,
@@ -41,12 +40,12 @@ from desktop_app.ui.calendar.grid_model import CELL_ROLE
 from desktop_app.ui.calendar.page import CalendarPage
 from desktop_app.ui.case_detail import CaseDetailDialog
 from desktop_app.ui.decision_dialog import DecisionDialog
-from desktop_app.ui.intake.fields import Choice, FieldRow
 from desktop_app.ui.intake.wizard import IntakeWizard
 from desktop_app.ui.main_window import PAGE_CALENDAR, PAGE_CASES, PAGE_INTAKE, MainWindow
 from desktop_app.ui.print_preview import PrintPreviewDialog
 from desktop_app.ui.receipt_dialog import ReceiptDialog
 from tests.ui.conftest import type_japanese
+from tests.ui.keyboard import Keyboard
 from tests.ui.modals import Step, answer_modals, button, click, no
 
 W = TypeVar("W", bound=QWidget)
@@ -126,7 +125,7 @@ def shown(kind: type[W], *, where: Callable[[W], bool] = lambda _w: True) -> lis
 # The clerk -------------------------------------------------------------------------------
 
 
-class Desk:
+class Desk(Keyboard):
     def __init__(
         self,
         qtbot: Any,
@@ -174,34 +173,6 @@ class Desk:
         self.to_front()
         focus = QApplication.focusWidget() or self.window
         self.qtbot.keyClick(focus, key, Qt.KeyboardModifier.ControlModifier)
-
-    def focus(self, widget: QWidget) -> None:
-        widget.setFocus()
-        self.qtbot.waitUntil(widget.hasFocus)
-
-    def type(
-        self, target: FieldRow | QWidget, text: str, *, enter: bool = True, replace: bool = True
-    ) -> None:
-        """Type into a field, then Enter (which moves on to the next field)."""
-        widget = target.editor if isinstance(target, FieldRow) else target
-        self.focus(widget)
-        if not replace:
-            self.qtbot.keyClick(widget, Qt.Key.Key_End)
-        elif isinstance(widget, QLineEdit):
-            widget.selectAll()
-            self.qtbot.keyClick(widget, Qt.Key.Key_Delete)
-        if text.isascii():
-            self.qtbot.keyClicks(widget, text)
-        else:
-            type_japanese(widget, text)
-        if enter:
-            self.qtbot.keyClick(widget, Qt.Key.Key_Return)
-
-    def choose(self, choice: Choice, value: str) -> None:
-        target = choice.buttons[value]
-        self.focus(target)
-        self.qtbot.keyClick(target, Qt.Key.Key_Space)
-        assert target.isChecked()
 
     # 1 受付 (Ctrl+N) --------------------------------------------------------------------------
 

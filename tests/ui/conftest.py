@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel
@@ -101,3 +102,22 @@ def _not_sent_yet(monkeypatch: pytest.MonkeyPatch) -> None:
     from desktop_app.ui import print_preview
 
     monkeypatch.setattr(print_preview, "ask_sent", lambda _parent, _title: None)
+
+
+@pytest.fixture
+def print_to(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The OS print dialog answered with a PDF 'printer' writing into tmp_path (the one
+    dialog of the system's that tests answer for the clerk)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from desktop_app.ui import print_preview
+
+    target = tmp_path / "printed.pdf"
+
+    def choose(_parent: QWidget, printer: QPrinter) -> bool:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return True
+
+    monkeypatch.setattr(print_preview, "ask_printer", choose)
+    return target

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QByteArray, QMimeData, Qt
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 from sqlalchemy import select
@@ -27,7 +26,7 @@ from desktop_app.services.booking import book
 from desktop_app.services.cases import get_case
 from desktop_app.services.closures import add_closure
 from desktop_app.services.store import Store
-from desktop_app.ui import booking_dialog, print_preview
+from desktop_app.ui import booking_dialog
 from desktop_app.ui.booking_dialog import BookingDialog
 from desktop_app.ui.calendar.grid_model import APPOINTMENT_ROLE, CELL_ROLE, MIME_TYPE
 from desktop_app.ui.calendar.page import DAY, MONTH, CalendarPage
@@ -124,20 +123,6 @@ def _read_then_answer(seen: list[str], reason: str):
         input_text(reason)(dialog)
 
     return step
-
-
-@pytest.fixture
-def print_to(monkeypatch: pytest.MonkeyPatch, tmp_path):
-    """The OS print dialog answered with a PDF 'printer' writing into tmp_path."""
-    target = tmp_path / "printed.pdf"
-
-    def choose(_parent, printer: QPrinter) -> bool:
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(target))
-        return True
-
-    monkeypatch.setattr(print_preview, "ask_printer", choose)
-    return target
 
 
 def _page(qtbot, runner, day: dt.date) -> CalendarPage:

@@ -37,20 +37,6 @@ def detail(qtbot, runner: ServiceRunner, make_case, model_tester) -> CaseDetailD
     return dialog
 
 
-@pytest.fixture
-def print_to(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """Answer the print dialog by choosing a PDF 'printer' writing into tmp_path."""
-    target = tmp_path / "printed.pdf"
-
-    def choose(_parent, printer: QPrinter) -> bool:
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(target))
-        return True
-
-    monkeypatch.setattr(print_preview, "ask_printer", choose)
-    return target
-
-
 def _open(qtbot, dialog: PrintPreviewDialog | None) -> PrintPreviewDialog:
     assert isinstance(dialog, PrintPreviewDialog)
     qtbot.addWidget(dialog)

@@ -7,51 +7,22 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.ui.actions import ServiceRunner
-from desktop_app.ui.intake.fields import Choice, FieldRow
 from desktop_app.ui.intake.wizard import IntakeWizard
 from desktop_app.ui.layout_tools import settle_layout
-from tests.ui.conftest import type_japanese
+from tests.ui.keyboard import Keyboard
 
 TODAY = dt.date(2026, 11, 24)
 
 
-class Driver:
+class Driver(Keyboard):
     """Types into fields and presses keys the way a clerk would."""
 
     def __init__(self, qtbot, wizard: IntakeWizard) -> None:
         self.qtbot = qtbot
         self.wizard = wizard
-
-    def focus(self, widget: QWidget) -> None:
-        widget.setFocus()
-        self.qtbot.waitUntil(widget.hasFocus)
-
-    def type(
-        self, field: FieldRow | QWidget, text: str, *, enter: bool = True, replace: bool = True
-    ) -> None:
-        """Type into a field, then Enter (which moves on and so finishes the field)."""
-        widget = field.editor if isinstance(field, FieldRow) else field
-        self.focus(widget)
-        if not replace:
-            self.qtbot.keyClick(widget, Qt.Key.Key_End)
-        elif isinstance(widget, QLineEdit):
-            widget.selectAll()
-            self.qtbot.keyClick(widget, Qt.Key.Key_Delete)
-        if text.isascii():
-            self.qtbot.keyClicks(widget, text)
-        else:
-            type_japanese(widget, text)
-        if enter:
-            self.qtbot.keyClick(widget, Qt.Key.Key_Return)
-
-    def choose(self, choice: Choice, value: str) -> None:
-        button = choice.buttons[value]
-        self.focus(button)
-        self.qtbot.keyClick(button, Qt.Key.Key_Space)
-        assert button.isChecked()
 
     def toggle(self, widget: QWidget) -> None:
         self.focus(widget)
