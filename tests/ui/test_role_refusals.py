@@ -101,3 +101,20 @@ def test_a_doctor_receiving_papers_reads_the_refusal_in_the_dialog(
     assert shown_errors == []
     assert doc_of(get_case(store, case.id), DocumentKind.REFERRAL_LETTER).received_on is None
     assert _entries(store) == before
+
+
+def test_a_doctors_board_menu_only_opens_the_case(qtbot, runner, store, make_case) -> None:
+    from desktop_app.ui.board.page import BoardPage
+
+    case = make_case()
+    _as_doctor(store)
+    board = BoardPage(runner)
+    qtbot.addWidget(board)
+    board.resize(1200, 700)
+    board.show()
+    qtbot.waitUntil(lambda: case.id in board._cards, timeout=10_000)
+    menu = board.context_menu(case.id)
+    states = {a.text(): (a.isEnabled(), a.toolTip()) for a in menu.actions() if a.text()}
+    assert states["開く"][0]
+    assert states["次の段階へ（書類送付済）"] == (False, REFUSAL)
+    assert states["キャンセル…"] == (False, REFUSAL)

@@ -31,6 +31,7 @@ from desktop_app.domain.attention import Reason
 from desktop_app.domain.changes import Change
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage, is_step_back, may_override
+from desktop_app.services.access import refusal_for
 from desktop_app.services.board import BoardCard, BoardData, board_cards, board_cards_for
 from desktop_app.services.cases import move_stage
 from desktop_app.services.dto import DepartmentData, DoctorData
@@ -424,7 +425,17 @@ class BoardPage(QWidget):
         menu.addSeparator()
         menu.addAction("キャンセル…").triggered.connect(lambda: self.cancel_case(case_id))
         menu.addSeparator()
-        menu.addAction("開く").triggered.connect(lambda: self.open_case(case_id))
+        opener = menu.addAction("開く")
+        opener.triggered.connect(lambda: self.open_case(case_id))
+        refusal = refusal_for(self._runner.store, move_stage)
+        if refusal is not None:
+            # A role that may not move cases (医師) sees why, and may still open the card.
+            for action in menu.actions():
+                if action is not opener and not action.isSeparator():
+                    action.setEnabled(False)
+            menu.setToolTipsVisible(True)
+            for action in menu.actions():
+                action.setToolTip(refusal if action is not opener else "")
         return menu
 
     def _exec_menu(self, case_id: int, at: QPoint) -> None:

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
+from desktop_app.services.access import refusal_for
+from desktop_app.services.booking import cancel_appointment
 from desktop_app.services.booking_targets import WaitingCase, waiting_cases
 from desktop_app.services.calendar import CalendarAppointment, CalendarData, calendar_range
 from desktop_app.services.masters import list_departments, list_doctors
@@ -338,6 +340,13 @@ class CalendarPage(QWidget):
             menu.addAction(
                 "無断キャンセル", lambda: self._act(appointment_actions.no_show, appointment)
             )
+            refusal = refusal_for(self._runner.store, cancel_appointment)
+            if refusal is not None:
+                # 医師: the booking's own actions are the desk's; opening the case is not.
+                menu.setToolTipsVisible(True)
+                for action in menu.actions()[1:]:
+                    action.setEnabled(False)
+                    action.setToolTip(refusal)
         return menu
 
     def _act(self, fn: AppointmentAction, appointment: CalendarAppointment) -> None:
