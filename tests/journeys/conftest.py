@@ -1,8 +1,8 @@
 """Journeys: whole cases walked through the real main window, as the reception clerk does.
 
-Nothing of ours is replaced here. The only stand-ins are for what the operating system shows:
-the print dialog (``print_preview.ask_printer``) is answered as the clerk answers it when
-choosing the PDF printer, so the pages really go through the printing code to a file.
+Nothing of ours is replaced here, and nothing is stood in for: even the print dialog is Qt's
+own, answered through its widgets as a clerk who picks the PDF printer
+(``tests.ui.modals.print_to_pdf``), so the pages really go through the printing code to a file.
 
 An 予期しないエラー box, or any modal dialog left unanswered (a 確認してください box nobody
 expected), fails the test: a watchdog notes it, closes it (so the test does not hang on it)
@@ -22,12 +22,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from desktop_app.services import doctor_hours, masters
 from desktop_app.services.store import Store
-from desktop_app.ui import actions, print_preview
+from desktop_app.ui import actions
 from desktop_app.ui.app import setup_application
 from desktop_app.ui.main_window import PAGE_BOARD, MainWindow
 from tests.journeys.desk import Clinic, Desk
@@ -104,23 +103,10 @@ def _error_boxes_fail() -> Iterator[_Watchdog]:
 
 
 @pytest.fixture
-def printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The OS print dialog, answered as the clerk does who picks the PDF printer and OK.
-
-    ``ask_printer`` stands for QPrintDialog.exec(): it fills in the printer the dialog was
-    given and says whether the clerk pressed 印刷. The printing itself is ours and runs.
-    """
-    files: list[Path] = []
-
-    def choose_pdf_printer(_parent: QWidget | None, printer: QPrinter) -> bool:
-        out = tmp_path / f"printed-{len(files) + 1}.pdf"
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(out))
-        files.append(out)
-        return True
-
-    monkeypatch.setattr(print_preview, "ask_printer", choose_pdf_printer)
-    return files
+def printed() -> list[Path]:
+    """The files the OS print dialog was told to print to (the PDF printer), in order; the
+    dialog itself is answered through its widgets by ``Desk.print_preview``."""
+    return []
 
 
 @pytest.fixture

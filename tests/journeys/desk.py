@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import pytest
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QListWidget,
     QMenu,
+    QMessageBox,
     QRadioButton,
     QWidget,
 )
@@ -46,7 +48,7 @@ from desktop_app.ui.print_preview import PrintPreviewDialog
 from desktop_app.ui.receipt_dialog import ReceiptDialog
 from tests.ui.conftest import type_japanese
 from tests.ui.keyboard import Keyboard
-from tests.ui.modals import Step, answer_modals, button, click, no
+from tests.ui.modals import Step, answer_modals, button, click, no, print_to_pdf
 
 W = TypeVar("W", bound=QWidget)
 
@@ -140,6 +142,7 @@ class Desk(Keyboard):
         self.store = store
         self.clinic = clinic
         self.printed = printed
+        self.folder = Path(self.store.file.parent if self.store.file else ".")
         self.monkeypatch = monkeypatch
 
     # State ---------------------------------------------------------------------------------
@@ -254,13 +257,35 @@ class Desk(Keyboard):
     def print_preview(self, preview: PrintPreviewDialog, sent_as: str | None = None) -> Path:
         """印刷… in an open preview (the OS print dialog answered with the PDF printer); the
         送付の記録 question answered with ``sent_as`` when the form is one that is sent."""
-        before = len(self.printed)
-        answers = answer_modals(_press_in_box(sent_as)) if sent_as else None
+        out = self.folder / f"printed-{len(self.printed) + 1}.pdf"
+        answered: list[str] = []
+
+        # The preview itself is modal, so the print dialog and then the 送付の記録 box are
+        # found by what they are, as they open, rather than as "the next modal widget".
+        def print_dialog() -> None:
+            shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QPrintDialog)]
+            if not any(w.isVisible() for w in shown):
+                QTimer.singleShot(10, print_dialog)
+                return
+            answered.append("print")
+            if sent_as:
+                QTimer.singleShot(10, sent_box)
+            print_to_pdf(out)(next(w for w in shown if w.isVisible()))
+
+        def sent_box() -> None:
+            box = QApplication.activeModalWidget()
+            if not isinstance(box, QMessageBox) or not box.isVisible():
+                QTimer.singleShot(10, sent_box)
+                return
+            answered.append("sent")
+            assert sent_as is not None
+            _press_in_box(sent_as)(box)
+
+        QTimer.singleShot(0, print_dialog)
         click(preview, "印刷…")
-        if answers is not None:
-            assert answers.pending == 0, "送付の記録 was never asked"
-        assert len(self.printed) == before + 1
-        out = self.printed[-1]
+        expected = ["print", "sent"] if sent_as else ["print"]
+        assert answered == expected, f"the print dialog or 送付の記録 was not asked: {answered}"
+        self.printed.append(out)
         assert out.is_file() and out.read_bytes().startswith(b"%PDF"), "nothing was printed"
         assert "印刷しました" in preview.status_label.text()
         click(preview, "閉じる")

@@ -10,14 +10,17 @@ ran, so a test fails when a dialog it expected never opened.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QInputDialog,
+    QLineEdit,
     QMessageBox,
     QWidget,
 )
@@ -126,6 +129,28 @@ def input_text(text: str) -> Step:
     def step(dialog: QWidget) -> None:
         assert isinstance(dialog, QInputDialog), type(dialog)
         dialog.setTextValue(text)
+        box = dialog.findChild(QDialogButtonBox)
+        assert box is not None
+        box.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    return step
+
+
+def print_to_pdf(path: Path) -> Step:
+    """A step that answers Qt's own print dialog as a clerk who picks the PDF printer, types
+    the file's name and presses 印刷 (the OS print dialog; its widgets, its OK)."""
+
+    def step(dialog: QWidget) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog
+
+        assert isinstance(dialog, QPrintDialog), type(dialog)
+        for combo in dialog.findChildren(QComboBox):
+            for index in range(combo.count()):
+                if "PDF" in combo.itemText(index):
+                    combo.setCurrentIndex(index)
+        names = [e for e in dialog.findChildren(QLineEdit) if e.objectName() == "filename"]
+        assert names, "the print dialog has no file name field"
+        names[0].setText(str(path))
         box = dialog.findChild(QDialogButtonBox)
         assert box is not None
         box.button(QDialogButtonBox.StandardButton.Ok).click()
