@@ -28,7 +28,7 @@ class ValueCombo(QComboBox):
         key = self._next_key
         self._next_key += 1
         self._values[key] = value
-        self.addItem(text, key)
+        self.addItem(text, userData=key)  # an int key: the value itself stays in Python
 
     def insert(self, index: int, text: str, value: Any = None) -> None:
         """Insert an item at ``index`` (as ``add``, not at the end)."""
