@@ -320,6 +320,20 @@ class CaseDetailDialog(QDialog):
         return dialog
 
 
+def open_case_window(
+    runner: ServiceRunner, case_id: int, parent: QWidget
+) -> CaseDetailDialog | None:
+    """The case's window over ``parent`` (window-modal, freed when closed); None when the case
+    could not be read (the clerk was told)."""
+    dialog = CaseDetailDialog(runner, case_id, parent)
+    if not dialog.load():
+        dialog.deleteLater()
+        return None
+    dialog.finished.connect(dialog.deleteLater)
+    dialog.open()
+    return dialog
+
+
 class OpenCaseDialogs(dict[int, CaseDetailDialog]):
     """A page's open case details, one per case: asked again, the open one comes forward."""
 

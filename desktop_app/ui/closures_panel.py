@@ -158,18 +158,12 @@ class RescheduleOffer(QDialog):
 
     def open_case(self) -> QDialog | None:
         """The chosen booking's case, over this window (its 予約… moves the session)."""
-        from desktop_app.ui.case_detail import CaseDetailDialog  # not needed at start
+        from desktop_app.ui.case_detail import open_case_window  # not needed at start
 
         row = self.bookings_list.currentRow()
         if not 0 <= row < len(self.closure.bookings):
             return None
-        dialog = CaseDetailDialog(self.runner, self.closure.bookings[row].case_id, self)
-        if not dialog.load():
-            dialog.deleteLater()
-            return None
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
+        return open_case_window(self.runner, self.closure.bookings[row].case_id, self)
 
     def open_calendar(self) -> QDialog:
         """The calendar on the closed day (day view): each booking's menu has 日時変更…."""

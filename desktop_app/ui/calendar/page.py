@@ -37,7 +37,7 @@ from desktop_app.ui.calendar.day_panel import DayListPanel
 from desktop_app.ui.calendar.grid_model import CELL_ROLE, Cell, SlotGridModel
 from desktop_app.ui.calendar.month_model import WEEKS, MonthModel, month_grid_start
 from desktop_app.ui.calendar.views import CalendarView
-from desktop_app.ui.case_detail import CaseDetailDialog
+from desktop_app.ui.case_detail import CaseDetailDialog, open_case_window
 from desktop_app.ui.layout_tools import fit_to_screen
 from desktop_app.ui.value_combo import ValueCombo
 
@@ -292,13 +292,7 @@ class CalendarPage(QWidget):
         return None
 
     def open_case(self, case_id: int) -> CaseDetailDialog | None:
-        dialog = CaseDetailDialog(self._runner, case_id, self)
-        if not dialog.load():
-            dialog.deleteLater()
-            return None
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
-        return dialog
+        return open_case_window(self._runner, case_id, self)
 
     def book_waiting(self, cell: Cell | None = None) -> BookingDialog | None:
         """Choose a case waiting for a date and open the booking dialog (preset to ``cell``)."""
