@@ -40,6 +40,31 @@ os.environ[clock.OFFSET_VARIABLE] = str(
 )
 
 
+def _own_server_database() -> None:
+    """Under pytest-xdist (``--dist loadfile``) each worker gets its own copy of the PostgreSQL
+    test database (``<name>_gw0``, ...), made afresh: the tests that use it empty and fill it,
+    and two workers must not do so at once. Needs CREATEDB (tools/ci-postgres.sh grants it)."""
+    url = os.environ.get("SODESK_TEST_POSTGRES_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    server = given.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+    os.environ["SODESK_TEST_POSTGRES_URL"] = given.set(database=name).render_as_string(
+        hide_password=False
+    )
+
+
+_own_server_database()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
     """No test ever touches the real data folder or an outside database URL."""
@@ -189,3 +214,18 @@ def make_read_only() -> Iterator[Callable[[Path], None]]:
     yield make
     for step in reversed(undo):
         step()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """The bad-input tests log and print lone surrogates on purpose; pytest-xdist sends each
+    report's captured output to the main process as UTF-8, which cannot carry them."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    report.sections = [(title, _utf8_safe(text)) for title, text in report.sections]
+    if isinstance(report.longrepr, str):
+        report.longrepr = _utf8_safe(report.longrepr)
+
+
+def _utf8_safe(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
