@@ -18,6 +18,7 @@ from desktop_app import __version__
 from desktop_app.domain import clock
 
 if TYPE_CHECKING:
+    from desktop_app.services.restore import RestoreResult
     from desktop_app.services.store import Store
 
 log = logging.getLogger("desktop_app")
@@ -57,7 +58,9 @@ ENV_PASSWORD = "SODESK_PASSWORD"
 
 
 # The subcommands build_parser adds (tests/test_cli.py checks the two agree).
-COMMANDS = ("init", "demo", "check", "print", "backup", "restore", "export", "recover-admin")
+COMMANDS = (
+    "init", "demo", "check", "print", "backup", "restore", "export", "recover-admin", "pg-setup",
+)  # fmt: skip
 
 
 def _window_parser() -> argparse.ArgumentParser:
@@ -119,17 +122,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--date", metavar="YYYY-MM-DD", type=_iso_date, help="本日の予約一覧の日付（既定: 今日）"
     )
     printing.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="出力先")
+    _overwrite_option(printing)
     backup = sub.add_parser("backup", parents=[signed], help="データベースのバックアップを作る")
     backup.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="保存先のファイル（既定: 設定の保存先に sodesk-日付-時刻.db。古いものは整理されます）",
+        help="保存先のファイル（既定: 設定の保存先に sodesk-<データベースID>-日付-時刻.db。同じデータベースの古いものは整理されます）",
     )
     restore = sub.add_parser(
         "restore", parents=[signed], help="バックアップからデータベースを元に戻す"
     )
     restore.add_argument("file", metavar="FILE", help="バックアップファイル")
+    restore.add_argument(
+        "--other-database",
+        action="store_true",
+        help="別のデータベースのバックアップでも置き換える（デモのバックアップは病院のデータベースに戻せません）",
+    )
+    restore.add_argument(
+        "--accept-problems",
+        action="store_true",
+        help="バックアップに sodesk check の問題があっても戻す（最後の手段。問題は変更履歴に残ります）",
+    )
     export = sub.add_parser(
         "export", parents=[signed], help="案件・入金・統計をCSV（Excel用）に書き出す"
     )
@@ -146,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="date_to", metavar="YYYY-MM-DD", type=_iso_date, help="期間の終了日"
     )
     export.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="出力先")
+    _overwrite_option(export)
     recover = sub.add_parser(
         "recover-admin",
         parents=[common],
@@ -153,6 +168,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recover.add_argument("login", metavar="LOGIN", help="管理者にするアカウントのログインID")
     recover.add_argument("--name", default="", help="新しく作るときの氏名（既定: ログインID）")
+    pg_setup = sub.add_parser(
+        "pg-setup",
+        parents=[common],
+        help="PostgreSQL に所有者ロールとアプリケーションのロールを作る（--db は管理者のURL）",
+    )
+    pg_setup.add_argument("app_role", metavar="APP_ROLE", help="受付の端末がログインするロール")
+    pg_setup.add_argument(
+        "--owner-role",
+        default="sodesk_owner",
+        metavar="ROLE",
+        help="テーブルを所有するロール（ログインなし。既定 sodesk_owner）",
+    )
+    pg_setup.add_argument(
+        "--print-sql", action="store_true", help="実行する SQL を表示するだけで、何も変えない"
+    )
     return parser
 
 
@@ -194,8 +224,6 @@ def _configure_logging() -> None:
     root = logging.getLogger()
     if root.handlers:  # already configured: by tests, or a program that embeds this one
         return
-    from logging.handlers import RotatingFileHandler
-
     from desktop_app.services.store import data_dir
     from desktop_app.services.store_files import FileRefused, make_private_folder
 
@@ -203,10 +231,9 @@ def _configure_logging() -> None:
     try:
         folder = data_dir()
         make_private_folder(folder)  # the data folder is private from its first file on
-        # Rotated at 1 MB, five kept (Vorta keeps its log the same way).
-        handler = RotatingFileHandler(
-            folder / LOG_FILE, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True
-        )
+        # Rotated at 1 MB, five kept (Vorta keeps its log the same way); 0600 like the
+        # database: messages can name patients, and a copied-out log keeps its mode.
+        handler = _private_log_handler(folder / LOG_FILE)
     except (OSError, FileRefused):
         handler = logging.NullHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -241,11 +268,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from desktop_app.services import maintenance
 
+        _tolerant_stdout()
         target = args.db or demo_database()
-        if _open_in_a_window(target):
-            _say(
-                "SO Desk がこのデモデータベースを開いています。画面を閉じてから作り直してください。"
-            )
+        refusal = _demo_lock_refusal(target)
+        if refusal is not None:
+            _say(refusal)
             return EXIT_PROBLEM
         store = maintenance.rebuild_demo(
             target, args.cases, seed=args.seed, progress=_progress if args.cases > 5000 else None
@@ -256,6 +283,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "check":
         from desktop_app.services import maintenance
 
+        _tolerant_stdout()  # exit by the result, even where the terminal cannot show it
         report = maintenance.check_database(args.db)
         for problem in report.problems:
             print(f"問題: {problem}")
@@ -272,6 +300,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _export(args)
     if args.command == "recover-admin":
         return _recover_admin(args)
+    if args.command == "pg-setup":
+        return _pg_setup(args)
     # Before any database is opened or made: without a screen nothing is to be done.
     if not _display_available():
         _say("画面（ディスプレイ）がないため開けません。")
@@ -282,25 +312,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         store = maintenance.open_demo(args.db or demo_database())
     else:
         # The clinic's own file is made on the first start; a --db that names nothing is a typo.
-        store = open_store(args.db or default_database(), create=args.db is None)
+        # Not verified page by page: on a large file that takes seconds (services/store.py).
+        store = open_store(args.db or default_database(), create=args.db is None, verify=False)
     from desktop_app.ui.app import run_gui
 
     return run_gui(store)
-
-
-def _open_in_a_window(target: str) -> bool:
-    """True while a window holds the SQLite file's lock (see ui/single_instance.py)."""
-    from desktop_app.db.engine import database_url, sqlite_file
-    from desktop_app.ui.single_instance import acquire
-
-    path = sqlite_file(database_url(target))
-    if path is None or not path.exists():
-        return False
-    lock = acquire(path)
-    if lock is None:
-        return True
-    lock.unlock()
-    return False
 
 
 def _display_available() -> bool:
@@ -311,23 +327,23 @@ def _display_available() -> bool:
 
 
 def _print(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from desktop_app.services.cases import find_case_id
     from desktop_app.services.forms import record_printed, render_form
+    from desktop_app.services.output_files import check_output, write_output
     from desktop_app.services.store import open_store
 
     store = open_store(args.db)
-    _sign_in(store, args.user)
-    case_id = find_case_id(store, args.case) if args.case else None
-    form = render_form(store, args.form, case_id, day=args.date)
-    output = Path(args.output)
     try:
-        output.write_bytes(form.pdf)
-    except OSError as exc:
-        _say(f"{output} に書き込めません：{exc.strerror}")
-        return EXIT_PROBLEM
-    record_printed(store, form.kind, case_id, how="PDF保存", day=form.day)
+        _sign_in(store, args.user)
+        case_id = find_case_id(store, args.case) if args.case else None
+        # Refused targets (a database, a backup, an existing file) are told before the work.
+        check_output(args.output, store=store, overwrite=args.overwrite)
+        form = render_form(store, args.form, case_id, day=args.date)
+        # Written only now: after render_form and every check it makes.
+        output = write_output(args.output, form.pdf, store=store, overwrite=args.overwrite)
+        record_printed(store, form.kind, case_id, how="PDF保存", day=form.day)
+    finally:
+        store.close()
     print(f"{form.title} → {output}")
     return EXIT_OK
 
@@ -354,13 +370,15 @@ def _restore(args: argparse.Namespace) -> int:
     from PySide6.QtCore import QLockFile
 
     from desktop_app.services.backup import database_file, restore_database
+    from desktop_app.services.store_files import make_private_folder
     from desktop_app.ui.single_instance import lock_path
 
+    _tolerant_stdout()
     path = database_file(args.db)
     lock = None
     if path is not None:
         # The window holds this lock while it has the database open (ui/app.py).
-        path.parent.mkdir(parents=True, exist_ok=True)  # a restore onto a new machine
+        make_private_folder(path.parent)  # a restore onto a new machine
         lock = QLockFile(lock_path(path))
         lock.setStaleLockTime(0)  # an open window's lock is never "old", however long it is open
         if not lock.tryLock(0):
@@ -373,18 +391,17 @@ def _restore(args: argparse.Namespace) -> int:
             print(f"sodesk: {reason}：{path}", file=sys.stderr)
             return EXIT_PROBLEM
     try:
-        who = _restorer(args)
-        result = restore_database(args.db, Path(args.file))
-        _record_restore(args.db, who, result.restored_from)
+        result = restore_database(
+            args.db,
+            Path(args.file),
+            by=_restorer(args),
+            other_database=args.other_database,
+            accept_problems=args.accept_problems,
+        )
     finally:
         if lock is not None:
             lock.unlock()
-    kept = (
-        f"元のデータベースは {result.previous} に残しました"
-        if result.previous
-        else "元のデータベースはありませんでした"
-    )
-    print(f"復元しました: {result.database} ← {result.restored_from}（{kept}）")
+    print(_restored_line(result))
     return EXIT_OK
 
 
@@ -404,10 +421,16 @@ def _export(args: argparse.Namespace) -> int:
         _sign_in(store, args.user)
         if args.what == "stats":
             period = period_from_dates(args.date_from, args.date_to, clock.today())
-            result = export_stats(store, args.output, period)
+            result = export_stats(store, args.output, period, overwrite=args.overwrite)
         else:
             export = export_cases if args.what == "cases" else export_payments
-            result = export(store, args.output, date_from=args.date_from, date_to=args.date_to)
+            result = export(
+                store,
+                args.output,
+                date_from=args.date_from,
+                date_to=args.date_to,
+                overwrite=args.overwrite,
+            )
     finally:
         store.close()
     print(f"{result.what}（{result.range_text}、{result.rows:,}行）→ {result.path}")
@@ -451,38 +474,54 @@ def _sign_in(store: Store, login: str | None) -> None:
         )
 
 
-def _restorer(args: argparse.Namespace) -> str:
-    """Who restores: an administrator of the database being replaced, when it has one;
-    otherwise (a new machine, or no account yet) whoever holds the files."""
-    from desktop_app.domain.roles import Permission
-    from desktop_app.services.access import check
+def _restorer(args: argparse.Namespace) -> Store | None:
+    """The current database's store, signed in as ``--user`` (closed again): the restore
+    checks the role and records that name. None when there is nobody to sign in as (no file,
+    no account yet, the demo) or the file cannot be opened: the restore then decides itself
+    (services/restore.py: ``recovery:<OS user>``, a damaged file moved aside)."""
     from desktop_app.services.backup import database_file
+    from desktop_app.services.demo_mark import is_demo_store
     from desktop_app.services.staff import has_accounts
-    from desktop_app.services.store import current_staff, open_store
+    from desktop_app.services.store import StoreError, open_store
 
     path = database_file(args.db)
     if path is None or not path.exists():
-        return f"recovery:{current_staff()}"
-    store = open_store(args.db)
+        return None
     try:
-        if not has_accounts(store):
-            return f"recovery:{current_staff()}"
+        store = open_store(args.db)
+    except StoreError as exc:
+        log.warning("restore: the current database cannot be opened: %s", exc)
+        return None
+    try:
+        if not has_accounts(store) or is_demo_store(store):
+            return None
         _sign_in(store, args.user)
-        check(store, Permission.SETTINGS)
-        return store.staff
+        return store
     finally:
         store.close()
 
 
-def _record_restore(target: str | None, who: str, source: object) -> None:
-    from desktop_app.services.backup import record_restore
-    from desktop_app.services.store import open_store
-
-    store = open_store(target)
-    try:
-        record_restore(store, who, str(source))
-    finally:
-        store.close()
+def _restored_line(result: RestoreResult) -> str:
+    """One line: where from, what came back, where the database as it was is kept."""
+    said = [f"案件 {result.cases:,} 件・入金 {result.payments:,} 件"]
+    if result.moved_aside:
+        said.append(f"今のデータベースは開けないため、そのまま {result.previous} に移しました")
+    elif result.previous is not None:
+        said.append(f"元のデータベースは {result.previous} に残しました")
+    else:
+        said.append("元のデータベースはありませんでした")
+    if result.upgraded:
+        said.append(f"スキーマ {result.revision} から更新しました")
+    if result.other_database:
+        said.append("別のデータベースのバックアップです")
+    if result.problems:
+        more = f" ほか {len(result.problems) - 1} 件" if len(result.problems) > 1 else ""
+        said.append(f"問題を承知で戻しました：{result.problems[0]}{more}")
+    if result.recorded:
+        said.append(f"変更履歴に {result.who} として記録しました")
+    else:
+        said.append("復元を変更履歴に記録できませんでした（ログを確認してください）")
+    return f"復元しました: {result.database} ← {result.restored_from}（{'。'.join(said)}）"
 
 
 def _recover_admin(args: argparse.Namespace) -> int:
@@ -508,5 +547,99 @@ def _recover_admin(args: argparse.Namespace) -> int:
     print(
         f"{account.display_name}（{account.login}）を管理者にし、仮パスワードを設定しました。"
         "次のサインインで変更してください。この操作は変更履歴に残ります。"
+    )
+    return EXIT_OK
+
+
+def _overwrite_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="出力先のファイルが既にあれば置き換える（データベースとバックアップは置き換えません）",
+    )
+
+
+def _private_log_handler(file: os.PathLike[str]) -> logging.Handler:
+    """A rotating log whose files are 0600 on POSIX, whatever the umask: the file is opened
+    with that mode (a new one after each rotation too), and older files are tightened."""
+    import contextlib
+    import io
+    from logging.handlers import RotatingFileHandler
+    from pathlib import Path
+
+    private = 0o600
+    path = Path(file)
+
+    class PrivateLog(RotatingFileHandler):
+        def _open(self) -> io.TextIOWrapper:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+            fd = os.open(self.baseFilename, flags, private)
+            if os.name == "posix":
+                os.fchmod(fd, private)  # a log an older version made 0644
+            # "a": a rotating handler always appends (and O_APPEND says so to the system).
+            return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    if os.name == "posix":
+        for old in path.parent.glob(f"{path.name}.*"):
+            with contextlib.suppress(OSError):
+                old.chmod(private)
+    return PrivateLog(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8", delay=True)
+
+
+def _tolerant_stdout() -> None:
+    """A terminal that cannot show Japanese gets "?" instead of an exception, so that a
+    command ends by its result (``check``'s exit code) and not by the encoding."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is None:
+        return
+    try:
+        reconfigure(errors="replace")
+    except (ValueError, OSError):
+        log.warning("cannot make stdout tolerant of characters it cannot encode")
+
+
+def _demo_lock_refusal(target: str) -> str | None:
+    """Why the demo cannot be rebuilt now: a window holds its lock (ui/single_instance.py),
+    or its folder cannot be written; None when it can."""
+    from PySide6.QtCore import QLockFile
+
+    from desktop_app.db.engine import database_url, sqlite_file
+    from desktop_app.ui.single_instance import lock_path
+
+    path = sqlite_file(database_url(target))
+    if path is None or not path.exists():
+        return None
+    lock = QLockFile(lock_path(path))
+    lock.setStaleLockTime(0)
+    if lock.tryLock(0):
+        lock.unlock()
+        return None
+    if lock.error() == QLockFile.LockError.LockFailedError:
+        return "SO Desk がこのデモデータベースを開いています。画面を閉じてから作り直してください。"
+    return (
+        f"デモデータベースのフォルダに書き込めません：{path.parent}"
+        "（読み取り専用か、書き込む権限がありません）。"
+    )
+
+
+def _pg_setup(args: argparse.Namespace) -> int:
+    """Roles under which the desks cannot change or delete audit rows (services/pg_roles.py)."""
+    from desktop_app.db.engine import database_url, is_sqlite
+    from desktop_app.services.pg_roles import check_role_name, set_up_roles, setup_script
+    from desktop_app.services.store import default_database
+
+    url = database_url(args.db or default_database())
+    owner = check_role_name(args.owner_role, "所有者")
+    app = check_role_name(args.app_role, "アプリケーション")
+    if args.print_sql:
+        database = url.database if not is_sqlite(url) and url.database else "<データベース名>"
+        print(setup_script(database, owner, app), end="")
+        return EXIT_OK
+    result = set_up_roles(url, app, owner)
+    for step in result.steps:
+        print(step)
+    print(
+        f"受付の端末は {app} で接続してください（パスワードは psql の \\password {app} で設定）。"
+        "SO Desk を更新したら、もう一度 sodesk pg-setup を実行してください。"
     )
     return EXIT_OK

@@ -54,7 +54,7 @@ WORDS = [
 ]
 # Free text anywhere in the line, but never a path outside the test's folder (tests run as
 # any user, root included) nor a URL that would reach for a server.
-free_text = hostile_text(12).filter(
+free_text = hostile_text(12, broken=True).filter(
     lambda t: not any(c in t for c in "/\\:~") and not t.startswith(("sqlite", "postgres"))
 )
 word_or_text = st.one_of(st.sampled_from(WORDS), st.sampled_from(WORDS), free_text)

@@ -55,6 +55,7 @@ class Versioned:
 class Setting(Versioned, Base):
     __table__ = tables.settings
 
+    seal: Mapped[str | None]
     key: Mapped[str]
     value: Mapped[Any]
 
@@ -84,6 +85,7 @@ class Counter(Base):
 class Department(Versioned, Base):
     __table__ = tables.departments
 
+    seal: Mapped[str | None]
     id: Mapped[int]
     name: Mapped[str]
     sort_order: Mapped[int]
@@ -95,6 +97,7 @@ class Department(Versioned, Base):
 class Doctor(Versioned, Base):
     __table__ = tables.doctors
 
+    seal: Mapped[str | None]
     id: Mapped[int]
     department_id: Mapped[int]
     name: Mapped[str]
@@ -109,6 +112,7 @@ class Doctor(Versioned, Base):
 class DoctorAvailability(Versioned, Base):
     __table__ = tables.doctor_availability
 
+    seal: Mapped[str | None]
     id: Mapped[int]
     doctor_id: Mapped[int]
     weekday: Mapped[int]
@@ -123,6 +127,7 @@ class DoctorAvailability(Versioned, Base):
 class DoctorHoursException(Versioned, Base):
     __table__ = tables.doctor_hours_exceptions
 
+    seal: Mapped[str | None]
     id: Mapped[int]
     doctor_id: Mapped[int]
     date: Mapped[dt.date]
@@ -135,6 +140,7 @@ class DoctorHoursException(Versioned, Base):
 class ClinicClosure(Base):
     __table__ = tables.clinic_closures
 
+    seal: Mapped[str | None]
     id: Mapped[int]
     date: Mapped[dt.date]
     reason: Mapped[str]
@@ -143,6 +149,7 @@ class ClinicClosure(Base):
 class ReferringInstitution(Versioned, Base):
     __table__ = tables.referring_institutions
 
+    seal: Mapped[str | None]
     id: Mapped[int]
     name: Mapped[str]
     search_key: Mapped[str]
@@ -157,6 +164,7 @@ class ReferringInstitution(Versioned, Base):
 class ReferringDoctor(Versioned, Base):
     __table__ = tables.referring_doctors
 
+    seal: Mapped[str | None]
     id: Mapped[int]
     institution_id: Mapped[int]
     department: Mapped[str]

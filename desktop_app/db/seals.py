@@ -1,5 +1,5 @@
-"""Row seals: a SHA-256 over each stored row of the tables that hold patients, cases, money
-and accounts, written by the program whenever it writes the row.
+"""Row seals: a SHA-256 over each stored row of every table a clerk writes (patients, cases,
+money, accounts, settings and the masters), written by the program whenever it writes the row.
 
 A row edited, or added, with another tool (a database browser, sqlite3) keeps the old seal
 or has none, and ``sodesk check`` names it. Like the audit chain, this is evidence, not a
@@ -9,7 +9,12 @@ takes deliberate forgery, and the audit log's chain records what the program did
 The seal covers every column but itself, each read back from the database as text
 (``CAST(column AS TEXT)``), so the program, the migration that added the seals and the check
 all see the same bytes, whatever Python types the ORM would make of them. A migration that
-adds a column to a sealed table must call ``seal_rows`` for all its rows.
+adds a column to a sealed table must call ``seal_rows`` for all its rows. A row is named by
+its primary key (``id``; ``key`` for settings).
+
+Not sealed: the audit log (chained instead, domain/audit_chain.py), the counters (a number
+changed by hand shows as a clash or a gap in the sealed rows that carry it) and the search
+index (rebuilt from the cases).
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     MetaData,
     String,
@@ -41,9 +48,19 @@ SEALED_TABLES = (
     "appointments",
     "contact_log",
     "payments",
+    # since migration 0011
+    "settings",
+    "departments",
+    "doctors",
+    "doctor_availability",
+    "doctor_hours_exceptions",
+    "clinic_closures",
+    "referring_institutions",
+    "referring_doctors",
 )
 SEAL_COLUMN = "seal"
 _BATCH = 500
+RowKey = int | str  # a row's primary key
 
 
 def seal_of(table: str, values: dict[str, str | None]) -> str:
@@ -53,22 +70,31 @@ def seal_of(table: str, values: dict[str, str | None]) -> str:
 
 
 def _table(connection: Connection, name: str) -> Table:
-    return Table(name, MetaData(), autoload_with=connection)
+    # Without following foreign keys: reflecting every referenced table again is most of the
+    # time a check would take.
+    return Table(name, MetaData(), autoload_with=connection, resolve_fks=False)
+
+
+def key_column(table: Table) -> ColumnElement[Any]:
+    """The column that names a row: the primary key (``id``, or ``key`` for settings)."""
+    (key,) = table.primary_key.columns
+    return key
 
 
 def _rows(
-    connection: Connection, table: Table, ids: Iterable[int] | None = None
-) -> Iterator[tuple[int, str | None, dict[str, str | None]]]:
-    """(id, stored seal, the row as text) for the rows named, or all rows."""
+    connection: Connection, table: Table, ids: Iterable[RowKey] | None = None
+) -> Iterator[tuple[RowKey, str | None, dict[str, str | None]]]:
+    """(key, stored seal, the row as text) for the rows named, or all rows."""
     columns = [c for c in table.columns if c.name != SEAL_COLUMN]
+    key = key_column(table)
     query = select(
-        table.c.id.label("_row_id"),
+        key.label("_row_id"),
         table.c[SEAL_COLUMN].label("_stored_seal"),
         *(cast(c, String).label(f"c_{c.name}") for c in columns),
-    ).order_by(table.c.id)
+    ).order_by(key)
     chunks = [None] if ids is None else _chunks(sorted(set(ids)))
     for chunk in chunks:
-        q = query if chunk is None else query.where(table.c.id.in_(chunk))
+        q = query if chunk is None else query.where(key.in_(chunk))
         for row in connection.execute(q).mappings():
             yield (
                 row["_row_id"],
@@ -77,7 +103,7 @@ def _rows(
             )
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
+def _chunks(ids: list[RowKey]) -> Iterator[list[RowKey]]:
     for start in range(0, len(ids), _BATCH):
         yield ids[start : start + _BATCH]
 
@@ -85,7 +111,7 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 def seal_rows(
     connection: Connection,
     table_name: str,
-    ids: Iterable[int] | None = None,
+    ids: Iterable[RowKey] | None = None,
     *,
     table: Table | None = None,
 ) -> None:
@@ -102,10 +128,11 @@ def seal_rows(
     if seals:
         # A bare table: the models' would add their onupdate values (updated_at) and so
         # change the row after its seal was taken.
-        bare = sql_table(table_name, column("id"), column(SEAL_COLUMN))
+        name = key_column(table).name
+        bare = sql_table(table_name, column(name), column(SEAL_COLUMN))
         connection.execute(
             update(bare)
-            .where(bare.c.id == bindparam("row_id"))
+            .where(bare.c[name] == bindparam("row_id"))
             .values({SEAL_COLUMN: bindparam("new_seal")}),
             seals,
         )
@@ -115,19 +142,22 @@ def seal_unsealed(connection: Connection) -> None:
     """Seal the rows that have none: for a writer that inserted rows in bulk (the demo)."""
     for name in SEALED_TABLES:
         table = _table(connection, name)
-        ids = connection.scalars(select(table.c.id).where(table.c[SEAL_COLUMN].is_(None))).all()
+        key = key_column(table)
+        ids = connection.scalars(select(key).where(table.c[SEAL_COLUMN].is_(None))).all()
         if ids:
-            seal_rows(connection, name, ids)
+            seal_rows(connection, name, ids, table=table)
 
 
-def broken_seals(connection: Connection, limit: int = 5) -> list[tuple[str, int]]:
-    """(table, id) of rows whose seal is missing or does not match, the first few per table."""
-    found: list[tuple[str, int]] = []
+def broken_seals(connection: Connection, limit: int = 5) -> list[tuple[str, RowKey]]:
+    """(table, key) of rows whose seal is missing or does not match, the first few per table."""
+    found: list[tuple[str, RowKey]] = []
     present = set(inspect(connection).get_table_names())
     for name in SEALED_TABLES:
         if name not in present:
             continue
         table = _table(connection, name)
+        if SEAL_COLUMN not in table.c:  # a database from before that table's seals
+            continue
         bad = 0
         for row_id, stored, values in _rows(connection, table):
             if stored != seal_of(name, values):

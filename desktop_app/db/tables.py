@@ -128,6 +128,7 @@ def _text(name: str, length: int, *, server_default: bool = False) -> Column[str
 settings = Table(
     "settings",
     metadata,
+    _seal(),
     Column("key", String(64), primary_key=True),
     Column("value", JSON, nullable=False),
     _version(),
@@ -167,6 +168,7 @@ counters = Table(
 departments = Table(
     "departments",
     metadata,
+    _seal(),
     _id(),
     Column("name", String(100), nullable=False, unique=True),
     Column("sort_order", Integer, nullable=False, default=0),
@@ -177,6 +179,7 @@ departments = Table(
 doctors = Table(
     "doctors",
     metadata,
+    _seal(),
     _id(),
     Column("department_id", ForeignKey("departments.id"), nullable=False, index=True),
     Column("name", String(100), nullable=False),
@@ -190,6 +193,7 @@ doctors = Table(
 doctor_availability = Table(
     "doctor_availability",
     metadata,
+    _seal(),
     _id(),
     Column("doctor_id", ForeignKey("doctors.id"), nullable=False, index=True),
     Column("weekday", Integer, nullable=False),
@@ -205,6 +209,7 @@ doctor_availability = Table(
 doctor_hours_exceptions = Table(
     "doctor_hours_exceptions",
     metadata,
+    _seal(),
     _id(),
     Column("doctor_id", ForeignKey("doctors.id"), nullable=False, index=True),
     Column("date", Date, nullable=False, index=True),
@@ -219,6 +224,7 @@ doctor_hours_exceptions = Table(
 clinic_closures = Table(
     "clinic_closures",
     metadata,
+    _seal(),
     _id(),
     Column("date", Date, nullable=False, unique=True),
     _text("reason", 200),
@@ -227,6 +233,7 @@ clinic_closures = Table(
 referring_institutions = Table(
     "referring_institutions",
     metadata,
+    _seal(),
     _id(),
     Column("name", String(200), nullable=False),
     Column("search_key", String(400), nullable=False, index=True),
@@ -240,6 +247,7 @@ referring_institutions = Table(
 referring_doctors = Table(
     "referring_doctors",
     metadata,
+    _seal(),
     _id(),
     Column("institution_id", ForeignKey("referring_institutions.id"), nullable=False, index=True),
     _text("department", 100),

@@ -41,6 +41,9 @@ class AuditAction(StrEnum):
     AUDIT_EXPORT = "audit.export"
     STAFF_SIGN_IN = "staff.sign_in"
     STAFF_SIGN_IN_FAILED = "staff.sign_in_failed"
+    # The password is about to be checked (the attempt counts toward the lockout at once).
+    STAFF_SIGN_IN_ATTEMPT = "staff.sign_in_attempt"
+    STAFF_SIGN_IN_REFUSED = "staff.sign_in_refused"  # during the lockout, not checked
     STAFF_SIGN_OUT = "staff.sign_out"
     STAFF_LOCK = "staff.lock"
     STAFF_UNLOCK = "staff.unlock"
@@ -91,6 +94,8 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.AUDIT_EXPORT: "変更履歴の書き出し",
     AuditAction.STAFF_SIGN_IN: "サインイン",
     AuditAction.STAFF_SIGN_IN_FAILED: "サインインの失敗",
+    AuditAction.STAFF_SIGN_IN_ATTEMPT: "サインインの試行",
+    AuditAction.STAFF_SIGN_IN_REFUSED: "サインインの拒否（休止中）",
     AuditAction.STAFF_SIGN_OUT: "サインアウト",
     AuditAction.STAFF_LOCK: "画面のロック",
     AuditAction.STAFF_UNLOCK: "ロックの解除",

@@ -68,8 +68,9 @@ def search_key(text: str) -> str:
     # NFKC turns half-width kana (joining ﾞ and ﾟ), full-width letters and digits into their
     # canonical forms; hiragana is then folded into katakana and case into lower case.
     # A lone surrogate (broken text from a paste or a file) is no character at all: it cannot
-    # be stored, so it can match nothing, and the database driver would refuse it.
-    text = "".join(c for c in text if unicodedata.category(c) != "Cs")
+    # be stored, so it can match nothing, and the database driver would refuse it. Controls
+    # are never stored either (domain/text_input.py); NUL would end SQLite's FTS query.
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cs", "Cc"))
     text = unicodedata.normalize("NFKC", text)
     text = _SPACES.sub("", jaconv.hira2kata(text).lower())
     # Lower-casing and dropping spaces can leave text NFKC would change again (E + ¯ → ē);

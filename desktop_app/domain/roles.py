@@ -1,7 +1,8 @@
 """Who may do what: the staff roles, what each may do, and the rules for IDs and passwords.
 
-The services ask here before they change anything (services/access.py), so a button that
-is forgotten on some screen still cannot do what the role does not allow.
+The services ask here before they change anything or hand out patients' data in bulk
+(services/access.py), so a button that is forgotten on some screen still cannot do what the
+role does not allow.
 """
 
 from __future__ import annotations
@@ -30,32 +31,41 @@ ROLE_LABELS = {Role.RECEPTION: "受付", Role.DOCTOR: "医師", Role.ADMIN: "管
 
 
 class Permission(StrEnum):
+    READ_CASES = "read_cases"  # the board, case list, calendar and statistics on screen
     CASE_WORK = "case_work"  # intake, papers, bookings, the day itself, payment, prints, CSV
     DECIDE = "decide"  # the doctor's decision, the session's minutes, the report
     SETTINGS = "settings"  # clinic settings, masters, doctors' hours, closures, restore
     AUDIT = "audit"  # read and export the audit log
     STAFF = "staff"  # add, change and disable staff accounts
+    # A copy of the whole database in a file of one's choosing: it holds every patient, the
+    # audit log and the password hashes. Backups into the clinic's own folder need nothing.
+    COPY_DATABASE = "copy_database"
 
     @property
     def refusal(self) -> str:
         return REFUSALS[self]
 
 
-# A 受付 does the desk's work and relays the doctor's answer; a 医師 records the decision and
-# the session but does not take payments or edit cases; a 管理者 runs the clinic's settings,
-# accounts and audit log and can stand in at the desk.
+# Everyone sees the cases on screen. A 受付 does the desk's work (printing and CSV among it)
+# and relays the doctor's answer; a 医師 records the decision and the session but does not
+# take payments, edit cases, print or write patients' data out; a 管理者 runs the clinic's
+# settings, accounts and audit log, alone copies the database out, and can stand in at the desk.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.RECEPTION: frozenset({Permission.CASE_WORK, Permission.DECIDE}),
-    Role.DOCTOR: frozenset({Permission.DECIDE}),
+    Role.RECEPTION: frozenset({Permission.READ_CASES, Permission.CASE_WORK, Permission.DECIDE}),
+    Role.DOCTOR: frozenset({Permission.READ_CASES, Permission.DECIDE}),
     Role.ADMIN: frozenset(Permission),
 }
 
 REFUSALS = {
+    Permission.READ_CASES: "案件の閲覧は受付・医師・管理者のアカウントで行ってください。",
     Permission.CASE_WORK: "この操作は受付・管理者のアカウントで行ってください。",
     Permission.DECIDE: "この操作は受付・医師・管理者のアカウントで行ってください。",
     Permission.SETTINGS: "設定の変更は管理者のアカウントで行ってください。",
     Permission.AUDIT: "変更履歴は管理者だけが見られます。",
     Permission.STAFF: "職員アカウントの管理は管理者のアカウントで行ってください。",
+    Permission.COPY_DATABASE: (
+        "保存先を指定したバックアップ（データベースのコピー）は管理者のアカウントで行ってください。"
+    ),
 }
 
 

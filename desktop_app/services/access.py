@@ -1,13 +1,16 @@
-"""The role check every changing service call makes first (the rules: domain/roles.py)."""
+"""The role check every changing service call, and every call that hands out patients' data
+in bulk (lists, prints, files), makes first (the rules: domain/roles.py)."""
 
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.roles import Permission, may
+from desktop_app.domain.text_input import input_cleaner
 from desktop_app.services.store import Store
 
 P = ParamSpec("P")
@@ -44,18 +47,41 @@ def check(store: Store, permission: Permission) -> None:
 
 
 def requires(
-    permission: Permission,
+    permission: Permission, *, verbatim: tuple[str, ...] = ()
 ) -> Callable[[Callable[Concatenate[Store, P], R]], Callable[Concatenate[Store, P], R]]:
     """Decorate a service function whose first argument is the store: the role is checked
-    before the function runs, so a refused call reads and writes nothing."""
+    before the function runs, so a refused call reads and writes nothing.
+
+    Its text arguments are then cleaned (domain/text_input.clean_input): controls and
+    noncharacters dropped, a lone surrogate refused naming the field. Arguments that may be a
+    Path, and those named in ``verbatim`` (a file's name kept as a record), pass as they are.
+    """
 
     def decorate(fn: Callable[Concatenate[Store, P], R]) -> Callable[Concatenate[Store, P], R]:
+        cleaners: list[Callable[[tuple[Any, ...], dict[str, Any]], tuple[tuple, dict]]] = []
+
         @functools.wraps(fn)
         def checked(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> R:
             check(store, permission)
-            return fn(store, *args, **kwargs)
+            if not cleaners:  # made at the first call: not at every start of the program
+                cleaners.append(_input_cleaner(fn, verbatim))
+            clean_args, clean_kwargs = cleaners[0](args, kwargs)
+            return fn(store, *clean_args, **clean_kwargs)
 
         checked.__requires__ = permission  # type: ignore[attr-defined]
         return checked
 
     return decorate
+
+
+def _input_cleaner(
+    fn: Callable[..., object], verbatim: tuple[str, ...]
+) -> Callable[[tuple[Any, ...], dict[str, Any]], tuple[tuple[Any, ...], dict[str, Any]]]:
+    """``input_cleaner`` for ``fn``'s parameters after the store; a parameter that may be a
+    Path (its annotation says so) is a file's name and is skipped."""
+    parameters = list(inspect.signature(fn).parameters.values())[1:]
+    names = tuple(
+        p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    )
+    paths = {p.name for p in parameters if "Path" in str(p.annotation)}
+    return input_cleaner(names, frozenset(verbatim) | paths)

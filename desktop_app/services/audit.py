@@ -26,6 +26,7 @@ from desktop_app.domain.audit_chain import (
     row_hash,
     without_floats,
 )
+from desktop_app.domain.text_input import scrub
 
 # pg_advisory_xact_lock key that serialises appends to the chain ("SODESK" + "AL").
 CHAIN_LOCK_KEY = 0x534F4445534B414C
@@ -43,17 +44,21 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Add one audit entry (who, what, before and after) to the caller's transaction."""
+    """Add one audit entry (who, what, before and after) to the caller's transaction.
+
+    What it quotes is scrubbed first (domain/text_input.scrub): a record is never refused, and
+    no engine can store NUL or a lone surrogate. Before it is hashed, so the chain holds.
+    """
     values: dict[str, Any] = dict(
         at=utcnow(),
-        staff=staff,
+        staff=scrub(staff, multiline=False),
         action=action,
         entity=entity,
-        entity_id=str(entity_id),
+        entity_id=scrub(str(entity_id), multiline=False),
         case_id=case_id,
-        summary=summary,
-        before=_jsonable(before),
-        after=_jsonable(after),
+        summary=scrub(summary),
+        before=scrub(_jsonable(before)),
+        after=scrub(_jsonable(after)),
     )
     chain_rows(session, [values])
     # The ORM class, not a Core insert: the row is flushed with the transaction's other

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -154,26 +153,28 @@ def staff_names(store: Store) -> tuple[str, ...]:
 
 
 @requires(Permission.AUDIT)
-def export_csv(store: Store, f: AuditFilter, path: Path) -> int:
+def export_csv(store: Store, f: AuditFilter, path: Path, *, overwrite: bool = False) -> int:
     """Write the matching entries (oldest first) to ``path`` as CSV, UTF-8 with BOM so Excel
-    reads the Japanese; the export is then recorded in the log. Returns the number written."""
-    path = Path(path)
+    reads the Japanese; the export is then recorded in the log. Returns the number written.
+
+    Never over a database, a backup or the store's own files, and over an existing file only
+    with ``overwrite`` (services/output_files.py: OutputRefused); the file is 0600."""
+    from desktop_app.services.output_files import OutputFailed, staged_output
+
     with store.read() as session:
         rows = _page(session, f, None, None)
-    partial = path.with_name(f".{path.name}.writing")
     try:
-        with partial.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(CSV_HEADERS)
-            for row in reversed(rows):
-                writer.writerow(csv_fields(row))
-        os.replace(partial, path)
-    except OSError as exc:
+        with staged_output(path, store=store, overwrite=overwrite) as staged:
+            with staged.open_text("utf-8-sig") as out:
+                writer = csv.writer(out)
+                writer.writerow(CSV_HEADERS)
+                for row in reversed(rows):
+                    writer.writerow(csv_fields(row))
+            staged.place()
+    except OutputFailed as exc:
         log.warning("audit export to %s failed: %s", path, exc)
-        partial.unlink(missing_ok=True)
-        raise StoreError(
-            f"変更履歴を書き出せませんでした：{path}（{exc.strerror or exc}）"
-        ) from exc
+        raise StoreError(f"変更履歴を書き出せませんでした：{exc.message}") from exc
+    path = staged.target
     with store.transaction() as session:
         audit.record(
             session,

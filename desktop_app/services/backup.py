@@ -15,6 +15,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine.url import URL
@@ -24,8 +25,15 @@ from desktop_app.db import tables
 from desktop_app.db.engine import database_url, sqlite_file
 from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
-from desktop_app.domain.backup_retention import backup_file_name, backups_to_delete
-from desktop_app.services import audit
+from desktop_app.domain.backup_retention import (
+    backup_file_name,
+    backups_to_delete,
+    parse_backup_name,
+)
+from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.roles import Permission
+from desktop_app.services import audit, audit_witness
+from desktop_app.services.access import check, requires
 from desktop_app.services.restore import RestoreResult, restore_database
 from desktop_app.services.settings import get_settings
 from desktop_app.services.sqlite_copy import (
@@ -111,18 +119,25 @@ def backup_database(
     The backup is recorded in the database with an audit entry. Raises StoreError (Japanese)
     and leaves no file behind when the copy cannot be made or fails its integrity check.
     ``now`` (naive means local time) is for tests.
+
+    A copy where the caller chooses holds every patient, the audit log and the password
+    hashes: only an administrator may (NotAllowed, before anything is copied). Into the
+    clinic's own folder anyone signed in may: the window's hourly backup runs as whoever
+    works at that desk, and the administrator chose that folder.
     """
+    if destination is not None:
+        check(store, Permission.COPY_DATABASE)
     taken = (now or clock.utcnow()).astimezone()
     source = sqlite_file(store.engine.url)
     suffix = ".db" if source is not None else ".dump"
     rotate = destination is None
     if destination is None:
         folder = _prepare_default_folder(store)
-        target = _free_name(folder, taken, suffix)
+        target = _free_name(folder, taken, suffix, store)
     else:
         destination = Path(destination).expanduser().absolute()
         if destination.is_dir():
-            target = _free_name(destination, taken, suffix)
+            target = _free_name(destination, taken, suffix, store)
         elif destination.exists() or destination.is_symlink():
             raise StoreError(f"{destination} は既にあります。別のファイル名を指定してください。")
         elif not destination.parent.is_dir():
@@ -135,6 +150,7 @@ def backup_database(
         copy_database(source, target, verify=True)
     else:
         dump_server_database(store.engine.url, target)
+    audit_witness.note_backup(store, target)  # <target>.witness.json: the chain's head
     size = target.stat().st_size
     created_at = taken.astimezone(dt.UTC)
     _record(store, target, size, created_at)
@@ -244,11 +260,19 @@ def _prepare_default_folder(store: Store) -> Path:
     return folder
 
 
-def _free_name(folder: Path, taken: dt.datetime, suffix: str) -> Path:
+def _free_name(folder: Path, taken: dt.datetime, suffix: str, store: Store) -> Path:
+    """A new name in ``folder`` that says whose backup it is: the short identity of the
+    database (a copy keeps it, services/db_identity.py), ``demo-`` for the demo's."""
+    from desktop_app.services.db_identity import store_facts
+
+    facts = store_facts(store)
     local = taken.replace(tzinfo=None)
     for sequence in range(1000):
-        candidate = folder / backup_file_name(local, sequence=sequence, suffix=suffix)
-        if not candidate.exists():
+        name = backup_file_name(
+            local, sequence=sequence, suffix=suffix, owner=facts.short, demo=facts.demo_named
+        )
+        candidate = folder / name
+        if not candidate.exists() and not candidate.is_symlink():
             return candidate
     raise StoreError(f"バックアップのファイル名を決められません：{folder}")
 
@@ -286,8 +310,20 @@ def _record(store: Store, path: Path, size: int, at: dt.datetime) -> None:
         ) from exc
 
 
-def record_restore(store: Store, who: str, source: str) -> None:
-    """The restored database's log says who put it back, and from which file."""
+@requires(Permission.SETTINGS, verbatim=("who", "source", "details"))  # the log scrubs them
+def record_restore(
+    store: Store, who: str, source: str, details: dict[str, Any] | None = None
+) -> None:
+    """The restored database's log says who put it back, and from which file.
+
+    Restoring is an administrator's (or, with nobody signed in, the operating system user's
+    who holds the files): a store signed in as anyone else is refused, and a signed-in
+    administrator records under their own name, never another's.
+    """
+    if store.user is not None and who != store.staff:
+        raise ValidationError(
+            f"復元の記録は、サインインしている {store.staff} の名前でしか残せません（{who}）。"
+        )
     with store.transaction() as session:
         audit.record(
             session,
@@ -295,19 +331,24 @@ def record_restore(store: Store, who: str, source: str) -> None:
             AuditAction.DATABASE_RESTORE,
             "database",
             summary=f"バックアップから復元：{source}",
-            after={"source": source},
+            after={"source": source, **(details or {})},
         )
 
 
 def _apply_retention(folder: Path, *, keep: Path) -> tuple[Path, ...]:
-    """Delete our own older backups that the rule lets go; never ``keep`` or other files."""
+    """Delete the older backups of the database ``keep`` copies that the rule lets go; never
+    ``keep``, another database's backups (told by their names) or other files."""
+    whose = parse_backup_name(keep.name)
+    if whose is None:
+        return ()
     try:
         entries = [p for p in folder.iterdir() if p.is_file()]
     except OSError:
         log.exception("cannot list the backup folder %s", folder)
         return ()
     removed: list[Path] = []
-    for name in backups_to_delete(p.name for p in entries):
+    names = (p.name for p in entries)
+    for name in backups_to_delete(names, owner=whose.owner, demo=whose.demo):
         path = folder / name
         if path == keep:  # a clock set back could make the new file look old
             continue

@@ -39,7 +39,9 @@ from desktop_app.domain.attention import (
 from desktop_app.domain.documents import Direction
 from desktop_app.domain.japanese import search_key
 from desktop_app.domain.office_calendar import closure_label
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import OPEN_STAGES, Stage
+from desktop_app.services.access import requires
 from desktop_app.services.cases import closed_dates
 from desktop_app.services.settings import load_settings
 from desktop_app.services.store import Store
@@ -91,6 +93,7 @@ class _Filters:
     doctor_id: int | None = None
 
 
+@requires(Permission.READ_CASES)
 def board_cards(
     store: Store,
     *,
@@ -106,6 +109,7 @@ def board_cards(
         return BoardData(_cards(session, filters, today, None), today)
 
 
+@requires(Permission.READ_CASES)
 def board_cards_for(
     store: Store,
     case_ids: Sequence[int],

@@ -9,7 +9,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from desktop_app.db.models import Appointment, Doctor, SOCase
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import Decision, Stage
+from desktop_app.services.access import requires
 from desktop_app.services.cases import load_case
 from desktop_app.services.store import Store
 
@@ -58,6 +60,7 @@ class BookingTarget:
         return self.desired_department_id or self.doctor_department_id
 
 
+@requires(Permission.READ_CASES)
 def waiting_cases(store: Store) -> tuple[WaitingCase, ...]:
     """Accepted cases at 担当医確認 without a live booking, oldest first."""
     live = exists().where(Appointment.case_id == SOCase.id, Appointment.cancelled.is_(False))

@@ -20,7 +20,9 @@ from desktop_app.db.models import (
 from desktop_app.domain.appointment_state import MOVED_REASON, AppointmentState, appointment_state
 from desktop_app.domain.documents import Direction
 from desktop_app.domain.office_calendar import closure_label
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.slots import hours_on
+from desktop_app.services.access import requires
 from desktop_app.services.booking import _hours
 from desktop_app.services.print_input import day_entry
 from desktop_app.services.settings import load_settings
@@ -119,6 +121,7 @@ class DayListRow:
     checked_in: bool
 
 
+@requires(Permission.READ_CASES)
 def calendar_range(
     store: Store,
     first: dt.date,
@@ -161,6 +164,7 @@ def calendar_range(
         return CalendarData(first, last, tuple(doctors), tuple(days), appointments)
 
 
+@requires(Permission.READ_CASES)
 def day_list(store: Store, day: dt.date) -> tuple[DayListRow, ...]:
     """本日の予約 for ``day``: the live sessions in time order, materials and arrival noted."""
     with store.read() as session:

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from desktop_app.db import tables
 from desktop_app.domain.japanese import search_key
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import Stage
+from desktop_app.services.access import requires
 from desktop_app.services.case_search import search_queries
 from desktop_app.services.store import Store
 
@@ -52,6 +54,7 @@ MAX_PAGE = 500
 COUNT_AHEAD = 200
 
 
+@requires(Permission.READ_CASES)
 def search_cases(
     store: Store,
     query: str = "",
@@ -82,6 +85,7 @@ def search_cases(
     return CasePage(rows=rows, total=total, offset=offset, limit=limit, capped=capped)
 
 
+@requires(Permission.READ_CASES)
 def case_rows(store: Store, case_ids: tuple[int, ...]) -> tuple[CaseRow, ...]:
     """The case list's lines for these cases (after they changed), newest first."""
     with store.read() as session:

@@ -68,6 +68,7 @@ def list_closures(store: Store, since: dt.date | None = None) -> tuple[ClosureDa
         return tuple(ClosureData(c.id, c.date, c.reason) for c in session.scalars(query))
 
 
+@requires(Permission.READ_CASES)
 def bookings_on(store: Store, day: dt.date) -> tuple[DayBooking, ...]:
     """The live (not cancelled) bookings on ``day``, in time order."""
     with store.read() as session:

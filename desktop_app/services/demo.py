@@ -34,6 +34,7 @@ from desktop_app.domain.roles import Role
 from desktop_app.domain.settings import DEFAULT_SETTINGS
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services import audit
+from desktop_app.services.db_identity import IDENTITY_KEY
 from desktop_app.services.demo_data import (
     CLINICS,
     DEMO_ACCOUNTS,
@@ -75,12 +76,15 @@ def mark_as_demo(store: Store) -> None:
             raise ValidationError("職員アカウントのあるデータベースはデモ用にできません。")
         session.merge(m.Setting(key=DEMO_MARK, value=True))
         _add_demo_accounts(session)
+        # The entry names the database it marks: services/demo_mark.py checks it is this one.
+        identity = session.get(m.Setting, IDENTITY_KEY)
         audit.record(
             session,
             store.staff,
             AuditAction.DEMO_MARK,
             "database",
             summary="デモ用データベースとして作成（デモのアカウントを追加）",
+            after={"database": identity.value} if identity is not None else None,
         )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.domain import clock
+from desktop_app.domain.text_input import scrub
 from desktop_app.services.store import Store, data_dir
 
 log = logging.getLogger(__name__)
@@ -67,9 +68,15 @@ def draft_path(store: Store) -> Path:
 
 
 def save_draft(store: Store, values: dict[str, Any], page: int = 0) -> Draft:
-    """Write the draft atomically: a half-written file can never replace a good one."""
+    """Write the draft atomically: a half-written file can never replace a good one.
+
+    Its text is scrubbed (domain/text_input.scrub): a lone surrogate from a broken paste
+    becomes U+FFFD and controls are dropped, so the draft is always saved and reads back; the
+    clerk sees the "�" when it is put back, and 登録 cleans the rest.
+    """
     target = draft_path(store)
     target.parent.mkdir(parents=True, exist_ok=True)
+    values = scrub(values)
     draft = Draft(values=values, page=page, saved_at=clock.now())
     payload = {
         "version": FORMAT_VERSION,

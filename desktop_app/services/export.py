@@ -3,8 +3,10 @@
 UTF-8 with a BOM (so Excel on Windows reads the Japanese), CRLF line ends, Japanese headers,
 dates as YYYY/MM/DD, amounts as plain integers. Personal data (names, birth dates, addresses,
 phone numbers) goes only into the cases export. A file is written beside its target under a
-temporary name and renamed into place in the same transaction that writes the audit entry:
-never half a file, and never a file without its line in the history (who, when, what range).
+private temporary name and renamed into place in the same transaction that writes the audit
+entry: never half a file, and never a file without its line in the history (who, when, what
+range). The target is checked by services/output_files.py: never a database, a backup or the
+store's own files, and an existing file only with ``overwrite``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +42,7 @@ from desktop_app.domain.roles import Permission
 from desktop_app.domain.statistics import Period
 from desktop_app.services import audit
 from desktop_app.services.access import requires
+from desktop_app.services.output_files import StagedOutput, check_output, staged_output
 from desktop_app.services.settings import load_settings
 from desktop_app.services.statistics import statistics
 from desktop_app.services.statistics_data import StatsData, StatsTable, stats_tables, table_by_key
@@ -73,21 +74,32 @@ class ExportResult:
 
 @requires(Permission.CASE_WORK)
 def export_cases(
-    store: Store, path: Path | str, *, date_from: dt.date | None, date_to: dt.date | None
+    store: Store,
+    path: Path | str,
+    *,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Every case registered in the range (by 受付日), with the patient's personal data."""
     _check_range(date_from, date_to)
-    with store.read() as session:
-        labels = {r.code: r.label for r in load_settings(session).exclusion_reasons}
-        query = _cases_query(date_from, date_to)
-        rows = (_case_line(row, labels) for row in session.execute(query).yield_per(2000))
-        written = _write_temp(Path(path), CASE_HEADERS, rows)
-    return _put_in_place(store, written, "案件", "cases", date_from, date_to)
+    with staged_output(path, store=store, overwrite=overwrite) as staged:
+        with store.read() as session:
+            labels = {r.code: r.label for r in load_settings(session).exclusion_reasons}
+            query = _cases_query(date_from, date_to)
+            rows = (_case_line(row, labels) for row in session.execute(query).yield_per(2000))
+            count = _write_csv(staged, CASE_HEADERS, rows)
+        return _put_in_place(store, staged, count, "案件", "cases", date_from, date_to)
 
 
 @requires(Permission.CASE_WORK)
 def export_payments(
-    store: Store, path: Path | str, *, date_from: dt.date | None, date_to: dt.date | None
+    store: Store,
+    path: Path | str,
+    *,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Payments in the range (by 入金日): receipt, case number and amounts, no personal data.
 
@@ -108,25 +120,33 @@ def export_payments(
         query = query.where(Payment.paid_on >= date_from)
     if date_to is not None:
         query = query.where(Payment.paid_on <= date_to)
-    with store.read() as session:
-        rows = ((*r[:-2], "取消" if r[-2] else "", r[-1]) for r in session.execute(query))
-        written = _write_temp(Path(path), PAYMENT_HEADERS, rows)
-    return _put_in_place(store, written, "入金", "payments", date_from, date_to)
+    with staged_output(path, store=store, overwrite=overwrite) as staged:
+        with store.read() as session:
+            rows = ((*r[:-2], "取消" if r[-2] else "", r[-1]) for r in session.execute(query))
+            count = _write_csv(staged, PAYMENT_HEADERS, rows)
+        return _put_in_place(store, staged, count, "入金", "payments", date_from, date_to)
 
 
 @requires(Permission.CASE_WORK)
-def export_stats(store: Store, path: Path | str, period: Period) -> ExportResult:
+def export_stats(
+    store: Store, path: Path | str, period: Period, *, overwrite: bool = False
+) -> ExportResult:
     """Every 統計 table of the period, one after another, each under its title."""
-    return _export_tables(store, Path(path), statistics(store, period), stats_tables)
+    check_output(path, store=store, overwrite=overwrite)  # before the figures are worked out
+    return _export_tables(store, path, statistics(store, period), stats_tables, overwrite)
 
 
 @requires(Permission.CASE_WORK)
-def export_stats_table(store: Store, path: Path | str, data: StatsData, key: str) -> ExportResult:
+def export_stats_table(
+    store: Store, path: Path | str, data: StatsData, key: str, *, overwrite: bool = False
+) -> ExportResult:
     """One table of figures already on screen (the page's export button)."""
-    return _export_tables(store, Path(path), data, lambda d: (table_by_key(d, key),))
+    return _export_tables(store, path, data, lambda d: (table_by_key(d, key),), overwrite)
 
 
-def _export_tables(store: Store, path: Path, data: StatsData, pick: Any) -> ExportResult:
+def _export_tables(
+    store: Store, path: Path | str, data: StatsData, pick: Any, overwrite: bool
+) -> ExportResult:
     tables: Sequence[StatsTable] = pick(data)
     lines: list[Sequence[object]] = []
     for table in tables:
@@ -136,12 +156,13 @@ def _export_tables(store: Store, path: Path, data: StatsData, pick: Any) -> Expo
             lines.append((f"{table.title}　{data.period.label}",))
         lines.append(table.headers)
         lines.extend(table.rows)
-    written = _write_temp(path, None, iter(lines))
     what = "統計" if len(tables) > 1 else f"統計・{tables[0].title}"
-    return _put_in_place(
-        store, written, what, "stats", data.period.start, data.period.end,
-        rows=sum(len(t.rows) for t in tables),
-    )  # fmt: skip
+    with staged_output(path, store=store, overwrite=overwrite) as staged:
+        _write_csv(staged, None, iter(lines))
+        return _put_in_place(
+            store, staged, sum(len(t.rows) for t in tables), what, "stats",
+            data.period.start, data.period.end,
+        )  # fmt: skip
 
 
 def _check_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
@@ -160,66 +181,36 @@ def slash_date(day: dt.date | None) -> str:
     return "" if day is None else f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
 
 
-@dataclass(frozen=True)
-class _Written:
-    temp: Path
-    target: Path
-    rows: int
-
-
-def _write_temp(
-    target: Path, headers: Sequence[str] | None, rows: Iterator[Sequence[object]]
-) -> _Written:
-    """The whole file under a temporary name beside ``target``; removed on any failure."""
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise ValidationError(_cannot_write(target, exc), field="path") from exc
-    temp = Path(name)
+def _write_csv(
+    staged: StagedOutput, headers: Sequence[str] | None, rows: Iterator[Sequence[object]]
+) -> int:
+    """The whole file into the staged temp file (flushed to disk); the number of rows."""
     count = 0
-    try:
-        with os.fdopen(handle, "w", encoding=ENCODING, newline="") as out:
-            writer = csv.writer(out, lineterminator="\r\n")
-            if headers is not None:
-                writer.writerow(headers)
-            for row in rows:
-                writer.writerow([_cell(v) for v in row])
-                count += 1
-            out.flush()
-            os.fsync(out.fileno())
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise ValidationError(_cannot_write(target, exc), field="path") from exc
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return _Written(temp, target, count)
+    with staged.open_text(ENCODING) as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        if headers is not None:
+            writer.writerow(headers)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+            count += 1
+    return count
 
 
 def _put_in_place(
     store: Store,
-    written: _Written,
+    staged: StagedOutput,
+    count: int,
     what: str,
     kind: str,
     date_from: dt.date | None,
     date_to: dt.date | None,
-    *,
-    rows: int | None = None,
 ) -> ExportResult:
     """Audit entry and rename in one transaction: the rename failing rolls the entry back."""
-    count = written.rows if rows is None else rows
     span = range_text(date_from, date_to)
-    try:
-        with store.transaction() as session:
-            _audit(session, store, what, kind, span, date_from, date_to, count, written.target)
-            try:
-                os.replace(written.temp, written.target)
-            except OSError as exc:
-                raise ValidationError(_cannot_write(written.target, exc), field="path") from exc
-    finally:
-        written.temp.unlink(missing_ok=True)
-    return ExportResult(written.target, count, what, span)
+    with store.transaction() as session:
+        _audit(session, store, what, kind, span, date_from, date_to, count, staged.target)
+        staged.place()
+    return ExportResult(staged.target, count, what, span)
 
 
 def _audit(
@@ -240,14 +231,6 @@ def _audit(
                "to": date_to.isoformat() if date_to else None, "rows": count,
                "file": str(target)},
     )  # fmt: skip
-
-
-def _cannot_write(target: Path, exc: OSError) -> str:
-    reason = exc.strerror or exc.__class__.__name__
-    return (
-        f"{target} に書き込めません（{reason}）。"
-        "保存先のフォルダと、ファイルが他のアプリで開かれていないかを確認してください。"
-    )
 
 
 def _cell(value: object) -> object:

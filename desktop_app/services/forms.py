@@ -48,6 +48,7 @@ class RenderedForm:
     day: dt.date | None = None  # the day list's day
 
 
+@requires(Permission.CASE_WORK)
 def render_form(
     store: Store,
     kind: FormKind,
@@ -61,6 +62,9 @@ def render_form(
 
     ``payment_id`` picks which payment a 領収書 prints (a voided one reprints marked 取消);
     by default the live payment.
+
+    Printing is the desk's work (``record_printed`` is too): a role that may not is refused
+    before anything is read or drawn, so no PDF of a patient exists to be saved unrecorded.
     """
     today = today or clock.today()
     kind = FormKind(kind)

@@ -56,6 +56,7 @@ class EnquiryData:
     summary: str
 
 
+@requires(Permission.READ_CASES)
 def find_existing_patients(
     store: Store,
     furigana: str,

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, event, inspect, select
+from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError
 
@@ -21,16 +20,16 @@ from desktop_app.db.migrate import (
     schema_differences,
     schema_status,
 )
-from desktop_app.db.models import AuditEntry, SOCase
 from desktop_app.db.seals import broken_seals
 from desktop_app.db.search_index import index_problems
 from desktop_app.domain import clock
-from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
-from desktop_app.services import audit, store_files
+from desktop_app.services import audit, audit_witness, store_files
 from desktop_app.services.case_rows import search_cases
+from desktop_app.services.db_identity import file_facts, nobody_has_it_open, session_facts
 from desktop_app.services.demo import MAX_DEMO_CASES, build_demo, ensure_demo_accounts, mark_as_demo
-from desktop_app.services.demo_mark import DEMO_MARK, is_demo_store
+from desktop_app.services.demo_mark import DEMO_ACCOUNT_ROLES, is_demo, is_demo_store, mark_problem
+from desktop_app.services.missing_rows import missing_rows
 from desktop_app.services.store import (
     Store,
     StoreError,
@@ -56,22 +55,41 @@ def check_database(target: str | None = None) -> CheckReport:
     """Integrity, schema version, schema shape and the audit log's hash chain, without
     changing or creating anything.
 
-    A SQLite file is opened with writes switched off (``query_only``), so its -wal and -shm go
-    away again when the check closes it; in a read-only folder (where not even the -shm can be
-    made) it is read as immutable, which is sound because nobody can write there either.
+    A SQLite file is opened read-only (``mode=ro``, see :func:`check_file`): its bytes, its
+    journal mode and the files beside it are as they were.
     """
     url = database_url(target or default_database())
     path = sqlite_file(url)
-    if path is not None:
+    if path is None:
         try:
-            store_files.check_target(path, create=False)
-        except store_files.FileRefused as exc:
-            raise StoreError(exc.message) from exc
+            return _check(url, None)
+        except DatabaseError as exc:
+            raise StoreError(database_problem(exc, None)) from exc
     try:
-        return _check(url, path)
+        store_files.check_target(path, create=False)
+    except store_files.FileRefused as exc:
+        raise StoreError(exc.message) from exc
+    return check_file(path)
+
+
+def check_file(path: Path) -> CheckReport:
+    """:func:`check_database` of a SQLite file, opened so that nothing can be written.
+
+    ``mode=ro`` as a rule. A WAL database that nobody has open (no -wal beside it) is read
+    as immutable: a read-only connection would leave a -wal and -shm that only a writer
+    removes; should a desk open it meanwhile, the check is read again the ordinary way (that
+    desk's connection owns the files then). In a read-only folder, where not even the -shm
+    can be made, it is read as immutable too, which is sound as nobody can write there.
+    """
+    immutable = nobody_has_it_open(path) or not os.access(path.parent, os.W_OK)
+    try:
+        report = _check(read_only_url(path, immutable=immutable), path)
+        if not immutable or not _appeared_beside(path):
+            return report
+        return _check(read_only_url(path), path)
     except DatabaseError as exc:
         reason = str(exc.orig).lower()
-        if path is None or not ("unable to open" in reason or "readonly" in reason):
+        if immutable or not ("unable to open" in reason or "readonly" in reason):
             raise StoreError(database_problem(exc, path)) from exc
     try:
         return _check(read_only_url(path, immutable=True), path)
@@ -79,8 +97,12 @@ def check_database(target: str | None = None) -> CheckReport:
         raise StoreError(database_problem(exc, path)) from exc
 
 
+def _appeared_beside(path: Path) -> bool:
+    return any(Path(f"{path}{side}").exists() for side in ("-wal", "-journal"))
+
+
 def _check(url: URL, path: Path | None) -> CheckReport:
-    engine = make_engine(url, read_only=path is not None and "uri" in url.query)
+    engine = make_engine(url, read_only=path is not None)
     if path is not None:
         event.listen(engine, "connect", lambda dbapi, _rec: dbapi.execute("PRAGMA query_only=ON"))
     try:
@@ -100,10 +122,19 @@ def _check(url: URL, path: Path | None) -> CheckReport:
             problems += _chain_problems(engine)
             problems += _seal_problems(engine)
             problems += _search_index_problems(engine)
+            problems += _demo_mark_problems(engine)
         location = str(path) if path else url.render_as_string(hide_password=True)
         return CheckReport(location, status.current, status.head, tuple(problems))
     finally:
         engine.dispose()
+
+
+def _demo_mark_problems(engine: Engine) -> list[str]:
+    """A demo mark the database was not created with (services/demo_mark.py: it grants
+    nothing, but someone wrote it)."""
+    with engine.connect() as connection:
+        problem = mark_problem(session_facts(connection))
+    return [problem] if problem else []
 
 
 TABLE_WORDS = {
@@ -115,39 +146,56 @@ TABLE_WORDS = {
     "appointments": "予約",
     "contact_log": "連絡記録",
     "payments": "会計",
+    "settings": "設定",
+    "departments": "診療科",
+    "doctors": "担当医",
+    "doctor_availability": "担当医の診療枠",
+    "doctor_hours_exceptions": "担当医の休み・臨時の枠",
+    "clinic_closures": "休診日",
+    "referring_institutions": "紹介元の医療機関",
+    "referring_doctors": "紹介元の医師",
 }
 
 
 def _seal_problems(engine: Engine) -> list[str]:
-    """Rows changed or added without the program (db/seals.py), and cases removed: every
-    case the log saw created must still be there."""
+    """Rows changed or added without the program (db/seals.py), and rows removed: every
+    case, payment, booking, account, setting... the log saw made must still be there
+    (services/missing_rows.py)."""
     problems = []
     with engine.connect() as connection:
-        for table, row_id in broken_seals(connection):
+        for table, key in broken_seals(connection):
+            named = "key" if table == "settings" else "id"
             problems.append(
-                f"{TABLE_WORDS[table]}（{table} の id {row_id}）が SO Desk を通さずに"
+                f"{TABLE_WORDS[table]}（{table} の {named} {key}）が SO Desk を通さずに"
                 "書き換えられているか、追加されています"
             )
-        created = connection.scalars(
-            select(AuditEntry.entity_id).where(AuditEntry.action == AuditAction.CASE_CREATE)
-        ).all()
-        present = set(connection.scalars(select(SOCase.case_number)).all())
-        missing = [number for number in created if number not in present]
-    for number in missing[:5]:
-        problems.append(f"案件 {number} が削除されています（変更履歴には登録の記録があります）")
-    if len(missing) > 5:
-        problems.append(f"ほかにも {len(missing) - 5} 件の案件が削除されています")
+        try:
+            problems += missing_rows(connection)
+        except _UNREADABLE as exc:
+            problems.append(f"変更履歴を読み取れません。改ざんされている可能性があります（{exc}）")
     return problems
 
 
+# What reading a value changed by hand into something not of its column's kind raises.
+_UNREADABLE = (ValueError, TypeError, KeyError, LookupError)
+
+
 def _chain_problems(engine: Engine) -> list[str]:
-    """The audit log's hash chain: the first altered, inserted, removed or reordered row."""
+    """The audit log's hash chain: the first altered, inserted, removed or reordered row;
+    then what the witnesses kept outside the file say of it (services/audit_witness.py):
+    newest rows cut off, or rows rewritten and rehashed."""
     try:
         with engine.connect() as connection:
             found = audit.verify_chain(connection)
-    except (ValueError, TypeError, KeyError) as exc:  # a value no longer of its column's kind
+            problems = [found.message()] if found is not None else []
+            problems += audit_witness.witness_problems(
+                connection,
+                audit_witness.location_of(engine.url),
+                broken_from=found.row.id if found is not None else None,
+            )
+    except _UNREADABLE as exc:  # a value no longer of its column's kind
         return [f"変更履歴を読み取れません。改ざんされている可能性があります（{exc}）"]
-    return [found.message()] if found is not None else []
+    return problems
 
 
 def _search_index_problems(engine: Engine) -> list[str]:
@@ -164,6 +212,8 @@ def open_demo(target: str, cases: int = 40) -> Store:
     path = sqlite_file(database_url(target))
     if path is not None and not path.exists() and not path.is_symlink():
         return rebuild_demo(target, cases)
+    if path is not None and not _is_demo_file(path) and _old_demo_file(path):
+        return rebuild_demo(target, cases)  # the old demo is kept aside, not deleted
     store = open_store(target, create=path is None)
     try:
         if not is_demo_store(store):
@@ -197,7 +247,7 @@ def rebuild_demo(
     if path is None:
         return _rebuild_server_demo(target, cases, seed=seed, progress=progress)
     exists = path.exists() or path.is_symlink()
-    if exists and not _is_demo_file(path):
+    if exists and not (_is_demo_file(path) or _old_demo_file(path)):
         raise StoreError(f"{path} はデモデータベースではありません。デモデータは作れません。")
     store_files.make_private_folder(path.parent)
     building = path.parent / f".{path.stem}.building-{os.getpid()}{path.suffix or '.db'}"
@@ -241,17 +291,32 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _is_demo_file(path: Path) -> bool:
-    """Read-only look for the demo mark; anything unreadable is not a demo database."""
+    """Read-only look: a database created as a demo and used as nothing else
+    (services/demo_mark.py); anything unreadable is not a demo database."""
     if not path.is_file() or path.stat().st_size == 0:
         return False
     try:
-        # immutable: a read-only look that leaves no -wal or -shm behind (the mark never changes)
-        uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-        with closing(sqlite3.connect(uri, uri=True)) as c:
-            row = c.execute("SELECT 1 FROM settings WHERE key = ?", (DEMO_MARK,)).fetchone()
+        # immutable: a read-only look that leaves no -wal or -shm behind
+        return is_demo(file_facts(path))
     except sqlite3.Error:
         return False
-    return row is not None
+
+
+def _old_demo_file(path: Path) -> bool:
+    """A demo made before its mark was recorded in the audit chain (before 2026-11-25): the
+    mark and the demo's accounts only. It grants nothing now (services/demo_mark.py), but it
+    may be replaced by a new demo, as it is moved aside, never deleted."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    try:
+        facts = file_facts(path)
+    except sqlite3.Error:
+        return False
+    return (
+        facts.marked
+        and facts.first_action in (None, "demo.mark", "demo.build")
+        and all(s in DEMO_ACCOUNT_ROLES for s in facts.staff)
+    )
 
 
 def _move_aside(path: Path, keep: int = 3) -> None:

@@ -40,7 +40,7 @@ def load_settings(session: Session) -> ClinicSettings:
     return dataclasses.replace(DEFAULT_SETTINGS, **values)
 
 
-@requires(Permission.SETTINGS)
+@requires(Permission.SETTINGS, verbatim=("based_on",))  # compared as read, never written
 def update_settings(
     store: Store, new: ClinicSettings, *, based_on: ClinicSettings | None = None
 ) -> ClinicSettings:

@@ -1,14 +1,19 @@
 """Copying SQLite files safely: SQLite's online backup API, a private temp file, then a rename.
 
-Shared by backups and restores. A copy is never left half-written under its final name.
+Shared by backups and restores. A copy is never left half-written under its final name, and
+the temp files of a copy that was killed are removed by the next one into the same folder.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import re
+import socket
 import sqlite3
 import tempfile
+import time
 from contextlib import closing, suppress
 from pathlib import Path
 
@@ -21,6 +26,9 @@ TEMP_PREFIX = ".sodesk-"
 TEMP_SUFFIX = ".tmp"
 # Files SQLite may put beside a database while it is open.
 SIDE_FILES = ("-journal", "-wal", "-shm")
+# A temp file nobody removed is anyone's after a day, whichever process made it.
+STALE_TEMP_SECONDS = 24 * 60 * 60
+_OWNED = re.compile(r"\.sodesk-(?P<pid>\d+)-(?P<host>[0-9a-f]{6})-")
 
 
 def connect_existing(path: Path, *, timeout: float = 10.0) -> sqlite3.Connection:
@@ -29,10 +37,108 @@ def connect_existing(path: Path, *, timeout: float = 10.0) -> sqlite3.Connection
 
 
 def private_temp(folder: Path) -> Path:
-    """An empty file only we can read (0600 on POSIX), in ``folder`` so a rename is atomic."""
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
+    """An empty file only we can read (0600 on POSIX), in ``folder`` so a rename is atomic.
+
+    Its name carries this process's id and machine (``.sodesk-<pid>-<host>-XXXX.tmp``); what a
+    killed copy left in ``folder`` is removed first (see :func:`remove_stale_temps`).
+    """
+    remove_stale_temps(folder)
+    fd, name = tempfile.mkstemp(prefix=_own_prefix(), suffix=TEMP_SUFFIX, dir=folder)
     os.close(fd)
     return Path(name)
+
+
+def remove_stale_temps(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Delete the temp files (and their journals) a backup or restore left in ``folder`` when
+    it was killed: those of a process of this machine that no longer runs, and any older than
+    a day (another machine's, on a shared folder, or an older version's). The removed ones."""
+    limit = (time.time() if now is None else now) - STALE_TEMP_SECONDS
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    removed: list[Path] = []
+    for entry in entries:
+        base = _temp_base(entry.name)
+        if base is None or entry.is_symlink() or entry.is_dir():
+            continue
+        try:
+            if not _is_stale(base, entry.stat().st_mtime, limit):
+                continue
+            entry.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            log.warning("cannot remove the stale temp file %s", entry, exc_info=True)
+            continue
+        removed.append(entry)
+    if removed:
+        log.info("removed %d temp files a stopped copy left in %s", len(removed), folder)
+    return removed
+
+
+def _own_prefix() -> str:
+    return f"{TEMP_PREFIX}{os.getpid()}-{_host_tag()}-"
+
+
+def _host_tag() -> str:
+    """Six hex digits for this machine: a process id means something only on its own machine."""
+    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:6]
+
+
+def _temp_base(name: str) -> str | None:
+    """The temp file's own name when ``name`` is one of ours or a journal beside one."""
+    for suffix in ("", *SIDE_FILES):
+        if suffix and not name.endswith(suffix):
+            continue
+        base = name[: len(name) - len(suffix)]
+        if base.startswith(TEMP_PREFIX) and base.endswith(TEMP_SUFFIX):
+            return base
+    return None
+
+
+def _is_stale(base: str, mtime: float, limit: float) -> bool:
+    if mtime < limit:
+        return True
+    owner = _OWNED.match(base)
+    if owner is None or owner["host"] != _host_tag():
+        return False  # an older version's, or another machine's: by age only
+    return not _process_runs(int(owner["pid"]))
+
+
+def _process_runs(pid: int) -> bool:
+    """True when a process with this id runs on this machine (or cannot be ruled out)."""
+    if pid == os.getpid():
+        return True
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        return _windows_process_runs(pid)
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it exists, as another user
+        return True
+    return True
+
+
+def _windows_process_runs(pid: int) -> bool:
+    # os.kill on Windows would terminate the process; ask the kernel instead.
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    query_limited_information, still_active, access_denied = 0x1000, 259, 5
+    handle = kernel32.OpenProcess(query_limited_information, False, pid)
+    if not handle:
+        return bool(kernel32.GetLastError() == access_denied)
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return bool(code.value == still_active)
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def remove_with_side_files(path: Path) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, select, text
 from sqlalchemy.orm import Session
 
 from desktop_app.db import tables
@@ -32,6 +32,7 @@ from desktop_app.domain.roles import (
     check_new_password,
     normalize_login,
 )
+from desktop_app.domain.text_input import clean_input
 from desktop_app.services import audit
 from desktop_app.services.demo_mark import is_demo_store
 from desktop_app.services.store import Store
@@ -129,9 +130,11 @@ def sign_in(store: Store, login: str, password: str) -> StaffAccount:
     """Check the ID and password and work as that member of staff from now on.
 
     A wrong ID or password gives one message for both; the failure is logged. After
-    MAX_FAILURES failures in a row the ID rests for PAUSE. A disabled account is refused
-    (said only to someone who knows its password).
+    MAX_FAILURES failures in a row the ID rests for PAUSE, however many desks try at once;
+    every attempt, refused ones included, is logged. A disabled account is refused (said
+    only to someone who knows its password).
     """
+    login, password = clean_input(login, "login"), clean_input(password, "password")
     account = _verified(store, login, password, AuditAction.STAFF_SIGN_IN, "サインイン")
     store.sign_in(account.actor)
     return account
@@ -140,6 +143,7 @@ def sign_in(store: Store, login: str, password: str) -> StaffAccount:
 def unlock(store: Store, login: str, password: str) -> StaffAccount:
     """Unlock the locked screen: the same member of staff, or another, who then works as
     themselves (the log says who handed over to whom)."""
+    login, password = clean_input(login, "login"), clean_input(password, "password")
     before = store.staff
     switched = normalize_login(login) != before
     summary = f"ロックを解除（{before} から交代）" if switched else "ロックを解除"
@@ -257,10 +261,20 @@ def _verified(
     key = normalize_login(login)[:64]
     if not key or not password:
         raise ValidationError("ログインIDとパスワードを入力してください。")
-    with store.read() as session:
-        user = session.scalar(select(StaffUser).where(StaffUser.login == key))
-        stored = user.password_hash if user is not None else None
+    # Counting the recent failures, deciding on the lockout and logging this attempt are one
+    # write transaction: of desks trying one ID at once, each counts the attempts logged
+    # before it, so no more than MAX_FAILURES passwords are checked; the others are refused
+    # unchecked, and their attempts are logged too.
+    stored: str | None = None
+    with store.transaction() as session:
+        _serialise_sign_ins(session)
         resting = _resting(session, key)
+        if resting:
+            _log(session, key, AuditAction.STAFF_SIGN_IN_REFUSED, _REFUSED_SUMMARY)
+        else:
+            _log(session, key, AuditAction.STAFF_SIGN_IN_ATTEMPT, "パスワードを確認")
+            user = session.scalar(select(StaffUser).where(StaffUser.login == key))
+            stored = user.password_hash if user is not None else None
     if resting:
         raise ValidationError(
             f"続けて{MAX_FAILURES}回間違えたため、このIDは{PAUSE.seconds // 60}分間"
@@ -289,6 +303,21 @@ def _verified(
     return account
 
 
+_REFUSED_SUMMARY = f"続けて{MAX_FAILURES}回間違えたあとの休止中のため、確認せずに拒否"
+
+
+def _serialise_sign_ins(session: Session) -> None:
+    """On PostgreSQL, take the audit chain's lock before the lockout's count is read (it is
+    taken again, harmlessly, when this attempt is chained): two sign-ins cannot both count
+    before either is logged. On SQLite the transaction's BEGIN IMMEDIATE does that."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": audit.CHAIN_LOCK_KEY})
+
+
+def _log(session: Session, login: str, action: AuditAction, summary: str) -> None:
+    audit.record(session, login, action, "staff_user", login, summary=summary)
+
+
 def _failed(session: Session, login: str, why: str) -> None:
     audit.record(session, login, AuditAction.STAFF_SIGN_IN_FAILED, "staff_user", login, summary=why)
 
@@ -310,26 +339,36 @@ def _dummy_hash() -> str:
 
 
 def _resting(session: Session, login: str) -> bool:
-    """True after MAX_FAILURES failed sign-ins in a row, the last within PAUSE."""
+    """True after MAX_FAILURES attempts in a row that failed or are still being checked, the
+    last within PAUSE. Every attempt is logged before its password is checked, and a sign-in
+    or an unlock ends the run; an older log has the failures alone, which count the same.
+    Attempts refused during the pause are not counted: the pause runs from the last check."""
     entries = tables.audit_log.c
     recent = session.execute(
         select(entries.action, entries.at)
-        .where(
-            entries.staff == login,
-            entries.action.in_(
-                (
-                    AuditAction.STAFF_SIGN_IN,
-                    AuditAction.STAFF_SIGN_IN_FAILED,
-                    AuditAction.STAFF_UNLOCK,
-                )
-            ),
-        )
+        .where(entries.staff == login, entries.action.in_(_RUN_ACTIONS))
         .order_by(entries.id.desc())
-        .limit(MAX_FAILURES)
+        .limit(2 * MAX_FAILURES)  # an attempt and its failure each: enough to count to five
     ).all()
-    if len(recent) < MAX_FAILURES or any(a != AuditAction.STAFF_SIGN_IN_FAILED for a, _ in recent):
+    attempts = failures = 0
+    last: dt.datetime | None = None
+    for action, at in recent:
+        if action in _RUN_ENDS:
+            break
+        last = last or at
+        attempts += action == AuditAction.STAFF_SIGN_IN_ATTEMPT
+        failures += action == AuditAction.STAFF_SIGN_IN_FAILED
+    if last is None or max(attempts, failures) < MAX_FAILURES:
         return False
-    return utcnow() - recent[0][1] < PAUSE
+    return utcnow() - last < PAUSE
+
+
+_RUN_ENDS = (AuditAction.STAFF_SIGN_IN, AuditAction.STAFF_UNLOCK)
+_RUN_ACTIONS = (
+    *_RUN_ENDS,
+    AuditAction.STAFF_SIGN_IN_ATTEMPT,
+    AuditAction.STAFF_SIGN_IN_FAILED,
+)
 
 
 def _audit(

@@ -132,11 +132,16 @@ def reset_password(
         return account_data(user)
 
 
+@requires(Permission.STAFF)
 def recover_admin(
     store: Store, login: str, display_name: str, password: str, repeated: str, *, operator: str
 ) -> StaffAccount:
     """The way back in when no administrator can sign in: run by whoever holds the database
     (its file, or its server's credentials), from the command line only.
+
+    That is a store with nobody signed in (the operating system's user, who holds the file
+    and whom the roles cannot guard) or a signed-in administrator; a store signed in as a
+    受付 or 医師 is refused, so no clerk makes themselves administrator from Python.
 
     The account ``login`` becomes an active administrator with this temporary password (to
     be changed at the next sign-in), created if it does not exist. The audit log records it

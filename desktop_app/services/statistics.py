@@ -39,8 +39,10 @@ from desktop_app.db.models import (
     SOCase,
 )
 from desktop_app.domain.audit_actions import AuditAction
+from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.domain.statistics import Month, Period
+from desktop_app.services.access import requires
 from desktop_app.services.settings import load_settings
 from desktop_app.services.statistics_data import (
     TOTAL_LABEL,
@@ -60,6 +62,7 @@ OTHER_LABEL = "その他（理由の分類なし）"
 _DECLINED = "declined"  # the key of cases the doctor declined (they carry no reason code)
 
 
+@requires(Permission.READ_CASES)
 def statistics(store: Store, period: Period) -> StatsData:
     """Every figure of the 統計 page for ``period`` (read only; nothing is audited).
 

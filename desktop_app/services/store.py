@@ -9,19 +9,28 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_path
-from sqlalchemy import Engine, event, inspect
+from sqlalchemy import JSON, Column, Engine, Text, event, inspect
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from desktop_app.db import tables
-from desktop_app.db.engine import database_url, make_engine, sqlite_file, writer
+from desktop_app.db.engine import UnusableTarget, database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
 from desktop_app.db.seals import SEALED_TABLES, seal_rows
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.roles import Actor
+from desktop_app.domain.text_input import (
+    field_label,
+    is_storable,
+    is_storable_value,
+    one_line_text,
+    scrub,
+    unusable_characters,
+)
 from desktop_app.services import store_files
 
 log = logging.getLogger(__name__)
@@ -50,8 +59,10 @@ def demo_database() -> str:
 
 
 def current_staff() -> str:
+    """The operating system's login name, as the log can keep it (one line, no bytes that
+    are not text: LOGNAME may hold anything)."""
     try:
-        return getpass.getuser()
+        return scrub(getpass.getuser(), multiline=False) or "unknown"
     except Exception:  # no login name on some service accounts
         return "unknown"
 
@@ -78,7 +89,7 @@ class Store:
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
-        event.listen(self._write_sessions, "before_flush", _refuse_overlong_text)
+        event.listen(self._write_sessions, "before_flush", _check_written_text)
         event.listen(self._write_sessions, "after_flush", _seal_written_rows)
 
     def sign_in(self, actor: Actor) -> None:
@@ -129,74 +140,120 @@ class Store:
         return schema_status(self.engine)
 
     def close(self) -> None:
+        from desktop_app.services.audit_witness import note_close  # never raises
+
+        note_close(self)  # the log keeps the audit chain's head (services/audit_witness)
         self.engine.dispose()
 
 
-# What the clerk calls the columns that are typed in, for the "too long" message.
-_COLUMN_LABELS = {
-    "name": "氏名・名称",
-    "furigana": "フリガナ",
-    "address": "住所",
-    "mail_to_name": "宛名",
-    "mail_address": "送付先の住所",
-    "diagnosis": "病名",
-    "desired_dates": "希望日",
-    "department": "診療科",
-    "party": "相手",
-    "note": "メモ",
-    "reason": "理由",
+# Columns a form names otherwise (callers.name is the intake's caller_name), for the field a
+# refusal names.
+_FORM_FIELDS = {
+    ("callers", "name"): "caller_name",
+    ("callers", "furigana"): "caller_furigana",
+    ("callers", "phone"): "caller_phone",
 }
+# Rows hashed as they are made (the audit log): services/audit.record scrubs their text
+# before the hash; changing it here would break the chain.
+_HASHED_TABLES = frozenset({"audit_log"})
 
 
-def _refuse_overlong_text(session: Session, _context: object, _instances: object) -> None:
-    """Text longer than its column is refused with a message, on every engine.
+def _check_written_text(session: Session, _context: object, _instances: object) -> None:
+    """The text of every row about to be written, on every engine, before anything is:
 
-    SQLite would store it whole and PostgreSQL refuse the INSERT with a DataError; either way
-    the clerk would not learn what to shorten. Checked before anything is written.
+    - in a one-line column (String), line breaks and tabs become spaces;
+    - NUL, other controls, noncharacters and lone surrogates are refused naming the field.
+      The services' entry has taken them out already (services/access.requires,
+      domain/text_input.py): this is the guard for whatever did not pass there;
+    - text longer than its column is refused with a message. SQLite would store it whole and
+      PostgreSQL refuse the INSERT with a DataError; either way the clerk would not learn
+      what to shorten.
+
+    Of a changed row only the changed values are looked at: an old row's text stays as it is.
     """
     for obj in (*session.new, *session.dirty):
-        for column in inspect(obj).mapper.columns:
-            length = getattr(column.type, "length", None)
-            value = getattr(obj, column.key, None)
-            if length and isinstance(value, str) and len(value) > length:
-                what = _COLUMN_LABELS.get(column.key, "入力")
-                raise ValidationError(
-                    f"{what}が長すぎます（{len(value)}文字）。{length}文字以内で入力してください。",
-                    field=column.key,
-                )
+        state = inspect(obj)
+        table = getattr(state.mapper.local_table, "name", "")
+        is_new = obj in session.new
+        for prop in state.mapper.column_attrs:
+            if not is_new and not state.attrs[prop.key].history.has_changes():
+                continue
+            column = prop.columns[0]
+            value = getattr(obj, prop.key, None)
+            field = _FORM_FIELDS.get((table, prop.key), prop.key)
+            if isinstance(column.type, JSON):  # a setting's value may be a str as well
+                if not is_storable_value(value):
+                    raise unusable_characters(field)
+            elif isinstance(value, str):
+                if table not in _HASHED_TABLES:
+                    stored = _storable(value, field, one_line=not isinstance(column.type, Text))
+                    if stored != value:
+                        setattr(obj, prop.key, stored)
+                        value = stored
+                _refuse_overlong(value, column, field)
+
+
+def _storable(value: str, field: str, *, one_line: bool) -> str:
+    text = one_line_text(value) if one_line else value
+    if not is_storable(text):
+        raise unusable_characters(field)
+    return text
+
+
+def _refuse_overlong(value: str, column: Column[Any], field: str) -> None:
+    length = getattr(column.type, "length", None)
+    if length and len(value) > length:
+        raise ValidationError(
+            f"{field_label(field)}が長すぎます（{len(value)}文字）。{length}文字以内で入力してください。",
+            field=field,
+        )
 
 
 def _seal_written_rows(session: Session, _context: object) -> None:
     """Every row of a sealed table this flush wrote gets its seal from what is now stored
     (db/seals.py), so ``sodesk check`` can tell the program's writes from anyone else's."""
-    written: dict[str, set[int]] = {}
+    written: dict[str, set[int | str]] = {}
     for obj in (*session.new, *session.dirty):
         table = getattr(type(obj), "__table__", None)
         if table is not None and table.name in SEALED_TABLES:
-            written.setdefault(table.name, set()).add(obj.id)
+            key = inspect(obj).mapper.primary_key_from_instance(obj)[0]  # settings: key
+            written.setdefault(table.name, set()).add(key)
     for name, ids in written.items():
         seal_rows(session.connection(), name, ids, table=tables.metadata.tables[name])
 
 
 def open_store(
-    target: str | Path | None = None, *, create: bool = False, staff: str | None = None
+    target: str | Path | None = None,
+    *,
+    create: bool = False,
+    staff: str | None = None,
+    verify: bool = True,
 ) -> Store:
     """Open (upgrading if older) the database at a path or URL; default: the clinic's file.
 
     A SQLite file is created only with ``create`` (``sodesk init``, the window on the clinic's
     own file, the demo); otherwise a missing file is refused, never made empty. Whatever is
     not a sound SO Desk database gives a StoreError of one Japanese sentence and is left as it
-    was.
+    was: a target that can hold no data (db/engine.database_url), and, with ``verify``, a
+    SQLite file whose pages are damaged (``PRAGMA quick_check``, before anything is upgraded
+    or written). The window's start does not verify: on a large file the check takes seconds.
     """
-    url = database_url(target if target is not None else default_database())
+    try:
+        url = database_url(target if target is not None else default_database())
+    except UnusableTarget as exc:
+        raise StoreError(exc.message) from None
     path = sqlite_file(url)
     try:
+        created = False
         if path is not None:
             if not store_files.check_target(path, create=create):
                 _create_sqlite(path)
+                created = True
             if path.parent == data_dir().resolve():
                 store_files.tighten(data_dir(), path)
         engine = make_engine(url)
+        if verify and path is not None and not created:
+            _refuse_damaged(engine, path)
         backup = upgrade(engine)
     except store_files.FileRefused as exc:
         raise StoreError(exc.message) from exc
@@ -224,11 +281,34 @@ def _create_sqlite(path: Path) -> None:
         engine = make_engine(built)
         try:
             upgrade(engine)
+            from desktop_app.services.db_identity import assign_identity  # every copy keeps it
+
+            assign_identity(Store(engine=engine))
         finally:
             engine.dispose()  # the last connection closes: the -wal is folded in and removed
         store_files.put_in_place(built, path)
     finally:
         store_files.remove_quietly(built)
+
+
+def _refuse_damaged(engine: Engine, path: Path) -> None:
+    """StoreError (with the restore hint) when SQLite finds a damaged page in the file.
+
+    ``quick_check`` reads every page once (it skips the indexes' cross-check that
+    ``integrity_check``, run by ``sodesk check``, does); it stops at the first problem.
+    """
+    with engine.connect() as connection:
+        found = [row[0] for row in connection.exec_driver_sql("PRAGMA quick_check(1)")]
+    if found != ["ok"]:
+        log.error("quick_check of %s: %s", path, found)
+        engine.dispose()
+        raise StoreError(damaged_database(path))
+
+
+def damaged_database(path: Path | None) -> str:
+    """The sentence for a damaged database file: where it is, and how to get it back."""
+    where = f"：{path}" if path is not None else ""
+    return f"データベースが壊れています{where}。バックアップから sodesk restore で戻してください。"
 
 
 def database_problem(exc: Exception, path: Path | None) -> str:
@@ -239,9 +319,7 @@ def database_problem(exc: Exception, path: Path | None) -> str:
     if "not a database" in lowered:
         return f"SO Desk のデータベースではありません{where}"
     if "malformed" in lowered or "corrupt" in lowered:
-        return (
-            f"データベースが壊れています{where}。バックアップから sodesk restore で戻してください。"
-        )
+        return damaged_database(path)
     if "readonly" in lowered or "read-only" in lowered:
         return f"データベースに書き込めません（読み取り専用）{where}"
     if "unable to open" in lowered:

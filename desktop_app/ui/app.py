@@ -172,5 +172,8 @@ def run_gui(store: Store) -> int:
         window.show()
         return app.exec()
     finally:
+        from desktop_app.services.audit_witness import note_close  # never raises
+
+        note_close(store)  # the witness log keeps the chain's head, the sign-out included
         if lock is not None:
             lock.unlock()

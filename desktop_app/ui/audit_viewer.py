@@ -345,7 +345,8 @@ class AuditViewer(QDialog):
         path = ask_csv_path(self, suggested)
         if path is None:
             return
-        written = self._runner.run(self, export_csv, f, Path(path))
+        # The save dialog asked before replacing a file; a database is refused all the same.
+        written = self._runner.run(self, export_csv, f, Path(path), overwrite=True)
         if written is None:
             return
         self.count_label.setText(f"{written:,} 件を書き出しました：{path}")

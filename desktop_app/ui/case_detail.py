@@ -243,6 +243,9 @@ class CaseDetailDialog(QDialog):
         )
         gate(self.edit_button, self._runner, save_case_edit)
         gate(self.booking_button, self._runner, book, enabled=detail.stage.is_open)
+        from desktop_app.services.forms import render_form  # printing: loaded when first used
+
+        gate(self.print_button, self._runner, render_form)
 
     def _fill_targets(self, current: Stage) -> None:
         self.target_combo.clear()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 _LABELS = {
     QFileDialog.DialogLabel.LookIn: "場所：",
@@ -39,15 +39,38 @@ def ask_save_file(
     parent: QWidget | None, title: str, suggested: str, name_filter: str, suffix: str
 ) -> str | None:
     """Where to save ``suggested`` (in the documents folder to start); None when cancelled.
-    The path ends in ``suffix`` (".pdf", ".csv") whatever the clerk typed."""
+    The path ends in ``suffix`` (".pdf", ".csv") unless the clerk chose an existing file by its
+    full name; when it names an existing file, the clerk has said to replace it (callers write
+    with overwrite=True, which still never replaces a database or a backup)."""
     dialog = _dialog(parent, title, str(documents_folder() / suggested))
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setNameFilter(name_filter)
+    # The dialog adds the suffix itself, so the name it asks about replacing is the one saved.
+    dialog.setDefaultSuffix(suffix.lstrip("."))
     dialog.setLabelText(QFileDialog.DialogLabel.Accept, "保存")
     if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
         return None
     path = dialog.selectedFiles()[0]
-    return path if path.lower().endswith(suffix) else f"{path}{suffix}"
+    if path.lower().endswith(suffix) or Path(path).exists():
+        # An existing file is the one the dialog asked about replacing, and the clerk chose
+        # it: it is returned as chosen (the writer refuses a database or a backup).
+        return path
+    path = f"{path}{suffix}"
+    if Path(path).exists() and not _replace_confirmed(parent, title, path):
+        return None
+    return path
+
+
+def _replace_confirmed(parent: QWidget | None, title: str, path: str) -> bool:
+    """The dialog's own question, for a name it did not see (another suffix typed)."""
+    answer = QMessageBox.question(
+        parent,
+        title,
+        f"{Path(path).name} は既にあります。置き換えますか？",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def ask_folder(parent: QWidget | None, title: str, start: str) -> str:

@@ -44,8 +44,10 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.changes import Change
 from desktop_app.domain.documents import Channel
+from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind
 from desktop_app.services.forms import RenderedForm, is_tracked, record_printed, record_sent
+from desktop_app.services.output_files import save_output
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.file_dialogs import ask_save_file
@@ -100,10 +102,6 @@ def ask_sent(parent: QWidget | None, title: str) -> Channel | None:
     box.exec()
     clicked = box.clickedButton()
     return next((ch for button, ch in buttons if button is clicked), None)
-
-
-def write_pdf(path: str, data: bytes) -> None:
-    Path(path).write_bytes(data)
 
 
 # Rendering pages the way the printer gets them -------------------------------------------
@@ -350,18 +348,20 @@ class PrintPreviewDialog(QDialog):
         path = ask_save_path(self, self.form.file_name)
         if path is None:
             return False
-        try:
-            write_pdf(path, self.form.pdf)
-        except OSError as exc:
-            log.exception("could not write %s", path)
-            actions.show_error(
-                self,
-                f"PDFを保存できませんでした。\n保存先：{path}\n（{exc.strerror or exc}）",
-            )
+        # The save dialog asked before replacing an existing file, so the clerk chose to: but
+        # a database or a backup is refused all the same, and nothing is written (0600).
+        written = self._runner.run(
+            self, save_output, path, self.form.pdf, overwrite=True, on_error=self._not_saved
+        )
+        if written is None:
             return False
         self._record(HOW_SAVED)
-        self.status_label.setText(f"保存しました：{Path(path).name}")
+        self.status_label.setText(f"保存しました：{Path(written).name}")
         return True
+
+    def _not_saved(self, exc: ValidationError) -> None:
+        log.warning("PDF not saved: %s", exc.message)
+        actions.show_error(self, f"PDFを保存できませんでした。{exc.message}")
 
     def _record(self, how: str) -> None:
         if self.form.case_id is None or self.form.kind == FormKind.DAYLIST:

@@ -7,9 +7,13 @@ file from under an open window. PostgreSQL is made for several desks and takes n
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile
+
+log = logging.getLogger(__name__)
 
 
 def lock_path(database: Path) -> str:
@@ -26,7 +30,10 @@ def acquire(database: Path) -> QLockFile | None:
     lock = QLockFile(lock_path(database))
     # Never treat a lock as stale by age: a desk may stay open for days without touching it.
     lock.setStaleLockTime(0)
-    return lock if lock.tryLock(0) else None
+    if not lock.tryLock(0):
+        return None
+    _make_private(Path(lock_path(database)))
+    return lock
 
 
 def holder(database: Path) -> str:
@@ -36,3 +43,13 @@ def holder(database: Path) -> str:
         return ""
     pid, hostname = info[0], info[1]
     return f"{hostname}（プロセス {pid}）"
+
+
+def _make_private(path: Path) -> None:
+    """0600 like the database beside it (QLockFile makes its file 0644 under the usual umask);
+    it names the machine and the process, and a copied-out file keeps its mode."""
+    if os.name == "posix":
+        try:
+            os.chmod(path, 0o600)
+        except OSError:
+            log.warning("cannot make the lock file %s private", path, exc_info=True)

@@ -375,7 +375,10 @@ class StatsPage(QWidget):
         path = ask_save_path(self, name)
         if path is None:
             return None
-        return self._exported(self.runner.run(self, export_stats_table, path, self.data, key))
+        # The save dialog asked before replacing a file; a database is refused all the same.
+        return self._exported(
+            self.runner.run(self, export_stats_table, path, self.data, key, overwrite=True)
+        )
 
     def export_all(self) -> ExportResult | None:
         try:
@@ -386,7 +389,7 @@ class StatsPage(QWidget):
         path = ask_save_path(self, f"統計_{_file_part(period)}.csv")
         if path is None:
             return None
-        return self._exported(self.runner.run(self, export_stats, path, period))
+        return self._exported(self.runner.run(self, export_stats, path, period, overwrite=True))
 
     def _exported(self, result: ExportResult | None) -> ExportResult | None:
         if result is not None:

@@ -203,3 +203,41 @@ def test_0010_puts_callers_phones_in_the_search_and_keeps_the_seals(tmp_path: Pa
     finally:
         store.close()
     assert "ix_callers_phone" in [r[1] for r in _rows(db, "PRAGMA index_list(callers)")]
+
+
+def test_0011_seals_the_settings_and_masters_and_comes_off_again(tmp_path: Path) -> None:
+    """Rows written before 0011 (one by hand) are sealed by it; down to 0010 the seal
+    columns go, and back up every row is sealed again; an edit after that is named."""
+    from desktop_app.db.seals import SEALED_TABLES, broken_seals
+
+    db = tmp_path / "clinic.db"
+    engine = make_engine(db)
+    command.upgrade(alembic_config(engine), "0010")
+    with engine.begin() as c:
+        c.exec_driver_sql(
+            "INSERT INTO departments (name, sort_order, active) VALUES ('外科', 1, 1)"
+        )
+        c.exec_driver_sql("INSERT INTO settings (key, value) VALUES ('fax', '\"0144330000\"')")
+        c.exec_driver_sql("INSERT INTO clinic_closures (date, reason) VALUES ('2026-12-29', '')")
+    engine.dispose()
+    open_store(db).close()
+    for table in ("settings", "departments", "clinic_closures", "doctors"):
+        assert "seal" in _columns(db, table), table
+    assert _rows(db, "SELECT count(*) FROM settings WHERE seal IS NULL") == [(0,)]
+    engine = make_engine(db)
+    try:
+        with engine.connect() as c:
+            assert broken_seals(c) == []
+        command.downgrade(alembic_config(engine), "0010")
+        assert "seal" not in _columns(db, "settings")
+        assert "seal" in _columns(db, "payments")  # 0008's tables keep theirs
+        command.upgrade(alembic_config(engine), "head")
+        with engine.connect() as c:
+            assert broken_seals(c) == []
+        with engine.begin() as c:
+            c.exec_driver_sql("UPDATE settings SET value = '\"0120000000\"' WHERE key = 'fax'")
+        with engine.connect() as c:
+            assert broken_seals(c) == [("settings", "fax")]
+    finally:
+        engine.dispose()
+    assert {"settings", "clinic_closures"} <= set(SEALED_TABLES)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.domain.backup_retention import (
@@ -10,6 +10,7 @@ from desktop_app.domain.backup_retention import (
     backups_to_delete,
     backups_to_keep,
     parse_backup_name,
+    short_identity,
 )
 
 START = dt.datetime(2025, 1, 1, 0, 0, 0)
@@ -109,3 +110,52 @@ def test_exactly_fourteen_days_and_twelve_months() -> None:
     keep = backups_to_keep(every_day)
     assert set(every_day[-14:]) <= keep
     assert len(keep) == 14 + 12 - 1  # the newest day is also the newest month's last backup
+
+
+# Issue #22 item 2: names carry the database they copy; one database's rotation never counts
+# or deletes another's files (the demo's never deletes the clinic's).
+
+_owners = st.sampled_from(["", "0a1b2c3d", "ffee0099"])
+
+
+def test_names_carry_their_owner_and_the_demo() -> None:
+    taken = dt.datetime(2026, 11, 24, 15, 30, 5)
+    clinic = backup_file_name(taken, owner="0a1b2c3d")
+    demo = backup_file_name(taken, owner="12345678", demo=True, sequence=2)
+    assert clinic == "sodesk-0a1b2c3d-20261124-153005.db"
+    assert demo == "sodesk-demo-12345678-20261124-153005-2.db"
+    parsed = parse_backup_name(demo)
+    assert parsed is not None
+    assert (parsed.taken, parsed.sequence, parsed.owner, parsed.demo) == (
+        taken,
+        2,
+        "12345678",
+        True,
+    )
+    old = parse_backup_name("sodesk-20261124-153005.db")
+    assert old is not None and (old.owner, old.demo) == ("", False)
+    # An owner of digits only is still told from the date.
+    digits = parse_backup_name("sodesk-20261124-20261124-153005.db")
+    assert digits is not None and digits.owner == "20261124" and digits.taken == taken
+    assert short_identity("0A1B2C3D4E5F") == "0a1b2c3d"
+    assert short_identity(None) == short_identity("xyz") == ""
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(_times, _owners, st.booleans()), max_size=120),
+    _owners,
+    st.booleans(),
+)
+def test_one_databases_rotation_deletes_only_its_own(
+    stamps: list[tuple[dt.datetime, str, bool]], owner: str, demo: bool
+) -> None:
+    names = [backup_file_name(t.replace(microsecond=0), owner=o, demo=d) for t, o, d in stamps]
+    deleted = backups_to_delete(names, owner=owner, demo=demo, daily=2, monthly=1)
+    for name in deleted:
+        parsed = parse_backup_name(name)
+        assert parsed is not None and parsed.demo == demo
+        assert parsed.owner == owner or (not demo and parsed.owner == "")
+    if demo:  # the clinic's files, old unnamed ones included, are never the demo's to delete
+        clinic = {n for n in names if not parse_backup_name(n).demo}  # type: ignore[union-attr]
+        assert not clinic & set(deleted)

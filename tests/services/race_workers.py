@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.stages import Stage
@@ -71,5 +72,42 @@ def move_all(target: str, desk: str, moves: list[tuple[int, int]], stage: str) -
             except ValidationError:
                 outcome[case_id] = "refused"
         return outcome
+    finally:
+        store.close()
+
+
+def try_password(target: str, login: str, password: str, ready: Any, results: Any) -> None:
+    """One desk's sign-in as ``login``, started with the others (``ready``, a Barrier);
+    what it was told goes on ``results`` (a Queue): "checked" when its password was checked
+    and found wrong, "resting" when refused by the lockout without a check."""
+    try:
+        results.put(_sign_in_once(target, login, password, ready))
+    except BaseException as exc:  # the test reads it, rather than wait for a desk that died
+        results.put(f"error: {exc!r}")
+        raise
+
+
+def _sign_in_once(target: str, login: str, password: str, ready: Any) -> str:
+    from sqlalchemy.orm import configure_mappers
+
+    import desktop_app.db.models  # noqa: F401  (the classes configure_mappers readies)
+    from desktop_app.services import staff
+
+    store = open_store(target, staff=f"desk-{os.getpid()}")
+    try:
+        # The connection and the ORM are ready before the race, as at a desk whose window is
+        # up: the race is about the sign-in, not about who imports fastest.
+        staff.has_accounts(store)
+        configure_mappers()
+        ready.wait(timeout=120)
+        try:
+            staff.sign_in(store, login, password)
+            return "signed in"
+        except ValidationError as exc:
+            if exc.message == staff.WRONG:
+                return "checked"
+            if f"{staff.MAX_FAILURES}回間違えた" in exc.message:
+                return "resting"
+            return f"other: {exc.message}"
     finally:
         store.close()

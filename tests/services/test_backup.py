@@ -28,6 +28,7 @@ from desktop_app.services.backup import (
     open_existing_store,
 )
 from desktop_app.services.case_rows import search_cases
+from desktop_app.services.db_identity import store_identity
 from desktop_app.services.settings import get_settings, update_settings
 from desktop_app.services.store import StoreError
 
@@ -51,7 +52,8 @@ def test_default_backup_is_a_checked_private_copy_and_is_recorded(store, make_ca
     case = make_case()
     now = dt.datetime(2026, 11, 24, 15, 30, 5)  # naive: local time
     result = backup_database(store, now=now)
-    assert result.path == default_backup_folder() / "sodesk-20261124-153005.db"
+    owner = store_identity(store)[:8]  # type: ignore[index]
+    assert result.path == default_backup_folder() / f"sodesk-{owner}-20261124-153005.db"
     assert result.kind == "sqlite"
     assert result.size == result.path.stat().st_size > 0
     assert result.created_at == now.astimezone(dt.UTC)
@@ -59,7 +61,9 @@ def test_default_backup_is_a_checked_private_copy_and_is_recorded(store, make_ca
     assert result.path.read_bytes()[18:20] == b"\x01\x01"
     assert rows(result.path, "PRAGMA integrity_check") == [("ok",)]
     assert rows(result.path, "SELECT case_number FROM cases") == [(case.case_number,)]
-    assert sorted(p.name for p in result.path.parent.iterdir()) == [result.path.name]
+    # Beside it only its witness of the audit chain's head (services/audit_witness.py).
+    sidecar = f"{result.path.name}.witness.json"
+    assert sorted(p.name for p in result.path.parent.iterdir()) == [result.path.name, sidecar]
     if POSIX:
         assert mode(result.path) == 0o600
         assert mode(result.path.parent) == 0o700
@@ -166,9 +170,10 @@ def test_output_file_folder_and_refusals(store, db_path: Path, tmp_path: Path) -
     with pytest.raises(StoreError, match="既にあります"):
         backup_database(store, db_path)
     into_folder = backup_database(store, target.parent, now=dt.datetime(2026, 1, 2, 3, 4, 5))
-    assert into_folder.path == target.parent / "sodesk-20260102-030405.db"
+    owner = store_identity(store)[:8]  # type: ignore[index]
+    assert into_folder.path == target.parent / f"sodesk-{owner}-20260102-030405.db"
     again = backup_database(store, target.parent, now=dt.datetime(2026, 1, 2, 3, 4, 5))
-    assert again.path.name == "sodesk-20260102-030405-1.db"
+    assert again.path.name == f"sodesk-{owner}-20260102-030405-1.db"
     assert into_folder.path.exists()
 
 

@@ -27,6 +27,7 @@ from tests.bad_input import (
     hostile_text,
     open_test_store,
     row_counts,
+    text_problems,
 )
 
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
@@ -93,7 +94,7 @@ def new_cases(draw: st.DrawFn) -> NewCase:
     hostile = {key for key in GOOD_TEXT if everything or draw(st.integers(0, 11)) == 0}
 
     def text(key: str) -> str:
-        return draw(hostile_text(40)) if key in hostile else GOOD_TEXT[key]
+        return draw(hostile_text(40, broken=True)) if key in hostile else GOOD_TEXT[key]
 
     def section(prefix: str, cls: type, **fixed: object) -> object:
         names = [k.split(".", 1)[1] for k in GOOD_TEXT if k.startswith(prefix + ".")]
@@ -119,7 +120,9 @@ def new_cases(draw: st.DrawFn) -> NewCase:
             st.one_of(st.none(), st.just(DEPARTMENT_ID), st.integers(-1, 9), INT64)
         ),
         desired_dates=text("desired_dates"),
-        screening_answers=draw(st.dictionaries(hostile_text(10), st.booleans(), max_size=3)),
+        screening_answers=draw(
+            st.dictionaries(hostile_text(10, broken=True), st.booleans(), max_size=3)
+        ),
         materials=tuple(draw(st.lists(st.sampled_from(TEST_MATERIALS), unique=True))),
         mail_to_name=text("mail_to_name"),
         mail_postal_code=text("mail_postal_code"),
@@ -145,6 +148,7 @@ def test_create_case_is_whole_or_a_clear_error_and_nothing_written(
         event(f"refused: {getattr(exc, 'field', None)}")
         return
     event("registered")
+    assert not text_problems(case), "stored with NUL, controls or lone surrogates"
     counts, old = row_counts(shared_store), {t: n for t, (n, _) in before.items()}
     assert counts["cases"] == old["cases"] + 1
     assert counts["audit_log"] == old["audit_log"] + 1  # one call, one audit entry
@@ -154,7 +158,7 @@ def test_create_case_is_whole_or_a_clear_error_and_nothing_written(
 
 
 case_number_like = st.one_of(
-    hostile_text(),
+    hostile_text(broken=True),
     st.from_regex(
         r"[sSｓＳ][oOｏＯ][-－ー]?[0-9０-９]{1,5}[-－ー]?[0-9０-９]{1,5}", fullmatch=True
     ),

@@ -20,6 +20,7 @@ from tests.bad_input import (
     database_state,
     hostile_text,
     open_test_store,
+    text_problems,
 )
 
 TEXT_FIELDS = (
@@ -52,11 +53,13 @@ def settings_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
 
 reasons = st.builds(
     ExclusionReason,
-    code=st.one_of(st.sampled_from([r.code for r in DEFAULT_EXCLUSION_REASONS]), hostile_text()),
-    label=st.one_of(st.just("対象外の理由"), hostile_text()),
-    script=st.one_of(st.just("ご案内の文"), hostile_text()),
+    code=st.one_of(
+        st.sampled_from([r.code for r in DEFAULT_EXCLUSION_REASONS]), hostile_text(broken=True)
+    ),
+    label=st.one_of(st.just("対象外の理由"), hostile_text(broken=True)),
+    script=st.one_of(st.just("ご案内の文"), hostile_text(broken=True)),
     route=st.one_of(st.sampled_from(Route), hostile_text(10)),
-    screening_question=hostile_text(),
+    screening_question=hostile_text(broken=True),
 )
 
 
@@ -70,7 +73,9 @@ def clinic_settings(draw: st.DrawFn) -> ClinicSettings:
     for name in chosen:
         if name in TEXT_FIELDS:
             extra = [e.value for e in DateStyle] if name == "date_style" else []
-            changes[name] = draw(st.one_of(hostile_text(), st.sampled_from(extra or [" "])))
+            changes[name] = draw(
+                st.one_of(hostile_text(broken=True), st.sampled_from(extra or [" "]))
+            )
         elif name in INT_FIELDS:
             changes[name] = draw(st.one_of(st.integers(-10, 300), st.integers(), NOT_INTS))
         elif name == "annual_closures":
@@ -96,6 +101,7 @@ def test_update_settings_saves_whole_or_refuses_with_nothing_written(
         event(f"refused: {getattr(exc, 'field', None)}")
         return
     event("saved")
+    assert not text_problems(saved), "saved with NUL, controls or lone surrogates"
     assert get_settings(settings_store) == saved
     # Saving what was read back changes nothing and writes no second audit entry.
     after = database_state(settings_store)

@@ -16,6 +16,7 @@ from desktop_app.domain.settings import ClinicSettings
 from desktop_app.domain.stages import Stage
 from desktop_app.services.case_rows import search_cases
 from desktop_app.services.cases import get_case
+from desktop_app.services.db_identity import IDENTITY_KEY
 from desktop_app.services.demo import build_demo
 from desktop_app.services.demo_mark import DEMO_MARK, is_demo_store
 from desktop_app.services.intake import log_enquiry
@@ -83,7 +84,7 @@ def test_settings_never_write_the_demo_mark(store) -> None:
     update_settings(store, dataclasses.replace(get_settings(store), fax="0144-33-0000"))
     with store.read() as session:
         keys = set(session.scalars(select(Setting.key)))
-    assert keys == {"fax"}
+    assert keys == {"fax", IDENTITY_KEY}  # the identity is the database's own, from creation
     assert not is_demo_store(store)
 
 
@@ -266,3 +267,45 @@ def test_demo_cases_are_plausible(tmp_path: Path) -> None:
                 assert case.patient.sex.value == profile.sex
             assert (ref.department == "小児科") == (age < 18), (profile.diagnosis, age)
     store.close()
+
+
+def _old_style_demo(path: Path, *, own_staff: bool = False) -> None:
+    """A demo made before its mark was recorded in the audit chain: the settings row alone."""
+    store = open_store(path, create=True)
+    store.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("INSERT INTO settings (key, value) VALUES (?, 'true')", (DEMO_MARK,))
+        if own_staff:
+            connection.execute(
+                "INSERT INTO staff_users (login, display_name, role, password_hash, active,"
+                " must_change_password, created_at, version)"
+                " VALUES ('tanaka', '田中', 'admin', 'x', 1, 0, '2026-01-01 00:00:00', 1)"
+            )
+    connection.close()
+
+
+def test_an_old_style_demo_is_replaced_and_kept_aside(tmp_path: Path) -> None:
+    path = tmp_path / "sodesk-demo.db"
+    _old_style_demo(path)
+    old = open_store(path)
+    assert not is_demo_store(old)  # the mark alone grants nothing
+    old.close()
+    demo = open_demo(str(path), cases=3)
+    try:
+        assert is_demo_store(demo)
+        assert search_cases(demo).total == 3
+    finally:
+        demo.close()
+    assert len(list(tmp_path.glob("sodesk-demo.replaced-*.db"))) == 1
+
+
+def test_a_marked_database_with_staff_of_its_own_is_never_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "sodesk-demo.db"
+    _old_style_demo(path, own_staff=True)
+    before = path.read_bytes()
+    with pytest.raises(StoreError):
+        rebuild_demo(str(path), 3)
+    with pytest.raises(StoreError):
+        open_demo(str(path), 3)
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("sodesk-demo.replaced-*"))

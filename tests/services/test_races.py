@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +16,14 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop_app.db.models import AuditEntry, SOCase
+from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ConflictError
+from desktop_app.domain.roles import Role
 from desktop_app.domain.stages import Stage
+from desktop_app.services import staff
 from desktop_app.services.cases import get_case, move_stage
 from desktop_app.services.settings import get_settings, update_settings
+from desktop_app.services.staff_admin import add_account
 from desktop_app.services.store import open_store
 from tests.services import race_workers
 
@@ -158,3 +163,46 @@ def test_a_stale_screen_cannot_move_a_case(store, make_case) -> None:
     with pytest.raises(ConflictError):
         move_stage(store, case.id, Stage.CANCELLED, reason="x", expected_version=case.version)
     assert get_case(store, case.id).stage is Stage.FORMS_SENT
+
+
+@pytest.mark.usefixtures("quick_hashes")  # each desk verifies with the hash's own costs
+@pytest.mark.parametrize("desks", [8, 16])
+def test_a_lockout_holds_when_many_desks_try_at_once(target: str, desks: int) -> None:
+    """Desks trying wrong passwords for one ID at the same moment: exactly MAX_FAILURES
+    passwords are checked; every other attempt is refused by the lockout, and logged."""
+    store = open_store(target, create=True, staff="準備")
+    try:
+        add_account(store, "uketsuke", "受付 一郎", Role.RECEPTION, "clerk-pass-1", "clerk-pass-1")
+    finally:
+        store.close()
+    context = multiprocessing.get_context("spawn")
+    ready, results = context.Barrier(desks), context.Queue()
+    workers = [
+        context.Process(
+            target=race_workers.try_password,
+            args=(target, "uketsuke", f"wrong-password-{k}", ready, results),
+        )
+        for k in range(desks)
+    ]
+    for worker in workers:
+        worker.start()
+    told = Counter(results.get(timeout=240) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=30)
+    assert told == {"checked": staff.MAX_FAILURES, "resting": desks - staff.MAX_FAILURES}
+    store = open_store(target)
+    try:
+        with store.read() as session:
+            logged = dict(
+                session.execute(
+                    select(AuditEntry.action, func.count(AuditEntry.id))
+                    .where(AuditEntry.staff == "uketsuke")
+                    .group_by(AuditEntry.action)
+                ).all()
+            )
+    finally:
+        store.close()
+    # Each checked password: its attempt, then its failure; each refused one: its refusal.
+    checked = (AuditAction.STAFF_SIGN_IN_ATTEMPT, AuditAction.STAFF_SIGN_IN_FAILED)
+    refused = {AuditAction.STAFF_SIGN_IN_REFUSED: desks - staff.MAX_FAILURES}
+    assert logged == dict.fromkeys(checked, staff.MAX_FAILURES) | refused

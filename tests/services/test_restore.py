@@ -43,7 +43,9 @@ def test_restore_brings_the_data_back_and_keeps_the_current_aside(
     result = restore_database(db_path, backup_file)
     assert result.database == db_path
     assert result.restored_from == backup_file
-    assert not result.upgrade_needed
+    assert not result.upgraded
+    assert result.cases == 1
+    assert result.who.startswith("recovery:")  # no account yet: whoever holds the files
     assert result.previous is not None
     assert result.previous.parent == db_path.parent
     assert result.previous.name.startswith("sodesk-test.before-restore-")

@@ -94,3 +94,42 @@ def test_a_demo_built_in_bulk_is_sealed(tmp_path: Path) -> None:
     demo.close()
     report = check_database(str(tmp_path / "demo.db"))
     assert report.ok, report.problems
+
+
+def test_settings_and_masters_written_through_their_services_stay_sealed(
+    store: Store, db_path: Path
+) -> None:
+    """Every service that writes a table sealed since 0011 leaves its rows sealed; an edit
+    of one by hand is named, by its key for a setting."""
+    import datetime as dt
+
+    from desktop_app.domain.slots import HoursChange
+    from desktop_app.services import closures, doctor_hours, masters
+    from desktop_app.services.settings import get_settings, update_settings
+
+    update_settings(store, dataclasses.replace(get_settings(store), fax="0144-33-0000"))
+    first = masters.add_department(store, "外科")
+    second = masters.add_department(store, "内科")
+    masters.move_department(store, second.id, -1)
+    masters.rename_department(store, first.id, "一般外科")
+    doctor = masters.add_doctor(store, masters.DoctorInput(first.id, "青木 一郎"))
+    window = doctor_hours.add_window(
+        store, doctor.id, doctor_hours.WindowInput(1, dt.time(14), dt.time(16))
+    )
+    doctor_hours.update_window(
+        store, window.id, doctor_hours.WindowInput(1, dt.time(14), dt.time(17))
+    )
+    doctor_hours.add_exception(
+        store,
+        doctor.id,
+        doctor_hours.ExceptionInput(TODAY + dt.timedelta(days=12), HoursChange.LEAVE),
+    )
+    closures.add_closure(store, TODAY + dt.timedelta(days=20), "創立記念日")
+    store.close()
+    report = check_database(str(db_path))
+    assert report.ok, report.problems
+    _sql(db_path, "UPDATE departments SET name = '改ざん科' WHERE name = '内科'")
+    _sql(db_path, "UPDATE settings SET value = '\"0120000000\"' WHERE key = 'fax'")
+    problems = _problems(db_path)
+    assert any(p.startswith("診療科（departments の id ") for p in problems), problems
+    assert any(p.startswith("設定（settings の key fax）") for p in problems), problems

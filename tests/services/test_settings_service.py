@@ -38,12 +38,14 @@ def test_update_normalises_saves_and_audits(store) -> None:
 
 
 def test_bad_value_writes_nothing(store) -> None:
+    with store.read() as session:
+        settings_before = session.scalar(select(func.count()).select_from(Setting))
     with pytest.raises(ValidationError) as err:
         update_settings(store, dataclasses.replace(DEFAULT_SETTINGS, postal_code="12345"))
     assert err.value.field == "postal_code"
     assert "7桁" in err.value.message
     with store.read() as session:
-        assert session.scalar(select(func.count()).select_from(Setting)) == 0
+        assert session.scalar(select(func.count()).select_from(Setting)) == settings_before
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 

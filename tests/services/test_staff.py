@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop_app.db.models import AuditEntry, StaffUser
+from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel
 from desktop_app.domain.errors import ValidationError
@@ -122,6 +123,32 @@ def test_five_failures_in_a_row_rest_the_id(
     # Once the pause is over (the log is append-only, so the pause is shortened instead of
     # the entries backdated), the right password works again.
     monkeypatch.setattr(staff, "PAUSE", dt.timedelta(0))
+    assert sign_in(staffed, "uketsuke", CLERK_PW).login == "uketsuke"
+
+
+def test_attempts_during_a_lockout_are_logged_and_the_pause_runs_from_the_fifth_failure(
+    staffed: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = clock.offset().total_seconds()
+
+    def minutes_later(minutes: float) -> None:
+        monkeypatch.setenv(clock.OFFSET_VARIABLE, str(start + minutes * 60))
+
+    for _ in range(staff.MAX_FAILURES):
+        with pytest.raises(ValidationError, match="違います"):
+            sign_in(staffed, "uketsuke", "wrong-password")
+    for minute in (1, 3, 4.5):
+        minutes_later(minute)
+        with pytest.raises(ValidationError, match="5分間"):
+            sign_in(staffed, "uketsuke", CLERK_PW if minute == 3 else "wrong-password")
+    logged = [(who, a) for who, a, _ in _audit(staffed)]
+    assert logged.count(("uketsuke", AuditAction.STAFF_SIGN_IN_FAILED)) == staff.MAX_FAILURES
+    assert logged.count(("uketsuke", AuditAction.STAFF_SIGN_IN_REFUSED)) == 3
+    refused = [s for who, a, s in _audit(staffed) if a is AuditAction.STAFF_SIGN_IN_REFUSED]
+    assert all("5回" in s and "休止中" in s for s in refused)
+    # The refused attempts did not push the pause on: five minutes after the fifth failure
+    # the right password works.
+    minutes_later(5.1)
     assert sign_in(staffed, "uketsuke", CLERK_PW).login == "uketsuke"
 
 

@@ -12,7 +12,7 @@ import pytest
 from desktop_app.domain import clock
 from desktop_app.services.backup import backup_database, default_backup_folder, last_backup
 from desktop_app.services.settings import get_settings, update_settings
-from desktop_app.services.store import open_store
+from desktop_app.services.store import Store
 from desktop_app.ui.backup_status import (
     DAILY_MAX_AGE,
     NONE_TEXT,
@@ -135,7 +135,15 @@ def test_the_window_backs_up_on_start_and_shows_it(qtbot, store) -> None:
 
 
 def test_no_automatic_backup_without_a_database_file(qtbot) -> None:
-    memory = open_store("sqlite://")
+    # A store with no file behind it, as on a server (open_store refuses sqlite:// itself).
+    from sqlalchemy.engine import make_url
+
+    from desktop_app.db.engine import make_engine
+    from desktop_app.db.migrate import upgrade
+
+    engine = make_engine(make_url("sqlite://"))
+    upgrade(engine)
+    memory = Store(engine=engine)
     try:
         backups = BackgroundBackup(memory)
         auto = AutomaticBackups(backups, start_delay_ms=0)

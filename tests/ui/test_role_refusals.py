@@ -61,6 +61,7 @@ def test_a_doctor_sees_the_desks_buttons_disabled_with_the_reason(
         "予約…": dialog.booking_button,
         "資料を追加": dialog.documents_panel.buttons["add"],
         "連絡の記録": dialog.contacts_panel.log_button,
+        "印刷": dialog.print_button,
     }
     for name, button in desk.items():
         assert not button.isEnabled(), name
