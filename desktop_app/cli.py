@@ -371,7 +371,7 @@ def _restore(args: argparse.Namespace) -> int:
 
     from desktop_app.services.backup import database_file, restore_database
     from desktop_app.services.store_files import make_private_folder
-    from desktop_app.ui.single_instance import lock_path
+    from desktop_app.ui.single_instance import lock_path, make_private
 
     _tolerant_stdout()
     path = database_file(args.db)
@@ -390,6 +390,7 @@ def _restore(args: argparse.Namespace) -> int:
                 reason = "ロックファイルを作れないため、復元できません"
             print(f"sodesk: {reason}：{path}", file=sys.stderr)
             return EXIT_PROBLEM
+        make_private(Path(lock_path(path)))  # it names the machine, like the window's lock
     try:
         result = restore_database(
             args.db,

@@ -140,6 +140,12 @@ def backup_database(
             target = _free_name(destination, taken, suffix, store)
         elif destination.exists() or destination.is_symlink():
             raise StoreError(f"{destination} は既にあります。別のファイル名を指定してください。")
+        elif destination.name.endswith(("-journal", "-wal", "-shm", ".lock")):
+            # SQLite (or the window's lock) would take such a file for a database's own.
+            raise StoreError(
+                f"データベースの付属ファイルの名前には保存できません：{destination.name}"
+                "（別のファイル名を指定してください）"
+            )
         elif not destination.parent.is_dir():
             raise StoreError(f"保存先のフォルダがありません：{destination.parent}")
         else:

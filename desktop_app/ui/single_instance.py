@@ -32,7 +32,7 @@ def acquire(database: Path) -> QLockFile | None:
     lock.setStaleLockTime(0)
     if not lock.tryLock(0):
         return None
-    _make_private(Path(lock_path(database)))
+    make_private(Path(lock_path(database)))
     return lock
 
 
@@ -45,7 +45,7 @@ def holder(database: Path) -> str:
     return f"{hostname}（プロセス {pid}）"
 
 
-def _make_private(path: Path) -> None:
+def make_private(path: Path) -> None:
     """0600 like the database beside it (QLockFile makes its file 0644 under the usual umask);
     it names the machine and the process, and a copied-out file keeps its mode."""
     if os.name == "posix":

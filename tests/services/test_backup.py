@@ -238,3 +238,17 @@ def test_last_backup_ignores_a_damaged_record(store, db_path: Path) -> None:
         connection.execute("INSERT INTO settings (key, value) VALUES ('last_backup', '\"x\"')")
     assert last_backup(store) is None
     assert search_cases(store).total == 0
+
+
+@pytest.mark.parametrize("side", ["-journal", "-wal", "-shm", ".lock"])
+def test_a_database_side_file_name_is_refused(
+    store, db_path: Path, tmp_path: Path, side: str
+) -> None:
+    """SQLite would take a file named like the database's journal (or the window its lock) for
+    its own: a copy there is refused even before the live database has made one."""
+    for base in (db_path, tmp_path / "other.db"):
+        target = Path(f"{base}{side}")
+        with pytest.raises(StoreError, match=r"付属ファイル|既にあります"):
+            backup_database(store, target)
+        if base != db_path:  # the live database's -wal and -shm are SQLite's own
+            assert not target.exists()
