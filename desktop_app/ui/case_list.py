@@ -41,6 +41,7 @@ from desktop_app.ui.case_table_model import (
     PageFetcher,
 )
 from desktop_app.ui.layout_tools import fit_date_edit
+from desktop_app.ui.permissions import gate
 from desktop_app.ui.print_menu import BLANK_FORMS, day_list_heading, forms_menu, open_preview
 from desktop_app.ui.value_combo import ValueCombo
 
@@ -88,6 +89,8 @@ class CaseListPage(QWidget):
         self.day_edit.setToolTip("予約一覧を印刷する日")
         fit_date_edit(self.day_edit)
         self.daylist_button = QPushButton()
+        self._daylist_tip = ""
+        self._role_applied = False
         self.daylist_button.clicked.connect(self.open_day_list)
         self.day_edit.dateChanged.connect(self._name_day_list)
         self._name_day_list(self.day_edit.date())
@@ -167,6 +170,10 @@ class CaseListPage(QWidget):
         self.search_edit.returnPressed.connect(self._focus_first_row)
         self.stage_filter.currentIndexChanged.connect(self.search_now)
         runner.changed.connect(self._on_changed)
+        runner.user_changed.connect(lambda _actor: self.apply_role())
+        # After the first paint: the forms service (whose permission the print buttons follow)
+        # loads the printing model, which the window's start does without.
+        QTimer.singleShot(0, self.apply_role)
         # Scrolling loads further pages, and counts further: 「200件以上」 grows with them.
         self.model.rowsInserted.connect(self._update_count)
 
@@ -284,11 +291,23 @@ class CaseListPage(QWidget):
         # The date is in the box beside the button; the button only says which list it opens.
         today = day == QDate(clock.today())
         self.daylist_button.setText("本日の予約一覧" if today else "この日の予約一覧")
-        self.daylist_button.setToolTip(f"{day_list_heading(_py_date(day))}を表示して印刷します")
+        self._daylist_tip = f"{day_list_heading(_py_date(day))}を表示して印刷します"
+        if self._role_applied:
+            self.apply_role()  # a refused role keeps the reason as the tooltip
+        else:
+            self.daylist_button.setToolTip(self._daylist_tip)
 
     def open_day_list(self) -> PrintPreviewDialog | None:
         """Preview the appointments of the chosen day (today unless changed)."""
         return open_preview(self._runner, self, FormKind.DAYLIST, day=self.chosen_day())
+
+    def apply_role(self) -> None:
+        """The print buttons follow the forms service's permission (a 医師 cannot print)."""
+        from desktop_app.services.forms import render_form
+
+        gate(self.daylist_button, self._runner, render_form, tip=self._daylist_tip)
+        gate(self.blank_button, self._runner, render_form)
+        self._role_applied = True
 
     def open_blank_form(self, kind: FormKind) -> PrintPreviewDialog | None:
         return open_preview(self._runner, self, kind)

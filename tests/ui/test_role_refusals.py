@@ -119,3 +119,29 @@ def test_a_doctors_board_menu_only_opens_the_case(qtbot, runner, store, make_cas
     assert states["開く"][0]
     assert states["次の段階へ（書類送付済）"] == (False, REFUSAL)
     assert states["キャンセル…"] == (False, REFUSAL)
+
+
+def test_a_doctor_cannot_start_printing_from_the_case_list(qtbot, runner, store) -> None:
+    from desktop_app.ui.case_list import CaseListPage
+
+    _as_doctor(store)
+    page = CaseListPage(runner)
+    qtbot.addWidget(page)
+    buttons = {"白紙の用紙": page.blank_button, "予約一覧": page.daylist_button}
+    qtbot.waitUntil(lambda: not page.blank_button.isEnabled())  # gated after the first paint
+    for name, button in buttons.items():
+        assert not button.isEnabled(), name
+        assert button.toolTip() == REFUSAL, name
+
+    sign_in(store, "kanri", "kanri-pass-1")
+    runner.signed_in()
+    for name, button in buttons.items():
+        assert button.isEnabled(), name
+    assert page.daylist_button.toolTip().endswith("を表示して印刷します")
+    # A doctor again: a new day names the list, the refusal stays the tooltip.
+    sign_in(store, "ishi", DOCTOR_PW)
+    runner.signed_in()
+    page.day_edit.setDate(page.day_edit.date().addDays(1))
+    assert page.daylist_button.text() == "この日の予約一覧"
+    assert not page.daylist_button.isEnabled()
+    assert page.daylist_button.toolTip() == REFUSAL
