@@ -181,6 +181,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="テーブルを所有するロール（ログインなし。既定 sodesk_owner）",
     )
     pg_setup.add_argument(
+        "--restored-from",
+        metavar="DUMP",
+        help="pg_restore で戻したデータベースのとき、そのダンプの名前（変更履歴に復元を記録する）",
+    )
+    pg_setup.add_argument(
         "--print-sql", action="store_true", help="実行する SQL を表示するだけで、何も変えない"
     )
     return parser
@@ -636,7 +641,7 @@ def _pg_setup(args: argparse.Namespace) -> int:
         database = url.database if not is_sqlite(url) and url.database else "<データベース名>"
         print(setup_script(database, owner, app), end="")
         return EXIT_OK
-    result = set_up_roles(url, app, owner)
+    result = set_up_roles(url, app, owner, restored_from=args.restored_from)
     for step in result.steps:
         print(step)
     print(

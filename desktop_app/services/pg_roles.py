@@ -9,6 +9,17 @@ nor disable, drop or replace the triggers. Schema upgrades need the owner: after
 Desk, run ``sodesk pg-setup`` again (it upgrades the schema as the owner, then renews the
 privileges), before the desks open the new version.
 
+The extensions the migrations use are made here, as the superuser, before the upgrade:
+``btree_gist`` (the bookings' exclusion constraint, migration 0012) is required; ``pg_trgm``
+(the search index, migration 0009) is made when the server has it, and the search works
+without it, only slower. Both are trusted since PostgreSQL 13, so the owner could make them
+itself; made here, no migration depends on that.
+
+After a ``pg_restore`` (as the superuser, ``--no-owner``), running this again gives
+everything back to the owner; ``restored_from`` then records the restore in the audit log,
+as ``sodesk restore`` does for a file, so that the desks' older witnesses of the chain
+(services/audit_witness.py) are not held against the rewound log.
+
 What this does not stop: a superuser, or whoever holds the server's files or its backups.
 """
 
@@ -32,6 +43,9 @@ DEFAULT_OWNER = "sodesk_owner"
 AUDIT_TABLE = "audit_log"
 VERSION_TABLE = "alembic_version"
 TRIGGER_FUNCTIONS = ("audit_log_append_only()",)
+# Made by the superuser before the migrations: required ones must be on the server.
+REQUIRED_EXTENSIONS = ("btree_gist",)  # migration 0012: bookings of a doctor cannot overlap
+OPTIONAL_EXTENSIONS = ("pg_trgm",)  # migration 0009: the search index (a scan without it)
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -119,6 +133,11 @@ def grant_sql(owner: str, app: str, table_names: Sequence[str]) -> list[str]:
     return statements
 
 
+def extension_sql(names: Sequence[str]) -> list[str]:
+    """The extensions the migrations use, made by the superuser in the public schema."""
+    return [f"CREATE EXTENSION IF NOT EXISTS {_q(n)} WITH SCHEMA public" for n in names]
+
+
 def program_tables() -> list[str]:
     """The tables this version of the program makes (for ``--print-sql``)."""
     return [VERSION_TABLE, *(t.name for t in tables.metadata.sorted_tables)]
@@ -131,6 +150,8 @@ def setup_script(database: str, owner: str, app: str) -> str:
         f"-- SO Desk: roles for database {database} (run as a PostgreSQL superuser)",
         *(s + ";" for s in role_sql(database, owner, app)),
         *(s + ";" for s in ownership_sql(owner, names)),
+        "-- The extensions the migrations use (pg_trgm only where the server has it):",
+        *(s + ";" for s in extension_sql((*REQUIRED_EXTENSIONS, *OPTIONAL_EXTENSIONS))),
         f"-- Here the schema is created or upgraded as {owner}: `sodesk pg-setup` does it",
         f"-- (SET ROLE {owner}; then the program's migrations), and then:",
         *(s + ";" for s in grant_sql(owner, app, names)),
@@ -138,10 +159,17 @@ def setup_script(database: str, owner: str, app: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def set_up_roles(admin_url: str | URL, app: str, owner: str = DEFAULT_OWNER) -> SetupResult:
+def set_up_roles(
+    admin_url: str | URL,
+    app: str,
+    owner: str = DEFAULT_OWNER,
+    *,
+    restored_from: str | None = None,
+) -> SetupResult:
     """Make (or correct) the owner and application roles on the database ``admin_url`` names,
-    connected as a superuser; upgrade the schema as the owner; grant the application role
-    its privileges. Safe to run again (after an update of SO Desk it must be)."""
+    connected as a superuser; make the extensions; upgrade the schema as the owner; grant the
+    application role its privileges. Safe to run again (after an update of SO Desk it must
+    be). ``restored_from`` (the dump's name) records that the database was just restored."""
     check_role_name(app, "アプリケーション")
     check_role_name(owner, "所有者")
     if app == owner:
@@ -163,6 +191,7 @@ def set_up_roles(admin_url: str | URL, app: str, owner: str = DEFAULT_OWNER) -> 
             _run(c, role_sql(database, owner, app))
             names, sequences = _tables(c), _loose_sequences(c)
             _run(c, ownership_sql(owner, names, sequences))
+            made, lacking = _make_extensions(c)
         steps.append(
             f"ロール {owner} を{'作成しました' if new_owner else '確認しました'}"
             "（ログインなし。データベースとテーブルの所有者）"
@@ -174,6 +203,11 @@ def set_up_roles(admin_url: str | URL, app: str, owner: str = DEFAULT_OWNER) -> 
         steps.append(
             f"データベース {database} と既存のテーブル {len(names)} 個の所有者を {owner} にしました"
         )
+        steps.append(f"拡張機能 {'・'.join(made)} を用意しました（スーパーユーザーとして）")
+        steps += [
+            f"拡張機能 {name} がサーバーにないため、案件の検索は索引なしで動きます（遅くなります）"
+            for name in lacking
+        ]
         _upgrade_as(url, owner)
         steps.append(f"スキーマを最新（{head_revision()}）にしました（{owner} として）")
         with engine.begin() as c:
@@ -188,6 +222,9 @@ def set_up_roles(admin_url: str | URL, app: str, owner: str = DEFAULT_OWNER) -> 
             f"{app} には {AUDIT_TABLE} の読み取りと追加（SELECT・INSERT）だけを許可しました"
             "（変更・削除・TRUNCATE・トリガーの無効化はできません）"
         )
+        if restored_from is not None:
+            _record_restore(url, restored_from)
+            steps.append(f"変更履歴に「バックアップから復元：{restored_from}」を記録しました")
     except DBAPIError as exc:
         raise StoreError(f"PostgreSQL の設定に失敗しました：{_first_line(exc)}") from exc
     finally:
@@ -208,6 +245,23 @@ def _refuse_unless_superuser(c: Connection, app: str, owner: str) -> None:
         raise ValidationError(
             f"管理者のロール（{row[0]}）は、所有者にもアプリケーションにも使えません。"
         )
+
+
+def _make_extensions(c: Connection) -> tuple[list[str], list[str]]:
+    """Make the extensions the server has: (made, optional ones it lacks). A required one it
+    lacks stops the set-up (StoreError), before the migrations would fail for want of it."""
+    query = text("SELECT name FROM pg_available_extensions")
+    available = {str(name) for name in c.execute(query).scalars()}
+    missing = [n for n in REQUIRED_EXTENSIONS if n not in available]
+    if missing:
+        raise StoreError(
+            f"PostgreSQL の拡張機能 {'・'.join(missing)} がサーバーにありません。PostgreSQL に"
+            "付属の拡張機能（contrib。Debian・Ubuntu の postgresql パッケージには含まれます。"
+            "ほかでは postgresql-contrib など）を入れてから、もう一度実行してください。"
+        )
+    made = [n for n in (*REQUIRED_EXTENSIONS, *OPTIONAL_EXTENSIONS) if n in available]
+    _run(c, extension_sql(made))
+    return made, [n for n in OPTIONAL_EXTENSIONS if n not in available]
 
 
 def _role_exists(c: Connection, name: str) -> bool:
@@ -253,6 +307,22 @@ def _upgrade_as(url: URL, owner: str) -> None:
         raise StoreError(str(exc)) from exc
     finally:
         engine.dispose()
+
+
+def _record_restore(url: URL, source: str) -> None:
+    """The restored database's log says so, under ``recovery:<OS user>`` like a restore of a
+    file with nobody signed in: witnesses older than this entry no longer count."""
+    from desktop_app.services import audit_witness
+    from desktop_app.services.backup import record_restore
+    from desktop_app.services.restore import RECOVERY
+    from desktop_app.services.store import current_staff, open_store
+
+    store = open_store(url.render_as_string(hide_password=False))
+    try:
+        record_restore(store, f"{RECOVERY}{current_staff()}", source, {"tool": "pg_restore"})
+        audit_witness.note_restore(store, source)
+    finally:
+        store.close()
 
 
 def _first_line(exc: DBAPIError) -> str:

@@ -111,7 +111,8 @@ def restore_database(
     if live is None:
         raise StoreError(
             "PostgreSQL のデータベースはここでは復元できません。"
-            "pg_restore を使ってください（例: pg_restore --clean --if-exists -d <URL> <ファイル>）。"
+            "空のデータベースに pg_restore で戻し、sodesk pg-setup --restored-from <ファイル> を"
+            "実行してください（README「複数の受付で使う（PostgreSQL サーバー）」の手順）。"
         )
     if by is not None:
         check(by, Permission.SETTINGS)  # a signed-in 受付 or 医師: refused before any look

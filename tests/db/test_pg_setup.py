@@ -27,9 +27,12 @@ ADMIN_URL = os.environ.get("SODESK_TEST_POSTGRES_ADMIN_URL", "")
 needs_server = pytest.mark.skipif(
     not ADMIN_URL, reason="SODESK_TEST_POSTGRES_ADMIN_URL (a superuser's URL) is not set"
 )
-DATABASE = "sodesk_pg_setup_test"
-OWNER = "sodesk_test_owner"
-APP = "sodesk_test_app"
+# Named after this process: roles are server-wide, and another pytest session (CI, a second
+# worktree) may run this file against the same server at the same time.
+RUN = f"sodesk_pg_setup{os.getpid()}"
+DATABASE = RUN
+OWNER = f"{RUN}_owner"
+APP = f"{RUN}_app"
 APP_PASSWORD = "desk-pass-1"
 
 
@@ -57,8 +60,10 @@ def fresh_database() -> Iterator[str]:
         f"DROP ROLE IF EXISTS {OWNER}",
     )
     _autocommit(*cleanup, f"CREATE DATABASE {DATABASE}")
-    yield _admin(DATABASE).render_as_string(hide_password=False)
-    _autocommit(*cleanup)
+    try:
+        yield _admin(DATABASE).render_as_string(hide_password=False)
+    finally:
+        _autocommit(*cleanup)
 
 
 def _as_app() -> str:
@@ -77,6 +82,11 @@ def test_print_sql_shows_the_roles_and_changes_nothing(capsys) -> None:
     assert 'GRANT SELECT, INSERT ON public."audit_log" TO "desk"' in sql
     assert 'GRANT SELECT, INSERT, UPDATE, DELETE ON public."cases" TO "desk"' in sql
     assert 'UPDATE, DELETE ON public."audit_log"' not in sql
+    # The superuser makes the extensions before the owner runs the migrations that use them.
+    upgrade = sql.index("-- Here the schema is created or upgraded")
+    for extension in ("btree_gist", "pg_trgm"):
+        made = f'CREATE EXTENSION IF NOT EXISTS "{extension}" WITH SCHEMA public;'
+        assert 0 <= sql.find(made) < upgrade, sql
 
 
 @pytest.mark.parametrize(
@@ -118,7 +128,7 @@ def test_the_desks_role_cannot_undo_the_audit_log(fresh_database: str, capsys) -
             "DROP TRIGGER audit_log_no_update ON audit_log",
             "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger"
             " LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
-            "ALTER TABLE audit_log OWNER TO sodesk_test_app",
+            f"ALTER TABLE audit_log OWNER TO {APP}",
             "DROP TABLE audit_log",
             "DROP SCHEMA public CASCADE",
             f"SET ROLE {OWNER}",
@@ -192,6 +202,30 @@ def test_a_database_the_desks_role_made_is_taken_over(fresh_database: str, capsy
     finally:
         store.close()
     assert check_database(_as_app()).ok
+
+
+@needs_server
+def test_a_server_without_btree_gist_is_told_before_anything_changes(
+    fresh_database: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """The bookings' constraint needs btree_gist: without it pg-setup stops with what to
+    install, and the roles it would have made are not left behind."""
+    from desktop_app.services import pg_roles
+
+    monkeypatch.setattr(pg_roles, "REQUIRED_EXTENSIONS", ("sodesk_no_such_extension",))
+    assert main(["pg-setup", APP, "--owner-role", OWNER, "--db", fresh_database]) == 1
+    err = capsys.readouterr().err
+    assert "拡張機能 sodesk_no_such_extension がサーバーにありません" in err, err
+    engine = create_engine(_admin(DATABASE))
+    try:
+        with engine.connect() as c:
+            roles = c.exec_driver_sql(
+                f"SELECT count(*) FROM pg_roles WHERE rolname IN ('{OWNER}', '{APP}')"
+            ).scalar()
+            tables = c.exec_driver_sql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            assert (roles, tables.scalar()) == (0, 0)
+    finally:
+        engine.dispose()
 
 
 def _autocommit_in(database: str, *statements: str) -> None:
