@@ -138,6 +138,11 @@ def upgrade(
         log.exception("upgrade from %s to %s failed", status.current, status.head)
         if backup is not None:
             _put_back(engine, backup)
+        if isinstance(exc, SchemaError):  # a migration's own sentence: what to do about it
+            raise SchemaError(
+                f"データベースの更新（{status.current or '新規'} → {status.head}）を中止し、"
+                f"更新前の状態のままにしました。{exc}"
+            ) from exc
         raise SchemaError(
             f"データベースの更新（{status.current or '新規'} → {status.head}）に失敗したため、"
             "更新前の状態に戻しました。SO Desk の管理者に連絡してください。"

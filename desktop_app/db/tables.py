@@ -391,7 +391,9 @@ appointments = Table(
     _version(),
     Index("ix_appointments_doctor_date", "doctor_id", "date"),
     # Two desks booking the same doctor at the same start: the database lets only one win.
-    # PostgreSQL's spelling of the condition is added by use_postgresql_options().
+    # PostgreSQL's spelling of the condition is added by use_postgresql_options(), and with it
+    # OVERLAP_CONSTRAINT, which refuses overlapping times as well (SQLite needs neither: its
+    # write transactions run one at a time, and the booking checks inside its own).
     Index(
         "uq_appointments_live_slot",
         "doctor_id",
@@ -461,13 +463,32 @@ audit_log = Table(
 )
 
 
+# No two live bookings of one doctor overlap in time: an exclusion constraint (btree_gist)
+# over the doctor and the half-open range [start, start + minutes). Migration 0012 makes it.
+OVERLAP_CONSTRAINT = "ex_appointments_live_overlap"
+BOOKED_RANGE = "tsrange(date + start_time, date + start_time + minutes * interval '1 minute')"
+
+
 def use_postgresql_options() -> None:
-    """Give the metadata its PostgreSQL-only index options (the partial live-slot index).
+    """Give the metadata its PostgreSQL-only parts: the partial live-slot index's condition
+    and the exclusion constraint on overlapping bookings.
 
     Called when a PostgreSQL engine is made (db/engine.py), not at import: naming a
     ``postgresql_*`` option loads SQLAlchemy's PostgreSQL dialect, about 30 ms that every
     start on the clinic's SQLite file would otherwise pay before the window shows.
     """
+    from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
     for index in appointments.indexes:
         if index.name == "uq_appointments_live_slot":
             index.dialect_options["postgresql"]["where"] = text("NOT cancelled")
+    if not any(c.name == OVERLAP_CONSTRAINT for c in appointments.constraints):
+        appointments.append_constraint(
+            ExcludeConstraint(
+                (appointments.c.doctor_id, "="),
+                (text(BOOKED_RANGE), "&&"),
+                name=OVERLAP_CONSTRAINT,
+                using="gist",
+                where=text("NOT cancelled"),
+            )
+        )

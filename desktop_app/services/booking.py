@@ -1,9 +1,13 @@
 """Booking: free slots, book, reschedule, cancel, no-show and 日時連絡済.
 
 One call = one write transaction (BEGIN IMMEDIATE on SQLite) = one audit entry. Two desks
-racing for one slot: the check runs inside the transaction, and the partial unique index
-``uq_appointments_live_slot`` lets only one live booking per doctor and start exist, whatever
-the engine. Rules are in domain/slots.py; this module gathers their facts.
+racing for one slot: the check runs inside the transaction, which on SQLite is enough; on
+PostgreSQL two checks can pass at once, and the database lets only one of the bookings
+commit: the partial unique index ``uq_appointments_live_slot`` (one live booking per doctor
+and start) and the exclusion constraint ``ex_appointments_live_overlap`` (no overlapping
+times). The other desk gets SLOT_TAKEN, from the store's translation of the refusal
+(services/store.race_lost), whichever statement met it. Rules are in domain/slots.py; this
+module gathers their facts.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ from dataclasses import dataclass
 from functools import partial
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import (
@@ -61,9 +64,8 @@ from desktop_app.services.cases import _detail, closed_dates, load_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.paper_trail import auto_move
 from desktop_app.services.settings import load_settings
+from desktop_app.services.store import SLOT_TAKEN as SLOT_TAKEN  # a lost slot's sentence
 from desktop_app.services.store import Store
-
-SLOT_TAKEN = "この枠はたった今ほかの端末で予約されました。別の枠を選んでください。"
 
 
 class BookingWarning(ReasonNeeded):
@@ -171,7 +173,7 @@ def book(
         if case.stage == Stage.DOCTOR_REVIEW:
             case.stage = Stage.BOOKED
             case.stage_since = clock.utcnow()
-        _flush_slot(session)
+        session.flush()  # the new row's id for the log; a slot lost to a race is refused
         auto_move(case)  # every paper already in: straight on to 資料受領
         audit.record(
             session,
@@ -220,7 +222,7 @@ def reschedule(
         case.appointments.append(new)
         case.doctor_id = doctor_id
         _fit_documents(session, case, date, settings, now.date())
-        _flush_slot(session)
+        session.flush()  # the new row's id for the log; a slot lost to a race is refused
         audit.record(
             session,
             store.staff,
@@ -417,15 +419,6 @@ def _fit_documents(
         still_to_come = doc.required and doc.received_on is None and doc.waived_on is None
         if still_to_come and doc.kind != DocumentKind.APPLICATION:
             doc.due_date = due
-
-
-def _flush_slot(session: Session) -> None:
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        if "uq_appointments_live_slot" in str(exc) or "appointments" in str(exc.orig):
-            raise ValidationError(SLOT_TAKEN) from exc
-        raise
 
 
 def _live_appointment(session: Session, appointment_id: int) -> Appointment:

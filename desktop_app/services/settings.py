@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from desktop_app.db import tables
@@ -46,20 +46,32 @@ def update_settings(
 ) -> ClinicSettings:
     """Validate and save; raises ValidationError (Japanese, with the field) and writes nothing.
 
-    ``based_on`` is what the settings screen showed before the clerk edited it: when another
-    desk has saved different settings since, ConflictError and nothing is written, instead of
-    quietly reverting that desk's change.
+    Key by key: ``based_on`` is what the settings screen showed before the clerk edited it,
+    and only the settings this save changes from it are written. A setting another desk has
+    saved since and this save leaves alone is kept as that desk saved it; when another desk
+    has saved a setting this save changes too, ConflictError and nothing is written, instead
+    of quietly reverting that desk's change. Returns the settings as now stored (the other
+    desks' changes included). Without ``based_on`` (the CLI, a script), the settings that
+    differ from the stored ones are written.
     """
     from desktop_app.db.models import Setting  # the ORM: not needed before the first paint
 
     checked = validate_settings(new)
     with store.transaction() as session:
-        old = load_settings(session)
-        if based_on is not None and old != based_on:
+        # The check and the writes are one step for all desks: two first saves of one
+        # setting cannot both INSERT it, and two saves of it cannot both pass the check.
+        _lock_settings(session)
+        stored = load_settings(session)
+        shown = based_on if based_on is not None else stored
+        changing = [n for n in _FIELDS if _json_of(checked, n) != _json_of(shown, n)]
+        if any(_json_of(stored, n) != _json_of(shown, n) for n in changing):
             raise ConflictError()
+        merged = validate_settings(
+            dataclasses.replace(stored, **{n: getattr(checked, n) for n in changing})
+        )
         before, after = {}, {}
         for name in _FIELDS:
-            old_value, new_value = _to_json(getattr(old, name)), _to_json(getattr(checked, name))
+            old_value, new_value = _json_of(stored, name), _json_of(merged, name)
             if old_value == new_value:
                 continue
             before[name], after[name] = old_value, new_value
@@ -88,7 +100,23 @@ def update_settings(
                 "settings",
                 summary="設定を確認（変更なし）",
             )
-    return checked
+    return merged
+
+
+# pg_advisory_xact_lock key that serialises settings saves ("SODESK" + "ST").
+SETTINGS_LOCK_KEY = 0x534F4445534B5354
+
+
+def _lock_settings(session: Session) -> None:
+    """On PostgreSQL, wait for any other desk's settings save to commit before reading
+    (an advisory lock: a setting never saved yet has no row to lock with FOR UPDATE). On
+    SQLite the transaction's BEGIN IMMEDIATE has done it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SETTINGS_LOCK_KEY})
+
+
+def _json_of(settings: ClinicSettings, name: str) -> Any:
+    return _to_json(getattr(settings, name))
 
 
 def _never_saved(session: Session) -> bool:

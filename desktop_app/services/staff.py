@@ -10,6 +10,7 @@ functions that write import the ORM class themselves, once the first page is on 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -17,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.orm import Session
 
 from desktop_app.db import tables
+from desktop_app.db.seals import seal_rows
 from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
@@ -191,7 +193,7 @@ def record_demo_sign_in(store: Store) -> None:
         user = session.scalar(select(StaffUser).where(StaffUser.login == store.user.login))
         if user is None:
             raise ValidationError(f"デモのアカウント {store.user.login} がありません。")
-        user.last_sign_in_at = utcnow()
+        _stamp_sign_in(session, user.id)
         _audit(
             session,
             user.login,
@@ -288,19 +290,46 @@ def _verified(
             failed = True
         else:
             failed = False
+            account = account_data(user)
             if user.active:
+                rehashed = None
                 if stored is not None and _hasher.check_needs_rehash(stored):
-                    user.password_hash = hash_password(password)
-                user.last_sign_in_at = utcnow()
+                    rehashed = (stored, hash_password(password))
+                at = _stamp_sign_in(session, user.id, rehashed)
+                account = dataclasses.replace(account, last_sign_in_at=at)
                 _audit(session, key, action, user, summary)
             else:
                 _failed(session, key, "無効なアカウント")
-            account = account_data(user)
     if failed:
         raise ValidationError(WRONG, field="password")
     if not account.active:
         raise ValidationError("このアカウントは無効になっています。管理者に連絡してください。")
     return account
+
+
+def _stamp_sign_in(
+    session: Session, user_id: int, rehashed: tuple[str, str] | None = None
+) -> dt.datetime:
+    """Note the sign-in on the account (and a password hash made with today's costs)
+    without bumping its version: the same account signing in at two desks at once is no
+    conflict, and an administrator's screen showing the account is not made stale by it.
+
+    A plain UPDATE, then the row's seal taken again (the ORM's after-flush hook seals only
+    what the ORM writes). The new hash replaces only the one the password was checked
+    against: a password an administrator has just set is not overwritten.
+    """
+    users = tables.staff_users
+    at = utcnow()
+    session.execute(update(users).where(users.c.id == user_id).values(last_sign_in_at=at))
+    if rehashed is not None:
+        old_hash, new_hash = rehashed
+        session.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.password_hash == old_hash)
+            .values(password_hash=new_hash)
+        )
+    seal_rows(session.connection(), users.name, [user_id], table=users)
+    return at
 
 
 _REFUSED_SUMMARY = f"続けて{MAX_FAILURES}回間違えたあとの休止中のため、確認せずに拒否"

@@ -12,8 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_path
-from sqlalchemy import JSON, Column, Engine, Text, event, inspect
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import (
+    JSON,
+    Column,
+    Engine,
+    PrimaryKeyConstraint,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.exc import DatabaseError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,7 +30,7 @@ from desktop_app.db import tables
 from desktop_app.db.engine import UnusableTarget, database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
 from desktop_app.db.seals import SEALED_TABLES, seal_rows
-from desktop_app.domain.errors import ConflictError, ValidationError
+from desktop_app.domain.errors import CONFLICT_MESSAGE, ConflictError, ValidationError
 from desktop_app.domain.roles import Actor
 from desktop_app.domain.text_input import (
     field_label,
@@ -91,6 +100,9 @@ class Store:
         self._write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
         event.listen(self._write_sessions, "before_flush", _check_written_text)
         event.listen(self._write_sessions, "after_flush", _seal_written_rows)
+        from desktop_app.services import live_changes  # the other desks hear of each commit
+
+        live_changes.install(self)
 
     def sign_in(self, actor: Actor) -> None:
         """From now on, this store works as ``actor`` (services/staff.py checks who it is)."""
@@ -114,7 +126,11 @@ class Store:
         """One short write transaction; commits on success, rolls back on any error.
 
         On SQLite it begins IMMEDIATE, so whatever the call reads and checks cannot change
-        under it before it writes: two desks' calls run one after the other.
+        under it before it writes: two desks' calls run one after the other. On PostgreSQL
+        two desks' checks can pass at once; then the database refuses the second write (a
+        version, a unique or exclusion constraint, a serialization failure) and that desk
+        is told in one sentence (``race_lost``), wherever the refusal was raised: a flush,
+        an autoflush before a query, the commit.
         """
         try:
             with self._write_sessions() as session, session.begin():
@@ -123,8 +139,12 @@ class Store:
             # A row changed under us (PostgreSQL, or a row read before this transaction).
             log.info("conflicting write refused: %s", exc)
             raise ConflictError() from exc
-        except OperationalError as exc:
-            if "locked" not in str(exc.orig).lower():
+        except DBAPIError as exc:
+            lost = race_lost(exc)
+            if lost is not None:
+                log.info("write refused, another desk's won: %s", lost.reason)
+                raise lost from exc
+            if not isinstance(exc, OperationalError) or "locked" not in str(exc.orig).lower():
                 raise
             log.warning("database stayed locked: %s", exc)
             raise StoreError(
@@ -144,6 +164,84 @@ class Store:
 
         note_close(self)  # the log keeps the audit chain's head (services/audit_witness)
         self.engine.dispose()
+
+
+# What a desk that lost a race is told (services/store.race_lost). A booking's slot taken by
+# another desk, the same start or an overlapping time: the booking's own sentence.
+SLOT_TAKEN = "この枠はたった今ほかの端末で予約されました。別の枠を選んでください。"
+SAME_CHANGE = "他の端末で同時に同じ変更が行われたため、保存しませんでした。最新の内容を表示します。"
+TRY_AGAIN = "他の端末の保存と重なったため、保存しませんでした。もう一度お試しください。"
+# The constraints a race can meet, and their sentences; any other unique, exclusion or
+# foreign-key refusal is SAME_CHANGE.
+RACE_SENTENCES = {
+    "uq_appointments_live_slot": SLOT_TAKEN,
+    tables.OVERLAP_CONSTRAINT: SLOT_TAKEN,
+    "pk_settings": CONFLICT_MESSAGE,  # the first save of one setting at two desks
+}
+# PostgreSQL's SQLSTATEs: unique, exclusion and foreign-key violations (a row another desk
+# wrote first, or a master row it has just deleted); serialization failure and deadlock (try
+# again). NOT NULL and CHECK violations (23502, 23514) and a trigger's refusal are the
+# program's bugs: raised as they are. On SQLite one desk writes at a time and every check
+# runs inside its write transaction, so only a unique or primary key can be met there (a
+# service's own checks left it to the database); a foreign key met there is a bug.
+_RACE_STATES = frozenset({"23505", "23P01", "23503"})
+_RETRY_STATES = frozenset({"40001", "40P01"})
+_SQLITE_RACES = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
+class RaceLost(ConflictError):
+    """Another desk's write came first and the database refused this one; nothing was
+    written. The screen shows the sentence and reloads, like any ConflictError.
+    ``reason``: the constraint that refused it, or what the server said (for the log)."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def race_lost(exc: DBAPIError) -> RaceLost | None:
+    """The clerk's sentence for a refusal that means another desk won, or None when the
+    error is something else (a bug, a server that went away: raised as it is)."""
+    driver_error = exc.orig
+    state = getattr(driver_error, "sqlstate", None)  # psycopg
+    if state in _RETRY_STATES:
+        return RaceLost(TRY_AGAIN, f"SQLSTATE {state}")
+    if not isinstance(exc, IntegrityError):
+        return None
+    if state is not None:
+        if state not in _RACE_STATES:
+            return None
+        name = getattr(getattr(driver_error, "diag", None), "constraint_name", None) or ""
+    else:
+        if getattr(driver_error, "sqlite_errorname", None) not in _SQLITE_RACES:
+            return None
+        name = _sqlite_constraint(str(driver_error))
+    return RaceLost(RACE_SENTENCES.get(name, SAME_CHANGE), name or str(driver_error))
+
+
+def _sqlite_constraint(message: str) -> str:
+    """The schema's name of the constraint SQLite names by its columns
+    ("UNIQUE constraint failed: settings.key" is pk_settings); "" when none matches."""
+    prefix = "UNIQUE constraint failed: "
+    if not message.startswith(prefix):
+        return ""
+    named = message[len(prefix) :].strip()
+    if named.startswith("index '"):
+        return named[len("index '") :].rstrip("'")
+    columns = [part.strip().partition(".") for part in named.split(",")]
+    table = tables.metadata.tables.get(columns[0][0])
+    if table is None:
+        return ""
+    wanted = [column for _, _, column in columns]
+    candidates: list[tuple[object, list[str]]] = [
+        (index.name, [c.name for c in index.columns]) for index in table.indexes if index.unique
+    ]
+    candidates += [
+        (constraint.name, [c.name for c in constraint.columns])
+        for constraint in table.constraints
+        if isinstance(constraint, UniqueConstraint | PrimaryKeyConstraint)
+    ]
+    return next((str(name) for name, cols in candidates if cols == wanted and name), "")
 
 
 # Columns a form names otherwise (callers.name is the intake's caller_name), for the field a

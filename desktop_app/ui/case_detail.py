@@ -54,6 +54,7 @@ from desktop_app.ui.value_combo import ValueCombo
 from desktop_app.ui.visit_panel import VisitPanel
 
 ENDING_STAGES = (Stage.CANCELLED, Stage.EXCLUDED)
+ELSEWHERE_NOTE = "他の端末で更新されたため、最新の内容を表示しています"
 
 
 def ask_reason(
@@ -176,13 +177,20 @@ class CaseDetailDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        # Shown when another desk's change reloaded what this window shows.
+        self.elsewhere_note = QLabel(ELSEWHERE_NOTE)
+        self.elsewhere_note.setObjectName("muted")
+        self.elsewhere_note.hide()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.elsewhere_note, 1)
+        bottom.addWidget(buttons)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 12)
         layout.setSpacing(10)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(buttons)
+        layout.addLayout(bottom)
 
         # Each button here writes one thing to the case: Enter presses none of them, so a
         # note's Enter in 連絡記録 logs the note and nothing else.
@@ -205,11 +213,14 @@ class CaseDetailDialog(QDialog):
     def _on_changed(self, notice: ChangeNotice) -> None:
         if notice.from_(self):
             return  # its own write: the result is already shown
-        if notice.touches(Change.SETTINGS) or notice.touches(Change.CASES, self.case_id):
-            self.load()
+        this_case = notice.touches(Change.CASES, self.case_id)
+        if (this_case or notice.touches(Change.SETTINGS)) and self.load():
+            # No origin: not a page of this window (another desk, or a write that lost to one).
+            self.elsewhere_note.setVisible(this_case and notice.origin is None)
 
     def _show(self, detail: CaseDetail) -> None:
         assert self._settings is not None
+        self.elsewhere_note.hide()  # what the clerk does here is shown as done here
         self.detail = detail
         self.setWindowTitle(f"案件の詳細 － {detail.case_number} {detail.patient.name}")
         self.number_label.setText(f"案件番号 {detail.case_number}")

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.board.page import BoardPage
     from desktop_app.ui.calendar.page import CalendarPage
     from desktop_app.ui.intake.wizard import IntakeWizard
+    from desktop_app.ui.live_updates import LiveUpdates
     from desktop_app.ui.receipt_dialog import ReceiptDialog
     from desktop_app.ui.settings_page import SettingsPage
     from desktop_app.ui.stats_page import StatsPage
@@ -129,6 +130,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.location_label, 1)
         self.statusBar().addPermanentWidget(self.backup_label)
         self.statusBar().addPermanentWidget(self.staff_label)
+        # On PostgreSQL, the other desks' changes show here as they are made.
+        self.live_updates: LiveUpdates | None = None
+        if store.file is None:
+            from desktop_app.ui.live_updates import start_live_updates
+
+            self.live_updates = start_live_updates(self.runner, self.statusBar(), self)
 
         for number in range(1, len(PAGE_NAMES) + 1):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
@@ -314,6 +321,8 @@ class MainWindow(QMainWindow):
         # The last few seconds of typing since the timed save (none if 受付 was never opened).
         if self.is_built(PAGE_INTAKE):
             self.intake.save_draft_now()
+        if self.live_updates is not None:
+            self.live_updates.stop()
         if self.automatic_backups is not None:
             self.automatic_backups.stop()
         # A backup under way is finished rather than cut off (it takes seconds at most).

@@ -110,6 +110,8 @@ class SettingsPage(QWidget):
             backups if backups is not None else BackgroundBackup(runner.store, self, runner=runner)
         )
         self._current: ClinicSettings | None = None
+        self._filled: tuple[object, ...] = ()
+        self._saving = False
         self.masters_dialog: MastersDialog | None = None
         self.audit_viewer: AuditViewer | None = None
         self.staff_dialog: StaffAccountsDialog | None = None
@@ -374,8 +376,30 @@ class SettingsPage(QWidget):
         self.saved_label.clear()
 
     def _on_changed(self, notice: ChangeNotice) -> None:
-        if notice.touches(Change.SETTINGS) and not notice.from_(self):
-            self.reload()
+        if not notice.touches(Change.SETTINGS) or notice.from_(self):
+            return
+        if self._saving or not self.is_edited():
+            self.reload()  # this save lost to another desk's, or nothing typed would be lost
+        else:
+            # Another desk saved while the clerk is typing here: what is typed stays. The save
+            # writes only the fields changed here and refuses one changed at both desks.
+            self.saved_label.setText(
+                "他の端末で設定が保存されました（入力中の内容はそのままです）。"
+            )
+
+    def _shown_values(self) -> tuple[object, ...]:
+        return (
+            *(edit.text() for edit in self.edits.values()),
+            *(spin.value() for spin in self.spins.values()),
+            self.date_style.currentIndex(),
+            self.closures_edit.text(),
+            self.methods_edit.text(),
+            tuple(self.reasons_editor.reasons()),
+        )
+
+    def is_edited(self) -> bool:
+        """True when the form holds something typed here and not saved."""
+        return self._current is not None and self._shown_values() != self._filled
 
     def _fill(self, s: ClinicSettings) -> None:
         self._current = s
@@ -392,6 +416,7 @@ class SettingsPage(QWidget):
         self.closures_edit.setText(format_closures(s.annual_closures))
         self.methods_edit.setText("、".join(s.payment_methods))
         self.reasons_editor.set_reasons(s.exclusion_reasons)
+        self._filled = self._shown_values()
 
     def edited(self) -> ClinicSettings:
         """The settings as the form shows them, not yet checked by the service.
@@ -418,14 +443,18 @@ class SettingsPage(QWidget):
             # Text the page itself reads (the closures): shown like the service's own errors.
             self.show_field_error(error)
             return None
-        saved = self._runner.run(
-            self,
-            update_settings,
-            edited,
-            based_on=self._current,
-            changes=Change.SETTINGS,
-            on_error=self.show_field_error,
-        )
+        self._saving = True
+        try:
+            saved = self._runner.run(
+                self,
+                update_settings,
+                edited,
+                based_on=self._current,
+                changes=Change.SETTINGS,
+                on_error=self.show_field_error,
+            )
+        finally:
+            self._saving = False
         if saved is not None:
             self._fill(saved)  # as the store now has it (tidied: hyphens, spaces)
             self.saved_label.setText("保存しました。")

@@ -111,3 +111,145 @@ def _sign_in_once(target: str, login: str, password: str, ready: Any) -> str:
             return f"other: {exc.message}"
     finally:
         store.close()
+
+
+# The races of issue #23, round by round: two desks, a barrier before each call, every
+# outcome put in words ("booked", "slot taken", ... or "raw: <exception>" for what a clerk
+# would have seen as 予期しないエラー).
+
+
+def _ready_desk(target: str, desk: str) -> Any:
+    """A desk whose window is up: the connection made and the ORM configured before the race,
+    so the race is about the call, not about who imports fastest."""
+    from sqlalchemy.orm import configure_mappers
+
+    import desktop_app.db.models  # noqa: F401  (the classes configure_mappers readies)
+    from desktop_app.services import staff
+
+    store = open_store(target, staff=desk)
+    staff.has_accounts(store)
+    configure_mappers()
+    return store
+
+
+def _report(results: Any, desk: str, work: Callable[[], list[Any]]) -> None:
+    """Put (desk, outcomes) on ``results``; a desk that died says why instead of hanging."""
+    try:
+        results.put((desk, work()))
+    except BaseException as exc:
+        results.put((desk, f"error: {exc!r}"))
+        raise
+
+
+def book_rounds(
+    target: str, desk: str, rounds: list[tuple[Any, ...]], ready: Any, results: Any
+) -> None:
+    """Each round: wait for the other desk, then book (case id, doctor id, date, start,
+    minutes, now). Outcomes: "booked", "slot taken" (SLOT_TAKEN), "refused: …" (the booking's
+    own check saw the other desk's row), "conflict: …", "raw: …"."""
+    from desktop_app.services.booking import SLOT_TAKEN, book
+
+    def work() -> list[str]:
+        store = _ready_desk(target, desk)
+        outcomes: list[str] = []
+        try:
+            for case_id, doctor_id, date, start, minutes, now in rounds:
+                ready.wait(timeout=120)
+                try:
+                    book(
+                        store,
+                        case_id,
+                        doctor_id=doctor_id,
+                        date=date,
+                        start=start,
+                        minutes=minutes,
+                        now=now,
+                    )
+                    outcomes.append("booked")
+                except ConflictError as exc:
+                    taken = exc.message == SLOT_TAKEN
+                    outcomes.append("slot taken" if taken else f"conflict: {exc.message}")
+                except ValidationError as exc:
+                    outcomes.append(f"refused: {exc.message}")
+                except Exception as exc:
+                    outcomes.append(f"raw: {exc!r}")
+        finally:
+            store.close()
+        return outcomes
+
+    _report(results, desk, work)
+
+
+def sign_in_rounds(
+    target: str, desk: str, login: str, password: str, rounds: int, ready: Any, results: Any
+) -> None:
+    """Each round: wait for the other desk, then sign in as ``login`` (the same account at both
+    desks). Outcomes: "signed in", "conflict: …", "refused: …", "raw: …"."""
+    from desktop_app.services import staff
+
+    def work() -> list[str]:
+        store = _ready_desk(target, desk)
+        outcomes: list[str] = []
+        try:
+            for _ in range(rounds):
+                ready.wait(timeout=120)
+                try:
+                    staff.sign_in(store, login, password)
+                    outcomes.append("signed in")
+                except ConflictError as exc:
+                    outcomes.append(f"conflict: {exc.message}")
+                except ValidationError as exc:
+                    outcomes.append(f"refused: {exc.message}")
+                except Exception as exc:
+                    outcomes.append(f"raw: {exc!r}")
+        finally:
+            store.close()
+        return outcomes
+
+    _report(results, desk, work)
+
+
+def settings_rounds(
+    target: str, desk: str, rounds: list[dict[str, Any]], ready: Any, results: Any
+) -> None:
+    """Each round: both desks read the settings (their screens), then both save their
+    changes at once, based on what they read; once both are done, each reads again whether
+    its values are stored. Outcomes: (what the save said, kept): "saved", "conflict" (the
+    conflict message), "conflict: …", "refused: …", "raw: …"; kept is True when every value
+    this desk saved is what is stored after the round."""
+    import dataclasses
+
+    from desktop_app.domain.errors import CONFLICT_MESSAGE
+    from desktop_app.services.settings import get_settings, update_settings
+
+    def work() -> list[tuple[str, bool]]:
+        store = _ready_desk(target, desk)
+        outcomes: list[tuple[str, bool]] = []
+        try:
+            for changes in rounds:
+                ready.wait(timeout=120)  # the previous round is over at both desks
+                shown = get_settings(store)
+                ready.wait(timeout=120)
+                try:
+                    saved = update_settings(
+                        store, dataclasses.replace(shown, **changes), based_on=shown
+                    )
+                    said = "saved"
+                except ConflictError as exc:
+                    saved = None
+                    said = "conflict" if exc.message == CONFLICT_MESSAGE else f"conflict: {exc}"
+                except ValidationError as exc:
+                    saved, said = None, f"refused: {exc.message}"
+                except Exception as exc:
+                    saved, said = None, f"raw: {exc!r}"
+                ready.wait(timeout=120)  # both have saved (or been told why not)
+                now = get_settings(store)
+                kept = saved is not None and all(
+                    getattr(now, name) == getattr(saved, name) for name in changes
+                )
+                outcomes.append((said, kept))
+        finally:
+            store.close()
+        return outcomes
+
+    _report(results, desk, work)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from desktop_app.db.models import (
     Appointment,
@@ -20,11 +19,12 @@ from desktop_app.db.models import (
     SOCase,
 )
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
-from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.people import Attendance, Relationship
 from desktop_app.domain.slots import HoursChange
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services.booking import (
+    SLOT_TAKEN,
     BookingWarning,
     book,
     cancel_appointment,
@@ -269,7 +269,7 @@ def test_notified_records_when_and_how(clinic: Store, make_case) -> None:
 
 def test_the_database_refuses_a_second_live_booking_of_one_slot(clinic: Store, make_case) -> None:
     first, second = make_case().id, make_case(name="佐藤　花", furigana="サトウ　ハナ").id
-    with pytest.raises(IntegrityError), clinic.transaction() as session:
+    with pytest.raises(ConflictError, match=SLOT_TAKEN), clinic.transaction() as session:
         for case_id in (first, second):
             session.add(Appointment(case_id=case_id, doctor_id=DR_A, date=DEC1, start_time=T(14)))
     with clinic.transaction() as session:  # a cancelled one does not hold the slot

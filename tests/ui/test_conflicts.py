@@ -24,8 +24,9 @@ def test_settings_saved_elsewhere_meanwhile_are_not_reverted(
         update_settings(other_desk, dataclasses.replace(theirs, fax="0144-33-9999"))
     finally:
         other_desk.close()
-    page.edits["tel"].clear()
-    qtbot.keyClicks(page.edits["tel"], "0144-84-0000")
+    # This screen changes the same field the other desk changed: refused, and reloaded.
+    page.edits["fax"].clear()
+    qtbot.keyClicks(page.edits["fax"], "0144-33-1111")
     with qtbot.waitSignal(runner.changed):
         page.save_button.click()
     assert shown_errors == [CONFLICT_MESSAGE]
@@ -33,6 +34,25 @@ def test_settings_saved_elsewhere_meanwhile_are_not_reverted(
     assert get_settings(store).tel == "0144840158", "nothing of the stale screen was written"
     assert page.edits["fax"].text() == "0144-33-9999", "the page shows the latest"
     assert page.saved_label.text() == ""
+
+
+def test_a_different_field_saved_meanwhile_is_kept_beside_this_save(
+    qtbot, runner, store, db_path, shown_errors
+) -> None:
+    page = SettingsPage(runner)
+    qtbot.addWidget(page)
+    other_desk = open_store(db_path, staff="受付B")
+    try:
+        theirs = get_settings(other_desk)
+        update_settings(other_desk, dataclasses.replace(theirs, fax="0144-33-9999"))
+    finally:
+        other_desk.close()
+    page.edits["tel"].clear()
+    qtbot.keyClicks(page.edits["tel"], "0144-84-0000")
+    page.save_button.click()
+    assert shown_errors == []
+    saved = get_settings(store)
+    assert (saved.tel, saved.fax) == ("0144840000", "0144339999"), "both desks' changes kept"
 
 
 def test_a_case_moved_elsewhere_meanwhile_is_reloaded_not_moved(
@@ -54,3 +74,41 @@ def test_a_case_moved_elsewhere_meanwhile_is_reloaded_not_moved(
     assert dialog.stage_label.text() == Stage.FORMS_SENT.label
     history = get_case(store, case.id).history
     assert [h.action for h in history] == ["case.create", "case.stage"], "moved once, not twice"
+
+
+def test_another_desks_save_does_not_wipe_what_is_being_typed(
+    qtbot, runner, store, db_path, shown_errors
+) -> None:
+    from desktop_app.domain.changes import Change, OpChanges
+    from desktop_app.ui.actions import ChangeNotice
+
+    page = SettingsPage(runner)
+    qtbot.addWidget(page)
+    page.edits["tel"].clear()
+    qtbot.keyClicks(page.edits["tel"], "0144-84-0000")
+    other_desk = open_store(db_path, staff="受付B")
+    try:
+        theirs = get_settings(other_desk)
+        update_settings(other_desk, dataclasses.replace(theirs, fax="0144-33-9999"))
+    finally:
+        other_desk.close()
+    # What a live update from the other desk delivers (ui/live_updates.py): origin None.
+    runner.changed.emit(ChangeNotice(OpChanges(Change.SETTINGS), origin=None))
+    assert page.edits["tel"].text() == "0144-84-0000", "what the clerk typed stays"
+    assert "他の端末で設定が保存されました" in page.saved_label.text()
+    page.save_button.click()
+    assert shown_errors == []
+    saved = get_settings(store)
+    assert (saved.tel, saved.fax) == ("0144840000", "0144339999")
+    assert page.edits["fax"].text() == "0144-33-9999", "the page shows both now"
+
+    # With nothing typed, a save elsewhere simply shows.
+    other_desk = open_store(db_path, staff="受付B")
+    try:
+        update_settings(
+            other_desk, dataclasses.replace(get_settings(other_desk), fax="0144-33-7777")
+        )
+    finally:
+        other_desk.close()
+    runner.changed.emit(ChangeNotice(OpChanges(Change.SETTINGS), origin=None))
+    assert page.edits["fax"].text() == "0144-33-7777"

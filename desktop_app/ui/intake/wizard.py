@@ -195,7 +195,11 @@ class IntakeWizard(QWidget):
             if case is not None and case.stage != self.case.stage:
                 self.case = case
                 self.confirm.show_result(case)
-        if notice.touches(Change.SETTINGS | Change.CASES):
+        # Settings and masters from any desk; cases only from this window's own pages (the
+        # referrers a case saved here): another desk's every case change would reload the
+        # referrer list for nothing.
+        own_cases = notice.origin is not None and notice.touches(Change.CASES)
+        if notice.touches(Change.SETTINGS | Change.MASTERS) or own_cases:
             self._load_context()
             for step in self.steps:
                 step.context_changed()
