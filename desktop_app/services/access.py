@@ -25,16 +25,23 @@ class NotAllowed(ValidationError):
         self.permission = permission
 
 
+# What printing a form needs (services/forms.py's services require it): named here so that a
+# screen can gate its print buttons without loading the forms service at start.
+PRINT_FORMS = Permission.CASE_WORK
+
+
 def allowed(store: Store, permission: Permission) -> bool:
     """Whether the store's signed-in user may do this (a program with no user may)."""
     return store.user is None or may(store.user.role, permission)
 
 
-def refusal_for(store: Store, service: Callable[..., object]) -> str | None:
-    """Why the signed-in user may not call ``service`` (its @requires permission), or None
-    when they may: screens disable what a role may not do from this, not from a list of
-    their own."""
-    permission: Permission | None = getattr(service, "__requires__", None)
+def refusal_for(store: Store, service: Callable[..., object] | Permission) -> str | None:
+    """Why the signed-in user may not call ``service`` (its @requires permission, or a
+    permission the services name, like PRINT_FORMS), or None when they may: screens disable
+    what a role may not do from this, not from a list of their own."""
+    permission: Permission | None = (
+        service if isinstance(service, Permission) else getattr(service, "__requires__", None)
+    )
     if permission is None or allowed(store, permission):
         return None
     return permission.refusal

@@ -24,6 +24,7 @@ from desktop_app.domain import clock
 from desktop_app.domain.changes import Change
 from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage
+from desktop_app.services.access import PRINT_FORMS
 from desktop_app.services.case_rows import CasePage, case_rows, search_cases
 from desktop_app.services.store import Store
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
@@ -171,9 +172,7 @@ class CaseListPage(QWidget):
         self.stage_filter.currentIndexChanged.connect(self.search_now)
         runner.changed.connect(self._on_changed)
         runner.user_changed.connect(lambda _actor: self.apply_role())
-        # After the first paint: the forms service (whose permission the print buttons follow)
-        # loads the printing model, which the window's start does without.
-        QTimer.singleShot(0, self.apply_role)
+        self.apply_role()
         # Scrolling loads further pages, and counts further: 「200件以上」 grows with them.
         self.model.rowsInserted.connect(self._update_count)
 
@@ -302,11 +301,9 @@ class CaseListPage(QWidget):
         return open_preview(self._runner, self, FormKind.DAYLIST, day=self.chosen_day())
 
     def apply_role(self) -> None:
-        """The print buttons follow the forms service's permission (a 医師 cannot print)."""
-        from desktop_app.services.forms import render_form
-
-        gate(self.daylist_button, self._runner, render_form, tip=self._daylist_tip)
-        gate(self.blank_button, self._runner, render_form)
+        """The print buttons follow the forms services' permission (a 医師 cannot print)."""
+        gate(self.daylist_button, self._runner, PRINT_FORMS, tip=self._daylist_tip)
+        gate(self.blank_button, self._runner, PRINT_FORMS)
         self._role_applied = True
 
     def open_blank_form(self, kind: FormKind) -> PrintPreviewDialog | None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.domain.roles import Permission
 from desktop_app.services.access import refusal_for
 from desktop_app.ui.actions import ServiceRunner
 
@@ -20,7 +21,7 @@ _TIP = "_sodesk_tip"  # the widget's own tooltip, kept while a refusal stands in
 def gate(
     widget: QWidget,
     runner: ServiceRunner,
-    service: Callable[..., object],
+    service: Callable[..., object] | Permission,
     *,
     enabled: bool = True,
     tip: str | None = None,
