@@ -59,3 +59,19 @@ def consultation_fee(minutes: int, settings: ClinicSettings = DEFAULT_SETTINGS) 
         total_yen=total,
         consumption_tax_yen=tax_included_in(total),
     )
+
+
+def fee_words(settings: ClinicSettings = DEFAULT_SETTINGS) -> str:
+    """The price in the guide's words, tax included: 「30分まで5,500円、追加30分5,500円」.
+
+    The extension is charged by started blocks, so an extension no longer than one block
+    costs one block (「追加30分」); a longer one is priced per block (「追加30分ごとに」).
+    """
+    fee = f"{settings.fee_per_block_yen:,}円"
+    first = f"{settings.session_minutes}分まで{fee}"
+    extension = settings.max_extension_minutes
+    if extension <= 0:
+        return first
+    if extension <= settings.session_minutes:
+        return f"{first}、追加{extension}分{fee}"
+    return f"{first}、追加{settings.session_minutes}分ごとに{fee}"

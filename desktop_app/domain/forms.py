@@ -6,6 +6,7 @@ use this vocabulary, so a form is named, labelled and packed one way everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from desktop_app.domain.documents import DocumentKind
@@ -45,11 +46,16 @@ class FormKind(StrEnum):
         return FORM_DOCUMENTS.get(self)
 
 
+# The referral letter's one name, the guide's (「セカンドオピニオン外来専用診療情報提供書」),
+# blank or written by the primary doctor; the short form where space is tight (menus).
+REFERRAL_NAME = "セカンドオピニオン外来専用診療情報提供書"
+REFERRAL_SHORT_NAME = "専用診療情報提供書"
+
 FORM_LABELS: dict[FormKind, str] = {
     FormKind.GUIDE: "セカンドオピニオン外来のご案内",
     FormKind.APPLICATION: "セカンドオピニオン外来申込書",
     FormKind.CONSENT: "相談同意書",
-    FormKind.REFERRAL: "セカンドオピニオン外来専用診療情報提供書",
+    FormKind.REFERRAL: REFERRAL_NAME,
     FormKind.COVER: "送付状",
     FormKind.LABEL: "宛名（長形3号封筒）",
     FormKind.CONFIRMATION: "予約確認書",
@@ -64,7 +70,7 @@ FORM_LABELS: dict[FormKind, str] = {
 MENU_LABELS: dict[FormKind, str] = {
     FormKind.PACKET: "送付書類一式",
     FormKind.APPLICATION: "申込書",
-    FormKind.REFERRAL: "専用診療情報提供書",
+    FormKind.REFERRAL: REFERRAL_SHORT_NAME,
     FormKind.CONSENT: "相談同意書",
     FormKind.COVER: "送付状",
     FormKind.LABEL: "宛名",
@@ -111,3 +117,23 @@ def mailout_documents(attendance: Attendance, patient_is_minor: bool) -> tuple[D
 def enclosures(needs_consent: bool) -> tuple[DocumentKind, ...]:
     """What the cover letter lists as enclosed: the packet, less the cover letter itself."""
     return tuple(FORM_DOCUMENTS[f] for f in packet_forms(needs_consent) if f is not FormKind.COVER)
+
+
+def printed_name(kind: DocumentKind) -> str:
+    """A document as the forms name it to a patient or a doctor: the referral letter, blank
+    or written, by its one name (``REFERRAL_NAME``); the others by their label, less the
+    clerk's （用紙）."""
+    if kind in (DocumentKind.REFERRAL_FORM, DocumentKind.REFERRAL_LETTER):
+        return REFERRAL_NAME
+    return kind.label.replace("（用紙）", "")
+
+
+def family_only_papers(patient_is_minor: bool) -> DocumentKind:
+    """What a family consulting without the patient brings (the rule of ``packet_forms``):
+    the patient's 相談同意書, or for a minor a proof of the relationship (健康保険証)."""
+    return DocumentKind.RELATIONSHIP_PROOF if patient_is_minor else DocumentKind.CONSENT
+
+
+def daylist_title(day: dt.date, today: dt.date) -> str:
+    """The day list's title: 「本日の予約一覧」 only for today's."""
+    return FORM_LABELS[FormKind.DAYLIST] if day == today else "予約一覧"

@@ -2,27 +2,25 @@
 
 Forms are faxed: black on white, no grey fills, lines of at least 0.5 pt, text of at least
 9 pt, margins of 15 mm. ``fit_text``/``draw_fit`` is the one way text goes into a box: it
-shrinks to 9 pt on one line, then wraps (Japanese kinsoku rules, ``linebreak``), and never
-overflows: as a last resort it cuts the text with … and logs a warning.
+shrinks to 9 pt on one line, then wraps (at phrase boundaries, names whole, kinsoku:
+``linebreak``), and never overflows: as a last resort it cuts the text with … and logs a
+warning.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
-from xml.sax.saxutils import escape
 
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
 
 from desktop_app.printing.fonts import GOTHIC
-from desktop_app.printing.linebreak import wrap_text
+from desktop_app.printing.linebreak import FORCED, SCRIPT, WORD, plain, wrap_ranked, wrap_text
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +45,6 @@ SHRINK_FIRST = 0.85  # shrink one line to 85 % of the size before wrapping inste
 
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "middle", "bottom"]
-_TA = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 
 
 @dataclass(frozen=True)
@@ -86,29 +83,60 @@ class Fit:
     overflow: bool  # True when even 9 pt wrapped did not fit and the text was cut
 
 
-@lru_cache(maxsize=256)
-def paragraph_style(
-    size: float, leading: float, align: Align = "left", font: str = GOTHIC
-) -> ParagraphStyle:
-    """A Japanese paragraph style for running text in platypus frames (the guide)."""
-    return ParagraphStyle(
-        f"fit-{font}-{size}-{leading}-{align}",
-        fontName=font,
-        fontSize=size,
-        leading=leading,
-        alignment=_TA[align],
-        wordWrap="CJK",
-        splitLongWords=True,
-    )
+class TextBlock(Flowable):
+    """Running text for platypus frames (the guide), broken like every other text
+    (``linebreak``): phrases, names whole, kinsoku. ``hang`` indents the lines after the
+    first (a list item's mark stands out to the left). Splits across frames by lines."""
 
+    def __init__(
+        self,
+        text: str,
+        size: float,
+        leading: float,
+        *,
+        hang: float = 0.0,
+        font: str = GOTHIC,
+        lines: tuple[str, ...] | None = None,
+        first: bool = True,
+    ) -> None:
+        super().__init__()
+        self.text, self.size, self.leading, self.hang, self.font = text, size, leading, hang, font
+        self.lines = lines
+        self.first = first  # False for the rest of a block split across frames
 
-def markup(text: str) -> str:
-    """Plain text as Paragraph markup: escaped, newlines kept, full-width spaces kept.
+    def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
+        if self.lines is None:
+            self.lines = tuple(wrap_text(self.text, avail_w - self.hang, self.size, self.font))
+        self.width, self.height = avail_w, len(self.lines) * self.leading
+        return self.width, self.height
 
-    Paragraph collapses every whitespace run, U+3000 included, to one narrow space; that
-    would glue 「山田　花子」 together. No-break spaces survive: four are about one em.
-    """
-    return escape(text).replace("\n", "<br/>").replace("\u3000", "\u00a0" * 4)
+    def split(self, avail_w: float, avail_h: float) -> list[Flowable]:
+        self.wrap(avail_w, avail_h)
+        assert self.lines is not None
+        fit = int((avail_h + 0.01) // self.leading)
+        if fit < 1 or fit >= len(self.lines):
+            return []
+        return [self._part(self.lines[:fit], self.first), self._part(self.lines[fit:], False)]
+
+    def _part(self, lines: tuple[str, ...], first: bool) -> TextBlock:
+        return TextBlock(
+            self.text,
+            self.size,
+            self.leading,
+            hang=self.hang,
+            font=self.font,
+            lines=lines,
+            first=first,
+        )
+
+    def draw(self) -> None:
+        assert self.lines is not None
+        # Each line sits in a band of `leading`, its glyphs centred in the band.
+        baseline = self.height - (self.leading - self.size) / 2 - self.size * ASCENT
+        for i, line in enumerate(self.lines):
+            x = 0.0 if self.first and i == 0 else self.hang
+            draw_string(self.canv, x, baseline, line, self.size, font=self.font)
+            baseline -= self.leading
 
 
 def fit_text(
@@ -121,31 +149,42 @@ def fit_text(
     font: str = GOTHIC,
     leading: float = 1.25,
 ) -> Fit:
-    """Fit ``text`` in a ``width`` x ``height`` box: shrink on one line, then wrap, then cut.
+    """Fit ``text`` in a ``width`` x ``height`` box: shrink on one line, then wrap (at
+    phrases; between any characters but a name's when that is the only way), then cut.
 
     ``leading`` is a factor of the size. The size never goes below ``min_size`` (9 pt).
-    Lines break by Japanese rules (kinsoku, see ``linebreak``).
+    Lines break by Japanese rules (phrases, names whole, kinsoku: see ``linebreak``); the
+    lines are plain text, ``text`` may carry the marks of ``linebreak.keep``.
     """
     text = text.strip()
     min_size = min(min_size, size)
-    if not text:
+    if not plain(text):
         return Fit("", size, size * leading, (), 0.0, 0.0, False)
     sizes = _sizes(size, min_size)
     single: Fit | None = None
     if "\n" not in text:
+        line = plain(text)
         for s in sizes:
-            w = stringWidth(text, font, s)
+            w = stringWidth(line, font, s)
             if w <= width and s <= height + 0.01:
-                single = Fit(text, s, s * leading, (text,), w, s, False)
+                single = Fit(text, s, s * leading, (line,), w, s, False)
                 break
         # A slightly smaller single line reads better than a wrapped one.
         if single is not None and single.size >= size * SHRINK_FIRST:
             return single
-    wrapped = _fit_wrapped(text, width, height, sizes, leading, font)
+    # Wrapped at phrases (or words) only, at the largest size that allows it: a slightly
+    # smaller text reads better than a word broken in two.
+    wrapped = _fit_wrapped(text, width, height, sizes, leading, font, worst=WORD)
     if wrapped is not None and (single is None or wrapped.size > single.size):
         return wrapped
     if single is not None:
         return single
+    # Then a long name or word broken where its script changes, then rather than cut the
+    # text, between any characters (names stay whole as long as they can).
+    for worst, loose in ((SCRIPT, False), (FORCED, False), (FORCED, True)):
+        wrapped = _fit_wrapped(text, width, height, sizes, leading, font, worst=worst, loose=loose)
+        if wrapped is not None:
+            return wrapped
     return _cut(text, width, height, sizes[-1], leading, font)
 
 
@@ -156,15 +195,24 @@ def _block(text: str, lines: list[str], size: float, leading: float, font: str, 
 
 
 def _fit_wrapped(
-    text: str, width: float, height: float, sizes: list[float], leading: float, font: str
+    text: str,
+    width: float,
+    height: float,
+    sizes: list[float],
+    leading: float,
+    font: str,
+    *,
+    worst: int,
+    loose: bool = False,
 ) -> Fit | None:
-    """The largest size at which the wrapped text fits the height, if any."""
+    """The largest size at which the wrapped text fits the height breaking no worse than
+    ``worst`` (a ``linebreak`` rank), if any."""
     for s in sizes:
         max_lines = int((height - s) // (s * leading)) + 1 if height >= s else 0
         if max_lines < 2 and "\n" not in text:
             continue
-        lines = wrap_text(text, width, s, font)
-        if len(lines) <= max_lines:
+        lines, rank = wrap_ranked(text, width, s, font, loose=loose)
+        if len(lines) <= max_lines and rank <= worst:
             return _block(text, lines, s, leading, font, False)
     return None
 
@@ -181,11 +229,11 @@ def _sizes(size: float, min_size: float) -> list[float]:
 
 def _cut(text: str, width: float, height: float, size: float, leading: float, font: str) -> Fit:
     """As many lines as fit at the minimum size, the last ending in …; logged (text is lost)."""
-    log.warning("text cut to fit a %.0fx%.0f pt box: %r", width, height, text[:40])
+    log.warning("text cut to fit a %.0fx%.0f pt box: %r", width, height, plain(text)[:40])
     max_lines = int((height - size) // (size * leading)) + 1 if height >= size else 0
     if max_lines <= 0:
         return Fit("", size, size * leading, (), 0.0, 0.0, True)
-    lines = wrap_text(text, width, size, font)[:max_lines]
+    lines = wrap_text(text, width, size, font, loose=True)[:max_lines]
     last = lines[-1]
     while last and stringWidth(last + "…", font, size) > width:
         last = last[:-1]
@@ -247,6 +295,7 @@ def draw_string(
 ) -> float:
     """One line at baseline ``y``; returns its width. ``bold`` strokes the outline too,
     as IPAex has no bold face."""
+    text = plain(text)
     width = stringWidth(text, font, size)
     if align == "center":
         x -= width / 2
@@ -266,7 +315,7 @@ def draw_string(
 
 
 def text_width(text: str, size: float, font: str = GOTHIC) -> float:
-    return stringWidth(text, font, size)
+    return stringWidth(plain(text), font, size)
 
 
 def box(c: Canvas, x: float, y: float, w: float, h: float, lw: float = RULE) -> None:
@@ -327,12 +376,14 @@ def flow_paragraph(
     size: float = 10.0,
     leading: float = 1.5,
     align: Align = "left",
+    hang: float = 0.0,
 ) -> float:
-    """Running text (not boxed) from ``y_top`` down, kinsoku applied; returns the y below."""
+    """Running text (not boxed) from ``y_top`` down, broken like every text (``linebreak``);
+    ``hang`` indents the lines after the first (a numbered item). Returns the y below."""
     baseline = y_top - size * ASCENT
-    ax = _ax(x, width, align)
-    lines = wrap_text(text.strip(), width, size, GOTHIC)
-    for line in lines:
-        draw_string(c, ax, baseline, line, size, align=align)
+    lines = wrap_text(text.strip(), width - hang, size, GOTHIC)
+    for i, line in enumerate(lines):
+        indent = hang if i else 0.0
+        draw_string(c, _ax(x + indent, width - indent, align), baseline, line, size, align=align)
         baseline -= size * leading
     return y_top - (len(lines) - 1) * size * leading - size

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from desktop_app.domain.documents import DocumentKind
 from desktop_app.domain.fees import FeeBreakdown
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.stages import Decision, Stage
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class PaymentInfo:
     # A voided payment's receipt still prints (for the file), marked 取消 with the reason.
     voided: bool = False
     void_reason: str = ""
+    voided_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,11 @@ class CaseInfo:
     report_delivered_on: date | None = None
     borrowed: tuple[BorrowedItem, ...] = ()  # materials lent by the primary doctor
     clerk: str = ""  # the clerk who prints (the FAX cover's sender), when known
+    # Added for the third pass (issue 24): where the case stands, for the letters' sentences.
+    stage: Stage | None = None
+    decision: Decision | None = None
+    application_received_on: date | None = None
+    desired_dates: str = ""  # 希望日時 as the caller gave it at intake (free text)
 
     @property
     def mail_name(self) -> str:
@@ -148,8 +155,19 @@ class DayListEntry:
     minutes: int = 30
     status: str = ""  # a stage label, e.g. 予約確定 / 当日受付
     note: str = ""
-    attendees: str = ""  # who comes: 'ご本人', 'ご本人・子 山田太郎' …
-    consent: str = ""  # 相談同意書: '要・受領済' / '要・未着' / '不要' / '続柄確認書類'
+    attendees: str = ""  # who comes: 'ご本人', 'ご本人、子　山田　太郎' …
+    # 相談同意書: '要・受領済' / '要・未着' / '不要', or for a minor '続柄確認書類' and its mark
+    consent: str = ""
+    # Who comes, as data: the printed list composes ``attendees`` from them (names whole).
+    attendance: Attendance | None = None
+    caller: CallerInfo = field(default_factory=CallerInfo)
+
+    @property
+    def attendees_line(self) -> str:
+        """Who comes, as printed: from the attendance when known, else ``attendees``."""
+        if self.attendance is None:
+            return self.attendees
+        return attendees_text(self.attendance, self.name, self.caller, short=True)
 
 
 @dataclass(frozen=True)

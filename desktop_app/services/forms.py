@@ -21,14 +21,13 @@ from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import NOTIFY_CONTACTS, Channel, Direction
 from desktop_app.domain.errors import ValidationError
-from desktop_app.domain.forms import FormKind, packet_forms
+from desktop_app.domain.forms import FormKind, daylist_title, packet_forms
 from desktop_app.domain.paper_trail import SEND_CHANNELS
-from desktop_app.domain.roles import Permission
 from desktop_app.domain.slots import when_label
 from desktop_app.domain.stages import Decision
 from desktop_app.printing import DayListEntry
 from desktop_app.services import audit, print_input
-from desktop_app.services.access import requires
+from desktop_app.services.access import PRINT_FORMS, requires
 from desktop_app.services.cases import _detail, closed_dates, load_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.paper_trail import auto_move
@@ -48,7 +47,7 @@ class RenderedForm:
     day: dt.date | None = None  # the day list's day
 
 
-@requires(Permission.CASE_WORK)
+@requires(PRINT_FORMS)
 def render_form(
     store: Store,
     kind: FormKind,
@@ -92,10 +91,12 @@ def render_form(
         stem = f"daylist_{(day or today).isoformat()}"
     title = kind.label + (f"（{number}）" if number else "")
     shown_day = (day or today) if kind == FormKind.DAYLIST else None
+    if shown_day is not None:
+        title = daylist_title(shown_day, today)
     return RenderedForm(kind, pdf, title, f"{stem}.pdf", case_id, number, shown_day)
 
 
-@requires(Permission.CASE_WORK)
+@requires(PRINT_FORMS)
 def record_printed(
     store: Store,
     kind: FormKind,
@@ -144,7 +145,7 @@ def is_tracked(kind: FormKind) -> bool:
     return kind == FormKind.PACKET or FormKind(kind).document is not None
 
 
-@requires(Permission.CASE_WORK)
+@requires(PRINT_FORMS)
 def record_sent(
     store: Store,
     kind: FormKind,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from desktop_app.db.models import (
     Appointment,
     Caller,
+    CaseDocument,
     Patient,
     Payment,
     ReferringDoctor,
@@ -24,7 +25,7 @@ from desktop_app.domain import clock
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import FeeBreakdown, blocks_for_minutes, tax_included_in
-from desktop_app.domain.forms import enclosures
+from desktop_app.domain.forms import enclosures, family_only_papers
 from desktop_app.domain.office_calendar import materials_due_date
 from desktop_app.domain.people import Attendance, Sex, is_minor_on
 from desktop_app.domain.settings import ClinicSettings
@@ -105,6 +106,7 @@ def payment_info(payment: Payment, settings: ClinicSettings) -> PaymentInfo:
         amount_reason=payment.amount_reason,
         voided=payment.voided,
         void_reason=payment.void_reason,
+        voided_on=payment.voided_at.astimezone().date() if payment.voided_at else None,
     )
 
 
@@ -142,10 +144,16 @@ def case_info(
     """
     appt = current_appointment(case)
     payment = receipt_payment(case, payment_id)
-    required_in = [d for d in case.documents if d.direction == Direction.IN and d.required]
-    # What is still to bring (the confirmation lists it); the application came in earlier.
-    outstanding = tuple(
-        d.kind for d in required_in if d.received_on is None and d.kind != DocumentKind.APPLICATION
+    # What is still to bring (the confirmation lists it): neither received nor waived; the
+    # application came in earlier.
+    outstanding = tuple(d.kind for d in _still_due(case) if d.kind != DocumentKind.APPLICATION)
+    application = next(
+        (
+            d
+            for d in case.documents
+            if d.kind == DocumentKind.APPLICATION and d.direction == Direction.IN
+        ),
+        None,
     )
     consent = needs_consent(case)
     # The cover letter lists the pages in the envelope: the packet's forms for this case (the
@@ -182,7 +190,23 @@ def case_info(
         report_written_on=case.report_written_on,
         report_delivered_on=case.report_delivered_on,
         borrowed=borrowed_items(case),
+        stage=case.stage,
+        decision=case.decision,
+        application_received_on=application.received_on if application else None,
+        desired_dates=case.desired_dates,
     )
+
+
+def _still_due(case: SOCase) -> list[CaseDocument]:
+    """The case's required incoming documents neither received nor waived."""
+    return [
+        d
+        for d in case.documents
+        if d.direction == Direction.IN
+        and d.required
+        and d.received_on is None
+        and d.waived_on is None
+    ]
 
 
 def _assigned(case: SOCase, appt: Appointment | None) -> tuple[str, str]:
@@ -203,22 +227,17 @@ def borrowed_items(case: SOCase) -> tuple[BorrowedItem, ...]:
 
 
 def consent_status(case: SOCase, minor: bool) -> str:
-    """The day list's 相談同意書 column: needed or not, and whether it is in."""
+    """The day list's 相談同意書 column: not needed, or which paper (a minor's family brings
+    a proof of the relationship instead) marked 要・受領済 or 要・未着."""
     if case.attendance != Attendance.FAMILY_ONLY:
         return "不要"
-    if minor:
-        return "続柄確認書類"
+    kind = family_only_papers(minor)
     doc = next(
-        (
-            d
-            for d in case.documents
-            if d.kind == DocumentKind.CONSENT and d.direction == Direction.IN
-        ),
+        (d for d in case.documents if d.kind == kind and d.direction == Direction.IN),
         None,
     )
-    if doc is not None and doc.received_on is not None:
-        return "要・受領済"
-    return "要・未着"
+    status = "要・受領済" if doc is not None and doc.received_on is not None else "要・未着"
+    return status if kind == DocumentKind.CONSENT else f"続柄確認書類\n{status}"
 
 
 def clerk_name(session: Session, staff: str) -> str:
@@ -229,9 +248,13 @@ def clerk_name(session: Session, staff: str) -> str:
 
 
 def needs_consent(case: SOCase) -> bool:
-    """True when the case expects the patient's 相談同意書 back (family alone attends)."""
+    """True when the case expects the patient's 相談同意書 back (family alone attends); one
+    waived (the patient turned out a minor on the day) is not expected."""
     return any(
-        d.kind == DocumentKind.CONSENT and d.direction == Direction.IN and d.required
+        d.kind == DocumentKind.CONSENT
+        and d.direction == Direction.IN
+        and d.required
+        and d.waived_on is None
         for d in case.documents
     )
 
@@ -254,4 +277,6 @@ def day_entry(appt: Appointment) -> DayListEntry:
             case.attendance, case.patient.name, caller_info(case.caller), short=True
         ),
         consent=consent_status(case, minor),
+        attendance=case.attendance,
+        caller=caller_info(case.caller),
     )

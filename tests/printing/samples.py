@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from desktop_app.domain.documents import DocumentKind
 from desktop_app.domain.fees import consultation_fee
+from desktop_app.domain.forms import REFERRAL_NAME
 from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
 from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings
 from desktop_app.printing.model import (
@@ -76,6 +77,8 @@ def sample_case(settings: ClinicSettings = DEFAULT_SETTINGS) -> CaseInfo:
             fee=consultation_fee(45, settings),
         ),
         diagnosis="胃がん（早期）",
+        application_received_on=date(2026, 11, 5),
+        desired_dates="平日の午後（火曜・木曜が都合よい）",
         primary_doctor_informed=True,
         assigned_department="外科",
         assigned_doctor="高橋　誠",
@@ -150,6 +153,8 @@ def long_case(settings: ClinicSettings = DEFAULT_SETTINGS) -> CaseInfo:
             payer_name="長谷川ウィリアムズ　ジョナサン太郎",
         ),
         diagnosis="膵頭部癌（浸潤性膵管癌）ステージⅢ、閉塞性黄疸（胆管ステント留置後）",
+        # One line at 9 pt: beside the longest consultation, a longer wish is cut (logged).
+        desired_dates="できるだけ早く。月・水・金の午前は不可、火・木の午後なら家族が送迎可",
         primary_doctor_informed=True,
         assigned_department="消化器外科・肝胆膵外科（腫瘍外科）",
         assigned_doctor="五十嵐ヴァンデンベルグ　健太郎",
@@ -167,7 +172,7 @@ def long_case(settings: ClinicSettings = DEFAULT_SETTINGS) -> CaseInfo:
 def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[DayListEntry, ...]:
     """A day's bookings: ordinary and long names, checked in or not."""
     rows = []
-    names = [
+    names: list[tuple[str, str, str, str, str, str, tuple[Attendance, CallerInfo], str]] = [
         (
             "山田　花子",
             "ヤマダ　ハナコ",
@@ -175,7 +180,7 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
             "高橋　誠",
             "当日受付",
             "",
-            "ご本人、子\u3000山田\u3000太郎",
+            (Attendance.PATIENT_AND_FAMILY, CallerInfo("山田　太郎", Relationship.CHILD)),
             "不要",
         ),
         (
@@ -185,7 +190,10 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
             "五十嵐ヴァンデンベルグ　健太郎",
             "資料受領",
             "家族のみ来院（相談同意書あり）。CD-R 2枚、病理標本は返却要。延長の可能性あり",
-            "その他の親族\u3000長谷川ウィリアムズ\u3000ジョナサン太郎（ご家族のみ）",
+            (
+                Attendance.FAMILY_ONLY,
+                CallerInfo("長谷川ウィリアムズ　ジョナサン太郎", Relationship.OTHER_RELATIVE),
+            ),
             "要・受領済",
         ),
         (
@@ -195,8 +203,8 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
             "田中　由美",
             "予約確定",
             "資料未着",
-            "父母\u3000佐々木\u3000恵子（ご家族のみ）",
-            "続柄確認書類",
+            (Attendance.FAMILY_ONLY, CallerInfo("佐々木　恵子", Relationship.PARENT)),
+            "続柄確認書類\n要・未着",
         ),
     ]
     for i in range(count):
@@ -213,7 +221,8 @@ def sample_day_entries(day: date = date(2026, 11, 24), count: int = 6) -> tuple[
                 minutes=60 if i % 3 == 1 else 30,
                 status=n[4],
                 note=n[5],
-                attendees=n[6],
+                attendance=n[6][0],
+                caller=n[6][1],
                 consent=n[7],
             )
         )
@@ -234,7 +243,7 @@ def sample_fax(case: CaseInfo) -> FaxCoverInfo:
         message=(
             f"いつも大変お世話になっております。貴院よりご紹介いただきました{case.patient.name}様の"
             "セカンドオピニオン外来の予約が確定いたしましたので、予約確認書をお送りいたします。"
-            "診療情報提供書と検査資料のご準備をよろしくお願い申し上げます。"
+            f"{REFERRAL_NAME}と検査資料のご準備をよろしくお願い申し上げます。"
         ),
         sender_person="鈴木",
     )

@@ -19,7 +19,9 @@ def _receipt(settings: ClinicSettings, case: CaseInfo, today: date) -> str:
 
 def _voided(case: CaseInfo, reason: str) -> CaseInfo:
     assert case.payment is not None
-    pay = dataclasses.replace(case.payment, voided=True, void_reason=reason)
+    pay = dataclasses.replace(
+        case.payment, voided=True, void_reason=reason, voided_on=date(2026, 11, 25)
+    )
     return dataclasses.replace(case, payment=pay)
 
 
@@ -40,7 +42,7 @@ def test_a_live_receipt_shows_self_pay_tax_included_and_the_method(settings, ful
 def test_a_voided_receipt_is_marked_with_its_reason(settings, full_case, today):
     text = _receipt(settings, _voided(full_case, "金額の入力誤り"), today)
     assert "取消" in text
-    assert "この領収書は取り消されました" in text
+    assert "この領収書は令和8年11月25日に取り消されました" in text  # when, as well as why
     assert "金額の入力誤り" in text
     assert "¥11,000-" in text  # still readable under the stamp
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 from reportlab.lib.units import mm
 
+from desktop_app.domain.documents import DocumentKind
 from desktop_app.domain.forms import FormKind, packet_forms
 from desktop_app.domain.people import Attendance, Relationship
 from desktop_app.printing import build_form
@@ -153,7 +154,14 @@ def test_confirmation_and_consent_agree_on_when_the_consent_comes(settings, long
     assert "相談同意書" in day_part.split("■料金", 1)[0]
     consent = pdf_text(build_form(FormKind.CONSENT, settings, longest_case, today=today))
     assert "資料と一緒に、または相談の当日にお持ちください" in consent
-    minor = replace(longest_case, patient_is_minor=True, needs_consent=False)
+    # A minor's family brings a proof of the relationship instead (on the case's checklist).
+    proof = tuple(
+        DocumentKind.RELATIONSHIP_PROOF if k == DocumentKind.CONSENT else k
+        for k in longest_case.required_incoming
+    )
+    minor = replace(
+        longest_case, patient_is_minor=True, needs_consent=False, required_incoming=proof
+    )
     text = pdf_text(build_form(FormKind.CONFIRMATION, settings, minor, today=today))
     assert "続柄確認書類（健康保険証など）" in text
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop_app.domain.documents import DocumentKind
+from desktop_app.domain.fees import fee_words
+from desktop_app.domain.forms import REFERRAL_NAME, family_only_papers
 from desktop_app.domain.people import Attendance, ConsultationCategory, Sex
 from desktop_app.printing.context import (
     BAR_MODULE,
@@ -27,6 +30,7 @@ from desktop_app.printing.layout import (
     CONTENT_W,
     HEAVY,
     LEFT,
+    MIN_SIZE,
     RIGHT,
     THIN,
     TOP,
@@ -37,6 +41,7 @@ from desktop_app.printing.layout import (
     choices,
     draw_fit,
     draw_string,
+    fit_text,
     hline,
 )
 
@@ -48,21 +53,28 @@ BLANK_BIRTH = (
 )
 # Row heights (mm) of the table the applicant fills in; tests hold them to these minimums.
 ROWS = {
-    "name": 19.0,
-    "birth": 9.0,
+    "name": 18.5,
+    "birth": 8.5,
     "address": 15.0,
     "attendance": 14.5,
     "diagnosis": 9.0,
     "referrer": 10.0,
     "referrer_tel": 8.0,
     "doctor": 9.0,
-    "doctor_consent": 9.0,
+    "doctor_consent": 8.5,
     "desired": 9.0,
-    "consultation": 52.0,
+    "consultation": 55.0,
     "wishes": 22.0,
 }
 WISH_LINE = 7.5 * mm  # each 第n希望 line: room for handwriting
+TOLD_H = 5.5 * mm  # the wish taken on the phone, above them: one line
+TOLD_MAX = 11.5 * mm  # two lines; a longer wish shrinks to fit
 WEEKDAY_BRACKET = f"（{BLANK * 2}）"  # about 8 mm at 10.5 pt: room for one kanji by hand
+
+
+CATEGORIES_H = 13 * mm  # the consultation's check boxes, above its text
+CONSULT_VPAD = 1.0 * mm
+CONSULT_LEADING = 1.2
 
 
 def banner_width(number: str) -> float:
@@ -121,8 +133,12 @@ def draw_application(c: Canvas, ctx: FormContext) -> None:
     y = _attendance(c, ctx, y, value_x, value_w)
     y = _diagnosis(c, ctx, y, value_x, value_w)
     y = _referrer(c, ctx, y, value_x, value_w)
-    y = _consultation(c, ctx, y, value_x, value_w)
-    y = _wishes(c, y, value_x, value_w)
+    # The wish taken on the phone is printed with the dates; its room comes from the
+    # consultation's (both are what the caller told), so the page keeps its length.
+    told = told_wish(ctx)
+    told_h = _told_height(ctx, told, value_w)
+    y = _consultation(c, ctx, y, value_x, value_w, ROWS["consultation"] * mm - told_h)
+    y = _wishes(c, told, told_h, y, value_x, value_w)
     # The frame the patient fills is drawn heavy so it survives a blurred fax.
     box(c, LEFT, y, CONTENT_W, top_of_table - y, HEAVY)
     y = _agreement(c, ctx, y - 2.5 * mm)
@@ -240,28 +256,46 @@ def _attendance(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: 
         WRITE_SIZE,
         4 * mm,
     )
-    note = "※家族のみは相談同意書が必要"
     draw_fit(
         c,
-        note,
-        Rect.below(value_x + value_w - 52 * mm, y, 51 * mm, 8.4 * mm),
+        family_note(ctx),
+        Rect.below(value_x + NOTE_X, y, value_w - NOTE_X - 1 * mm, 8.4 * mm),
         size=9,
         align="right",
         pad=0.5 * mm,
+        vpad=0.3 * mm,
+        leading=1.15,
     )
     caller = case.caller
     family = caller.relationship is not None and caller.relationship.is_family
     name = caller.name if family else ""
     relation = caller.relationship.label if family and caller.relationship else ""
-    base = y - h + 3 * mm
+    base = y - h + 2.5 * mm
     underline_field(c, value_x + 2 * mm, base, 90 * mm, "ご家族の氏名 ", name)
     underline_field(c, value_x + 97 * mm, base, value_w - 99 * mm, "続柄 ", relation)
     return y - h
 
 
-def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: float) -> float:
+NOTE_X = 86 * mm  # the note on family-only papers, right of the three boxes
+
+
+def family_note(ctx: FormContext) -> str:
+    """What a family coming without the patient must bring, by the packet's rule: the
+    相談同意書, or for a minor patient a proof of the relationship; both on a blank form."""
+    consent = DocumentKind.CONSENT.label
+    if ctx.blank:
+        return f"※家族のみは{consent}が必要\n（未成年の方は続柄がわかる書類で可）"
+    if ctx.case.needs_consent:
+        return f"※家族のみは{consent}が必要"
+    if family_only_papers(ctx.case.patient_is_minor) == DocumentKind.RELATIONSHIP_PROOF:
+        return "※家族のみは続柄がわかる書類（健康保険証など）が必要"
+    return f"※家族のみは{consent}が必要"
+
+
+def _consultation(
+    c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: float, h: float
+) -> float:
     case = ctx.case
-    h = ROWS["consultation"] * mm
     label_cell(c, LEFT, y - h, LABEL_W, h, "ご相談の内容")
     box(c, value_x, y - h, value_w, h, THIN)
     cats = list(ConsultationCategory)
@@ -278,7 +312,7 @@ def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w
             size=9.5,
             pad=0.5 * mm,
         )
-    text_top = y - 13 * mm
+    text_top = y - CATEGORIES_H
     hline(c, value_x, value_x + value_w, text_top, THIN)
     area_h = text_top - (y - h)
     if case.consultation.strip():
@@ -289,8 +323,8 @@ def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w
             size=11,
             valign="top",
             pad=2 * mm,
-            vpad=1.2 * mm,
-            leading=1.25,
+            vpad=CONSULT_VPAD,
+            leading=CONSULT_LEADING,
         )
     else:
         # Ruled lines 8 mm apart: room for handwriting of ordinary size.
@@ -301,15 +335,24 @@ def _consultation(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w
     return y - h
 
 
-def _wishes(c: Canvas, y: float, value_x: float, value_w: float) -> float:
-    """Two wished dates, each on its own line with room to write, and the days that do
-    not suit."""
-    h = ROWS["wishes"] * mm
+def told_wish(ctx: FormContext) -> str:
+    """The 希望日時 taken at intake, as the application prints it above the wished dates."""
+    told = ctx.case.desired_dates.strip()
+    return f"お電話で伺ったご希望：{told}" if told else ""
+
+
+def _wishes(c: Canvas, told: str, told_h: float, y: float, value_x: float, value_w: float) -> float:
+    """The wish taken on the phone (when one was), two wished dates, each on its own line
+    with room to write, and the days that do not suit."""
+    h = ROWS["wishes"] * mm + told_h
     label_cell(c, LEFT, y - h, LABEL_W, h, "ご希望の日時", 10)
     box(c, value_x, y - h, value_w, h, THIN)
     size = WRITE_SIZE
-    slot = f"{BLANK * 3}月{BLANK * 3}日{WEEKDAY_BRACKET}{BLANK}午前・午後{BLANK}"
     line_y = y
+    if told:
+        draw_fit(c, told, Rect.below(value_x, y, value_w, told_h), size=10.5, pad=2 * mm)
+        line_y -= told_h
+    slot = f"{BLANK * 3}月{BLANK * 3}日{WEEKDAY_BRACKET}{BLANK}午前・午後{BLANK}"
     for n in (1, 2):
         line_y -= WISH_LINE
         draw_string(c, value_x + 2 * mm, line_y + 1.6 * mm, f"第{n}希望\u3000{slot}", size)
@@ -321,14 +364,29 @@ def _wishes(c: Canvas, y: float, value_x: float, value_w: float) -> float:
     return y - h
 
 
+def _told_height(ctx: FormContext, told: str, value_w: float) -> float:
+    """Room for the wish taken on the phone (0 if none): one line, two when long and the
+    consultation text leaves the room (at 9 pt it always keeps what it needs)."""
+    if not told:
+        return 0.0
+    fit = fit_text(told, value_w - 4 * mm, TOLD_MAX - 1.6 * mm, size=10.5)
+    want = min(TOLD_MAX, max(TOLD_H, fit.height + 2.6 * mm))
+    consultation = ctx.case.consultation.strip()
+    if not consultation:
+        return want
+    area = ROWS["consultation"] * mm - CATEGORIES_H
+    need = fit_text(consultation, value_w - 4 * mm, area, size=MIN_SIZE, leading=CONSULT_LEADING)
+    room = area - need.height - 2 * CONSULT_VPAD - 1  # a point to spare for rounding
+    return max(TOLD_H, min(want, room))
+
+
 def _agreement(c: Canvas, ctx: FormContext, y: float) -> float:
     s = ctx.settings
-    fee = f"{s.fee_per_block_yen:,}"
+    extension = f"、延長は最大{s.max_extension_minutes}分" if s.max_extension_minutes > 0 else ""
     items = [
         "「セカンドオピニオン外来のご案内」を読みました。自由診療（健康保険は使えません）で、"
-        f"料金は{s.session_minutes}分まで{fee}円、延長{s.max_extension_minutes}分ごとに"
-        f"{fee}円（税込）であることを了承します。",
-        "主治医の先生に作成していただいた診療情報提供書と検査資料を、"
+        f"料金は{fee_words(s)}（税込{extension}）であることを了承します。",
+        f"主治医の先生に作成していただいた「{REFERRAL_NAME}」と検査資料を、"
         f"予約日時の{s.materials_deadline_days}日前までに持参します。",
     ]
     size = 10.0

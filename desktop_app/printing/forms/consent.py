@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop_app.domain.forms import REFERRAL_NAME
 from desktop_app.printing.context import (
     FormContext,
     birth_date_text,
@@ -46,8 +47,8 @@ def draw_consent(c: Canvas, ctx: FormContext) -> None:
     y = flow_paragraph(
         c,
         "私は、下記の者が私に代わって、貴院のセカンドオピニオン外来において私の病状・治療について"
-        "相談すること、またその際に私の診療情報（診療情報提供書・検査資料）が提示・説明されることに"
-        "同意します。",
+        f"相談すること、またその際に私の診療情報（{REFERRAL_NAME}・検査資料）が"
+        "提示・説明されることに同意します。",
         LEFT,
         y,
         CONTENT_W,

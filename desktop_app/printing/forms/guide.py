@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Frame, Paragraph, Spacer
+from reportlab.platypus import Flowable, Frame, Spacer
 
+from desktop_app.domain.fees import fee_words
+from desktop_app.domain.forms import REFERRAL_NAME, FormKind
 from desktop_app.printing.context import (
     CONTENT_BOTTOM,
     FormContext,
@@ -14,7 +15,8 @@ from desktop_app.printing.context import (
     finish_page,
     start_page,
 )
-from desktop_app.printing.layout import CONTENT_W, LEFT, TOP, markup, paragraph_style
+from desktop_app.printing.layout import CONTENT_W, LEFT, TOP, TextBlock
+from desktop_app.printing.linebreak import keep, plain
 
 TITLE = "セカンドオピニオン外来のご案内"
 BODY = 10.0
@@ -24,7 +26,6 @@ HEAD = 11.5
 def guide_sections(ctx: FormContext) -> list[tuple[str, list[str]]]:
     """The guide as (heading, paragraphs); '■'/'※'/digits start indented items."""
     s = ctx.settings
-    fee = f"{s.fee_per_block_yen:,}"
     tel = ctx.phone(s.tel)
     office = f"{s.hospital_name}{s.office_name}"
     return [
@@ -98,8 +99,7 @@ def guide_sections(ctx: FormContext) -> list[tuple[str, list[str]]]:
             "料金",
             [
                 "紹介状を書いていただいた主治医の先生への報告書の作成費を含め、費用は"
-                f"{s.session_minutes}分まで{fee}円、追加{s.max_extension_minutes}分ごとに{fee}円"
-                "（税込）です。",
+                f"{fee_words(s)}（税込）です。",
                 "※セカンドオピニオン外来は自由診療で行われます。健康保険は使えませんのでご注意ください。",
                 "※料金は、セカンドオピニオン終了後にお支払いいただきます。",
             ],
@@ -117,13 +117,20 @@ def guide_sections(ctx: FormContext) -> list[tuple[str, list[str]]]:
             [
                 f"1　お電話にて、{office}（{tel}）にご連絡ください。お電話で内容や送付先を伺った後、"
                 "当院より以下の書類をお送りいたします。",
-                "■セカンドオピニオン外来のご案内　■セカンドオピニオン外来申込書　"
-                "■セカンドオピニオン外来専用診療情報提供書　"
-                "■相談同意書（ご家族のみのご相談の場合に必要です）",
+                # Each form's name whole on a line.
+                "\u3000".join(
+                    keep(f"■{name}")
+                    for name in (
+                        FormKind.GUIDE.label,
+                        FormKind.APPLICATION.label,
+                        REFERRAL_NAME,
+                        "相談同意書（ご家族のみのご相談の場合に必要です）",
+                    )
+                ),
                 "2　「セカンドオピニオン外来申込書」にご記入後、ファックスあるいは郵送にて当院まで"
                 "お送りください。その後、当院にてセカンドオピニオンの日時を決定し、ご連絡します。",
-                "3　主治医の先生に、セカンドオピニオンについてお伝えし、「セカンドオピニオン外来専用"
-                "診療情報提供書」を作成していただき、必要な資料（下記「セカンドオピニオンに際して必要な"
+                f"3　主治医の先生に、セカンドオピニオンについてお伝えし、「{REFERRAL_NAME}」"
+                "を作成していただき、必要な資料（下記「セカンドオピニオンに際して必要な"
                 "もの」）を主治医より借りて、セカンドオピニオンの予約日時の"
                 f"{s.materials_deadline_days}日前までにご持参ください。",
                 "※主治医の先生のご都合もあると思いますので、事前に、主治医の先生にセカンドオピニオンを"
@@ -139,7 +146,7 @@ def guide_sections(ctx: FormContext) -> list[tuple[str, list[str]]]:
             [
                 "1　相談者がご本人以外の場合は、「相談同意書」が必要です。但し、患者さんが未成年の"
                 "場合は、ご相談者との続柄を示す書類（たとえば健康保険証）で可。",
-                "2　主治医の先生に書いていただいた「セカンドオピニオン外来専用診療情報提供書」と、"
+                f"2　主治医の先生に書いていただいた「{REFERRAL_NAME}」と、"
                 "できる限りの検査資料をお借りしてお持ちください。",
                 "■血液検査の結果　■超音波検査の結果と画像　"
                 "■レントゲン検査、MRI検査、CT検査の実物フィルム（CD-R）　■病理検査の報告書など",
@@ -160,15 +167,15 @@ def guide_sections(ctx: FormContext) -> list[tuple[str, list[str]]]:
 
 
 def _story(ctx: FormContext) -> list[Flowable]:
-    head = paragraph_style(HEAD, HEAD * 1.35)
-    body = paragraph_style(BODY, BODY * 1.5)
-    item = _indented(BODY)
     story: list[Flowable] = []
     for heading, paragraphs in guide_sections(ctx):
-        flow: list[Flowable] = [Spacer(0, 2.2 * mm), Paragraph(f"【{markup(heading)}】", head)]
+        flow: list[Flowable] = [
+            Spacer(0, 2.2 * mm),
+            TextBlock(f"【{heading}】", HEAD, HEAD * 1.35),
+        ]
         for text in paragraphs:
-            style = item if text[0] in "■※123456789" else body
-            flow.append(Paragraph(markup(text), style))
+            hang = BODY if plain(text)[0] in "■※123456789" else 0.0
+            flow.append(TextBlock(text, BODY, BODY * 1.5, hang=hang))
         # A heading never stands alone at the foot of a page.
         story.append(_Together(flow[:3]))
         story.extend(flow[3:])
@@ -193,13 +200,6 @@ class _Together(Flowable):
         for part, h in zip(self.parts, self.heights, strict=True):
             y -= h
             part.drawOn(self.canv, 0, y)
-
-
-def _indented(size: float) -> ParagraphStyle:
-    base = paragraph_style(size, size * 1.5)
-    return ParagraphStyle(
-        "guide-item", parent=base, leftIndent=size * 1.0, firstLineIndent=-size * 1.0
-    )
 
 
 def draw_guide(c: Canvas, ctx: FormContext) -> None:

@@ -6,7 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.domain.documents import DocumentKind
-from desktop_app.domain.forms import enclosures
+from desktop_app.domain.forms import REFERRAL_NAME, enclosures, printed_name
 from desktop_app.printing.context import (
     CONTENT_BOTTOM,
     FormContext,
@@ -31,6 +31,8 @@ from desktop_app.printing.layout import (
     text_width,
 )
 
+# Brought with the materials or on the day (not under the 3-day rule).
+ON_THE_DAY = frozenset({DocumentKind.CONSENT, DocumentKind.RELATIONSHIP_PROOF})
 NAGA3 = (120 * mm, 235 * mm)  # 長形3号: an A4 sheet folded in three
 # When the consent form is due, said one way on every form. The guide lists it among
 # 「セカンドオピニオンに際して必要なもの」 (what to bring); the 3-day rule is for the referral
@@ -54,13 +56,13 @@ def mailout_kinds(ctx: FormContext) -> tuple[DocumentKind, ...]:
 
 def _enclosure_label(kind: DocumentKind) -> str:
     # The clerk's labels say （用紙）; the patient reads the form's own name.
-    return kind.label.replace("（用紙）", "")
+    return printed_name(kind)
 
 
 def draw_cover(c: Canvas, ctx: FormContext) -> None:
     """A4 cover letter: addressee, enclosures, what to do next, by when, where to fax."""
     start_page(c)
-    s, case = ctx.settings, ctx.case
+    case = ctx.case
     # Addressee top left, where a window envelope shows it.
     y = TOP - 2 * mm
     draw_fit(c, ctx.postal(case.mail_postal), Rect.below(LEFT, y, 95 * mm, 6 * mm), size=11, pad=0)
@@ -112,26 +114,20 @@ def draw_cover(c: Canvas, ctx: FormContext) -> None:
         y -= 6.5 * mm
     y -= 5 * mm
 
-    draw_string(c, LEFT, y, "■ お手続きのお願い", 11.5)
+    steps, requests = cover_steps(ctx)
+    draw_string(c, LEFT, y, "■ お手続きのお願い" if requests else "■ お手続きについて", 11.5)
     y -= 3 * mm
-    fax = ctx.phone(s.fax)
-    due = f"（{ctx.date(case.materials_due, weekday=True)}まで）" if case.materials_due else ""
-    steps = [
-        "「セカンドオピニオン外来申込書」にご記入のうえ、"
-        f"FAX（{fax}）または郵送で当院{s.office_name}へお送りください。",
-        "主治医の先生に「セカンドオピニオン外来専用診療情報提供書」の作成をご依頼ください。"
-        "検査資料（血液検査、画像のCD-R、病理検査の報告書など）とともにお借りいただき、予約日時の"
-        f"{s.materials_deadline_days}日前までにご持参ください{due}。",
-    ]
-    if case.needs_consent:
-        steps.append(CONSENT_WHEN)
-    elif case.patient_is_minor:
-        steps.append(MINOR_PROOF)
-    steps.append("申込書が届きましたら、担当医を決めたうえで、当院から日時をお電話でご連絡します。")
     for i, text in enumerate(steps, 1):
         y = (
             flow_paragraph(
-                c, f"{i}．{text}", LEFT + 5 * mm, y, CONTENT_W - 5 * mm, size=10.5, leading=1.55
+                c,
+                f"{i}．{text}",
+                LEFT + 5 * mm,
+                y,
+                CONTENT_W - 5 * mm,
+                size=10.5,
+                leading=1.55,
+                hang=text_width(f"{i}．", 10.5),
             )
             - 2 * mm
         )
@@ -147,6 +143,68 @@ def draw_cover(c: Canvas, ctx: FormContext) -> None:
         )
     draw_string(c, RIGHT, max(y - 8 * mm, CONTENT_BOTTOM), "以上", 10.5, align="right")
     finish_page(c, ctx, case.case_number)
+
+
+def cover_steps(ctx: FormContext) -> tuple[list[str], bool]:
+    """The cover's sentences, by where the case stands on the day it is printed: only what
+    is still to do, no deadline already past, the booked date once there is one. Returns
+    them and whether any asks the patient to do something."""
+    s, case = ctx.settings, ctx.case
+    blank = not case.case_number
+    due_kinds = [k for k in case.required_incoming if k not in ON_THE_DAY]
+    steps: list[str] = []
+    requests = False
+    if blank or case.application_received_on is None:
+        steps.append(
+            "「セカンドオピニオン外来申込書」にご記入のうえ、"
+            f"FAX（{ctx.phone(s.fax)}）または郵送で当院{s.office_name}へお送りください。"
+        )
+        requests = True
+    if blank or due_kinds:
+        steps.append(
+            f"主治医の先生に「{REFERRAL_NAME}」の作成をご依頼ください。"
+            "検査資料（血液検査、画像のCD-R、病理検査の報告書など）とともにお借りいただき、"
+            + _bring_by(ctx)
+        )
+        requests = True
+    else:
+        steps.append(f"「{REFERRAL_NAME}」と検査資料は、当院で受け取りました。")
+    if DocumentKind.CONSENT in case.required_incoming:
+        steps.append(CONSENT_WHEN)
+        requests = True
+    elif DocumentKind.RELATIONSHIP_PROOF in case.required_incoming:
+        steps.append(MINOR_PROOF)
+        requests = True
+    appt = case.appointment
+    if appt is not None:
+        if appt.start.date() >= ctx.today:
+            day = ctx.date(appt.start.date(), weekday=True)
+            steps.append(
+                f"ご予約は{day}\u3000{appt.start:%H:%M}からです。当日は、総合案内に"
+                "「セカンドオピニオン外来受診」とお声をおかけください。"
+            )
+    elif case.application_received_on is not None:
+        steps.append(
+            f"申込書は{ctx.date(case.application_received_on)}に受け取りました。"
+            "担当医を決めたうえで、当院から日時をお電話でご連絡します。"
+        )
+    else:
+        steps.append(
+            "申込書が届きましたら、担当医を決めたうえで、当院から日時をお電話でご連絡します。"
+        )
+    return steps, requests
+
+
+def _bring_by(ctx: FormContext) -> str:
+    """By when the referral letter and the materials come: never a day already past."""
+    s, case = ctx.settings, ctx.case
+    rule = f"予約日時の{s.materials_deadline_days}日前までにご持参ください"
+    due = case.materials_due
+    if case.appointment is None or due is None:
+        return f"{rule}。"
+    if due >= ctx.today:
+        return f"{rule}（{ctx.date(due, weekday=True)}まで）。"
+    return "できるだけ早くご持参ください。"
 
 
 def _contact_box(c: Canvas, ctx: FormContext, y: float) -> float:

@@ -8,8 +8,10 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.domain.documents import DocumentKind
-from desktop_app.domain.fees import consultation_fee
+from desktop_app.domain.fees import fee_words
+from desktop_app.domain.forms import REFERRAL_NAME, FormKind, printed_name
 from desktop_app.domain.office_calendar import materials_due_date
+from desktop_app.domain.stages import Decision, Stage
 from desktop_app.printing.context import (
     BLANK,
     FormContext,
@@ -20,7 +22,7 @@ from desktop_app.printing.context import (
     start_page,
     value_cell,
 )
-from desktop_app.printing.forms.mailing import addressee_lines
+from desktop_app.printing.forms.mailing import ON_THE_DAY, addressee_lines
 from desktop_app.printing.layout import (
     CONTENT_W,
     HEAVY,
@@ -29,6 +31,7 @@ from desktop_app.printing.layout import (
     RULE,
     THIN,
     TOP,
+    Align,
     Rect,
     box,
     draw_fit,
@@ -102,8 +105,8 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
     y = (
         flow_paragraph(
             c,
-            "予約時刻の15分前までにお越しください。総合案内で「セカンドオピニオン外来受診」と"
-            "お声がけください。係の者がご案内します。",
+            "当日は、総合案内に「セカンドオピニオン外来受診」とお声をおかけください。"
+            "係の者がご案内します。",
             LEFT + 4 * mm,
             y,
             CONTENT_W - 4 * mm,
@@ -114,64 +117,17 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
     )
 
     y = _heading(c, "お持ちいただくもの", y)
-    due_text = ctx.date(due, weekday=True) if due else ctx.date(None, weekday=True)
-    y = (
-        flow_paragraph(
-            c,
-            f"次の書類と資料は、{due_text}までに{s.office_name}へお持ちください（郵送の場合は必着）。",
-            LEFT + 4 * mm,
-            y,
-            CONTENT_W - 4 * mm,
-            size=11,
-            leading=1.5,
-        )
-        - 1 * mm
-    )
-    due_items, day_items = bring_lists(case)
-    for item in due_items:
-        draw_fit(
-            c,
-            f"□\u3000{item}",
-            Rect.below(LEFT + 8 * mm, y, CONTENT_W - 8 * mm, 6 * mm),
-            size=11,
-            pad=0,
-        )
-        y -= 6 * mm
-    y -= 2 * mm
-    if day_items:
-        y = (
-            flow_paragraph(
-                c,
-                "次のものは、資料と一緒に、または相談の当日にお持ちください。",
-                LEFT + 4 * mm,
-                y,
-                CONTENT_W - 4 * mm,
-                size=11,
-                leading=1.5,
-            )
-            - 1 * mm
-        )
-        for item in day_items:
-            draw_fit(
-                c,
-                f"□\u3000{item}",
-                Rect.below(LEFT + 8 * mm, y, CONTENT_W - 8 * mm, 6 * mm),
-                size=11,
-                pad=0,
-            )
-            y -= 6 * mm
-        y -= 2 * mm
-    y -= 3 * mm
+    y = _bring(c, ctx, y, due) - 3 * mm
 
     y = _heading(c, "料金", y)
-    fee = consultation_fee(s.session_minutes, s)
+    extension = (
+        f"延長は最大{s.max_extension_minutes}分です。" if s.max_extension_minutes > 0 else ""
+    )
     y = (
         flow_paragraph(
             c,
-            f"{s.session_minutes}分まで{fee.total_yen:,}円（税込・報告書作成費を含む）。延長した場合は"
-            f"{s.session_minutes}分ごとに{s.fee_per_block_yen:,}円が加算されます（最大"
-            f"{s.max_extension_minutes}分）。自由診療のため健康保険は使えません。"
-            "お支払いは終了後にお願いします。",
+            f"{fee_words(s)}（税込・報告書作成費を含む）。{extension}"
+            "自由診療のため健康保険は使えません。お支払いは終了後にお願いします。",
             LEFT + 4 * mm,
             y,
             CONTENT_W - 4 * mm,
@@ -198,29 +154,82 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
     finish_page(c, ctx, case.case_number)
 
 
-# Brought with the materials or on the day: the guide lists them among 「セカンドオピニオンに
-# 際して必要なもの」; only the referral letter and test materials fall under the 3-day rule.
-ON_THE_DAY = frozenset({DocumentKind.CONSENT, DocumentKind.RELATIONSHIP_PROOF})
+# ON_THE_DAY: the guide lists them among 「セカンドオピニオンに際して必要なもの」; only the
+# referral letter and test materials fall under the 3-day rule.
+# A blank confirmation lists what a case usually brings, to be ticked by hand.
 DEFAULT_DUE = (
-    "セカンドオピニオン外来専用診療情報提供書（主治医の先生が作成）",
+    f"{REFERRAL_NAME}（主治医の先生が作成）",
     "検査資料（血液検査、画像のCD-R・フィルム、病理検査の報告書など）",
 )
 DEFAULT_DAY = (
     "相談同意書（ご家族だけで相談される場合。ご本人の署名のあるもの）",
     "続柄がわかる書類（健康保険証など。患者さんが未成年の場合）",
 )
+NOTHING_DUE = (
+    "お持ちいただく書類・資料はすべてお預かりしています。当日は特にお持ちいただくものはありません。"
+)
 
 
 def bring_lists(case: CaseInfo) -> tuple[list[str], list[str]]:
-    """What to bring by the due date, and what may come on the day (consent, proof)."""
-    if not case.required_incoming and not case.case_number:
+    """What is still to bring by the due date, and what may come on the day (consent,
+    proof): only what the case still expects; a blank form lists the usual papers."""
+    if not case.case_number:
         return list(DEFAULT_DUE), list(DEFAULT_DAY)
-    due = [k.label for k in case.required_incoming if k not in ON_THE_DAY] or list(DEFAULT_DUE)
-    day = [k.label for k in case.required_incoming if k in ON_THE_DAY]
-    proof = DocumentKind.RELATIONSHIP_PROOF
-    if case.patient_is_minor and proof not in case.required_incoming:
-        day.append(proof.label)
+    due = [printed_name(k) for k in case.required_incoming if k not in ON_THE_DAY]
+    day = [printed_name(k) for k in case.required_incoming if k in ON_THE_DAY]
     return due, day
+
+
+def _bring(c: Canvas, ctx: FormContext, y: float, due: date | None) -> float:
+    """お持ちいただくもの: what is still due, by when (never a day already past), and what may
+    come on the day; with nothing due, says so."""
+    s = ctx.settings
+    due_items, day_items = bring_lists(ctx.case)
+    if not due_items and not day_items:
+        return flow_paragraph(
+            c, NOTHING_DUE, LEFT + 4 * mm, y, CONTENT_W - 4 * mm, size=11, leading=1.5
+        )
+    if due_items:
+        if due is not None and due < ctx.today:  # reprinted late: no deadline already past
+            when = "できるだけ早く"
+        else:
+            when = f"{ctx.date(due, weekday=True)}までに"
+        y = (
+            flow_paragraph(
+                c,
+                f"次の書類と資料は、{when}{s.office_name}へお持ちください（郵送の場合は必着）。",
+                LEFT + 4 * mm,
+                y,
+                CONTENT_W - 4 * mm,
+                size=11,
+                leading=1.5,
+            )
+            - 1 * mm
+        )
+        y = _ticks(c, due_items, y)
+    if day_items:
+        lead = "次のものは、資料と一緒に、または相談の当日にお持ちください。"
+        if not due_items:
+            lead = "資料はすべてお預かりしています。" + lead
+        y = (
+            flow_paragraph(c, lead, LEFT + 4 * mm, y, CONTENT_W - 4 * mm, size=11, leading=1.5)
+            - 1 * mm
+        )
+        y = _ticks(c, day_items, y)
+    return y
+
+
+def _ticks(c: Canvas, items: list[str], y: float) -> float:
+    for item in items:
+        draw_fit(
+            c,
+            f"□\u3000{item}",
+            Rect.below(LEFT + 8 * mm, y, CONTENT_W - 8 * mm, 6 * mm),
+            size=11,
+            pad=0,
+        )
+        y -= 6 * mm
+    return y - 2 * mm
 
 
 SUBJECT_H = 13 * mm  # two lines of a long subject
@@ -251,16 +260,35 @@ def _heading(c: Canvas, text: str, y: float) -> float:
 
 
 def fax_subject(case: CaseInfo) -> str:
-    """What a FAX about ``case`` sends, by how far the case has come, and its number."""
+    """What a FAX about ``case`` sends, by what is enclosed (how far the case has come and
+    how it ended), and its number."""
     if not case.case_number:
         return ""
+    return f"{fax_topic(case)}（受付番号 {case.case_number}）"
+
+
+def fax_topic(case: CaseInfo) -> str:
+    """The subject's words: the report, the decline, the booking, the referral letter …"""
+    so = "セカンドオピニオン外来"
     if case.report_written_on or case.actual_minutes:
-        what = "セカンドオピニオン外来\u3000ご報告書の送付"
-    elif case.appointment is not None:
-        what = "セカンドオピニオン外来\u3000予約日時のご連絡（予約確認書）"
-    else:
-        what = "セカンドオピニオン外来専用診療情報提供書\u3000作成のお願い"
-    return f"{what}（受付番号 {case.case_number}）"
+        return f"{so}\u3000ご報告書の送付"
+    if case.decision == Decision.DECLINED:
+        return FormKind.DECLINE.label
+    if case.decision == Decision.GENERAL_OUTPATIENT:
+        return f"{so}\u3000一般外来受診のご案内"
+    if case.stage == Stage.EXCLUDED:
+        return f"{so}\u3000お申し込みについてのご連絡"
+    if case.stage == Stage.CANCELLED:
+        return f"{so}\u3000キャンセルのご連絡"
+    if case.appointment is not None:
+        return f"{so}\u3000予約日時のご連絡（予約確認書）"
+    if DocumentKind.REFERRAL_LETTER in case.required_incoming:
+        return f"{REFERRAL_NAME}\u3000作成のお願い"
+    return f"{so}のご連絡"
+
+
+def _left(value: str) -> Align:
+    return "left" if value else "right"
 
 
 def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> None:
@@ -279,18 +307,40 @@ def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> Non
     draw_string(c, RIGHT, TOP - 10, ctx.date(ctx.today), 11, align="right")
     y = draw_title(c, "FAX送付状", TOP - 8 * mm, size=24) - 4 * mm
     top = y
-    person = f"{info.to_person}\u3000先生" if info.to_person else f"{BLANK * 6}先生"
     to_name = " ".join(p for p in (info.to_name, info.to_department) if p)
-    rows = [
-        ("宛先", f"{to_name}\u3000御中" if to_name else "", 16 * mm, 14.0),
-        ("ご担当", person, 11 * mm, 13.0),
-        ("FAX番号", ctx.phone(info.to_fax), 11 * mm, 16.0),
-        ("送信元", ctx.office, 11 * mm, 12.0),
-        ("TEL / FAX", f"TEL {ctx.phone(s.tel)}\u3000FAX {ctx.phone(s.fax)}", 11 * mm, 13.0),
+    # Blank: the honorific at the right end, the name written before it by hand.
+    rows: list[tuple[str, str, float, float, Align]] = [
+        ("宛先", f"{to_name}\u3000御中" if to_name else "御中", 16 * mm, 14.0, _left(to_name)),
+        (
+            "ご担当",
+            f"{info.to_person}\u3000先生" if info.to_person else "先生",
+            11 * mm,
+            13.0,
+            _left(info.to_person),
+        ),
+        ("FAX番号", ctx.phone(info.to_fax), 11 * mm, 16.0, "left"),
+        ("送信元", ctx.office, 11 * mm, 12.0, "left"),
+        (
+            "TEL / FAX",
+            f"TEL {ctx.phone(s.tel)}\u3000FAX {ctx.phone(s.fax)}",
+            11 * mm,
+            13.0,
+            "left",
+        ),
     ]
-    for label, value, h, size in rows:
+    for label, value, h, size, align in rows:
         label_cell(c, LEFT, y - h, LABEL_W, h, label, 11)
-        value_cell(c, LEFT + LABEL_W, y - h, CONTENT_W - LABEL_W, h, value, size=size)
+        value_cell(
+            c,
+            LEFT + LABEL_W,
+            y - h,
+            CONTENT_W - LABEL_W,
+            h,
+            value,
+            size=size,
+            align=align,
+            pad=3 * mm,
+        )
         y -= h
     y = _sender_and_pages(c, info, y)
     h = SUBJECT_H

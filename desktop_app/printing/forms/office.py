@@ -57,19 +57,23 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
     s, case = ctx.settings, ctx.case
     pay = case.payment
     y = TOP
-    draw_string(
-        c, RIGHT, y - 10, f"No. {pay.receipt_number}" if pay else "No.", 10.5, align="right"
-    )
+    if pay:
+        draw_string(c, RIGHT, y - 10, f"No. {pay.receipt_number}", 10.5, align="right")
+    else:  # blank: a line to write the number on
+        draw_string(c, RIGHT - 45 * mm, y - 10, "No.", 10.5)
+        hline(c, RIGHT - 45 * mm + 8 * mm, RIGHT, y - 10 - 1.5 * mm, THIN)
     draw_string(c, RIGHT, y - 26, ctx.date(pay.paid_on if pay else None), 10.5, align="right")
     y = draw_title(c, "領\u3000収\u3000書", y - 12 * mm, size=24) - 4 * mm
     payer = pay.payer_name if pay and pay.payer_name else case.patient.name
+    # Blank: a line to write the name on, 様 at its end.
     draw_fit(
         c,
-        f"{payer}\u3000様" if payer else f"{BLANK * 10}様",
+        f"{payer}\u3000様" if payer else "様",
         Rect.below(LEFT, y, 110 * mm, 12 * mm),
         size=16,
         pad=0,
         valign="bottom",
+        align="left" if payer else "right",
     )
     hline(c, LEFT, LEFT + 110 * mm, y - 12.5 * mm, RULE)
     y -= 22 * mm
@@ -90,7 +94,7 @@ def draw_receipt(c: Canvas, ctx: FormContext) -> None:
     )
     y -= 14 * mm
     if pay and pay.voided:
-        y = _draw_void_note(c, pay.void_reason, y)
+        y = _draw_void_note(c, ctx, pay.void_reason, pay.voided_on, y)
 
     top = y
     fee = pay.fee if pay else None
@@ -185,12 +189,14 @@ def _draw_void_stamp(c: Canvas, amount_top: float) -> None:
     c.restoreState()
 
 
-def _draw_void_note(c: Canvas, reason: str, y: float) -> float:
-    """The line that says why the receipt was voided, boxed; returns the y below it."""
+def _draw_void_note(
+    c: Canvas, ctx: FormContext, reason: str, voided_on: date | None, y: float
+) -> float:
+    """The line that says when and why the receipt was voided, boxed; returns the y below."""
     box(c, LEFT, y - 9 * mm, CONTENT_W, 9 * mm, HEAVY)
     draw_fit(
         c,
-        f"この領収書は取り消されました\u3000取消理由：{reason or BLANK}",
+        f"この領収書は{ctx.date(voided_on)}に取り消されました\u3000取消理由：{reason or BLANK}",
         Rect.below(LEFT, y, CONTENT_W, 9 * mm),
         size=11,
         pad=3 * mm,
@@ -341,11 +347,11 @@ def _report_tail(c: Canvas, ctx: FormContext, y: float) -> None:
 DAY_COLUMNS = (  # (heading, width mm); 備考 takes the rest
     ("時間", 20),
     ("受付番号", 27),
-    ("氏名（フリガナ）", 56),
+    ("氏名（フリガナ）", 52),
     ("診療科・担当医", 44),
     ("来院される方", 42),
     ("相談同意書", 22),
-    ("状態", 18),
+    ("状態", 22),
     ("備考", 0),
 )
 DAY_ROW_H = 17 * mm
@@ -374,9 +380,10 @@ def draw_daylist(
     pages = max(1, -(-len(rows) // per_page))
     for page in range(1, pages + 1):
         start_page(c, size)
+        today = "本日の" if day == ctx.today else ""
         draw_fit(
             c,
-            f"本日のセカンドオピニオン外来\u3000予約一覧\u3000{ctx.date(day, weekday=True)}",
+            f"{today}セカンドオピニオン外来\u3000予約一覧\u3000{ctx.date(day, weekday=True)}",
             Rect.below(left, top, right - left - 45 * mm, 10 * mm),
             size=16,
             pad=0,
@@ -392,7 +399,10 @@ def draw_daylist(
         y -= DAY_HEAD_H
         if not rows:
             draw_fit(
-                c, "本日の予約はありません。", Rect.below(left, y, right - left, DAY_ROW_H), size=12
+                c,
+                f"{'本日の' if day == ctx.today else 'この日の'}予約はありません。",
+                Rect.below(left, y, right - left, DAY_ROW_H),
+                size=12,
             )
         for e in rows[(page - 1) * per_page : page * per_page]:
             _day_row(c, e, left, y, widths)

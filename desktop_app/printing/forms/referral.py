@@ -5,6 +5,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop_app.domain.forms import REFERRAL_NAME
 from desktop_app.domain.people import Sex, age_on
 from desktop_app.printing.context import (
     BAR_MODULE,
@@ -34,7 +35,7 @@ from desktop_app.printing.layout import (
     hline,
 )
 
-TITLE = "セカンドオピニオン外来専用診療情報提供書"
+TITLE = REFERRAL_NAME
 LABEL_W = 30 * mm
 ATTACHMENTS = ("血液検査", "超音波", "X線", "MRI", "CT", "病理", "CD-R")
 PURPOSE_LINES = 4  # ruled lines for ご質問の要点
@@ -51,6 +52,7 @@ WRITE_BOXES = (
 )
 SHORT_BLANK_BIRTH = f"明・大・昭・平・令{BLANK * 2}年{BLANK * 2}月{BLANK * 2}日"
 PURPOSE_H = 5.5 * mm + PURPOSE_LINES * PURPOSE_LINE_H
+DOCTOR_W = 95 * mm  # 医師氏名 and its line; 診療科 follows on the same line
 
 
 def addressee(ctx: FormContext) -> str:
@@ -164,41 +166,39 @@ def _purpose(c: Canvas, y: float, vx: float, vw: float) -> float:
 
 
 def _doctor_block(c: Canvas, ctx: FormContext, y: float) -> None:
-    """The referring doctor's institution, address, telephone, name and seal."""
+    """The referring doctor's institution, address, telephone, 診療科, name and seal."""
     ref = ctx.case.referrer
+    label_w, row_h = 24 * mm, 6.8 * mm
     rows = (
         ("医療機関名", ref.institution),
         ("所在地", f"{ctx.postal(ref.postal_code)} {ref.address}".strip()),
         ("電話・FAX", _tel_fax(ctx, ref.tel, ref.fax)),
     )
-    label_w, row_h = 24 * mm, 6.8 * mm
     for label, value in rows:
         draw_string(c, LEFT, y - row_h + 2 * mm, label, 10)
-        draw_fit(
-            c,
-            value,
-            Rect(LEFT + label_w, y - row_h + 0.8 * mm, CONTENT_W - label_w, row_h),
-            size=11,
-            valign="bottom",
-            vpad=0.3 * mm,
-        )
-        hline(c, LEFT + label_w, RIGHT, y - row_h + 0.8 * mm, THIN)
+        _line_value(c, value, LEFT + label_w, y - row_h + 0.8 * mm, RIGHT, row_h)
         y -= row_h
     y -= 1.5 * mm
-    draw_string(c, LEFT, y - row_h + 2 * mm, "医師氏名", 10)
+    base = y - row_h + 0.8 * mm
     seal_x = RIGHT - 9 * mm
-    draw_fit(
-        c,
-        ref.doctor,
-        Rect(LEFT + label_w, y - row_h + 0.8 * mm, seal_x - LEFT - label_w - 4 * mm, row_h),
-        size=12,
-        valign="bottom",
-        vpad=0.3 * mm,
-    )
-    hline(c, LEFT + label_w, seal_x - 3 * mm, y - row_h + 0.8 * mm, THIN)
+    dept_x = LEFT + DOCTOR_W
+    draw_string(c, LEFT, y - row_h + 2 * mm, "医師氏名", 10)
+    _line_value(c, ref.doctor, LEFT + label_w, base, dept_x - 3 * mm, row_h, 12)
+    draw_string(c, dept_x, y - row_h + 2 * mm, "診療科", 10)
+    _line_value(c, ref.department, dept_x + 13 * mm, base, seal_x - 3 * mm, row_h)
     c.setLineWidth(THIN)
     c.circle(seal_x + 3.5 * mm, y - row_h / 2 + 1 * mm, 4.2 * mm, stroke=1, fill=0)
     draw_string(c, seal_x + 3.5 * mm, y - row_h / 2 + 1 * mm - 10 * 0.36, "印", 10, align="center")
+
+
+def _line_value(
+    c: Canvas, value: str, x: float, base: float, end: float, h: float, size: float = 11
+) -> None:
+    """A value written on a line from ``x`` to ``end`` (the line is drawn, blank or not)."""
+    draw_fit(
+        c, value, Rect(x, base, end - x - 1 * mm, h), size=size, valign="bottom", vpad=0.3 * mm
+    )
+    hline(c, x, end, base, THIN)
 
 
 def _tel_fax(ctx: FormContext, tel: str, fax: str) -> str:
