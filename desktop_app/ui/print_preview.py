@@ -1,8 +1,11 @@
 """印刷プレビュー: show a form's PDF as it will print, then print it or save it as PDF.
 
 The PDF itself is made by the forms service; this dialog only shows, prints and saves those
-bytes. Printing or saving a case's form is recorded on the case (documents sent, history)
-through the ServiceRunner, so every open page refreshes itself.
+bytes. Printing sends the PDF itself where it can: to a file when the print dialog says so,
+to the CUPS queue through ``lp`` on Linux and macOS (off the UI thread), and only elsewhere as
+grey or 1-bit page images (ui/print_job.py). Each page goes on its own paper, unscaled.
+Printing or saving a case's form is recorded on the case (documents sent, history) through
+the ServiceRunner, so every open page refreshes itself; nothing is recorded when it failed.
 """
 
 from __future__ import annotations
@@ -15,19 +18,10 @@ from PySide6.QtCore import (
     QByteArray,
     QIODevice,
     QMargins,
-    QRectF,
-    QSize,
     Qt,
+    Signal,
 )
-from PySide6.QtGui import (
-    QColor,
-    QImage,
-    QKeySequence,
-    QPageLayout,
-    QPageSize,
-    QPainter,
-    QResizeEvent,
-)
+from PySide6.QtGui import QKeySequence, QResizeEvent
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -48,18 +42,33 @@ from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind
 from desktop_app.services.forms import RenderedForm, is_tracked, record_printed, record_sent
 from desktop_app.services.output_files import save_output
+from desktop_app.services.print_job import (
+    PrintRoute,
+    SentJob,
+    choose_route,
+    lp_program,
+    send_to_cups,
+)
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.file_dialogs import ask_save_file
 from desktop_app.ui.layout_tools import fit_to_screen
+from desktop_app.ui.print_job import (
+    chosen_pages,
+    cups_job,
+    forget_page_ranges,
+    page_papers,
+    print_raster,
+    setup_printer,
+)
 
 log = logging.getLogger(__name__)
 
 HOW_PRINTED = "印刷"
 HOW_SAVED = "PDF保存"
 PDF_FILTER = "PDFファイル (*.pdf)"
-# Pages are rendered for the printer at no more than this; 1200 dpi A4 would need ~560 MB.
-MAX_PRINT_DPI = 300
+NOT_PRINTED = "印刷できませんでした。プリンターの電源と接続を確認してください。"
+NO_PAGES = "指定したページはこの書類にありません。印刷するページを確かめてください。"
 ZOOM_STEP = 1.25
 ZOOM_MIN, ZOOM_MAX = 0.25, 4.0
 POINTS_PER_INCH = 72.0
@@ -74,9 +83,11 @@ def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:
 
 
 def ask_printer(parent: QWidget | None, printer: QPrinter) -> bool:
-    """Let the clerk choose the printer (PC-FAX drivers are listed there too) and copies."""
+    """Let the clerk choose the printer (PC-FAX drivers are listed there too), copies and
+    pages (the printer's from–to range holds the form's pages)."""
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle("印刷")
+    dialog.setMinMax(1, max(1, printer.toPage()))
     return dialog.exec() == QDialog.DialogCode.Accepted
 
 
@@ -104,71 +115,14 @@ def ask_sent(parent: QWidget | None, title: str) -> Channel | None:
     return next((ch for button, ch in buttons if button is clicked), None)
 
 
-# Rendering pages the way the printer gets them -------------------------------------------
-
-
-def page_image(document: QPdfDocument, page: int, size: QSize) -> QImage:
-    """One page as an opaque image on white paper.
-
-    QPdfDocument.render() leaves everything outside the ink transparent; a printer driver
-    that drops the alpha channel turns that into black, so the page is painted onto white.
-    """
-    ink = document.render(page, size)
-    paper = QImage(size, QImage.Format.Format_RGB32)
-    paper.fill(QColor("white"))
-    painter = QPainter(paper)
-    painter.drawImage(0, 0, ink)
-    painter.end()
-    return paper
-
-
-def is_landscape(document: QPdfDocument) -> bool:
-    size = document.pagePointSize(0)
-    return size.width() > size.height()
-
-
-def setup_printer(printer: QPrinter, document: QPdfDocument, title: str) -> None:
-    """A4, the whole sheet (the forms carry their own margins), turned as the PDF is."""
-    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    printer.setFullPage(True)
-    printer.setPageOrientation(
-        QPageLayout.Orientation.Landscape
-        if is_landscape(document)
-        else QPageLayout.Orientation.Portrait
-    )
-    printer.setDocName(title)
-
-
-def print_document(document: QPdfDocument, printer: QPrinter) -> bool:
-    """Print every page, each scaled to the sheet keeping its proportions; False on failure."""
-    painter = QPainter()
-    if not painter.begin(printer):
-        return False
-    try:
-        dpi = min(printer.resolution(), MAX_PRINT_DPI)
-        sheet = printer.paperRect(QPrinter.Unit.DevicePixel)
-        for page in range(document.pageCount()):
-            if page > 0 and not printer.newPage():
-                return False
-            points = document.pagePointSize(page)
-            pixels = (points * (dpi / POINTS_PER_INCH)).toSize()
-            fitted = points.scaled(sheet.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRectF(
-                sheet.x() + (sheet.width() - fitted.width()) / 2,
-                sheet.y() + (sheet.height() - fitted.height()) / 2,
-                fitted.width(),
-                fitted.height(),
-            )
-            painter.drawImage(target, page_image(document, page, pixels))
-    finally:
-        painter.end()
-    return True
-
-
 # The dialog -------------------------------------------------------------------------------
 
 
 class PrintPreviewDialog(QDialog):
+    # Emitted when a print has finished, True when the pages went to the printer (a CUPS job
+    # finishes after print_form has returned: tests and the walk wait for this).
+    print_finished = Signal(bool)
+
     def __init__(
         self,
         runner: ServiceRunner,
@@ -181,6 +135,8 @@ class PrintPreviewDialog(QDialog):
         self._runner = runner
         self.form = form
         self.sent_recorded: Channel | None = None  # how the clerk said it went out, if asked
+        self.last_job: SentJob | None = None  # what CUPS accepted last, if it went that way
+        self._sending = False  # a CUPS job is on its way: the dialog stays open till it is
         heading = heading or form.title
         self.setWindowTitle(f"印刷プレビュー － {heading}")
         fit_to_screen(self, 1000, 880)
@@ -267,7 +223,9 @@ class PrintPreviewDialog(QDialog):
         self.fit_to_width()
 
     def _show_page_count(self, _count: int = 0) -> None:
-        self.pages_label.setText(f"全{self.document.pageCount()}ページ")
+        papers = dict.fromkeys(paper.label for paper in page_papers(self.document))
+        on = f"・{'／'.join(papers)}" if papers else ""
+        self.pages_label.setText(f"全{self.document.pageCount()}ページ{on}")
 
     # Zoom ---------------------------------------------------------------------------------
 
@@ -322,26 +280,109 @@ class PrintPreviewDialog(QDialog):
     # Print and save -------------------------------------------------------------------------
 
     def print_form(self) -> bool:
-        """Choose a printer and print; True when the pages went to the printer."""
+        """Choose a printer and print; True when the pages went, or are going, to the printer.
+
+        To a CUPS queue the job is handed over off the UI thread: ``print_finished`` tells
+        when it went (True) or was refused (False, the clerk was told why).
+        """
+        if self._sending:
+            return False
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         setup_printer(printer, self.document, self.form.title)
         if not ask_printer(self, printer):
             return False
-        # A five-page packet takes about a second to rasterise; show that something happens.
+        if chosen_pages(printer, self.document.pageCount()) == ():
+            actions.show_error(self, f"{NO_PAGES}（全{self.document.pageCount()}ページ）")
+            return False
+        route = choose_route(
+            to_file=printer.outputFormat() == QPrinter.OutputFormat.PdfFormat,
+            printer_name=printer.printerName(),
+            lp=lp_program(),
+        )
+        log.info("printing %s: %s", self.form.file_name, route.value)
+        if route is PrintRoute.FILE:
+            return self._print_to_file(printer.outputFileName())
+        if route is PrintRoute.CUPS:
+            return self._send_to_cups(printer)
+        return self._print_raster(printer)
+
+    def _print_to_file(self, path: str) -> bool:
+        """The print dialog's PDF file: the form's own bytes, exact (never over a database)."""
+        written = self._runner.run(
+            self, save_output, path, self.form.pdf, overwrite=True, on_error=self._file_refused
+        )
+        if written is None:
+            self.print_finished.emit(False)
+            return False
+        self._printed()
+        return True
+
+    def _file_refused(self, exc: ValidationError) -> None:
+        log.warning("print to file refused: %s", exc.message)
+        actions.show_error(self, f"印刷できませんでした。{exc.message}")
+
+    def _send_to_cups(self, printer: QPrinter) -> bool:
+        job = cups_job(printer, self.form.title, self.document.pageCount())
+        papers = page_papers(self.document)
+        pdf = self.form.pdf
+        lp = lp_program() or "lp"
+        self._sending = True
+        self.print_button.setEnabled(False)
+        self.close_button.setEnabled(False)
+        self.status_label.setText(f"プリンター「{job.printer}」に送っています…")
+        self._runner.run_in_background(
+            self,
+            lambda _store: send_to_cups(pdf, papers, job, lp=lp),
+            on_done=self._sent_to_cups,
+            on_failed=self._cups_refused,
+        )
+        return True
+
+    def _end_sending(self) -> None:
+        self._sending = False
+        self.print_button.setEnabled(True)
+        self.close_button.setEnabled(True)
+
+    def _sent_to_cups(self, job: SentJob) -> None:
+        self._end_sending()
+        self.last_job = job
+        self._printed()
+
+    def _cups_refused(self, exc: Exception) -> None:
+        self._end_sending()
+        self.status_label.setText("")
+        message = exc.message if isinstance(exc, ValidationError) else NOT_PRINTED
+        actions.show_error(self, message)
+        self.print_finished.emit(False)
+
+    def _print_raster(self, printer: QPrinter) -> bool:
+        # Page images take a moment (a packet about a second); show that something happens.
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            printed = print_document(self.document, printer)
+            pages = chosen_pages(printer, self.document.pageCount()) or ()
+            forget_page_ranges(printer)
+            printed = print_raster(self.document, printer, pages)
         finally:
             QApplication.restoreOverrideCursor()
         if not printed:
             log.error("printing %s failed", self.form.file_name)
-            actions.show_error(
-                self, "印刷できませんでした。プリンターの電源と接続を確認してください。"
-            )
+            actions.show_error(self, NOT_PRINTED)
+            self.print_finished.emit(False)
             return False
-        self._record(HOW_PRINTED)
-        self.status_label.setText("印刷しました。")
+        self._printed()
         return True
+
+    def _printed(self) -> None:
+        # Said first: recording may ask (送付の記録) whether it went out.
+        self.status_label.setText("印刷しました。")
+        self._record(HOW_PRINTED)
+        self.print_finished.emit(True)
+
+    def reject(self) -> None:
+        # Not while a job is being handed to CUPS: its answer comes back to this dialog.
+        if self._sending:
+            return
+        super().reject()
 
     def save_form(self) -> bool:
         """Ask for a file name and write the PDF; True when it was written."""

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QSize
-from PySide6.QtGui import QImage, QPageLayout
+from PySide6.QtCore import QDate
+from PySide6.QtGui import QPageLayout
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrinter
@@ -21,8 +23,9 @@ from desktop_app.ui import print_preview
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.case_detail import CaseDetailDialog
 from desktop_app.ui.case_list import CaseListPage
+from desktop_app.ui.print_job import setup_printer
 from desktop_app.ui.print_menu import CASE_FORMS
-from desktop_app.ui.print_preview import PrintPreviewDialog, setup_printer
+from desktop_app.ui.print_preview import PrintPreviewDialog
 
 TODAY = clock.today()
 
@@ -53,17 +56,6 @@ def _sent_on(store, case_id: int, kind: DocumentKind) -> dt.date | None:
     return next(d.sent_on for d in docs if d.kind == kind and d.direction == Direction.OUT)
 
 
-def _ink_and_paper(image: QImage) -> tuple[float, float]:
-    """Shares of dark and of white pixels in a rendered page."""
-    grey = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    values = [
-        grey.pixelColor(x, y).value() for y in range(grey.height()) for x in range(grey.width())
-    ]
-    dark = sum(v < 100 for v in values) / len(values)
-    white = sum(v > 240 for v in values) / len(values)
-    return dark, white
-
-
 def test_case_menu_lists_the_forms_in_order(detail) -> None:
     texts = [a.text() for a in detail.print_button.menu().actions() if not a.isSeparator()]
     assert texts == [k.menu_label for k in CASE_FORMS]
@@ -78,7 +70,7 @@ def test_menu_opens_the_preview_of_the_application(qtbot, detail) -> None:
     assert dialog.form.kind == FormKind.APPLICATION
     assert dialog.form.case_id == detail.case_id
     assert dialog.document.pageCount() >= 1
-    assert dialog.pages_label.text() == f"全{dialog.document.pageCount()}ページ"
+    assert dialog.pages_label.text() == f"全{dialog.document.pageCount()}ページ・A4"
     assert dialog.view.pageMode() == QPdfView.PageMode.MultiPage
     assert dialog.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
     assert detail.detail is not None and detail.detail.case_number in dialog.windowTitle()
@@ -97,22 +89,18 @@ def test_zoom_in_and_out_then_fit_again(qtbot, detail) -> None:
     assert not dialog.fit_button.isEnabled()
 
 
-def test_printing_sends_white_pages_and_records_on_the_case(
+def test_printing_to_a_file_writes_the_forms_own_pdf_and_records_on_the_case(
     qtbot, store, runner, detail, print_to: Path
 ) -> None:
     dialog = _open(qtbot, detail.open_form(FormKind.APPLICATION))
-    with qtbot.waitSignal(runner.changed):
+    with qtbot.waitSignal(runner.changed), qtbot.waitSignal(dialog.print_finished) as done:
         dialog.print_button.click()
+    assert done.args == [True]
 
-    assert print_to.exists() and print_to.stat().st_size > 1024
-    printed = QPdfDocument()
-    printed.load(str(print_to))
-    assert printed.status() == QPdfDocument.Status.Ready
-    assert printed.pageCount() == dialog.document.pageCount()
-    # The page went out on white paper with ink on it, not as a black sheet.
-    dark, white = _ink_and_paper(printed.render(0, QSize(120, 170)))
-    assert white > 0.5
-    assert 0 < dark < 0.4
+    # The print dialog's "print to file (PDF)" gets the form itself: vector, exact, private.
+    assert print_to.read_bytes() == dialog.form.pdf
+    if os.name == "posix":
+        assert stat.S_IMODE(print_to.stat().st_mode) == 0o600
 
     summaries = _summaries(store, detail.case_id)
     assert "セカンドオピニオン外来申込書を印刷" in summaries
@@ -121,6 +109,27 @@ def test_printing_sends_white_pages_and_records_on_the_case(
     # The open case detail refreshed itself from the changed signal.
     assert detail.tabs.tabText(4) == f"変更履歴（{len(summaries)}）"
     assert dialog.status_label.text() == "印刷しました。"
+
+
+def test_printing_to_a_database_file_is_refused_and_records_nothing(
+    qtbot, store, runner, detail, monkeypatch, shown_errors
+) -> None:
+    assert store.file is not None
+    target = store.file
+
+    def choose(_parent, printer: QPrinter) -> bool:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        return True
+
+    monkeypatch.setattr(print_preview, "ask_printer", choose)
+    dialog = _open(qtbot, detail.open_form(FormKind.APPLICATION))
+    before = target.read_bytes()[:100]
+    with qtbot.assertNotEmitted(runner.changed):
+        assert not dialog.print_form()
+    assert target.read_bytes()[:100] == before
+    assert len(shown_errors) == 1 and shown_errors[0].startswith("印刷できませんでした。")
+    assert dialog.status_label.text() == ""
 
 
 def test_backing_out_of_the_print_dialog_records_nothing(
@@ -250,15 +259,15 @@ def test_blank_form_from_the_case_list_belongs_to_no_case(
         assert dialog.save_form()
 
 
-def test_printer_is_turned_as_the_pdf_is(qtbot, store, runner: ServiceRunner) -> None:
-    daylist = PrintPreviewDialog(runner, render_form(store, FormKind.DAYLIST))
-    qtbot.addWidget(daylist)
-    blank = PrintPreviewDialog(runner, render_form(store, FormKind.APPLICATION))
-    qtbot.addWidget(blank)
-    for dialog, orientation in (
-        (daylist, QPageLayout.Orientation.Landscape),
-        (blank, QPageLayout.Orientation.Portrait),
+def test_each_form_shows_the_paper_it_prints_on(qtbot, store, runner: ServiceRunner) -> None:
+    for kind, paper, orientation in (
+        (FormKind.DAYLIST, "A4 横", QPageLayout.Orientation.Landscape),
+        (FormKind.APPLICATION, "A4", QPageLayout.Orientation.Portrait),
+        (FormKind.LABEL, "長形3号", QPageLayout.Orientation.Portrait),
     ):
+        dialog = PrintPreviewDialog(runner, render_form(store, kind))
+        qtbot.addWidget(dialog)
+        assert dialog.pages_label.text().endswith(f"ページ・{paper}"), kind
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         setup_printer(printer, dialog.document, dialog.form.title)
         assert printer.pageLayout().orientation() == orientation
