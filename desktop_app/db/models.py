@@ -199,6 +199,7 @@ class Caller(Versioned, Base):
     name: Mapped[str]
     furigana: Mapped[str]
     relationship: Mapped[Relationship]
+    relation: Mapped[str]
     phone: Mapped[str]
 
 

@@ -283,7 +283,10 @@ callers = Table(
     Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
     Column("name", String(100), nullable=False),
     _text("furigana", 100),
+    # The category, for statistics; ``relation`` is the person's own 続柄 (父, 妻, 長男…), '' for
+    # the patient and for callers stored before migration 0013 (domain/people.py).
     Column("relationship", enum_column(Relationship, 20), nullable=False),
+    _text("relation", 20, server_default=True),
     # Indexed for the search: a whole number typed (the daughter's callback) goes through it.
     Column("phone", String(15), nullable=False, default="", index=True),
     _version(),

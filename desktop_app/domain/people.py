@@ -43,6 +43,66 @@ RELATIONSHIP_LABELS: dict[Relationship, str] = {
 }
 
 
+# The caller's own 続柄, as the intake asks it: each names the category kept for statistics.
+# For anyone else in the family (義母, いとこ…) the clerk types the relation under その他の親族.
+# Stored as the words themselves (callers.relation), so what the clerk chose is what the forms
+# print, and a typed relation needs no code of its own.
+RELATIONS: dict[str, Relationship] = {
+    "父": Relationship.PARENT,
+    "母": Relationship.PARENT,
+    "夫": Relationship.SPOUSE,
+    "妻": Relationship.SPOUSE,
+    "息子": Relationship.CHILD,
+    "娘": Relationship.CHILD,
+    "兄": Relationship.SIBLING,
+    "姉": Relationship.SIBLING,
+    "弟": Relationship.SIBLING,
+    "妹": Relationship.SIBLING,
+    "祖父": Relationship.OTHER_RELATIVE,
+    "祖母": Relationship.OTHER_RELATIVE,
+    "孫": Relationship.OTHER_RELATIVE,
+    "おじ": Relationship.OTHER_RELATIVE,
+    "おば": Relationship.OTHER_RELATIVE,
+}
+# A relation the clerk may type under その他の親族, in characters (callers.relation).
+RELATION_MAX_LENGTH = 20
+
+
+def category_of(relation: str) -> Relationship | None:
+    """The category a relation belongs to, or None for one typed under その他の親族."""
+    return RELATIONS.get(relation.strip())
+
+
+def check_relation(relationship: Relationship, relation: str) -> str:
+    """The caller's own relation, stripped, when it fits the category; ValidationError when it
+    does not (父 for 配偶者). The patient and a non-family caller have none (''); a relation
+    not in RELATIONS is only for その他の親族; '' is kept as unknown (callers stored before
+    the relation was asked) and prints as the category's label."""
+    text = " ".join(relation.split())
+    if relationship in (Relationship.SELF, Relationship.OTHER) or not text:
+        return ""
+    if len(text) > RELATION_MAX_LENGTH:
+        raise ValidationError(
+            f"続柄は{RELATION_MAX_LENGTH}文字以内で入力してください。", field="relation"
+        )
+    known = RELATIONS.get(text)
+    if known is None and relationship != Relationship.OTHER_RELATIVE:
+        raise ValidationError(
+            f"続柄「{text}」は{relationship.label}の続柄として選べません。", field="relation"
+        )
+    if known is not None and known != relationship:
+        raise ValidationError(
+            f"続柄「{text}」は{known.label}です（{relationship.label}ではありません）。",
+            field="relation",
+        )
+    return text
+
+
+def relation_label(relationship: Relationship, relation: str) -> str:
+    """What a form prints as the caller's 続柄: the relation when known, else the category."""
+    return relation or relationship.label
+
+
 class Attendance(StrEnum):
     """Who will come to the session."""
 

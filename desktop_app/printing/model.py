@@ -11,7 +11,13 @@ from datetime import date, datetime
 
 from desktop_app.domain.documents import DocumentKind
 from desktop_app.domain.fees import FeeBreakdown
-from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.people import (
+    Attendance,
+    ConsultationCategory,
+    Relationship,
+    Sex,
+    relation_label,
+)
 from desktop_app.domain.stages import Decision, Stage
 
 
@@ -36,6 +42,14 @@ class CallerInfo:
     name: str = ""
     relationship: Relationship | None = None
     phone: str = ""
+    relation: str = ""  # the person's own 続柄 (父, 妻…); '' when not known
+
+    @property
+    def relation_label(self) -> str:
+        """The 続柄 printed for a family member: the relation, else the category's label."""
+        if self.relationship is None or not self.relationship.is_family:
+            return ""
+        return relation_label(self.relationship, self.relation)
 
 
 @dataclass(frozen=True)
@@ -196,7 +210,7 @@ def attendees_text(
         return ""
     family = caller.relationship is not None and caller.relationship.is_family
     kin = (
-        f"{caller.relationship.label}\u3000{caller.name}"
+        f"{caller.relation_label}\u3000{caller.name}"
         if family and caller.relationship and caller.name
         else "ご家族（\u3000\u3000\u3000）"
     )

@@ -30,7 +30,7 @@ from desktop_app.domain.case_fields import (
 )
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.japanese import normalize_name, search_key
-from desktop_app.domain.people import Relationship
+from desktop_app.domain.people import Relationship, check_relation
 from desktop_app.domain.roles import Permission
 from desktop_app.services import audit
 from desktop_app.services.access import requires
@@ -59,7 +59,7 @@ PATIENT_KEYS = (
     "phone",
     "mobile",
 )
-CALLER_KEYS = ("relationship", "caller_name", "caller_furigana", "caller_phone")
+CALLER_KEYS = ("relationship", "relation", "caller_name", "caller_furigana", "caller_phone")
 REFERRER_KEYS = ("referrer_institution", "referrer_department", "referrer_doctor")
 MAIL_KEYS = ("mail_to_name", "mail_postal_code", "mail_address", "mail_channel")
 
@@ -81,7 +81,7 @@ def case_edit_form(store: Store, case_id: int) -> CaseEditForm:
                 mobile=p.mobile,
             ),
             caller=(
-                CallerEdit(c.relationship, c.name, c.furigana, c.phone)
+                CallerEdit(c.relationship, c.name, c.furigana, c.phone, c.relation)
                 if c is not None
                 else CallerEdit(Relationship.SELF)
             ),
@@ -132,6 +132,7 @@ def save_case_edit(
     caller = check_caller(
         edit.caller.relationship, edit.caller.name, edit.caller.furigana, edit.caller.phone
     )
+    relation = check_relation(caller.relationship, edit.caller.relation)
     m = edit.mailing
     mailing = check_mailing(m.channel, m.to_name, m.postal_code, m.address)
     with store.transaction() as session:
@@ -142,7 +143,7 @@ def save_case_edit(
         before = _stored(case)
         after = {
             **_patient_values(patient),
-            **_caller_values(caller),
+            **_caller_values(caller, relation),
             **_referrer_values(edit.referrer, before["referrer_institution"]),
             **_consultation_values(edit.consultation, department),
             **_mailing_values(mailing),
@@ -199,7 +200,8 @@ def _stored(case: SOCase) -> dict[str, Any]:
         **_caller_values(
             CheckedCaller(c.relationship, c.name, c.furigana, c.phone)
             if c is not None
-            else CheckedCaller(Relationship.SELF, "", "", "")
+            else CheckedCaller(Relationship.SELF, "", "", ""),
+            c.relation if c is not None else "",
         ),
         "referrer_institution": ref.institution.name if ref else "",
         "referrer_department": ref.department if ref else "",
@@ -222,8 +224,9 @@ def _patient_values(p: NewPatient) -> dict[str, Any]:
     return dict(zip(PATIENT_KEYS, values, strict=True))
 
 
-def _caller_values(c: CheckedCaller) -> dict[str, Any]:
-    return dict(zip(CALLER_KEYS, (c.relationship, c.name, c.furigana, c.phone), strict=True))
+def _caller_values(c: CheckedCaller, relation: str) -> dict[str, Any]:
+    values = (c.relationship, relation, c.name, c.furigana, c.phone)
+    return dict(zip(CALLER_KEYS, values, strict=True))
 
 
 def _referrer_values(r: ReferrerEdit, stored_institution: str) -> dict[str, Any]:
@@ -311,7 +314,7 @@ def _apply_caller(session: Session, case: SOCase, after: dict[str, Any]) -> None
         caller = Caller(patient_id=case.patient_id, relationship=relationship, name="")
         session.add(caller)
         case.caller = caller
-    caller.relationship = relationship
+    caller.relationship, caller.relation = relationship, after["relation"]
     caller.name, caller.furigana = after["caller_name"], after["caller_furigana"]
     caller.phone = after["caller_phone"]
 

@@ -30,6 +30,7 @@ class CallerEdit:
     name: str = ""
     furigana: str = ""
     phone: str = ""
+    relation: str = ""  # the caller's own 続柄; the category above follows it
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ FIELD_LABELS: dict[str, str] = {
     "phone": "電話番号",
     "mobile": "携帯電話",
     "relationship": "相談者のご関係",
+    "relation": "相談者の続柄",
     "caller_name": "相談者の氏名",
     "caller_furigana": "相談者のフリガナ",
     "caller_phone": "相談者の電話番号",

@@ -32,7 +32,7 @@ from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.forms import mailout_documents
 from desktop_app.domain.japanese import normalize_name, search_key, validate_furigana
 from desktop_app.domain.paper_trail import checklist_label
-from desktop_app.domain.people import is_minor_on
+from desktop_app.domain.people import check_relation, is_minor_on
 from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import CaseFacts, Stage, check_transition
 from desktop_app.services import audit
@@ -108,6 +108,9 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
     if caller_input is not None and not caller_input.name.strip():
         raise ValidationError("相談者の氏名を入力してください。", field="caller_name")
     caller_phone = validate_phone(caller_input.phone, "caller_phone") if caller_input else ""
+    relation = (
+        check_relation(caller_input.relationship, caller_input.relation) if caller_input else ""
+    )
     mail_postal = validate_postal(new.mail_postal_code, "mail_postal_code")
     with store.transaction() as session:
         settings = load_settings(session)
@@ -128,6 +131,7 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
                 name=normalize_name(caller_input.name),
                 furigana=caller_input.furigana,
                 relationship=caller_input.relationship,
+                relation=relation,
                 phone=caller_phone,
             )
             session.add(caller)

@@ -14,7 +14,13 @@ from desktop_app.domain.documents import (
     ReportChannel,
 )
 from desktop_app.domain.paper_trail import checklist_label
-from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.people import (
+    Attendance,
+    ConsultationCategory,
+    Relationship,
+    Sex,
+    relation_label,
+)
 from desktop_app.domain.stages import Decision, Stage
 
 
@@ -37,6 +43,12 @@ class CallerData:
     furigana: str
     relationship: Relationship
     phone: str
+    # The caller's own 続柄 (父, 妻…); '' when not known: the category's label stands in.
+    relation: str = ""
+
+    @property
+    def relation_label(self) -> str:
+        return relation_label(self.relationship, self.relation)
 
 
 @dataclass(frozen=True)
@@ -209,6 +221,7 @@ class NewCaller:
     relationship: Relationship
     phone: str = ""
     furigana: str = ""
+    relation: str = ""  # the caller's own 続柄 (domain/people.RELATIONS)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.contact import format_phone, format_postal
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.people import relation_label
 from desktop_app.domain.roles import Permission
 from desktop_app.domain.statistics import Period
 from desktop_app.services import audit
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 ENCODING = "utf-8-sig"  # the BOM tells Excel the file is UTF-8
 CASE_HEADERS = (
     "案件番号", "受付日", "段階", "患者氏名", "フリガナ", "生年月日", "性別", "郵便番号", "住所",
-    "電話", "携帯電話", "相談者", "続柄", "紹介元医療機関", "紹介元診療科", "紹介医",
+    "電話", "携帯電話", "相談者", "続柄", "続柄の分類", "紹介元医療機関", "紹介元診療科", "紹介医",
     "希望診療科", "相談の区分", "病名", "担当医の判断", "診療科", "担当医", "予約日", "予約時刻",
     "実施時間（分）", "申込書受領日", "報告書お渡し日", "対象外の理由", "終了の理由",
 )  # fmt: skip
@@ -264,7 +265,8 @@ def _cases_query(date_from: dt.date | None, date_to: dt.date | None) -> Select[*
     )
     query: Select[*tuple[Any, ...]] = (
         select(
-            SOCase, Patient, Caller.name, Caller.relationship, ReferringInstitution.name,
+            SOCase, Patient, Caller.name, Caller.relationship, Caller.relation,
+            ReferringInstitution.name,
             ReferringDoctor.department, ReferringDoctor.name, wanted.name, seen_by.name,
             Doctor.name, Appointment.date, Appointment.start_time, application,
         )
@@ -292,13 +294,14 @@ def _local_midnight(day: dt.date) -> dt.datetime:
 
 
 def _case_line(row: Any, labels: dict[str, str]) -> tuple[object, ...]:
-    (case, patient, caller, relationship, institution, ref_department, ref_doctor, wanted,
+    (case, patient, caller, relationship, relation, institution, ref_department, ref_doctor, wanted,
      department, doctor, appt_date, appt_time, application) = row  # fmt: skip
     return (
         case.case_number, case.created_at, case.stage.label, patient.name, patient.furigana,
         patient.birth_date, patient.sex.label, format_postal(patient.postal_code, mark=False),
         patient.address, _phone_text(patient.phone), _phone_text(patient.mobile),
-        caller or "", relationship.label if relationship else "", institution or "",
+        caller or "", relation_label(relationship, relation) if relationship else "",
+        relationship.label if relationship else "", institution or "",
         ref_department or "", ref_doctor or "", wanted or "", case.category.label,
         case.diagnosis, case.decision.label, department or "", doctor or "", appt_date,
         appt_time, case.actual_minutes, application, case.report_delivered_on,

@@ -71,6 +71,7 @@ def case_detail(
                 furigana=caller.furigana,
                 relationship=caller.relationship,
                 phone=caller.phone,
+                relation=caller.relation,
             )
             if caller
             else None

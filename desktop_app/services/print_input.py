@@ -60,7 +60,12 @@ def caller_info(caller: Caller | None) -> CallerInfo:
     """Who phoned; blank when the patient called."""
     if caller is None:
         return CallerInfo()
-    return CallerInfo(name=caller.name, relationship=caller.relationship, phone=caller.phone)
+    return CallerInfo(
+        name=caller.name,
+        relationship=caller.relationship,
+        phone=caller.phone,
+        relation=caller.relation,
+    )
 
 
 def referrer_info(ref: ReferringDoctor | None) -> ReferrerInfo:

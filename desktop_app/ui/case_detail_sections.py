@@ -126,7 +126,7 @@ def _caller(detail: CaseDetail) -> QGroupBox:
         [
             ("氏名", c.name),
             ("フリガナ", text_or_blank(c.furigana)),
-            ("続柄", c.relationship.label),
+            ("続柄", c.relation_label),
             ("電話", _phone(c.phone)),
         ],
     )

@@ -67,6 +67,7 @@ from desktop_app.ui.intake.fields import (
 from desktop_app.ui.intake.postal_row import PostalCodeRow
 from desktop_app.ui.intake.style import WIZARD_STYLE
 from desktop_app.ui.layout_tools import fit_to_screen
+from desktop_app.ui.relation_choice import RelationChoice
 from desktop_app.ui.value_combo import ValueCombo
 
 
@@ -156,13 +157,13 @@ class CaseEditDialog(QDialog):
 
     def _caller_tab(self) -> QWidget:
         tab = QWidget()
-        choices = [(r.value, r.label) for r in Relationship if r.is_eligible]
-        self.relationship = Choice(choices, columns=3)
+        # The relation itself (父, 妻…); the category follows (domain/people.RELATIONS).
+        self.relationship = RelationChoice(include_not_family=False)
         self.caller_name = FieldRow(line_edit("例：山田　花子", 100), width=MEDIUM_WIDTH, note=True)
         self.caller_furigana = FieldRow(line_edit("例：ヤマダ　ハナコ", 100), width=MEDIUM_WIDTH)
         self.caller_phone = FieldRow(line_edit("例：090-1234-5678", 20), width=SHORT_WIDTH)
         form = form_layout(tab)
-        form.addRow(row_label("ご関係", required=True), self.relationship)
+        form.addRow(row_label("ご関係（続柄）", required=True), self.relationship)
         form.addRow(row_label("相談者の氏名"), self.caller_name)
         form.addRow(row_label("相談者のフリガナ"), self.caller_furigana)
         form.addRow(row_label("相談者の電話番号"), self.caller_phone)
@@ -268,7 +269,7 @@ class CaseEditDialog(QDialog):
         self.phone.editor.setText(phone_text(p.phone))
         self.mobile.editor.setText(phone_text(p.mobile))
         c = e.caller
-        self.relationship.set_value(c.relationship)
+        self.relationship.set_relation(c.relationship, c.relation)
         self.caller_name.editor.setText(c.name)
         self.caller_furigana.editor.setText(c.furigana)
         self.caller_phone.editor.setText(phone_text(c.phone))
@@ -304,7 +305,7 @@ class CaseEditDialog(QDialog):
         self.birth.set_note(f"{format_wareki(born)}（{format_seireki(born)}）{age}" if born else "")
 
     def _relationship_changed(self) -> None:
-        is_self = self.relationship.value() == Relationship.SELF
+        is_self = self.relationship.category() == Relationship.SELF
         for row in (self.caller_name, self.caller_furigana):
             row.editor.setEnabled(not is_self)
             if is_self:
@@ -328,10 +329,11 @@ class CaseEditDialog(QDialog):
                 mobile=self.mobile.editor.text(),
             ),
             caller=CallerEdit(
-                Relationship(self.relationship.value() or Relationship.SELF),
+                self.relationship.category() or Relationship.SELF,
                 self.caller_name.editor.text(),
                 self.caller_furigana.editor.text(),
                 self.caller_phone.editor.text(),
+                self.relationship.relation(),
             ),
             referrer=ReferrerEdit(
                 self.institution.editor.text(),
@@ -420,8 +422,10 @@ class CaseEditDialog(QDialog):
             self.department_error.show()
             self.tabs.setCurrentIndex(TAB_CONTENT)
         else:
-            if exc.field == "relationship":
+            if exc.field in ("relationship", "relation"):
                 self.tabs.setCurrentIndex(TAB_CALLER)
+            if exc.field == "relation":
+                self.relationship.set_error(exc.message)
             self.error.setText(exc.message)
 
     def _clear_errors(self) -> None:

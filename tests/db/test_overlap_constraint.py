@@ -208,7 +208,7 @@ def test_an_upgrade_over_overlapping_bookings_names_them_and_changes_nothing(
                 .values(cancelled=True, cancel_reason="重複のため")
             )
         upgrade(store.engine)
-        assert stored_revision(store.engine) == "0012"
+        assert stored_revision(store.engine) == "0013"
     finally:
         store.close()
 
@@ -261,7 +261,7 @@ def test_sqlite_upgrades_to_0012_without_a_constraint(tmp_path: Path, make_case_
         _add_booking(store.engine, cases[0], doctor, dt.time(14), 60)
         _add_booking(store.engine, cases[1], doctor, dt.time(14, 30), 30)
         upgrade(store.engine)
-        assert stored_revision(store.engine) == "0012"
+        assert stored_revision(store.engine) == "0013"
         assert schema_differences(store.engine) == []
         with store.read() as session:
             live = session.execute(select(tables.appointments.c.id)).all()

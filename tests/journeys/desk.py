@@ -69,6 +69,7 @@ class Call:
     """What the caller says on the phone, in the order the intake asks it."""
 
     relationship: Relationship = Relationship.SELF
+    relation: str = ""  # the button the clerk picks for family (母, 妻…); the category follows
     caller_name: str = ""
     caller_furigana: str = ""
     caller_phone: str = "0144-11-2233"
@@ -197,7 +198,7 @@ class Desk(Keyboard):
         assert w.current_step().key == "caller"
 
         caller = w.caller
-        self.choose(caller.relationship, call.relationship.value)
+        self.choose(caller.relationship, call.relation or call.relationship.value)
         if call.relationship is not Relationship.SELF:
             self.type(caller.name, call.caller_name)
             self.type(caller.furigana, call.caller_furigana)

@@ -22,6 +22,7 @@ PROOF = DocumentKind.RELATIONSHIP_PROOF
 def _parent_calls(birth: dt.date) -> Call:
     return Call(
         relationship=Relationship.PARENT,
+        relation="母",
         caller_name="佐藤　恵",
         caller_furigana="さとう　めぐみ",
         caller_phone="09012345678",
@@ -55,6 +56,7 @@ def test_a_minor_s_parent_brings_proof_of_relationship_instead_of_consent(desk: 
     assert "未成年" in desk.wizard.confirm.sections["patient"].text()
 
     assert case.caller is not None and case.caller.relationship is Relationship.PARENT
+    assert case.caller.relation == "母"
     assert type(case.attendance) is Attendance and case.attendance is Attendance.FAMILY_ONLY
     incoming = _incoming(case)
     assert PROOF in incoming and DocumentKind.CONSENT not in incoming

@@ -269,7 +269,7 @@ def _attendance(c: Canvas, ctx: FormContext, y: float, value_x: float, value_w: 
     caller = case.caller
     family = caller.relationship is not None and caller.relationship.is_family
     name = caller.name if family else ""
-    relation = caller.relationship.label if family and caller.relationship else ""
+    relation = caller.relation_label
     base = y - h + 2.5 * mm
     underline_field(c, value_x + 2 * mm, base, 90 * mm, "ご家族の氏名 ", name)
     underline_field(c, value_x + 97 * mm, base, value_w - 99 * mm, "続柄 ", relation)

@@ -77,7 +77,7 @@ def draw_consent(c: Canvas, ctx: FormContext) -> None:
     top = y
     caller = case.caller
     family = caller.relationship is not None and caller.relationship.is_family
-    relation = caller.relationship.label if family and caller.relationship else ""
+    relation = caller.relation_label
     rows = [
         ("氏名", caller.name if family else "", 13 * mm),
         ("患者との続柄", relation, 10 * mm),

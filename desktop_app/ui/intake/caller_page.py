@@ -6,12 +6,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.domain.eligibility import THIRD_PARTY, reason_by_code
-from desktop_app.domain.people import Relationship
+from desktop_app.domain.errors import ValidationError
+from desktop_app.domain.people import Relationship, check_relation
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.fields import (
     MEDIUM_WIDTH,
     SHORT_WIDTH,
-    Choice,
     FieldRow,
     check_furigana,
     check_phone,
@@ -19,26 +19,28 @@ from desktop_app.ui.intake.fields import (
     line_edit,
 )
 from desktop_app.ui.intake.values import CallerValues
+from desktop_app.ui.relation_choice import SELF_CODE, RelationChoice
 
 
 class CallerStep(IntakeStep):
     key = "caller"
     title = "相談者"
-    lead = "お電話の方とのご関係を伺います。ご本人・ご家族以外の方は対象外です。"
+    lead = "お電話の方の患者さんとのご関係（続柄）を伺います。ご本人・ご家族以外の方は対象外です。"
 
     enquiry_requested = Signal()
 
     def __init__(self, context: IntakeContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.relationship = Choice([(r.value, r.label) for r in Relationship], columns=4)
-        self.relationship.set_value(Relationship.SELF)
+        # One question, the relation itself (父, 妻…); the category follows for statistics.
+        self.relationship = RelationChoice()
+        self.relationship.set_value(SELF_CODE)
         self.name = FieldRow(line_edit("例：山田　花子", 100), width=MEDIUM_WIDTH, note=True)
         self.furigana = FieldRow(line_edit("例：ヤマダ　ハナコ", 100), width=MEDIUM_WIDTH)
         self.phone = FieldRow(line_edit("例：090-1234-5678", 20), width=SHORT_WIDTH, note=True)
         self.phone.set_note("折り返しの連絡先")
 
         form = self.form()
-        form.addRow(self.label("ご関係", required=True), self.relationship)
+        form.addRow(self.label("ご関係（続柄）", required=True), self.relationship)
         form.addRow(self.label("相談者の氏名"), self.name)
         form.addRow(self.label("相談者のフリガナ"), self.furigana)
         form.addRow(self.label("相談者の電話番号"), self.phone)
@@ -77,7 +79,7 @@ class CallerStep(IntakeStep):
         self._relationship_changed()
 
     def current_relationship(self) -> Relationship:
-        return Relationship(self.relationship.value() or Relationship.SELF)
+        return self.relationship.category() or Relationship.SELF
 
     def _relationship_changed(self) -> None:
         rel = self.current_relationship()
@@ -106,6 +108,7 @@ class CallerStep(IntakeStep):
     def values(self) -> CallerValues:
         return CallerValues(
             relationship=self.current_relationship(),
+            relation=self.relationship.relation(),
             name=self.name.editor.text(),
             furigana=self.furigana.editor.text(),
             phone=self.phone.editor.text(),
@@ -113,7 +116,7 @@ class CallerStep(IntakeStep):
 
     def load(self, values: CallerValues) -> None:
         """Put saved values back (draft recovery, 破棄)."""
-        self.relationship.set_value(values.relationship)
+        self.relationship.set_relation(values.relationship, values.relation)
         self.name.editor.setText(values.name)
         self.furigana.editor.setText(values.furigana)
         self.phone.editor.setText(values.phone)
@@ -125,6 +128,11 @@ class CallerStep(IntakeStep):
             self.furigana, required=False, field="caller_furigana"
         )
         ok &= check_phone(self.phone)
+        try:
+            check_relation(self.current_relationship(), self.relationship.relation())
+        except ValidationError as exc:
+            self.relationship.set_error(exc.message)
+            ok = False
         return ok and not self.is_third_party()
 
     def inputs(self) -> list[QWidget]:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.contact import format_phone, format_postal, normalize_phone
 from desktop_app.domain.eligibility import Route
-from desktop_app.domain.people import INFORMED_LABELS, Relationship
+from desktop_app.domain.people import INFORMED_LABELS, Relationship, relation_label
 from desktop_app.domain.stages import Stage
 from desktop_app.domain.wareki import format_seireki, format_wareki
 from desktop_app.services.dto import CaseDetail
@@ -125,7 +125,7 @@ class ConfirmStep(IntakeStep):
         rel = caller.relationship
         self.sections["caller"].setText(
             _rows(
-                [("ご関係", rel.label)]
+                [("ご関係", relation_label(rel, caller.relation))]
                 + (
                     []
                     if rel == Relationship.SELF

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from desktop_app.domain.documents import DocumentKind, required_incoming_documents
 from desktop_app.domain.eligibility import ExclusionReason, reason_by_code, screen
 from desktop_app.domain.forms import mailout_documents
-from desktop_app.domain.people import Relationship, age_on, is_minor_on
+from desktop_app.domain.people import (
+    Relationship,
+    age_on,
+    check_relation,
+    is_minor_on,
+    relation_label,
+)
 from desktop_app.domain.settings import ClinicSettings
 from desktop_app.services.dto import NewCaller, NewCase, NewPatient, NewReferrer
 from desktop_app.ui.intake.values import IntakeSnapshot
@@ -85,6 +91,7 @@ def build_new_case(snapshot: IntakeSnapshot, settings: ClinicSettings, today: dt
             relationship=rel,
             phone=caller_v.phone.strip(),
             furigana=caller_v.furigana.strip(),
+            relation=check_relation(rel, caller_v.relation),
         )
     referrer = None
     if doctor_v.institution.strip():
@@ -95,7 +102,8 @@ def build_new_case(snapshot: IntakeSnapshot, settings: ClinicSettings, today: dt
         )
     exclusion = confirmed_exclusion(snapshot, settings)
     to_other = mail_v.to_other
-    who = rel.label if rel == Relationship.SELF else f"{caller_v.name.strip()}（{rel.label}）"
+    relation = relation_label(rel, caller.relation if caller else "")
+    who = rel.label if rel == Relationship.SELF else f"{caller_v.name.strip()}（{relation}）"
     return NewCase(
         patient=patient,
         existing_patient_id=patient_v.existing_id,

@@ -24,7 +24,13 @@ from typing import TypeGuard, TypeVar
 from desktop_app.domain.case_fields import parse_birth_date
 from desktop_app.domain.documents import Channel, DocumentKind
 from desktop_app.domain.errors import ValidationError
-from desktop_app.domain.people import Attendance, ConsultationCategory, Relationship, Sex
+from desktop_app.domain.people import (
+    Attendance,
+    ConsultationCategory,
+    Relationship,
+    Sex,
+    category_of,
+)
 
 Json = dict[str, object]
 """One page's fields in the draft file: JSON scalars, lists and objects of scalars."""
@@ -70,9 +76,12 @@ class CallerValues:
     name: str = ""
     furigana: str = ""
     phone: str = ""
+    relation: str = ""  # the caller's own 続柄 (父, 妻…); the category above follows it
 
     def typed_text(self) -> tuple[str, ...]:
-        return (self.name, self.furigana, self.phone)
+        # A relation picked from the buttons is a choice; one typed (その他の親族) is text.
+        typed = "" if category_of(self.relation) else self.relation
+        return (self.name, self.furigana, self.phone, typed)
 
     def to_json(self) -> Json:
         return {
@@ -80,12 +89,15 @@ class CallerValues:
             "name": self.name,
             "furigana": self.furigana,
             "phone": self.phone,
+            # Only when asked: a draft saved before the relation was asked reads back as it was.
+            **({"relation": self.relation} if self.relation else {}),
         }
 
     @classmethod
     def from_json(cls, values: Mapping[str, object]) -> CallerValues:
         return cls(
             relationship=_enum(Relationship, values.get("relationship"), Relationship.SELF),
+            relation=_text(values, "relation"),
             name=_text(values, "name"),
             furigana=_text(values, "furigana"),
             phone=_text(values, "phone"),

@@ -44,9 +44,10 @@ class Driver(Keyboard):
         self.next()
         assert self.page() == "patient"
 
-    def caller_family(self, relationship: str, name: str = "山田　花子") -> None:
+    def caller_family(self, relation: str, name: str = "山田　花子") -> None:
+        """A family member on the phone, by the relation the clerk picks (妻, 娘, 母…)."""
         w = self.wizard.caller
-        self.choose(w.relationship, relationship)
+        self.choose(w.relationship, relation)
         self.type(w.name, name)
         self.type(w.furigana, "やまだ　はなこ")
         self.type(w.phone, "09012345678")

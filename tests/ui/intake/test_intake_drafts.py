@@ -27,7 +27,7 @@ def _count(store, model) -> int:
 
 
 def test_a_page_change_saves_the_draft(drive, store) -> None:
-    drive.caller_family("spouse")
+    drive.caller_family("妻")
     draft = drafts.load_draft(store)
     assert draft is not None
     assert draft.values["caller"]["name"] == "山田　花子"
@@ -52,7 +52,7 @@ def test_an_unfinished_intake_is_offered_back_on_the_next_start(
     wizard.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is wizard)
     drive = Driver(qtbot, wizard)
-    drive.caller_family("child")
+    drive.caller_family("娘")
     drive.patient()
     wizard.autosave.setInterval(20)  # a few seconds in use; short here
     drive.type(wizard.doctor.institution, "みなと内科クリニック", enter=False)
@@ -112,7 +112,7 @@ def test_an_existing_patient_is_offered_instead_of_a_duplicate(
     drive, wizard, store, make_case
 ) -> None:
     first = make_case()  # 山田　太郎, ヤマダ　タロウ, 1970-03-15
-    drive.caller_family("spouse")
+    drive.caller_family("妻")
     page = wizard.patient
     drive.type(page.name, "山田　太郎")
     drive.type(page.furigana, "やまだたろう")
@@ -251,7 +251,7 @@ def test_a_good_draft_is_restored_and_unknown_fields_are_ignored(qtbot, store, m
 
 def test_a_wizards_own_draft_always_fits_it(drive, wizard, store) -> None:
     """The blank snapshot and a filled one have the same types: nothing typed is refused."""
-    drive.caller_family("spouse")
+    drive.caller_family("妻")
     drive.patient()
     drive.doctor()
     wizard.attendance.materials["imaging_cd"].setChecked(True)

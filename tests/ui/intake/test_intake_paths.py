@@ -80,13 +80,14 @@ def test_the_patient_calls_and_is_registered(drive, wizard, store) -> None:
 
 
 def test_family_calls_and_the_patient_comes(drive, wizard, store) -> None:
-    drive.caller_family("spouse")
+    drive.caller_family("妻")
     drive.patient()
     drive.doctor()
     drive.content()
     _finish(drive, wizard, Attendance.PATIENT_AND_FAMILY)
     case = get_case(store, wizard.case.id)
     assert case.caller.relationship is Relationship.SPOUSE
+    assert case.caller.relation == "妻"
     assert case.caller.name == "山田　花子"
     assert case.caller.furigana == "ヤマダ　ハナコ"
     assert case.caller.phone == "09012345678"
@@ -96,7 +97,7 @@ def test_family_calls_and_the_patient_comes(drive, wizard, store) -> None:
 
 
 def test_family_alone_needs_the_patients_consent(drive, wizard, store) -> None:
-    drive.caller_family("child")
+    drive.caller_family("娘")
     drive.patient()
     drive.doctor()
     drive.content()
@@ -113,7 +114,7 @@ def test_family_alone_needs_the_patients_consent(drive, wizard, store) -> None:
 
 
 def test_a_minor_brings_proof_of_relationship_instead(drive, wizard, store) -> None:
-    drive.caller_family("parent", "佐藤　恵")
+    drive.caller_family("母", "佐藤　恵")
     drive.patient(name="佐藤　陽菜", furigana="さとう　ひな", birth="2012/4/1")
     assert drive.page() == "doctor"
     drive.doctor()
