@@ -16,11 +16,11 @@ from desktop_app.db.seals import seal_unsealed
 from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import (
-    TEST_MATERIALS,
     Channel,
     ContactKind,
     Direction,
     DocumentKind,
+    ReportChannel,
     required_incoming_documents,
 )
 from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS
@@ -37,14 +37,17 @@ from desktop_app.services import audit
 from desktop_app.services.db_identity import IDENTITY_KEY
 from desktop_app.services.demo_data import (
     CLINICS,
+    DECLINE_REASONS,
     DEMO_ACCOUNTS,
     DEPARTMENTS,
+    EXCLUDED_CONSULTATIONS,
     FAMILY_NAMES,
     FEMALE_NAMES,
     MALE_NAMES,
     PLACES,
     PROFILES,
     CaseProfile,
+    area_code,
 )
 from desktop_app.services.demo_mark import DEMO_MARK, is_demo_store
 from desktop_app.services.store import Store
@@ -58,6 +61,20 @@ _SHOWCASE = (
     Stage.BOOKED, Stage.MATERIALS_RECEIVED, Stage.CHECKED_IN, Stage.DONE, Stage.SETTLED,
     Stage.CANCELLED, Stage.EXCLUDED, Stage.BOOKED, Stage.INQUIRY, Stage.APPLICATION_RECEIVED,
 )  # fmt: skip
+# Showcase ranks that carry what every form needs to print: a minor patient (booked), a
+# doctor's 不可 (お断り), a voided receipt (settled).
+_SHOWCASE_MINOR, _SHOWCASE_DECLINED, _SHOWCASE_VOIDED = 4, 10, 8
+# How an excluded case ends: an exclusion reason's code, or "declined" (the doctor's 不可).
+_ENDINGS = ("complaint", "transfer", "transfer", "accident_lawsuit", "general_outpatient",
+            "declined")  # fmt: skip
+# Days a case needs between its enquiry and its stage (forms mailed, the application back,
+# the decision, a booking at least five days on, the visit, the report), so no event falls
+# after today nor before the enquiry.
+_MIN_AGE = {
+    Stage.FORMS_SENT: 1, Stage.APPLICATION_RECEIVED: 6, Stage.DOCTOR_REVIEW: 9,
+    Stage.BOOKED: 10, Stage.MATERIALS_RECEIVED: 12, Stage.CHECKED_IN: 16, Stage.DONE: 20,
+    Stage.SETTLED: 24, Stage.EXCLUDED: 9,
+}  # fmt: skip
 _SLOTS = (dt.time(14, 0), dt.time(14, 30), dt.time(15, 0), dt.time(15, 30))
 _RECENT = dt.timedelta(days=120)
 
@@ -194,8 +211,8 @@ class _Builder:
                 search_key=search_key(name),
                 postal_code=postal,
                 address=address,
-                tel="0144" + f"{self.rng.randrange(100000, 999999)}",
-                fax="0144" + f"{self.rng.randrange(100000, 999999)}",
+                tel=_landline(self.rng, area_code(address)),
+                fax=_landline(self.rng, area_code(address)),
             )
             session.add(inst)
             session.flush()
@@ -222,9 +239,9 @@ class _Builder:
         span_days = max(120, total // 10)
         for i in range(start, stop):
             age = (total - 1 - i) * span_days // max(total, 1)
-            created = self.today - dt.timedelta(days=age)
             recent_rank = total - 1 - i
             stage = _SHOWCASE[recent_rank] if recent_rank < len(_SHOWCASE) else self.stage_for(age)
+            created = self.today - dt.timedelta(days=max(age, _MIN_AGE.get(stage, 0)))
             if stage == Stage.CHECKED_IN:
                 # A day holds so many sessions: past that, the case is booked for a later day
                 # (a large demo would otherwise run out of today's half hours).
@@ -232,7 +249,7 @@ class _Builder:
                     stage = Stage.BOOKED
                 else:
                     self.checked_in += 1
-            self.case(rows, i, created, stage)
+            self.case(rows, i, created, stage, recent_rank)
         for table, model in (
             ("patients", m.Patient), ("callers", m.Caller), ("cases", m.SOCase),
             ("documents", m.CaseDocument), ("appointments", m.Appointment),
@@ -278,11 +295,12 @@ class _Builder:
         index = min(len(open_stages) - 1, age // 8 + self.rng.randrange(0, 2))
         return open_stages[index]
 
-    def case(self, rows: _Rows, i: int, created: dt.date, stage: Stage) -> None:
+    def case(self, rows: _Rows, i: int, created: dt.date, stage: Stage, rank: int) -> None:
         rng = self.rng
         local = dt.datetime.combine(created, dt.time(9 + i % 8, (i * 7) % 60))
-        now = local.astimezone(dt.UTC)  # the desk's wall clock, stored as UTC
-        minor = rng.random() < 0.05
+        now = _utc(local)  # the desk's wall clock, stored as UTC
+        # One of the showcase's booked cases is a child's, so every demo has a minor's forms.
+        minor = rng.random() < 0.05 or rank == _SHOWCASE_MINOR
         # Diagnosis, department, age and sex come together from one plausible profile.
         profile = rng.choice(
             [p for p in PROFILES if (p.min_age < 18 if minor else p.max_age >= 30)]
@@ -301,8 +319,9 @@ class _Builder:
         postal, place = rng.choice(PLACES)
         patient_id = self.next_id("patients")
         name, furigana = f"{family}　{given}", f"{family_kana}　{given_kana}"
-        phone = f"0144{rng.randrange(100000, 999999)}"
-        mobile = f"0{rng.choice('789')}0{rng.randrange(10000000, 99999999)}"
+        phone = _landline(rng, area_code(place))
+        # A young child has no mobile of their own: the parent who calls is reached instead.
+        mobile = "" if created.year - birth.year < 13 else _mobile(rng)
         street = f"{rng.randrange(1, 9)}-{rng.randrange(1, 30)}-{rng.randrange(1, 20)}"
         address = f"{place}{street}"
         rows["patients"].append(
@@ -328,14 +347,18 @@ class _Builder:
                 if minor
                 else rng.choice((Relationship.SPOUSE, Relationship.CHILD, Relationship.SIBLING))
             )
+        caller_phone = ""
         if relationship != Relationship.SELF:
             caller_given, caller_kana = rng.choice(MALE_NAMES if female else FEMALE_NAMES)
             caller_name = f"{family}　{caller_given}"
             caller_id = self.next_id("callers")
+            caller_phone = _mobile(rng)
+            while caller_phone == mobile:  # the caller's own phone, never the patient's
+                caller_phone = _mobile(rng)  # pragma: no cover
             rows["callers"].append(
                 dict(id=caller_id, patient_id=patient_id, name=caller_name,
                      furigana=f"{family_kana}　{caller_kana}", relationship=relationship,
-                     phone=mobile)
+                     phone=caller_phone)
             )  # fmt: skip
         case_id = self.next_id("cases")
         year = created.year
@@ -348,35 +371,108 @@ class _Builder:
         referrer_id = rng.choice(self.referrers_for(profile, minor))
         reached = _reached(stage)
         accepted = reached(Stage.BOOKED) or (stage == Stage.CANCELLED and rng.random() < 0.3)
-        exclusion = rng.choice(DEFAULT_EXCLUSION_REASONS[2:]) if stage == Stage.EXCLUDED else None
+        # How an excluded case ended: turned away at the enquiry (the clerk's screening), or
+        # by the doctor after reading the application (一般外来へ, or お断り: 不可).
+        ending = ""
+        if stage == Stage.EXCLUDED:
+            ending = "declined" if rank == _SHOWCASE_DECLINED else rng.choice(_ENDINGS)
+        exclusion = (
+            next(r for r in DEFAULT_EXCLUSION_REASONS if r.code == ending)
+            if ending and ending != "declined"
+            else None
+        )
+        decided_by_doctor = ending in ("declined", "general_outpatient")
+        # The papers' progress: a cancelled case got as far as its booking (or its forms).
+        papers = (
+            _reached(Stage.BOOKED if accepted else Stage.FORMS_SENT)
+            if stage == Stage.CANCELLED
+            else _reached(Stage.APPLICATION_RECEIVED)
+            if decided_by_doctor
+            else reached
+        )
+        # The events in order, none after today: forms out, application in, the doctor's
+        # decision (and the booking, phoned the same day).
+        sent = _later(created, 1, self.today)
+        applied = _later(sent, rng.randrange(2, 6), self.today)
+        decided = _later(applied, rng.randrange(1, 4), self.today)
+        decision = Decision.PENDING
+        if accepted:
+            decision = Decision.ACCEPTED
+        elif ending == "declined":
+            decision = Decision.DECLINED
+        elif ending == "general_outpatient":
+            decision = Decision.GENERAL_OUTPATIENT
+        decision_reason = rng.choice(DECLINE_REASONS) if ending == "declined" else ""
+        if ending == "declined":
+            end_reason = f"担当医判断：お断り（{decision_reason}）"
+        elif ending == "general_outpatient":
+            end_reason = "担当医判断：一般外来へ"
+        elif exclusion is not None:
+            end_reason = exclusion.label
+        elif stage == Stage.CANCELLED:
+            end_reason = "ご本人の体調不良のためキャンセル"
+        else:
+            end_reason = ""
+        consultation = (
+            rng.choice(EXCLUDED_CONSULTATIONS[ending])
+            if ending in EXCLUDED_CONSULTATIONS
+            else profile.consultation
+        )
         appt: tuple[dt.date, dt.time] | None = None
         if reached(Stage.BOOKED) or (stage == Stage.CANCELLED and accepted):
-            appt = self.slot(doctor_id, weekdays, created, stage)
+            appt = self.slot(doctor_id, weekdays, decided, stage)
         minutes = None
         if reached(Stage.DONE):
             minutes = rng.choice((25, 30, 30, 30, 45, 55))
+        written: dt.date | None = None
+        delivered: dt.date | None = None
+        report_channel: ReportChannel | None = None
+        if appt and (stage == Stage.SETTLED or (stage == Stage.DONE and rng.random() < 0.5)):
+            # The report is written on the day or soon after; handed to the patient on the
+            # day (the guide), or sent to the primary doctor once written.
+            if stage == Stage.SETTLED and rng.random() < 0.6:
+                report_channel = ReportChannel.HANDED_TO_PATIENT
+                written = delivered = appt[0]
+            else:
+                written = _later(appt[0], rng.randrange(0, 4), self.today)
+                if stage == Stage.SETTLED:
+                    report_channel = ReportChannel.SENT_TO_DOCTOR
+                    delivered = _later(written, rng.randrange(0, 3), self.today)
+        # A primary doctor who has written the referral letter has been told.
+        informed = papers(Stage.MATERIALS_RECEIVED) or rng.random() < 0.85
+        minor_mail = minor and caller_id is not None  # a child's mail goes to the parent
         search = "|".join(search_key(p) for p in (case_number, name, furigana, phone, mobile))
         if caller_id:
             search += "|" + search_key(caller_name)
+        last = _last_event(stage, created, sent, applied, decided, appt, delivered)
+        since = _utc(dt.datetime.combine(last, local.time()))
         rows["cases"].append(
             dict(
                 id=case_id, case_number=case_number, patient_id=patient_id, caller_id=caller_id,
                 referring_doctor_id=referrer_id, stage=stage,
-                attendance=attendance, consultation=profile.consultation,
-                category=category, diagnosis=profile.diagnosis if rng.random() < 0.95 else "",
-                primary_doctor_informed=rng.random() < 0.85, desired_department_id=dept_id,
-                desired_dates="平日の午後を希望", screening_answers={},
-                decision=Decision.ACCEPTED if accepted else Decision.PENDING,
-                decision_reason="", doctor_id=doctor_id if reached(Stage.DOCTOR_REVIEW) else None,
-                exclusion_code=exclusion.code if exclusion else "",
-                end_reason=(
-                    exclusion.label if exclusion
-                    else "ご本人の体調不良のためキャンセル" if stage == Stage.CANCELLED else ""
+                attendance=attendance, consultation=consultation,
+                category=category,
+                # 一般外来へ: no diagnosis yet (a first opinion is what the caller needs).
+                diagnosis=(
+                    profile.diagnosis
+                    if rng.random() < 0.95 and ending != "general_outpatient"
+                    else ""
                 ),
-                mail_to_name=name, mail_postal_code=postal, mail_address=address,
-                mail_channel=Channel.MAIL, actual_minutes=minutes,
-                report_delivered_on=appt[0] if appt and stage == Stage.SETTLED else None,
-                search_text=search, created_at=now, updated_at=now, stage_since=now,
+                primary_doctor_informed=informed, desired_department_id=dept_id,
+                desired_dates="平日の午後を希望", screening_answers={},
+                decision=decision, decision_reason=decision_reason,
+                decided_on=decided if decision != Decision.PENDING else None,
+                doctor_id=(
+                    doctor_id if reached(Stage.DOCTOR_REVIEW) or decision != Decision.PENDING
+                    else None
+                ),
+                exclusion_code=exclusion.code if exclusion else "",
+                end_reason=end_reason,
+                mail_to_name=caller_name if minor_mail else name, mail_postal_code=postal,
+                mail_address=address, mail_channel=Channel.MAIL, actual_minutes=minutes,
+                report_written_on=written, report_delivered_on=delivered,
+                report_channel=report_channel,
+                search_text=search, created_at=now, updated_at=since, stage_since=since,
             )
         )  # fmt: skip
         rows["contacts"].append(
@@ -388,95 +484,135 @@ class _Builder:
                  case_id=case_id, summary=f"案件を登録（{stage.label}）", before=None,
                  after={"stage": stage.value})
         )  # fmt: skip
-        if exclusion is not None:
-            return
-        self.documents(rows, case_id, created, stage, attendance, minor, appt, reached)
+        if exclusion is not None and not decided_by_doctor:
+            return  # turned away on the telephone: nothing was mailed
+        dates = _PaperDates(created, sent, applied, decided)
+        materials = [profile.materials[0]] + [
+            kind for kind in profile.materials[1:] if rng.random() < 0.5
+        ]
+        self.documents(rows, case_id, dates, stage, attendance, minor, appt, papers, materials)
         if appt:
             appt_id = self.next_id("appointments")
             # A few freshly booked patients have not been told the date yet (the board asks).
             told = not (stage == Stage.BOOKED and case_id % 3 == 0)
+            booked_at = _utc(dt.datetime.combine(decided, local.time()))
+            checked_in_at = None
+            if reached(Stage.CHECKED_IN):  # at the desk shortly before the appointment
+                arrival = dt.datetime.combine(appt[0], appt[1]) - dt.timedelta(minutes=10)
+                checked_in_at = _utc(arrival)
             rows["appointments"].append(
                 dict(id=appt_id, case_id=case_id, doctor_id=doctor_id, date=appt[0],
                      start_time=appt[1], minutes=30, cancelled=stage == Stage.CANCELLED,
-                     notified_on=created if told else None,
-                     checked_in_at=(now if reached(Stage.CHECKED_IN) else None), created_at=now)
+                     notified_on=decided if told else None,
+                     notified_channel=Channel.PHONE if told else None,
+                     checked_in_at=checked_in_at, created_at=booked_at)
             )  # fmt: skip
             if told:
                 rows["contacts"].append(
-                    dict(case_id=case_id, kind=ContactKind.CALL_OUT, at=now, staff="demo",
+                    dict(case_id=case_id, kind=ContactKind.CALL_OUT, at=booked_at, staff="demo",
                          party=caller_name, summary="予約日時を電話でお知らせした")
                 )  # fmt: skip
         if stage == Stage.SETTLED and appt and minutes:
-            fee = consultation_fee(minutes, DEFAULT_SETTINGS)
-            self.ids[f"receipt{appt[0].year}"] = self.ids.get(f"receipt{appt[0].year}", 0) + 1
+            self.payments(rows, case_id, appt, minutes, void=rank == _SHOWCASE_VOIDED)
+
+    def payments(
+        self,
+        rows: _Rows,
+        case_id: int,
+        appt: tuple[dt.date, dt.time],
+        minutes: int,
+        *,
+        void: bool,
+    ) -> None:
+        """The fee taken on the visit day, after the session; ``void``: first taken wrongly,
+        取消 and taken again (so the demo prints a voided 領収書 too)."""
+        fee = consultation_fee(minutes, DEFAULT_SETTINGS)
+        day = appt[0]
+        end = dt.datetime.combine(day, appt[1]) + dt.timedelta(minutes=minutes + 10)
+        for voided in (True, False) if void else (False,):
+            self.ids[f"receipt{day.year}"] = self.ids.get(f"receipt{day.year}", 0) + 1
+            taken = _utc(end)
             rows["payments"].append(
                 dict(case_id=case_id,
-                     receipt_number=f"R-{appt[0].year}-{self.ids[f'receipt{appt[0].year}']:05d}",
-                     paid_on=appt[0], minutes=minutes, base_yen=fee.base_yen,
-                     extension_yen=fee.extension_yen, total_yen=fee.total_yen, staff="demo",
-                     created_at=now)
+                     receipt_number=f"R-{day.year}-{self.ids[f'receipt{day.year}']:05d}",
+                     paid_on=day, minutes=minutes, base_yen=fee.base_yen,
+                     extension_yen=fee.extension_yen,
+                     total_yen=fee.total_yen, amount_reason="", staff="demo",
+                     method="クレジットカード" if voided else "現金", created_at=taken,
+                     voided=voided,
+                     voided_at=_utc(end + dt.timedelta(minutes=5)) if voided else None,
+                     void_reason="支払方法の入力誤り（現金でのお支払い）" if voided else "")
             )  # fmt: skip
+            end += dt.timedelta(minutes=10)
 
     def documents(
         self,
         rows: _Rows,
         case_id: int,
-        created: dt.date,
+        dates: _PaperDates,
         stage: Stage,
         attendance: Attendance,
         minor: bool,
         appt: tuple[dt.date, dt.time] | None,
         reached: Callable[[Stage], bool],
+        materials: list[DocumentKind],
     ) -> None:
         rng = self.rng
-        sent = created + dt.timedelta(days=1) if reached(Stage.FORMS_SENT) else None
+        sent = dates.sent if reached(Stage.FORMS_SENT) else None
         for kind in mailout_documents(attendance, minor):
             rows["documents"].append(_doc(case_id, kind, Direction.OUT, sent_on=sent,
                                           channel=Channel.MAIL if sent else None))  # fmt: skip
         got_application = reached(Stage.APPLICATION_RECEIVED)
         rows["documents"].append(
             _doc(case_id, DocumentKind.APPLICATION, Direction.IN, required=True,
-                 received_on=created + dt.timedelta(days=7) if got_application else None,
+                 received_on=dates.applied if got_application else None,
                  channel=rng.choice((Channel.FAX, Channel.MAIL)) if got_application else None)
         )  # fmt: skip
-        materials = rng.sample(TEST_MATERIALS[:5], rng.randrange(1, 4))
         due = materials_due_date(appt[0], DEFAULT_SETTINGS, self.closures) if appt else None
-        received = reached(Stage.MATERIALS_RECEIVED)
+        received = None
+        if reached(Stage.MATERIALS_RECEIVED) and due is not None:
+            # By the due date, but never before the booking nor after today.
+            received = min(max(due, dates.decided), self.today)
         for req in required_incoming_documents(attendance, minor, materials):
             rows["documents"].append(
                 _doc(case_id, req.kind, Direction.IN, required=True, borrowed=req.borrowed,
-                     due_date=due, received_on=due if received else None,
+                     due_date=due, received_on=received,
                      channel=Channel.BROUGHT if received else None,
                      returned_on=appt[0] if appt and req.borrowed and stage == Stage.SETTLED
                      else None)
             )  # fmt: skip
 
     def slot(
-        self, doctor_id: int, weekdays: list[int], created: dt.date, stage: Stage
+        self, doctor_id: int, weekdays: list[int], booked: dt.date, stage: Stage
     ) -> tuple[dt.date, dt.time]:
+        """A free half hour of the doctor's: today for a checked-in case, ahead of today for
+        an open booking, else between the booking and yesterday (already held)."""
+        first, last = booked + dt.timedelta(days=5), self.today - dt.timedelta(days=1)
         if stage == Stage.CHECKED_IN:
-            day = self.today
+            day = first = last = self.today
         elif stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED) or (
             # A case cancelled long ago had its slot long ago: booking every old cancellation
             # ahead of today filled the doctors' coming year at 100,000 cases.
-            stage == Stage.CANCELLED and created >= self.today - _RECENT
+            stage == Stage.CANCELLED and booked >= self.today - _RECENT
         ):
-            day = max(created, self.today) + dt.timedelta(days=self.rng.randrange(5, 35))
-        else:  # already held: in the past
-            latest = self.today - dt.timedelta(days=1)
-            day = min(created + dt.timedelta(days=self.rng.randrange(14, 40)), latest)
-        forward = day >= self.today
-        for _ in range(400):
+            first = max(booked, self.today) + dt.timedelta(days=5)
+            day = first + dt.timedelta(days=self.rng.randrange(0, 30))
+            last = day + dt.timedelta(days=400)
+        else:  # already held: in the past, after the booking
+            first = min(first, last)
+            day = max(first, min(booked + dt.timedelta(days=self.rng.randrange(14, 40)), last))
+        # From the chosen day towards the edge of the window, then the other way.
+        span = [day + dt.timedelta(days=k) for k in range((last - day).days + 1)]
+        back = [day - dt.timedelta(days=k) for k in range(1, (day - first).days + 1)]
+        for candidate in (back + span if day == last else span + back)[:400]:
             if stage == Stage.CHECKED_IN or (
-                day.weekday() in weekdays and is_office_open(day, closed_dates=self.closures)
+                candidate.weekday() in weekdays
+                and is_office_open(candidate, closed_dates=self.closures)
             ):
                 for time in _SLOTS:
-                    if (doctor_id, day, time) not in self.taken:
-                        self.taken.add((doctor_id, day, time))
-                        return day, time
-            if stage == Stage.CHECKED_IN:
-                break
-            day += dt.timedelta(days=1 if forward else -1)
+                    if (doctor_id, candidate, time) not in self.taken:
+                        self.taken.add((doctor_id, candidate, time))
+                        return candidate, time
         # A busy day: any free half hour of the day, so no doctor is ever booked twice at once.
         for minutes in range(8 * 60, 20 * 60, 30):
             time = dt.time(minutes // 60, minutes % 60)
@@ -484,6 +620,55 @@ class _Builder:
                 self.taken.add((doctor_id, day, time))
                 return day, time
         raise RuntimeError("no free half hour left for the demo")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class _PaperDates:
+    created: dt.date
+    sent: dt.date
+    applied: dt.date
+    decided: dt.date
+
+
+def _later(day: dt.date, days: int, today: dt.date) -> dt.date:
+    """``days`` after ``day``, but never after today."""
+    return min(day + dt.timedelta(days=days), today)
+
+
+def _last_event(
+    stage: Stage,
+    created: dt.date,
+    sent: dt.date,
+    applied: dt.date,
+    decided: dt.date,
+    appt: tuple[dt.date, dt.time] | None,
+    delivered: dt.date | None,
+) -> dt.date:
+    """The day the case reached its stage (its 段階の日)."""
+    if stage in (Stage.CHECKED_IN, Stage.DONE) and appt:
+        return appt[0]
+    if stage == Stage.SETTLED and appt:
+        return max(appt[0], delivered or appt[0])
+    return {
+        Stage.FORMS_SENT: sent,
+        Stage.APPLICATION_RECEIVED: applied,
+        Stage.DOCTOR_REVIEW: decided,
+        Stage.BOOKED: decided,
+        Stage.MATERIALS_RECEIVED: decided,
+    }.get(stage, created)
+
+
+def _utc(local: dt.datetime) -> dt.datetime:
+    return local.astimezone(dt.UTC)
+
+
+def _landline(rng: random.Random, area: str) -> str:
+    """A fixed-line number of the area: 市外局番 + 市内局番 (never starting with 0 or 1)."""
+    return f"{area}{rng.randrange(2, 10)}{rng.randrange(0, 100_000):05d}"
+
+
+def _mobile(rng: random.Random) -> str:
+    return f"0{rng.choice('789')}0{rng.randrange(10000000, 99999999)}"
 
 
 def _advance_sequences(session: Session, tables: tuple[str, ...]) -> None:

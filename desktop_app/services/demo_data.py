@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop_app.domain.documents import DocumentKind
+
+_BLOOD = DocumentKind.BLOOD_TEST
+_ECHO = DocumentKind.ULTRASOUND
+_FILM = DocumentKind.IMAGING_FILM
+_CD = DocumentKind.IMAGING_CD
+_PATHOLOGY = DocumentKind.PATHOLOGY
+
 FAMILY_NAMES: tuple[tuple[str, str], ...] = (
     ("佐藤", "サトウ"), ("鈴木", "スズキ"), ("高橋", "タカハシ"), ("田中", "タナカ"),
     ("伊藤", "イトウ"), ("渡辺", "ワタナベ"), ("山本", "ヤマモト"), ("中村", "ナカムラ"),
@@ -34,6 +42,22 @@ PLACES: tuple[tuple[str, str], ...] = (
     ("0530021", "北海道苫小牧市若草町"), ("0530851", "北海道苫小牧市山手町"),
     ("0520022", "北海道伊達市梅本町"),
 )  # fmt: skip
+# Landline area codes (市外局番) of the places above: a number must fit its address.
+AREA_CODES: tuple[tuple[str, str], ...] = (
+    ("北海道苫小牧市", "0144"), ("北海道白老郡", "0144"), ("北海道千歳市", "0123"),
+    ("北海道勇払郡厚真町", "0145"), ("北海道室蘭市", "0143"), ("北海道登別市", "0143"),
+    ("北海道伊達市", "0142"),
+)  # fmt: skip
+
+
+def area_code(address: str) -> str:
+    """The landline area code of an address in the demo's region."""
+    for prefix, code in AREA_CODES:
+        if address.startswith(prefix):
+            return code
+    raise ValueError(f"no area code for {address}")
+
+
 # Fictitious referring clinics: (name, postal code, address, department, doctors).
 CLINICS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("みなと内科クリニック", "0530022", "北海道苫小牧市表町3-2-1", "内科",
@@ -79,6 +103,10 @@ class CaseProfile:
     max_age: int
     category: str  # a ConsultationCategory value
     consultation: str
+    # The test materials this diagnosis is worked up with; the first is always brought
+    # (imaging for an aneurysm), the others some of the time. No pathology where no tissue
+    # is taken (もやもや病, angina).
+    materials: tuple[DocumentKind, ...]
 
 
 # Diagnosis, department, age and sex drawn together, so no 14-year-old asks about prostate
@@ -86,41 +114,80 @@ class CaseProfile:
 PROFILES: tuple[CaseProfile, ...] = (
     CaseProfile("胃がん（早期）", "外科", ("消化器内科", "内科", "外科"), None, 45, 88,
                 "surgical_or_medical",
-                "早期の胃がんと診断された。内視鏡治療と手術のどちらがよいか意見を聞きたい。"),
+                "早期の胃がんと診断された。内視鏡治療と手術のどちらがよいか意見を聞きたい。",
+                (_CD, _BLOOD, _PATHOLOGY)),
     CaseProfile("大腸がん", "外科", ("消化器内科", "内科", "外科"), None, 45, 88,
                 "major_operation",
-                "大腸がんで開腹手術を勧められている。腹腔鏡手術が可能か意見を聞きたい。"),
+                "大腸がんで開腹手術を勧められている。腹腔鏡手術が可能か意見を聞きたい。",
+                (_CD, _BLOOD, _PATHOLOGY)),
     CaseProfile("胆石症", "外科", ("消化器内科", "内科", "外科"), None, 35, 85,
                 "surgical_or_medical",
-                "胆石症で手術を勧められたが、薬で様子を見る方法もあると聞き迷っている。"),
+                "胆石症で手術を勧められたが、薬で様子を見る方法もあると聞き迷っている。",
+                (_ECHO, _BLOOD, _CD)),
     CaseProfile("肝細胞がん", "消化器内科", ("消化器内科", "内科"), None, 50, 88,
                 "surgical_or_medical",
-                "肝細胞がんで、手術とラジオ波焼灼療法のどちらがよいか迷っている。"),
+                "肝細胞がんで、手術とラジオ波焼灼療法のどちらがよいか迷っている。",
+                (_CD, _BLOOD, _ECHO)),
     CaseProfile("肺がん（非小細胞肺がん）", "腫瘍内科", ("呼吸器内科", "内科"), None, 50, 88,
                 "other_treatment",
-                "肺がんの化学療法中。免疫療法など他の選択肢があるか意見を聞きたい。"),
+                "肺がんの化学療法中。免疫療法など他の選択肢があるか意見を聞きたい。",
+                (_CD, _PATHOLOGY, _BLOOD, _FILM)),
     CaseProfile("膵臓がん", "腫瘍内科", ("消化器内科", "内科"), None, 55, 90, "other",
                 "膵臓がんと診断され抗がん剤治療を勧められた。高齢のため治療を受けるべきか"
-                "意見を聞きたい。"),
+                "意見を聞きたい。",
+                (_CD, _BLOOD, _PATHOLOGY)),
     CaseProfile("乳がん", "乳腺外科", ("乳腺外科", "外科"), "female", 35, 80, "major_operation",
-                "乳がんで全摘出を勧められた。温存手術の可能性について相談したい。"),
+                "乳がんで全摘出を勧められた。温存手術の可能性について相談したい。",
+                (_PATHOLOGY, _ECHO, _CD, _FILM)),
     CaseProfile("前立腺がん", "泌尿器科", ("泌尿器科", "内科"), "male", 55, 88, "other_treatment",
-                "前立腺がんの治療で、放射線治療以外の方法があるか知りたい。"),
+                "前立腺がんの治療で、放射線治療以外の方法があるか知りたい。",
+                (_PATHOLOGY, _BLOOD, _CD)),
     CaseProfile("狭心症", "循環器内科", ("内科",), None, 50, 88, "surgical_or_medical",
-                "狭心症でカテーテル治療を勧められた。薬物療法を続ける選択肢について相談したい。"),
+                "狭心症でカテーテル治療を勧められた。薬物療法を続ける選択肢について相談したい。",
+                (_CD, _BLOOD)),
     CaseProfile("未破裂脳動脈瘤", "脳神経外科", ("内科",), None, 40, 80, "major_operation",
-                "脳動脈瘤が見つかり手術を勧められている。経過観察でよいか知りたい。"),
+                "脳動脈瘤が見つかり手術を勧められている。経過観察でよいか知りたい。",
+                (_CD, _FILM)),
     CaseProfile("間質性肺炎", "呼吸器内科", ("呼吸器内科", "内科"), None, 55, 88, "other",
-                "間質性肺炎と診断されたが納得できず、別の専門医の意見を聞きたい。"),
+                "間質性肺炎と診断されたが納得できず、別の専門医の意見を聞きたい。",
+                (_CD, _BLOOD, _FILM)),
     # Children and teenagers (their family consults with proof of the relationship).
     CaseProfile("もやもや病", "脳神経外科", ("小児科",), None, 6, 17, "major_operation",
                 "もやもや病と診断され血行再建術を勧められている。手術の時期と必要性について"
-                "意見を聞きたい。"),
+                "意見を聞きたい。",
+                (_CD, _FILM)),
     CaseProfile("潰瘍性大腸炎", "消化器内科", ("小児科", "消化器内科"), None, 12, 40,
                 "other_treatment",
                 "潰瘍性大腸炎の薬が効きにくくなってきた。生物学的製剤など他の治療法について"
-                "相談したい。"),
+                "相談したい。",
+                (_BLOOD, _CD, _PATHOLOGY)),
 )  # fmt: skip
+
+
+# What a caller who is turned away asked, by the exclusion reason's code: the case's
+# consultation text says why it ended (a 転医希望 case asks to change hospital).
+EXCLUDED_CONSULTATIONS: dict[str, tuple[str, ...]] = {
+    "complaint": (
+        "主治医の説明が不十分で態度にも不満がある。主治医の対応について話を聞いてほしい。",
+        "検査結果を知らされるのが遅れたことに納得できず、主治医への不満を聞いてほしい。",
+    ),
+    "transfer": (
+        "今の病院では通院が大変なので、そちらの病院に転院して治療を受けたい。",
+        "主治医を変えたい。転医してそちらで手術を受けられるか知りたい。",
+    ),
+    "accident_lawsuit": (
+        "手術後に合併症が起きた。医療事故ではないか、訴訟を考えているので意見がほしい。",
+    ),
+    "general_outpatient": (
+        "健康診断で異常を指摘されたが、まだどこも受診していない。検査を受けたい。",
+        "最近続いている症状の原因を調べてほしい。まだ診断はついていない。",
+    ),
+}
+# Reasons a second-opinion doctor gives for 不可 (お断り) after reading the application.
+DECLINE_REASONS: tuple[str, ...] = (
+    "ご相談の内容が担当医の専門領域外のため",
+    "検査が途中で診断が確定しておらず、現時点では意見を述べられないため",
+)
 
 
 # The demo database's accounts (login, name, role, password, its argon2id hash). The
