@@ -358,6 +358,7 @@ class _Builder:
             rows["callers"].append(
                 dict(id=caller_id, patient_id=patient_id, name=caller_name,
                      furigana=f"{family_kana}　{caller_kana}", relationship=relationship,
+                     relation=_relation(relationship, male=female, elder=caller_id % 2 == 0),
                      phone=caller_phone)
             )  # fmt: skip
         case_id = self.next_id("cases")
@@ -704,3 +705,16 @@ def _doc(case_id: int, kind: DocumentKind, direction: Direction, **values: Any) 
     )  # fmt: skip
     row.update(values)
     return row
+
+
+def _relation(relationship: Relationship, *, male: bool, elder: bool) -> str:
+    """The caller's own 続柄 (domain/people.RELATIONS) for the demo: the caller's given name
+    is a man's when ``male``; an elder or younger sibling by ``elder`` (no draw from the
+    generator, so the rest of the demo stays as it was)."""
+    words = {
+        Relationship.PARENT: ("父", "母"),
+        Relationship.SPOUSE: ("夫", "妻"),
+        Relationship.CHILD: ("息子", "娘"),
+        Relationship.SIBLING: ("兄", "姉") if elder else ("弟", "妹"),
+    }.get(relationship)
+    return "" if words is None else words[0 if male else 1]

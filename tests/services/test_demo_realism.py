@@ -210,3 +210,16 @@ def test_the_demo_is_the_same_each_time(tmp_path: Path) -> None:
         return rows
 
     assert snapshot("a.db") == snapshot("b.db")
+
+
+def test_every_family_caller_has_a_relation_that_fits_the_category(demo: Store) -> None:
+    from desktop_app.db.models import Caller
+    from desktop_app.domain.people import RELATIONS, Relationship
+
+    with demo.read() as session:
+        callers = session.scalars(select(Caller)).all()
+        family = [(c.relationship, c.relation) for c in callers if c.relationship.is_family]
+    assert family, "the demo has family callers"
+    for category, relation in family:
+        assert isinstance(category, Relationship)
+        assert RELATIONS.get(relation) == category, (category, relation)
