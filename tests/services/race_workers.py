@@ -141,6 +141,23 @@ def _report(results: Any, desk: str, work: Callable[[], list[Any]]) -> None:
         raise
 
 
+def _told(
+    done: str, expected: str, call: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[str, Any]:
+    """Run one desk's ``call(*args, **kwargs)``: (what the desk was told, the result or None).
+    ``done`` when it succeeds; "conflict" alone when the ConflictError says ``expected``; else
+    "conflict: …", "refused: …" (a ValidationError), "raw: …" (anything a clerk would see as
+    予期しないエラー)."""
+    try:
+        return done, call(*args, **kwargs)
+    except ConflictError as exc:
+        return ("conflict" if exc.message == expected else f"conflict: {exc.message}"), None
+    except ValidationError as exc:
+        return f"refused: {exc.message}", None
+    except Exception as exc:
+        return f"raw: {exc!r}", None
+
+
 def book_rounds(
     target: str, desk: str, rounds: list[tuple[Any, ...]], ready: Any, results: Any
 ) -> None:
@@ -155,24 +172,19 @@ def book_rounds(
         try:
             for case_id, doctor_id, date, start, minutes, now in rounds:
                 ready.wait(timeout=120)
-                try:
-                    book(
-                        store,
-                        case_id,
-                        doctor_id=doctor_id,
-                        date=date,
-                        start=start,
-                        minutes=minutes,
-                        now=now,
-                    )
-                    outcomes.append("booked")
-                except ConflictError as exc:
-                    taken = exc.message == SLOT_TAKEN
-                    outcomes.append("slot taken" if taken else f"conflict: {exc.message}")
-                except ValidationError as exc:
-                    outcomes.append(f"refused: {exc.message}")
-                except Exception as exc:
-                    outcomes.append(f"raw: {exc!r}")
+                said, _ = _told(
+                    "booked",
+                    SLOT_TAKEN,
+                    book,
+                    store,
+                    case_id,
+                    doctor_id=doctor_id,
+                    date=date,
+                    start=start,
+                    minutes=minutes,
+                    now=now,
+                )
+                outcomes.append("slot taken" if said == "conflict" else said)
         finally:
             store.close()
         return outcomes
@@ -193,15 +205,8 @@ def sign_in_rounds(
         try:
             for _ in range(rounds):
                 ready.wait(timeout=120)
-                try:
-                    staff.sign_in(store, login, password)
-                    outcomes.append("signed in")
-                except ConflictError as exc:
-                    outcomes.append(f"conflict: {exc.message}")
-                except ValidationError as exc:
-                    outcomes.append(f"refused: {exc.message}")
-                except Exception as exc:
-                    outcomes.append(f"raw: {exc!r}")
+                said, _ = _told("signed in", "", staff.sign_in, store, login, password)
+                outcomes.append(said)
         finally:
             store.close()
         return outcomes
@@ -230,18 +235,10 @@ def settings_rounds(
                 ready.wait(timeout=120)  # the previous round is over at both desks
                 shown = get_settings(store)
                 ready.wait(timeout=120)
-                try:
-                    saved = update_settings(
-                        store, dataclasses.replace(shown, **changes), based_on=shown
-                    )
-                    said = "saved"
-                except ConflictError as exc:
-                    saved = None
-                    said = "conflict" if exc.message == CONFLICT_MESSAGE else f"conflict: {exc}"
-                except ValidationError as exc:
-                    saved, said = None, f"refused: {exc.message}"
-                except Exception as exc:
-                    saved, said = None, f"raw: {exc!r}"
+                edited = dataclasses.replace(shown, **changes)
+                said, saved = _told(
+                    "saved", CONFLICT_MESSAGE, update_settings, store, edited, based_on=shown
+                )
                 ready.wait(timeout=120)  # both have saved (or been told why not)
                 now = get_settings(store)
                 kept = saved is not None and all(

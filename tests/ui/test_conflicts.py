@@ -13,17 +13,21 @@ from desktop_app.ui.case_detail import CaseDetailDialog
 from desktop_app.ui.settings_page import SettingsPage
 
 
+def _other_desk_saves(db_path, **changes: str) -> None:
+    """Desk B, on its own connection, saves settings changes while this screen is open."""
+    other_desk = open_store(db_path, staff="受付B")
+    try:
+        update_settings(other_desk, dataclasses.replace(get_settings(other_desk), **changes))
+    finally:
+        other_desk.close()
+
+
 def test_settings_saved_elsewhere_meanwhile_are_not_reverted(
     qtbot, runner, store, db_path, shown_errors
 ) -> None:
     page = SettingsPage(runner)
     qtbot.addWidget(page)
-    other_desk = open_store(db_path, staff="受付B")
-    try:
-        theirs = get_settings(other_desk)
-        update_settings(other_desk, dataclasses.replace(theirs, fax="0144-33-9999"))
-    finally:
-        other_desk.close()
+    _other_desk_saves(db_path, fax="0144-33-9999")
     # This screen changes the same field the other desk changed: refused, and reloaded.
     page.edits["fax"].clear()
     qtbot.keyClicks(page.edits["fax"], "0144-33-1111")
@@ -41,12 +45,7 @@ def test_a_different_field_saved_meanwhile_is_kept_beside_this_save(
 ) -> None:
     page = SettingsPage(runner)
     qtbot.addWidget(page)
-    other_desk = open_store(db_path, staff="受付B")
-    try:
-        theirs = get_settings(other_desk)
-        update_settings(other_desk, dataclasses.replace(theirs, fax="0144-33-9999"))
-    finally:
-        other_desk.close()
+    _other_desk_saves(db_path, fax="0144-33-9999")
     page.edits["tel"].clear()
     qtbot.keyClicks(page.edits["tel"], "0144-84-0000")
     page.save_button.click()
@@ -86,12 +85,7 @@ def test_another_desks_save_does_not_wipe_what_is_being_typed(
     qtbot.addWidget(page)
     page.edits["tel"].clear()
     qtbot.keyClicks(page.edits["tel"], "0144-84-0000")
-    other_desk = open_store(db_path, staff="受付B")
-    try:
-        theirs = get_settings(other_desk)
-        update_settings(other_desk, dataclasses.replace(theirs, fax="0144-33-9999"))
-    finally:
-        other_desk.close()
+    _other_desk_saves(db_path, fax="0144-33-9999")
     # What a live update from the other desk delivers (ui/live_updates.py): origin None.
     runner.changed.emit(ChangeNotice(OpChanges(Change.SETTINGS), origin=None))
     assert page.edits["tel"].text() == "0144-84-0000", "what the clerk typed stays"
@@ -103,12 +97,6 @@ def test_another_desks_save_does_not_wipe_what_is_being_typed(
     assert page.edits["fax"].text() == "0144-33-9999", "the page shows both now"
 
     # With nothing typed, a save elsewhere simply shows.
-    other_desk = open_store(db_path, staff="受付B")
-    try:
-        update_settings(
-            other_desk, dataclasses.replace(get_settings(other_desk), fax="0144-33-7777")
-        )
-    finally:
-        other_desk.close()
+    _other_desk_saves(db_path, fax="0144-33-7777")
     runner.changed.emit(ChangeNotice(OpChanges(Change.SETTINGS), origin=None))
     assert page.edits["fax"].text() == "0144-33-7777"
