@@ -305,6 +305,14 @@ cases = Table(
     Column("stage", enum_column(Stage, 30), nullable=False),
     # When the case entered its stage: how long a decision has been pending, and so on.
     Column("stage_since", UTCDateTime, default=utcnow),
+    # The clinic's own dates (migration 0014): 受付日, the enquiry date entered at intake and
+    # editable later; 終了日, the day the case was settled, cancelled or excluded (None while it
+    # is open). Statistics, lead times and the board count by these, not by when a row was
+    # written.
+    Column("received_on", Date, nullable=False, index=True),
+    Column("ended_on", Date, index=True),
+    # The key of the ledger row an imported case came from: the same file twice adds nothing.
+    Column("ledger_key", String(64)),
     Column("attendance", enum_column(Attendance, 30), nullable=False, default=Attendance.PATIENT),
     Column("consultation", Text, nullable=False, default=""),
     Column(
@@ -339,6 +347,7 @@ cases = Table(
     Column("updated_at", UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow),
     _version(),
     Index("ix_cases_stage_id", "stage", "id"),
+    Index("ix_cases_ledger_key", "ledger_key", unique=True),
 )
 
 case_documents = Table(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 
 OFFSET_VARIABLE = "SODESK_CLOCK_OFFSET"
 
@@ -53,3 +54,47 @@ def offset_to(target: dt.datetime) -> float:
     if target.tzinfo is None:
         target = target.astimezone()
     return (target - dt.datetime.now(dt.UTC)).total_seconds()
+
+
+class Clock:
+    """The clock a store carries (``Store.clock``): every service takes its day and time from
+    it, so a service can be told what day it is. This one is the program's clock above (the
+    system clock, shifted by ``SODESK_CLOCK_OFFSET`` when set)."""
+
+    def utcnow(self) -> dt.datetime:
+        return utcnow()
+
+    def now(self) -> dt.datetime:
+        """Now in the desk's local time zone (aware)."""
+        return self.utcnow().astimezone()
+
+    def local_now(self) -> dt.datetime:
+        """Now as a naive local wall-clock time (appointments are wall-clock times)."""
+        return self.now().replace(tzinfo=None)
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+
+@dataclass
+class FixedClock(Clock):
+    """A clock that stands still at ``at`` until moved: tests, the demo builder and an import
+    that writes history as of its own dates. A naive ``at`` is local wall-clock time."""
+
+    at: dt.datetime
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            self.at = self.at.astimezone()
+
+    def utcnow(self) -> dt.datetime:
+        return self.at.astimezone(dt.UTC)
+
+    def set(self, at: dt.datetime) -> None:
+        self.at = at if at.tzinfo is not None else at.astimezone()
+
+    def advance(self, by: dt.timedelta) -> None:
+        self.at = self.at + by
+
+
+SYSTEM = Clock()

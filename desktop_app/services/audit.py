@@ -15,7 +15,6 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from desktop_app.db import tables
-from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.audit_chain import (
     GENESIS,
@@ -27,6 +26,7 @@ from desktop_app.domain.audit_chain import (
     without_floats,
 )
 from desktop_app.domain.text_input import scrub
+from desktop_app.services.store import session_clock
 
 # pg_advisory_xact_lock key that serialises appends to the chain ("SODESK" + "AL").
 CHAIN_LOCK_KEY = 0x534F4445534B414C
@@ -50,7 +50,7 @@ def record(
     no engine can store NUL or a lone surrogate. Before it is hashed, so the chain holds.
     """
     values: dict[str, Any] = dict(
-        at=utcnow(),
+        at=session_clock(session).utcnow(),
         staff=scrub(staff, multiline=False),
         action=action,
         entity=entity,

@@ -41,7 +41,6 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.engine import URL
 
 from desktop_app.db import tables
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.audit_chain import GENESIS
 from desktop_app.services import store_files
@@ -158,7 +157,7 @@ def note_backup(store: Store, backup: Path) -> None:
             location_of(store.engine.url),
             head.id,
             head.hash,
-            clock.utcnow(),
+            store.clock.utcnow(),
             "backup",
         )
         sidecar = Path(f"{backup}{SIDECAR_SUFFIX}")
@@ -190,7 +189,7 @@ def _note(store: Store, source: str) -> None:
     if head is None:
         return
     location = location_of(engine.url)
-    _append(Witness(head.database, location, head.id, head.hash, clock.utcnow(), source))
+    _append(Witness(head.database, location, head.id, head.hash, store.clock.utcnow(), source))
 
 
 def _line(w: Witness) -> str:

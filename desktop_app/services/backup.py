@@ -23,7 +23,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from desktop_app.db import tables
 from desktop_app.db.engine import database_url, sqlite_file
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.backup_retention import (
     backup_file_name,
@@ -127,7 +126,7 @@ def backup_database(
     """
     if destination is not None:
         check(store, Permission.COPY_DATABASE)
-    taken = (now or clock.utcnow()).astimezone()
+    taken = (now or store.clock.utcnow()).astimezone()
     source = sqlite_file(store.engine.url)
     suffix = ".db" if source is not None else ".dump"
     rotate = destination is None

@@ -25,7 +25,6 @@ from desktop_app.db.models import (
     ReferringInstitution,
     SOCase,
 )
-from desktop_app.domain import clock
 from desktop_app.domain.attention import (
     Attention,
     AttentionFacts,
@@ -103,7 +102,7 @@ def board_cards(
     today: dt.date | None = None,
 ) -> BoardData:
     """Every open case matching the filters (text: any kana spelling, case number, 紹介元)."""
-    today = today or clock.today()
+    today = today or store.clock.today()
     filters = _Filters(text, department_id, doctor_id)
     with store.read() as session:
         return BoardData(_cards(session, filters, today, None), today)
@@ -120,7 +119,7 @@ def board_cards_for(
     doctor_id: int | None = None,
 ) -> BoardData:
     """The cards of these cases only (after they changed); a closed or unmatched case has none."""
-    today = today or clock.today()
+    today = today or store.clock.today()
     filters = _Filters(text, department_id, doctor_id)
     with store.read() as session:
         return BoardData(_cards(session, filters, today, tuple(case_ids)), today)

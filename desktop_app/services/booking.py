@@ -29,7 +29,6 @@ from desktop_app.db.models import (
     DoctorHoursException,
     SOCase,
 )
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import (
     NOTIFY_CHANNELS,
@@ -60,6 +59,7 @@ from desktop_app.domain.slots import (
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services import audit
 from desktop_app.services.access import requires
+from desktop_app.services.case_stage import enter_stage
 from desktop_app.services.cases import _detail, closed_dates, load_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.paper_trail import auto_move
@@ -103,7 +103,7 @@ def find_free_slots(
     list's start, so booking and 日時変更 offer the same slots, the earlier days too; when it
     is a free slot of these doctors past the list's end, it is added in its place.
     """
-    now = now or clock.local_now()
+    now = now or store.clock.local_now()
     first_day = first_day or now.date()
     with store.read() as session:
         doctors = _doctors(session, doctor_ids, department_id)
@@ -154,7 +154,7 @@ def book(
 ) -> CaseDetail:
     """Book a session: due dates set, the checklist fitted to the patient's age on the day,
     the case moved to 予約確定. BookingWarning when a reason is needed and none was given."""
-    now = now or clock.local_now()
+    now = now or store.clock.local_now()
     with store.transaction() as session:
         case = load_case(session, case_id, expected_version)
         _check_case_can_book(case)
@@ -171,8 +171,7 @@ def book(
         _fit_documents(session, case, date, settings, now.date())
         before = case.stage
         if case.stage == Stage.DOCTOR_REVIEW:
-            case.stage = Stage.BOOKED
-            case.stage_since = clock.utcnow()
+            enter_stage(case, Stage.BOOKED)
         session.flush()  # the new row's id for the log; a slot lost to a race is refused
         auto_move(case)  # every paper already in: straight on to 資料受領
         audit.record(
@@ -204,7 +203,7 @@ def reschedule(
     now: dt.datetime | None = None,
 ) -> CaseDetail:
     """Move a booking: the old row is kept, cancelled (日時変更); due dates follow."""
-    now = now or clock.local_now()
+    now = now or store.clock.local_now()
     with store.transaction() as session:
         old = _live_appointment(session, appointment_id)
         case = load_case(session, old.case_id)
@@ -262,12 +261,10 @@ def cancel_appointment(
         appointment.cancel_reason = reason.strip() or "無断キャンセル"
         before = case.stage
         if end_case:
-            case.stage = Stage.CANCELLED
+            enter_stage(case, Stage.CANCELLED)
             case.end_reason = appointment.cancel_reason
         elif case.stage in (Stage.BOOKED, Stage.MATERIALS_RECEIVED, Stage.CHECKED_IN):
-            case.stage = Stage.DOCTOR_REVIEW  # accepted, waiting for a new date
-        if case.stage != before:
-            case.stage_since = clock.utcnow()
+            enter_stage(case, Stage.DOCTOR_REVIEW)  # accepted, waiting for a new date
         what = "無断キャンセル" if no_show else "予約をキャンセル"
         audit.record(
             session,
@@ -300,7 +297,7 @@ def mark_notified(
         names = "・".join(c.label for c in NOTIFY_CHANNELS)
         raise ValidationError(f"連絡の方法は{names}から選んでください。", field="channel")
     channel = Channel(channel)
-    if on > clock.today():
+    if on > store.clock.today():
         raise ValidationError("未来の日付は記録できません。", field="on")
     with store.transaction() as session:
         appointment = _live_appointment(session, appointment_id)

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Caller, Department, Patient, ReferringDoctor, SOCase
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.case_fields import (
     CheckedCaller,
@@ -44,7 +43,13 @@ from desktop_app.services.case_edit_data import (
     PatientEdit,
     ReferrerEdit,
 )
-from desktop_app.services.cases import _checked_patient, _detail, _search_text, load_case
+from desktop_app.services.cases import (
+    _checked_patient,
+    _detail,
+    _search_text,
+    check_received_on,
+    load_case,
+)
 from desktop_app.services.dto import CaseDetail, NewPatient, NewReferrer
 from desktop_app.services.referrers import find_or_add_referrer
 from desktop_app.services.store import Store
@@ -97,6 +102,7 @@ def case_edit_form(store: Store, case_id: int) -> CaseEditForm:
                 primary_doctor_informed=case.primary_doctor_informed,
                 desired_department_id=case.desired_department_id,
                 desired_dates=case.desired_dates,
+                received_on=case.received_on,
             ),
             mailing=MailingEdit(
                 case.mail_to_name, case.mail_postal_code, case.mail_address, case.mail_channel
@@ -128,7 +134,7 @@ def save_case_edit(
     ConflictError when the case (or its patient) changed since the form was read. Saving
     without a change writes nothing, no history line either, and returns the case as it is.
     """
-    patient = _checked_patient(NewPatient(**vars(edit.patient)))
+    patient = _checked_patient(NewPatient(**vars(edit.patient)), store.clock.today())
     caller = check_caller(
         edit.caller.relationship, edit.caller.name, edit.caller.furigana, edit.caller.phone
     )
@@ -146,6 +152,9 @@ def save_case_edit(
             **_caller_values(caller, relation),
             **_referrer_values(edit.referrer, before["referrer_institution"]),
             **_consultation_values(edit.consultation, department),
+            "received_on": check_received_on(
+                edit.consultation.received_on or case.received_on, store.clock.today()
+            ),
             **_mailing_values(mailing),
         }
         if _same(before, after, MAIL_KEYS) and case.stage.is_open:
@@ -159,7 +168,7 @@ def save_case_edit(
         touched: list[str] = []
         if any(k in new for k in (*PATIENT_KEYS, *CALLER_KEYS)):
             touched = _update_patient_cases(case, old_patient, after, session)
-        case.updated_at = clock.utcnow()  # a new version, even for patient-only edits
+        case.updated_at = store.clock.utcnow()  # a new version, even for patient-only edits
         names = "、".join(FIELD_LABELS[k] for k in new)
         also = f"（同じ患者さんの案件 {'、'.join(touched)} にも反映）" if touched else ""
         audit.record(
@@ -206,6 +215,7 @@ def _stored(case: SOCase) -> dict[str, Any]:
         "referrer_institution": ref.institution.name if ref else "",
         "referrer_department": ref.department if ref else "",
         "referrer_doctor": ref.name if ref else "",
+        "received_on": case.received_on,
         "consultation": case.consultation,
         "category": case.category,
         "diagnosis": case.diagnosis,
@@ -288,6 +298,7 @@ def _apply(session: Session, case: SOCase, after: dict[str, Any], changed: dict[
             ),
         )
         case.referring_doctor = session.get(ReferringDoctor, ref_id) if ref_id else None
+    case.received_on = after["received_on"]
     case.consultation, case.category = after["consultation"], after["category"]
     case.diagnosis = after["diagnosis"]
     case.primary_doctor_informed = after["primary_doctor_informed"]

@@ -50,6 +50,7 @@ class ConsultationEdit:
     primary_doctor_informed: bool | None = None
     desired_department_id: int | None = None
     desired_dates: str = ""
+    received_on: dt.date | None = None  # 受付日; None keeps the stored one
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ FIELD_LABELS: dict[str, str] = {
     "referrer_institution": "紹介元医療機関",
     "referrer_department": "紹介元の診療科",
     "referrer_doctor": "主治医",
+    "received_on": "受付日",
     "consultation": "相談内容",
     "category": "相談の種類",
     "diagnosis": "病名",

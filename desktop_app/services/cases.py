@@ -18,7 +18,6 @@ from desktop_app.db.models import (
     Patient,
     SOCase,
 )
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.contact import validate_phone, validate_postal
 from desktop_app.domain.documents import (
@@ -38,6 +37,7 @@ from desktop_app.domain.stages import CaseFacts, Stage, check_transition
 from desktop_app.services import audit
 from desktop_app.services.access import requires
 from desktop_app.services.case_numbers import next_case_number
+from desktop_app.services.case_stage import enter_stage
 from desktop_app.services.dto import (
     CaseDetail,
     NewCase,
@@ -102,8 +102,8 @@ def _detail(session: Session, case: SOCase) -> CaseDetail:
 @requires(Permission.CASE_WORK)
 def create_case(store: Store, new: NewCase) -> CaseDetail:
     """Register a case from an intake: patient, caller, referrer, documents and the call."""
-    today = new.today or clock.today()
-    patient_input = _checked_patient(new.patient) if new.patient else None
+    today = new.today or store.clock.today()
+    patient_input = _checked_patient(new.patient, today) if new.patient else None
     caller_input = new.caller
     if caller_input is not None and not caller_input.name.strip():
         raise ValidationError("相談者の氏名を入力してください。", field="caller_name")
@@ -112,6 +112,7 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
         check_relation(caller_input.relationship, caller_input.relation) if caller_input else ""
     )
     mail_postal = validate_postal(new.mail_postal_code, "mail_postal_code")
+    received_on = check_received_on(new.received_on or today, today)
     with store.transaction() as session:
         settings = load_settings(session)
         exclusion = None
@@ -142,6 +143,11 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
             caller_id=caller.id if caller else None,
             referring_doctor_id=find_or_add_referrer(session, new.referrer),
             stage=Stage.EXCLUDED if exclusion else Stage.INQUIRY,
+            # A call written up later entered its stage on the day it came (the board counts
+            # the days a case has waited from there).
+            stage_since=_on_day(store.clock.now(), received_on),
+            received_on=received_on,
+            ended_on=received_on if exclusion else None,
             attendance=new.attendance,
             consultation=new.consultation.strip(),
             category=new.category,
@@ -186,11 +192,23 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
         return _detail(session, case)
 
 
-def _checked_patient(p: NewPatient) -> NewPatient:
+def _on_day(now: dt.datetime, day: dt.date) -> dt.datetime:
+    """``now`` moved to ``day`` at the same time of day (now itself when day is today)."""
+    return now if now.date() == day else now.replace(year=day.year, month=day.month, day=day.day)
+
+
+def check_received_on(day: dt.date, today: dt.date) -> dt.date:
+    """受付日: not after today (a day in the future cannot have had its call yet)."""
+    if day > today:
+        raise ValidationError("受付日が未来の日付です。", field="received_on")
+    return day
+
+
+def _checked_patient(p: NewPatient, today: dt.date) -> NewPatient:
     name = normalize_name(p.name)
     if not name:
         raise ValidationError("患者氏名を入力してください。", field="name")
-    if p.birth_date is not None and p.birth_date > clock.today():
+    if p.birth_date is not None and p.birth_date > today:
         raise ValidationError("生年月日が未来の日付です。", field="birth_date")
     return NewPatient(
         name=name,
@@ -294,15 +312,14 @@ def move_stage(
     the case since, ConflictError, and nothing is written. The guard reads the case inside the
     write transaction, so two desks can never both pass it.
     """
-    today = today or clock.today()
+    today = today or store.clock.today()
     with store.transaction() as session:
         case = load_case(session, case_id, expected_version)
         facts = _facts(case, today)
         passed_over = check_transition(facts, target, reason, override_reason=override_reason)
         override = override_reason.strip() if passed_over else ""
         before = case.stage
-        case.stage = target
-        case.stage_since = clock.utcnow()
+        enter_stage(case, target)
         if target in (Stage.CANCELLED, Stage.EXCLUDED):
             case.end_reason = reason.strip()
             case.exclusion_code = exclusion_code if target == Stage.EXCLUDED else ""

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Appointment, ClinicClosure, Doctor, Patient, SOCase
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.japanese import collapse_spaces
@@ -103,7 +102,7 @@ def add_closure(
     """Close the clinic on ``day`` (today or later) for ``reason``; a date once only.
 
     The bookings on that day stay as they are; the result lists the live ones to move."""
-    today = today or clock.today()
+    today = today or store.clock.today()
     reason = collapse_spaces(reason)
     if day < today:
         raise ValidationError("過去の日付は休診日にできません。", field="date")
@@ -134,7 +133,7 @@ def add_closure(
 @requires(Permission.SETTINGS)
 def remove_closure(store: Store, closure_id: int, *, today: dt.date | None = None) -> None:
     """Open the clinic again on a closure date (today or later; past ones stay on record)."""
-    today = today or clock.today()
+    today = today or store.clock.today()
     with store.transaction() as session:
         row = session.get(ClinicClosure, closure_id)
         if row is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from desktop_app.db.models import ContactLog
-from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import NOTIFYING_CONTACTS, ContactKind
 from desktop_app.domain.errors import ValidationError
@@ -37,8 +36,8 @@ def log_contact(
     contact the patient was told the appointment's date and time, so it is 日時連絡済.
     """
     kind = ContactKind(kind)
-    when = utcnow() if at is None else at.astimezone(dt.UTC)
-    if when > utcnow() + _CLOCK_SLACK:
+    when = store.clock.utcnow() if at is None else at.astimezone(dt.UTC)
+    if when > store.clock.utcnow() + _CLOCK_SLACK:
         raise ValidationError("未来の日時は記録できません。", field="at")
     if told_date and kind not in NOTIFYING_CONTACTS:
         raise ValidationError(f"「{kind.label}」では予約日時を伝えられません。", field="told_date")

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Department, Doctor, SOCase
-from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel
 from desktop_app.domain.eligibility import reason_by_code
@@ -17,6 +16,7 @@ from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import Decision, Stage
 from desktop_app.services import audit
 from desktop_app.services.access import requires
+from desktop_app.services.case_stage import enter_stage
 from desktop_app.services.cases import _detail
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.paper_trail import check_day, open_case
@@ -68,7 +68,7 @@ def record_decision(
         raise ValidationError("判断（受入・お断りなど）を選んでください。", field="decision")
     if decision == Decision.DECLINED and not reason:
         raise ValidationError("お断りの理由を入力してください。", field="reason")
-    check_day(on)
+    check_day(on, store.clock.today())
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
         if case.stage not in DECIDABLE_STAGES:
@@ -94,11 +94,10 @@ def record_decision(
         ended = decision != Decision.ACCEPTED
         if ended:
             _end(session, case, decision, reason)
+            enter_stage(case, Stage.EXCLUDED, ended_on=on)  # 終了日: the day of the decision
         elif case.stage == Stage.APPLICATION_RECEIVED:
-            case.stage = Stage.DOCTOR_REVIEW
-        if case.stage != from_stage:
-            case.stage_since = utcnow()
-        case.updated_at = utcnow()
+            enter_stage(case, Stage.DOCTOR_REVIEW)
+        case.updated_at = store.clock.utcnow()
         summary = f"担当医の判断：{decision.label}（{department.name} {doctor.name}）"
         if reason:
             summary += f" 理由：{reason}"
@@ -121,7 +120,6 @@ def record_decision(
 
 
 def _end(session: Session, case: SOCase, decision: Decision, reason: str) -> None:
-    case.stage = Stage.EXCLUDED
     if decision == Decision.GENERAL_OUTPATIENT:
         known = reason_by_code(load_settings(session).exclusion_reasons, GENERAL_OUTPATIENT_CODE)
         case.exclusion_code = known.code if known else ""

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from desktop_app.db import models as m
 from desktop_app.db.seals import seal_unsealed
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import (
     Channel,
@@ -134,7 +133,7 @@ def build_demo(
         raise ValidationError(f"デモの案件数は0〜{MAX_DEMO_CASES:,}件で指定してください。")
     if not is_demo_store(store):
         raise ValidationError("デモ用に作られたデータベースではないため、デモデータは作れません。")
-    builder = _Builder(random.Random(seed), today or clock.today())
+    builder = _Builder(random.Random(seed), today or store.clock.today())
     with store.transaction() as session:
         if session.scalar(select(func.count(m.SOCase.id))) or session.scalar(
             select(func.count(m.Department.id))
@@ -474,6 +473,7 @@ class _Builder:
                 report_written_on=written, report_delivered_on=delivered,
                 report_channel=report_channel,
                 search_text=search, created_at=now, updated_at=since, stage_since=since,
+                received_on=created, ended_on=None if stage.is_open else last,
             )
         )  # fmt: skip
         rows["contacts"].append(

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Appointment, Doctor, DoctorAvailability, DoctorHoursException
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.hours_rules import check_exception, check_window, weekday_label
@@ -98,7 +97,7 @@ class ExceptionAdded:
 
 def doctor_hours(store: Store, doctor_id: int, since: dt.date | None = None) -> DoctorHoursData:
     """The doctor's weekly windows and their exceptions on ``since`` (default today) or later."""
-    since = since or clock.today()
+    since = since or store.clock.today()
     with store.read() as session:
         doctor = _doctor(session, doctor_id)
         windows = session.scalars(
@@ -209,7 +208,7 @@ def add_exception(
     store: Store, doctor_id: int, data: ExceptionInput, *, today: dt.date | None = None
 ) -> ExceptionAdded:
     """Leave or an extra window on a date from today on; a leave names the bookings it hits."""
-    today = today or clock.today()
+    today = today or store.clock.today()
     new = HoursException(doctor_id, data.date, data.kind, data.start, data.end)
     with store.transaction() as session:
         doctor = _doctor(session, doctor_id)
@@ -249,7 +248,7 @@ def add_exception(
 @requires(Permission.SETTINGS)
 def remove_exception(store: Store, exception_id: int, *, today: dt.date | None = None) -> None:
     """Remove leave or an extra window; one in the past stays as the record of that day."""
-    today = today or clock.today()
+    today = today or store.clock.today()
     with store.transaction() as session:
         row = session.get(DoctorHoursException, exception_id)
         if row is None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from desktop_app.domain import clock
 from desktop_app.domain.text_input import scrub
 from desktop_app.services.store import Store, data_dir
 
@@ -77,7 +76,7 @@ def save_draft(store: Store, values: dict[str, Any], page: int = 0) -> Draft:
     target = draft_path(store)
     target.parent.mkdir(parents=True, exist_ok=True)
     values = scrub(values)
-    draft = Draft(values=values, page=page, saved_at=clock.now())
+    draft = Draft(values=values, page=page, saved_at=store.clock.now())
     payload = {
         "version": FORMAT_VERSION,
         "saved_at": draft.saved_at.isoformat(),

@@ -192,6 +192,9 @@ class CaseDetail:
     # The report to the primary doctor: when it was written, and how it was handed over.
     report_written_on: dt.date | None = None
     report_channel: ReportChannel | None = None
+    # The clinic's own dates: 受付日 (the enquiry) and 終了日 (settled, cancelled, excluded).
+    received_on: dt.date | None = None
+    ended_on: dt.date | None = None
 
     @property
     def appointment(self) -> AppointmentData | None:
@@ -258,6 +261,9 @@ class NewCase:
     mail_channel: Channel = Channel.MAIL
     exclusion_code: str = ""  # set when the clerk confirmed an exclusion at intake
     call_summary: str = ""
+    # 受付日, the enquiry date (default: today by the store's clock). A call written up the
+    # next morning is entered with the day it came.
+    received_on: dt.date | None = None
     today: dt.date | None = None
 
 

@@ -22,7 +22,7 @@ from desktop_app.db.migrate import (
 )
 from desktop_app.db.seals import broken_seals
 from desktop_app.db.search_index import index_problems
-from desktop_app.domain import clock
+from desktop_app.domain.clock import SYSTEM
 from desktop_app.domain.errors import ValidationError
 from desktop_app.services import audit, audit_witness, store_files
 from desktop_app.services.case_rows import search_cases
@@ -321,7 +321,9 @@ def _old_demo_file(path: Path) -> bool:
 
 def _move_aside(path: Path, keep: int = 3) -> None:
     """Rename the old demo (with its -wal/-shm) to ``<stem>.replaced-<stamp>``; keep ``keep``."""
-    stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
+    stamp = (
+        SYSTEM.local_now()
+    )  # a file name: the real clock, as the file system.strftime("%Y%m%d-%H%M%S")
     suffix = path.suffix or ".db"
     aside = path.with_name(f"{path.stem}.replaced-{stamp}{suffix}")
     n = 1

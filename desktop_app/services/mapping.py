@@ -110,6 +110,8 @@ def case_detail(
         mail_channel=case.mail_channel,
         actual_minutes=case.actual_minutes,
         report_delivered_on=case.report_delivered_on,
+        received_on=case.received_on,
+        ended_on=case.ended_on,
         created_at=case.created_at,
         updated_at=case.updated_at,
         version=case.version,

@@ -57,7 +57,7 @@ def add_item(
         raise ValidationError("資料の名前を入力してください。", field="label")
     if received_on is not None:
         channel = check_channel(channel, RECEIPT_CHANNELS, "受領")
-        check_day(received_on)
+        check_day(received_on, store.clock.today())
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
         doc = CaseDocument(
@@ -90,7 +90,7 @@ def receive_item(
 ) -> CaseDetail:
     """A borrowed item came in."""
     channel = check_channel(channel, RECEIPT_CHANNELS, "受領")
-    check_day(on)
+    check_day(on, store.clock.today())
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
         doc = document_of(case, document_id)
@@ -120,7 +120,7 @@ def return_item(
     Allowed on a cancelled or excluded case too: what was borrowed must go back all the same.
     """
     channel = check_channel(channel, RETURN_CHANNELS, "返却")
-    check_day(on)
+    check_day(on, store.clock.today())
     with store.transaction() as session:
         case = load_case(session, case_id, expected_version)
         doc = document_of(case, document_id)

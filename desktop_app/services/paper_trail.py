@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import CaseDocument, SOCase
-from desktop_app.db.tables import utcnow
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
@@ -29,6 +27,7 @@ from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import Stage, check_transition
 from desktop_app.services import audit
 from desktop_app.services.access import requires
+from desktop_app.services.case_stage import case_clock, enter_stage
 from desktop_app.services.cases import _detail, _facts, load_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.store import Store
@@ -68,7 +67,7 @@ def receive_many(
     if not ids:
         raise ValidationError("受領した書類を選んでください。", field="documents")
     channel = check_channel(channel, RECEIPT_CHANNELS, "受領")
-    check_day(on)
+    check_day(on, store.clock.today())
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
         docs = [document_of(case, doc_id) for doc_id in ids]
@@ -93,7 +92,7 @@ def receive_application(
 ) -> CaseDetail:
     """The application came back: records it, adding its checklist line if the case has none."""
     channel = check_channel(channel, RECEIPT_CHANNELS, "受領")
-    check_day(on)
+    check_day(on, store.clock.today())
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
         doc = next(
@@ -132,7 +131,7 @@ def mark_sent(
 ) -> CaseDetail:
     """Record that a form the office sends out has been sent (郵送/FAX/手渡し)."""
     channel = check_channel(channel, SEND_CHANNELS, "送付")
-    check_day(on)
+    check_day(on, store.clock.today())
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
         doc = document_of(case, document_id)
@@ -235,7 +234,7 @@ def waive(
     """Mark an expected document as not needed any more, with the reason (it stays listed)."""
     if not reason.strip():
         raise ValidationError("不要にする理由を入力してください。", field="reason")
-    check_day(on)
+    check_day(on, store.clock.today())
     with store.transaction() as session:
         case = open_case(session, case_id, expected_version)
         doc = document_of(case, document_id)
@@ -322,7 +321,7 @@ def finish(
         before = {**(before or {}), "stage": moved[0].value}
         after = {**after, "stage": moved[1].value}
         summary += f" → 段階：{moved[0].label} → {moved[1].label}（自動）"
-    case.updated_at = utcnow()
+    case.updated_at = store.clock.utcnow()
     audit.record(
         session, store.staff, action, "case", case.case_number, case_id=case.id,
         summary=summary, before=before, after=after,
@@ -337,7 +336,7 @@ def auto_move(case: SOCase) -> tuple[Stage, Stage] | None:
     application_in = any(
         d.kind == DocumentKind.APPLICATION and d.received_on is not None for d in incoming
     )
-    facts = _facts(case, clock.today())
+    facts = _facts(case, case_clock(case).today())
     forms_sent = any(
         d.kind == DocumentKind.APPLICATION_FORM
         and d.direction == Direction.OUT
@@ -357,8 +356,7 @@ def auto_move(case: SOCase) -> tuple[Stage, Stage] | None:
     except ValidationError:
         return None  # the stage machine says no: the clerk moves it when the facts allow
     before = case.stage
-    case.stage = target
-    case.stage_since = utcnow()
+    enter_stage(case, target)
     return before, target
 
 
@@ -380,6 +378,6 @@ def check_channel(channel: Channel, allowed: tuple[Channel, ...], what: str) -> 
     return Channel(channel)
 
 
-def check_day(on: dt.date) -> None:
-    if on > clock.today():
+def check_day(on: dt.date, today: dt.date) -> None:
+    if on > today:
         raise ValidationError("未来の日付は記録できません。", field="on")

@@ -21,7 +21,6 @@ from desktop_app.db.models import (
     SOCase,
     StaffUser,
 )
-from desktop_app.domain import clock
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import FeeBreakdown, blocks_for_minutes, tax_included_in
@@ -40,6 +39,7 @@ from desktop_app.printing.model import (
     ReferrerInfo,
     attendees_text,
 )
+from desktop_app.services.case_stage import case_clock
 
 
 def patient_info(p: Patient) -> PatientInfo:
@@ -164,7 +164,7 @@ def case_info(
     # The cover letter lists the pages in the envelope: the packet's forms for this case (the
     # domain's one rule), never what the print history happens to hold.
     enclosed = enclosures(consent)
-    day = appt.date if appt else clock.today()
+    day = appt.date if appt else case_clock(case).today()
     birth = case.patient.birth_date
     minor = birth is not None and birth <= day and is_minor_on(birth, day, settings.age_of_majority)
     return CaseInfo(

@@ -32,7 +32,7 @@ from typing import Any
 
 from desktop_app.db.engine import database_url, make_engine, sqlite_file
 from desktop_app.db.migrate import SchemaError, alembic_config, upgrade
-from desktop_app.domain import clock
+from desktop_app.domain.clock import SYSTEM
 from desktop_app.domain.roles import Permission
 from desktop_app.services import store_files
 from desktop_app.services.access import check
@@ -277,7 +277,9 @@ def _move_aside(live: Path, now: dt.datetime | None) -> Path:
 
 
 def _aside_name(live: Path, now: dt.datetime | None) -> Path:
-    stamp = (now or clock.utcnow()).astimezone().strftime("%Y%m%d-%H%M%S")
+    stamp = (
+        now or SYSTEM.utcnow()
+    )  # a file name: the real clock.astimezone().strftime("%Y%m%d-%H%M%S")
     suffix = live.suffix or ".db"
     aside = live.with_name(f"{live.stem}.before-restore-{stamp}{suffix}")
     counter = 1

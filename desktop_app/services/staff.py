@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from desktop_app.db import tables
 from desktop_app.db.seals import seal_rows
-from desktop_app.db.tables import utcnow
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.roles import (
@@ -37,7 +36,7 @@ from desktop_app.domain.roles import (
 from desktop_app.domain.text_input import clean_input
 from desktop_app.services import audit
 from desktop_app.services.demo_mark import is_demo_store
-from desktop_app.services.store import Store
+from desktop_app.services.store import Store, session_clock
 
 if TYPE_CHECKING:
     from desktop_app.db.models import StaffUser
@@ -117,7 +116,7 @@ def create_first_admin(
             password_hash=hashed,
             role=Role.ADMIN,
             active=True,
-            last_sign_in_at=utcnow(),
+            last_sign_in_at=store.clock.utcnow(),
         )
         session.add(user)
         session.flush()
@@ -319,7 +318,7 @@ def _stamp_sign_in(
     against: a password an administrator has just set is not overwritten.
     """
     users = tables.staff_users
-    at = utcnow()
+    at = session_clock(session).utcnow()
     session.execute(update(users).where(users.c.id == user_id).values(last_sign_in_at=at))
     if rehashed is not None:
         old_hash, new_hash = rehashed
@@ -389,7 +388,7 @@ def _resting(session: Session, login: str) -> bool:
         failures += action == AuditAction.STAFF_SIGN_IN_FAILED
     if last is None or max(attempts, failures) < MAX_FAILURES:
         return False
-    return utcnow() - last < PAUSE
+    return session_clock(session).utcnow() - last < PAUSE
 
 
 _RUN_ENDS = (AuditAction.STAFF_SIGN_IN, AuditAction.STAFF_UNLOCK)

@@ -2,14 +2,15 @@
 
 What each figure counts, and in which month (the desk's local calendar):
 
-- 問い合わせ: cases registered (``cases.created_at``) plus calls logged without a case
-  (``contact_log`` rows with no case, ``at``).
+- 問い合わせ: cases by their 受付日 (``cases.received_on``, the enquiry date the clerk entered,
+  not when the row was written: imported and corrected history counts on its own dates) plus
+  calls logged without a case (``contact_log`` rows with no case, ``at``).
 - 申込書受領: cases whose application (申込書, incoming) was received (``received_on``).
 - 実施 (sessions held): a case at 実施済 or 会計・報告書済 with a live (not cancelled)
   appointment, counted on the appointment's date. The stage is the proof that the session
   took place (check-in alone is not: the patient may still not be seen); a case moved back
   from 実施済 by a slip of the mouse is not counted.
-- キャンセル / 対象外: cases at that stage, in the month they got there (``stage_since``).
+- キャンセル / 対象外: cases at that stage, by their 終了日 (``cases.ended_on``).
   対象外 by reason also counts calls turned away without a case (their reason is kept in the
   enquiry's audit entry, as the contact log has no column for it).
 - 収入: payments by ``paid_on`` (see ``_revenue_by_month``, the only query on payments).
@@ -76,9 +77,9 @@ def statistics(store: Store, period: Period) -> StatsData:
     start, end = _local_midnight(period.start), _local_midnight(period.end_exclusive)
     with store.read() as session:
         institution_of = _institutions_of_referring_doctors(session)
-        created, enquiries_by_institution = _registered(session, months, start, end, institution_of)
+        created, enquiries_by_institution = _registered(session, months, period, institution_of)
         caseless = _caseless_calls(session, months, start, end)
-        ended = _ended(session, months, start, end)
+        ended = _ended(session, months, period)
         apps = _applications(session, period)
         held = _held_sessions(session, period)
         revenue = _revenue_by_month(session, months)
@@ -109,7 +110,7 @@ def statistics(store: Store, period: Period) -> StatsData:
                 + Counter(None for _c, _d, _t, r in apps if r is None),
                 Counter(institution_of.get(h.referring_doctor_id) for h in held),
             ),
-            exclusions=_exclusions(session, start, end),
+            exclusions=_exclusions(session, period, start, end),
             lead_times=lead_times(session, start, end, apps, held),
         )  # fmt: skip
 
@@ -162,11 +163,6 @@ def _bucket(column: Any, bounds: Sequence[Any], lo: int = 0, hi: int | None = No
     )
 
 
-def _ended_at() -> ColumnElement[dt.datetime]:
-    # stage_since is set on every stage move; rows from before it existed fall back.
-    return func.coalesce(SOCase.stage_since, SOCase.updated_at)
-
-
 def _institutions_of_referring_doctors(session: Session) -> dict[int | None, int | None]:
     """Referring doctor id -> institution id (a small master table, read whole)."""
     found: dict[int | None, int | None] = {None: None}
@@ -180,15 +176,14 @@ def _institutions_of_referring_doctors(session: Session) -> dict[int | None, int
 def _registered(
     session: Session,
     months: Sequence[Month],
-    start: dt.datetime,
-    end: dt.datetime,
+    period: Period,
     institution_of: dict[int | None, int | None],
 ) -> tuple[Counter[int], Counter[int | None]]:
-    """Cases registered per month and per referring institution: one GROUP BY over cases."""
-    bucket = _bucket(SOCase.created_at, _local_bounds(months)).label("bucket")
+    """Cases per month of their 受付日 and per referring institution: one GROUP BY."""
+    bucket = _bucket(SOCase.received_on, _date_bounds(months)).label("bucket")
     inner = (
         select(bucket, SOCase.referring_doctor_id.label("referrer"))
-        .where(SOCase.created_at >= start, SOCase.created_at < end)
+        .where(SOCase.received_on >= period.start, SOCase.received_on <= period.end)
         .subquery()
     )
     by_month: Counter[int] = Counter()
@@ -216,15 +211,17 @@ def _caseless_calls(
     return Counter({int(b): int(n) for b, n in rows})
 
 
-def _ended(
-    session: Session, months: Sequence[Month], start: dt.datetime, end: dt.datetime
-) -> Counter[tuple[int, Stage]]:
-    """Cases cancelled or excluded per month: one GROUP BY over cases."""
-    ended = _ended_at()
-    bucket = _bucket(ended, _local_bounds(months)).label("bucket")
+def _ended(session: Session, months: Sequence[Month], period: Period) -> Counter[tuple[int, Stage]]:
+    """Cases cancelled or excluded per month of their 終了日: one GROUP BY over cases."""
+    ended = SOCase.ended_on
+    bucket = _bucket(ended, _date_bounds(months)).label("bucket")
     inner = (
         select(bucket, SOCase.stage.label("stage"))
-        .where(SOCase.stage.in_((Stage.CANCELLED, Stage.EXCLUDED)), ended >= start, ended < end)
+        .where(
+            SOCase.stage.in_((Stage.CANCELLED, Stage.EXCLUDED)),
+            ended >= period.start,
+            ended <= period.end,
+        )
         .subquery()
     )
     rows = session.execute(
@@ -235,12 +232,12 @@ def _ended(
 
 def _applications(
     session: Session, period: Period
-) -> list[tuple[int, dt.date, dt.datetime, int | None]]:
-    """(case, received, case registered, referring doctor) per case whose application came
-    back in the period (its first application line, if a case has two)."""
-    first: dict[int, tuple[int, dt.date, dt.datetime, int | None]] = {}
+) -> list[tuple[int, dt.date, dt.date, int | None]]:
+    """(case, received, 受付日, referring doctor) per case whose application came back in the
+    period (its first application line, if a case has two)."""
+    first: dict[int, tuple[int, dt.date, dt.date, int | None]] = {}
     for case_id, received, created, referrer in session.execute(
-        select(CaseDocument.case_id, CaseDocument.received_on, SOCase.created_at,
+        select(CaseDocument.case_id, CaseDocument.received_on, SOCase.received_on,
                SOCase.referring_doctor_id)
         .join(SOCase, SOCase.id == CaseDocument.case_id)
         .where(*is_application(), CaseDocument.received_on >= period.start,
@@ -257,7 +254,7 @@ def _held_sessions(session: Session, period: Period) -> list[Held]:
     # index (most cases are 実施済 or later) instead of the appointments' date index.
     rows = session.execute(
         select(Appointment.case_id, Appointment.date, Appointment.doctor_id, SOCase.stage,
-               SOCase.created_at, SOCase.referring_doctor_id, SOCase.actual_minutes)
+               SOCase.received_on, SOCase.referring_doctor_id, SOCase.actual_minutes)
         .join(SOCase, SOCase.id == Appointment.case_id)
         .where(Appointment.date >= period.start, Appointment.date <= period.end,
                Appointment.cancelled.is_(False))
@@ -329,13 +326,15 @@ def _by_referrer(
     return tuple(rows)
 
 
-def _exclusions(session: Session, start: dt.datetime, end: dt.datetime) -> tuple[ExclusionRow, ...]:
+def _exclusions(
+    session: Session, period: Period, start: dt.datetime, end: dt.datetime
+) -> tuple[ExclusionRow, ...]:
     reasons = load_settings(session).exclusion_reasons
-    ended = _ended_at()
+    ended = SOCase.ended_on
     cases: Counter[str] = Counter()
     for code, decision, n in session.execute(
         select(SOCase.exclusion_code, SOCase.decision, func.count())
-        .where(SOCase.stage == Stage.EXCLUDED, ended >= start, ended < end)
+        .where(SOCase.stage == Stage.EXCLUDED, ended >= period.start, ended <= period.end)
         .group_by(SOCase.exclusion_code, SOCase.decision)
     ):
         cases[code or (_DECLINED if decision == Decision.DECLINED else "")] += int(n)

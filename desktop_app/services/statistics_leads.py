@@ -7,6 +7,7 @@ Medians need every value, which SQL does not give portably: the period's own cas
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +16,6 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Appointment, CaseDocument
-from desktop_app.domain import clock
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.statistics import LeadTime, lead_time
 
@@ -30,7 +30,7 @@ class Held:
     case_id: int
     day: dt.date
     doctor_id: int
-    created: dt.datetime
+    created: dt.date  # the case's 受付日
     referring_doctor_id: int | None
     minutes: int
 
@@ -47,7 +47,7 @@ def lead_times(
     session: Session,
     start: dt.datetime,
     end: dt.datetime,
-    apps: Sequence[tuple[int, dt.date, dt.datetime, int | None]],
+    apps: Sequence[tuple[int, dt.date, dt.date, int | None]],
     held: Sequence[Held],
 ) -> tuple[LeadTime, ...]:
     """The four medians, each over the cases whose later step falls in [start, end):
@@ -74,13 +74,13 @@ def lead_times(
     received = _first_application(session, list(booked_in_period))
     visits = [h for h in held if h.case_id in first_booking]
     return (
-        lead_time("問い合わせ → 申込書受領", [(_local_day(t), d) for _c, d, t, _r in apps]),
+        lead_time("問い合わせ → 申込書受領", [(t, d) for _c, d, t, _r in apps]),
         lead_time(
             "申込書受領 → 予約",
             [(received[c], _local_day(at)) for c, at in booked_in_period.items() if c in received],
         ),
         lead_time("予約 → 受診", [(_local_day(first_booking[h.case_id]), h.day) for h in visits]),
-        lead_time("問い合わせ → 受診（全体）", [(_local_day(h.created), h.day) for h in held]),
+        lead_time("問い合わせ → 受診（全体）", [(h.created, h.day) for h in held]),
     )
 
 
@@ -130,7 +130,7 @@ def _local_day(at: dt.datetime) -> dt.date:
 def _local_offset() -> dt.timedelta:
     """The desk's offset from UTC. One offset for every date: the clinic is in Japan, which
     keeps no summer time, and asking the system per row costs seconds over 100,000 cases."""
-    return clock.now().utcoffset() or dt.timedelta()
+    return dt.timedelta(seconds=-time.timezone)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -30,6 +30,7 @@ from desktop_app.db import tables
 from desktop_app.db.engine import UnusableTarget, database_url, make_engine, sqlite_file, writer
 from desktop_app.db.migrate import SchemaError, SchemaStatus, schema_status, upgrade
 from desktop_app.db.seals import SEALED_TABLES, seal_rows
+from desktop_app.domain.clock import SYSTEM, Clock
 from desktop_app.domain.errors import CONFLICT_MESSAGE, ConflictError, ValidationError
 from desktop_app.domain.roles import Actor
 from desktop_app.domain.text_input import (
@@ -46,6 +47,15 @@ log = logging.getLogger(__name__)
 
 APP_NAME = "SODesk"
 ENV_DATABASE_URL = "SODESK_DATABASE_URL"
+
+
+CLOCK_KEY = "sodesk.clock"
+
+
+def session_clock(session: Session) -> Clock:
+    """The clock of the store a session belongs to (for code handed only the session)."""
+    found = session.info.get(CLOCK_KEY)
+    return found if isinstance(found, Clock) else SYSTEM
 
 
 class StoreError(Exception):
@@ -94,11 +104,15 @@ class Store:
     user: Actor | None = None
     # Set by staff.open_demo_session until staff.record_demo_sign_in has logged the sign-in.
     sign_in_unrecorded: bool = False
+    # Where every service takes the day and the time (the system clock unless a test, the demo
+    # builder or an import sets another); each session carries it too (``session_clock``).
+    clock: Clock = field(default_factory=lambda: SYSTEM)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(writer(self.engine), expire_on_commit=False)
         event.listen(self._write_sessions, "before_flush", _check_written_text)
+        event.listen(self._write_sessions, "before_flush", _stamp_new_rows)
         event.listen(self._write_sessions, "after_flush", _seal_written_rows)
         from desktop_app.services import live_changes  # the other desks hear of each commit
 
@@ -134,6 +148,7 @@ class Store:
         """
         try:
             with self._write_sessions() as session, session.begin():
+                session.info[CLOCK_KEY] = self.clock
                 yield session
         except StaleDataError as exc:
             # A row changed under us (PostgreSQL, or a row read before this transaction).
@@ -154,6 +169,7 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._sessions() as session:
+            session.info[CLOCK_KEY] = self.clock
             yield session
 
     def schema(self) -> SchemaStatus:
@@ -254,6 +270,16 @@ _FORM_FIELDS = {
 # Rows hashed as they are made (the audit log): services/audit.record scrubs their text
 # before the hash; changing it here would break the chain.
 _HASHED_TABLES = frozenset({"audit_log"})
+
+
+def _stamp_new_rows(session: Session, _context: object, _instances: object) -> None:
+    """A new row's creation stamp comes from the store's clock, not the column's default
+    (which reads the program's clock): a booking made under a test's or an import's clock is
+    made on that clock's day, and lead times count from it."""
+    now = session_clock(session).utcnow()
+    for row in session.new:
+        if getattr(row, "created_at", now) is None:
+            row.created_at = now
 
 
 def _check_written_text(session: Session, _context: object, _instances: object) -> None:

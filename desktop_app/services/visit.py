@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import Appointment, Payment, SOCase
-from desktop_app.db.tables import utcnow
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import Direction, DocumentKind, ReportChannel
 from desktop_app.domain.errors import ReasonNeeded, ValidationError
@@ -26,6 +24,7 @@ from desktop_app.domain.stages import Stage
 from desktop_app.services import audit
 from desktop_app.services.access import requires
 from desktop_app.services.case_numbers import next_receipt_number
+from desktop_app.services.case_stage import case_clock, enter_stage
 from desktop_app.services.cases import _detail, load_case
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.settings import load_settings
@@ -63,7 +62,7 @@ def check_in(
     expected_version: int | None = None,
 ) -> CaseDetail:
     """当日受付: only on the appointment day. Papers still missing need a reason."""
-    now = now or clock.local_now()
+    now = now or store.clock.local_now()
     with store.transaction() as session:
         case = load_case(session, case_id, expected_version)
         if case.stage not in (Stage.BOOKED, Stage.MATERIALS_RECEIVED):
@@ -76,7 +75,7 @@ def check_in(
         missing = _missing_papers(case)
         if missing and not override_reason.strip():
             raise ReasonNeeded((f"まだ届いていません：{'、'.join(missing)}", WITHOUT_MATERIALS))
-        appointment.checked_in_at = utcnow()
+        appointment.checked_in_at = store.clock.utcnow()
         before = _move(case, Stage.CHECKED_IN)
         note = f"（未着：{'、'.join(missing)}／理由：{override_reason.strip()}）" if missing else ""
         _audit(store, session, case, AuditAction.VISIT_CHECK_IN, f"当日受付{before}{note}")
@@ -123,7 +122,7 @@ def record_report(
     today: dt.date | None = None,
 ) -> CaseDetail:
     """The report to the primary doctor: written, then handed to the patient or sent."""
-    today = today or clock.today()
+    today = today or store.clock.today()
     for day in (written_on, delivered_on):
         if day is not None and day > today:
             raise ValidationError("未来の日付は記録できません。", field="report_date")
@@ -165,7 +164,7 @@ def record_payment(
     today: dt.date | None = None,
 ) -> PaymentResult:
     """Take the fee (or another amount, with a reason); a receipt number is drawn."""
-    today = today or clock.today()
+    today = today or store.clock.today()
     if paid_on > today:
         raise ValidationError("未来の日付では会計できません。", field="paid_on")
     with store.transaction() as session:
@@ -230,7 +229,7 @@ def void_payment(store: Store, payment_id: int, *, reason: str) -> CaseDetail:
         if case.stage == Stage.SETTLED:
             raise ValidationError("完了した案件の会計は取り消せません。")
         payment.voided = True
-        payment.voided_at = utcnow()
+        payment.voided_at = store.clock.utcnow()
         payment.void_reason = reason.strip()
         _audit(
             store,
@@ -304,8 +303,7 @@ def _move(case: SOCase, target: Stage) -> str:
     before = case.stage
     if before == target:
         return ""
-    case.stage = target
-    case.stage_since = utcnow()
+    enter_stage(case, target)
     return f"（{before.label} → {target.label}）"
 
 
@@ -333,6 +331,8 @@ def _audit(
 
 
 def _done(session: Session, case: SOCase) -> CaseDetail:
-    case.updated_at = utcnow()  # every write bumps the case's version for the other desks
+    case.updated_at = case_clock(
+        case
+    ).utcnow()  # every write bumps the case's version for the other desks
     session.flush()
     return _detail(session, case)

@@ -86,7 +86,7 @@ def overview(detail: CaseDetail, style: DateStyle, today: dt.date | None = None)
     columns.setContentsMargins(12, 6, 12, 12)
     columns.setSpacing(14)
     left = [_patient(detail, style, today), _caller(detail), _referrer(detail), _mailing(detail)]
-    right = [_consultation(detail), _decision(detail), _appointment(detail, style)]
+    right = [_consultation(detail, style), _decision(detail, style), _appointment(detail, style)]
     # Two independent columns: a long consultation text does not stretch the patient box.
     for boxes in (left, right):
         column = QVBoxLayout()
@@ -159,10 +159,11 @@ def _mailing(detail: CaseDetail) -> QGroupBox:
     )
 
 
-def _consultation(detail: CaseDetail) -> QGroupBox:
+def _consultation(detail: CaseDetail, style: DateStyle) -> QGroupBox:
     return _group(
         "相談内容",
         [
+            ("受付日", date_text(detail.received_on, style)),
             ("来院者", detail.attendance.label),
             ("相談の種類", detail.category.label),
             ("病名", text_or_blank(detail.diagnosis)),
@@ -174,7 +175,7 @@ def _consultation(detail: CaseDetail) -> QGroupBox:
     )
 
 
-def _decision(detail: CaseDetail) -> QGroupBox:
+def _decision(detail: CaseDetail, style: DateStyle) -> QGroupBox:
     rows = [
         ("診療科", text_or_blank(detail.department)),
         ("担当医", text_or_blank(detail.doctor)),
@@ -184,6 +185,8 @@ def _decision(detail: CaseDetail) -> QGroupBox:
         rows.append(("判断の理由", detail.decision_reason.strip()))
     if detail.end_reason.strip():
         rows.append(("終了の理由", detail.end_reason.strip()))
+    if detail.ended_on is not None:
+        rows.append(("終了日", date_text(detail.ended_on, style)))
     return _group("担当医・判断", rows)
 
 

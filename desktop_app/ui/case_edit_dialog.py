@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QStringListModel, Qt
+import datetime as dt
+
+from PySide6.QtCore import QDate, QStringListModel, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCompleter,
+    QDateEdit,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -66,7 +69,7 @@ from desktop_app.ui.intake.fields import (
 )
 from desktop_app.ui.intake.postal_row import PostalCodeRow
 from desktop_app.ui.intake.style import WIZARD_STYLE
-from desktop_app.ui.layout_tools import fit_to_screen
+from desktop_app.ui.layout_tools import fit_date_edit, fit_to_screen
 from desktop_app.ui.relation_choice import RelationChoice
 from desktop_app.ui.value_combo import ValueCombo
 
@@ -209,7 +212,16 @@ class CaseEditDialog(QDialog):
         department_layout.addWidget(self.department)
         department_layout.addWidget(self.department_error)
         self.dates = FieldRow(line_edit("例：平日の午前、12月中旬以降", 300))
+        received = QDateEdit()
+        received.setCalendarPopup(True)
+        received.setDisplayFormat("yyyy/MM/dd")
+        received.setMaximumDate(QDate(clock.today()))
+        fit_date_edit(received)
+        received.setAccessibleName("受付日")
+        self.received = FieldRow(received, note=True)
+        self.received.note.setText("お問い合わせのあった日。統計はこの日で数えます")
         form = form_layout(tab)
+        form.addRow(row_label("受付日"), self.received)
         form.addRow(row_label("相談の種類"), self.category)
         form.addRow(row_label("相談内容"), self.content)
         form.addRow(row_label("病名"), self.diagnosis)
@@ -287,6 +299,8 @@ class CaseEditDialog(QDialog):
         index = self.department.index_of(k.desired_department_id)
         self.department.setCurrentIndex(max(index, 0))
         self.dates.editor.setText(k.desired_dates)
+        if k.received_on is not None:
+            self.received.editor.setDate(QDate(k.received_on))
         m = e.mailing
         self.channel.set_value(m.channel if m.channel in CHANNELS else Channel.MAIL)
         self.mail_name.editor.setText(m.to_name)
@@ -347,6 +361,7 @@ class CaseEditDialog(QDialog):
                 primary_doctor_informed=informed,
                 desired_department_id=self.department.value(),
                 desired_dates=self.dates.editor.text(),
+                received_on=_day(self.received.editor),
             ),
             mailing=MailingEdit(
                 self.mail_name.editor.text(),
@@ -404,6 +419,7 @@ class CaseEditDialog(QDialog):
             "caller_furigana": (TAB_CALLER, self.caller_furigana),
             "caller_phone": (TAB_CALLER, self.caller_phone),
             "diagnosis": (TAB_CONTENT, self.diagnosis),
+            "received_on": (TAB_CONTENT, self.received),
             "mail_to_name": (TAB_MAIL, self.mail_name),
             "mail_postal_code": (TAB_MAIL, self.mail_postal),
             "mail_address": (TAB_MAIL, self.mail_address),
@@ -449,3 +465,8 @@ def edit_case(runner: ServiceRunner, parent: QWidget, case_id: int) -> CaseDetai
     dialog.exec()
     dialog.deleteLater()  # now, while the window it belongs to is alive, not at exit
     return dialog.saved
+
+
+def _day(edit: QDateEdit) -> dt.date:
+    day = edit.date()
+    return dt.date(day.year(), day.month(), day.day())

@@ -25,6 +25,7 @@ from desktop_app.db.migrate import (
     MIGRATIONS_DIR,
     SchemaError,
     alembic_config,
+    head_revision,
     schema_differences,
     stored_revision,
     upgrade,
@@ -173,19 +174,25 @@ def test_the_database_refuses_overlapping_live_bookings(server: str, make_case_i
         store.close()
 
 
-def _store_at_0011(target: str) -> Store:
+def _clinic_at_0011(
+    target: str, make_case_in, cases: int
+) -> tuple[Store, int, list[int], list[str]]:
+    """A clinic (see ``_clinic``) made by today's program, then taken down to 0011: the cases
+    carry columns 0011 did not know yet."""
     engine = make_engine(target)
-    command.upgrade(alembic_config(engine), "0011")
-    return Store(engine=engine, staff="準備")
+    command.upgrade(alembic_config(engine), "head")
+    store = Store(engine=engine, staff="準備")
+    doctor, ids, numbers = _clinic(store, make_case_in, cases)
+    command.downgrade(alembic_config(engine), "0011")
+    return store, doctor, ids, numbers
 
 
 @needs_server
 def test_an_upgrade_over_overlapping_bookings_names_them_and_changes_nothing(
     server: str, make_case_in
 ) -> None:
-    store = _store_at_0011(server)
+    store, doctor, cases, numbers = _clinic_at_0011(server, make_case_in, 3)
     try:
-        doctor, cases, numbers = _clinic(store, make_case_in, 3)
         _add_booking(store.engine, cases[0], doctor, dt.time(14), 60)
         _add_booking(store.engine, cases[1], doctor, dt.time(14, 30), 30)
         _add_booking(store.engine, cases[2], doctor, dt.time(15), 30)  # touches, no overlap
@@ -208,7 +215,7 @@ def test_an_upgrade_over_overlapping_bookings_names_them_and_changes_nothing(
                 .values(cancelled=True, cancel_reason="重複のため")
             )
         upgrade(store.engine)
-        assert stored_revision(store.engine) == "0013"
+        assert stored_revision(store.engine) == head_revision()
     finally:
         store.close()
 
@@ -255,13 +262,12 @@ def test_a_role_that_may_not_create_btree_gist_is_sent_to_pg_setup() -> None:
 def test_sqlite_upgrades_to_0012_without_a_constraint(tmp_path: Path, make_case_in) -> None:
     """One desk writes at a time there: the booking's own check is enough, and rows an
     older program wrote are not looked at."""
-    store = _store_at_0011(str(tmp_path / "clinic.db"))
+    store, doctor, cases, _ = _clinic_at_0011(str(tmp_path / "clinic.db"), make_case_in, 2)
     try:
-        doctor, cases, _ = _clinic(store, make_case_in, 2)
         _add_booking(store.engine, cases[0], doctor, dt.time(14), 60)
         _add_booking(store.engine, cases[1], doctor, dt.time(14, 30), 30)
         upgrade(store.engine)
-        assert stored_revision(store.engine) == "0013"
+        assert stored_revision(store.engine) == head_revision()
         assert schema_differences(store.engine) == []
         with store.read() as session:
             live = session.execute(select(tables.appointments.c.id)).all()

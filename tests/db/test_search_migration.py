@@ -27,8 +27,17 @@ def test_downgrade_removes_the_index_and_upgrade_fills_it_again(tmp_path: Path, 
         command.downgrade(alembic_config(store.engine), "0008")
         assert not _names(db, "table") & INDEX_TABLES
         assert not _names(db, "trigger") & set(TRIGGERS)
-        # Written while there is no index: the upgrade must find this one too.
-        make_case_in(store, 3)
+        # Written while there is no index (by the program of the day: a copy of the first
+        # row with another number and name): the upgrade must find this one too.
+        with sqlite3.connect(db) as c:
+            skip = ("id", "case_number", "search_text")
+            columns = [r[1] for r in c.execute("PRAGMA table_info(cases)") if r[1] not in skip]
+            copied = ", ".join(columns)
+            c.execute(
+                f"INSERT INTO cases (case_number, search_text, {copied})"
+                f" SELECT 'SO-2026-0099', 'so-2026-0099|患者3|カンジャサン', {copied}"
+                " FROM cases WHERE id = 1"
+            )
     finally:
         store.close()
     store = open_store(db)  # upgrades to head, as the program does at start

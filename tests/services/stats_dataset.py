@@ -1,7 +1,10 @@
 """A small known year (2026) for the statistics and export tests, built with the real services.
 
-Only what no service can do yet is written directly: the dates a clerk's clock would have
-given (the services stamp "now"), the minutes of a session, and payments.
+Every row is written today (the suite's day, 2026-12-03), as a ledger typed in late would be:
+the clinic's dates come from the clerk (受付日, the dates papers came and decisions were made)
+or from the store's clock set to the day the step was taken (a booking, a cancellation). The
+statistics must count these dates, never when a row was written. Only the minutes of a
+session and payments are written directly.
 
     case  referrer   created     application  outcome
     A     みなと      2026-03-10  2026-03-20   booked 03-26 → seen 04-07 (青木, 45 min), paid 11,000
@@ -19,9 +22,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
-
-from desktop_app.db.models import Appointment, Payment, SOCase
+from desktop_app.db.models import Payment, SOCase
+from desktop_app.domain.clock import SYSTEM, FixedClock
 from desktop_app.domain.documents import Channel
 from desktop_app.domain.people import Relationship
 from desktop_app.domain.stages import Decision, Stage
@@ -66,10 +68,9 @@ def _set(store: Store, case_id: int, **values: object) -> None:
             setattr(case, key, value)
 
 
-def _booked_on(store: Store, case_id: int, day: dt.date) -> None:
-    with store.transaction() as session:
-        for appt in session.scalars(select(Appointment).where(Appointment.case_id == case_id)):
-            appt.created_at = _at(day)
+def _on(store: Store, day: dt.date) -> None:
+    """From now on the store's services work as on ``day`` (10:00 at the desk)."""
+    store.clock = FixedClock(_at(day))
 
 
 def _pay(store: Store, case_id: int, number: str, on: dt.date, minutes: int, yen: int) -> None:
@@ -98,14 +99,13 @@ def _seen(
         store, case_id, department_id=dep_id, doctor_id=doctor_id,
         decision=Decision.ACCEPTED, on=decided,
     )  # fmt: skip
-    book(
-        store, case_id, doctor_id=doctor_id, date=visit, start=start,
-        override_reason="統計テスト", now=dt.datetime.combine(booked, dt.time(9)),
-    )  # fmt: skip
-    _booked_on(store, case_id, booked)
-    move_stage(store, case_id, Stage.CHECKED_IN, today=visit)
+    _on(store, booked)
+    book(store, case_id, doctor_id=doctor_id, date=visit, start=start, override_reason="統計テスト")
+    _on(store, visit)
+    move_stage(store, case_id, Stage.CHECKED_IN)
     _set(store, case_id, actual_minutes=minutes)
-    move_stage(store, case_id, Stage.DONE, today=visit)
+    move_stage(store, case_id, Stage.DONE)
+    store.clock = SYSTEM
 
 
 def build_known_year(store: Store) -> KnownYear:
@@ -119,8 +119,7 @@ def build_known_year(store: Store) -> KnownYear:
         ("E", MINATO, D(2025, 12, 20), D(2026, 1, 5)),
         ("G", MINATO, D(2026, 6, 1), D(2026, 6, 5)),
     ):
-        case_id = create_case(store, _new(key, referrer)).id
-        _set(store, case_id, created_at=_at(created))
+        case_id = create_case(store, _new(key, referrer, received_on=created)).id
         receive_application(store, case_id, on=application, channel=Channel.FAX)
         ids[key] = case_id
     _seen(store, ids["A"], aoki, decided=D(2026, 3, 25), booked=D(2026, 3, 26),
@@ -131,17 +130,17 @@ def build_known_year(store: Store) -> KnownYear:
     _pay(store, ids["B"], "R-2026-00002", D(2026, 4, 14), 30, 5500)
     _pay(store, ids["E"], "R-2025-00099", D(2025, 12, 30), 30, 5500)  # outside the year
 
+    _on(store, D(2026, 4, 20))
     move_stage(store, ids["C"], Stage.CANCELLED, reason="ご本人の都合")
-    _set(store, ids["C"], stage_since=_at(D(2026, 4, 20)))
+    store.clock = SYSTEM
 
-    ids["D"] = create_case(store, _new("D", None, exclusion_code="complaint")).id
-    _set(store, ids["D"], created_at=_at(D(2026, 5, 1)), stage_since=_at(D(2026, 5, 1)))
+    new_d = _new("D", None, exclusion_code="complaint", received_on=D(2026, 5, 1))
+    ids["D"] = create_case(store, new_d).id
 
     record_decision(
         store, ids["G"], department_id=aoki[0], doctor_id=aoki[1],
         decision=Decision.DECLINED, reason="専門外", on=D(2026, 6, 8),
     )  # fmt: skip
-    _set(store, ids["G"], stage_since=_at(D(2026, 6, 8)))
 
     ids["F"] = create_case(store, _new("F", MINATO)).id
     log_enquiry(store, "第三者　様", Relationship.OTHER, summary="知人の代理")

@@ -150,3 +150,25 @@ def test_edit_button_on_the_case_detail(qtbot, store, runner, make_case) -> None
     assert detail.name_label.text() == "山田　太朗 様"
     assert detail.detail is not None
     assert "患者氏名" in detail.detail.history[-1].summary
+
+
+def test_the_received_date_is_corrected_on_the_content_tab(
+    qtbot, store, runner, make_case, dialog_for
+) -> None:
+    """受付日 (#25): shown on the 相談内容 tab, corrected there, kept in the history."""
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+
+    case = make_case()
+    dialog = dialog_for(case.id)
+    edit = dialog.received.editor
+    assert edit.date() == QDate(2026, 12, 3)
+    edit.setDate(QDate(2026, 12, 9))
+    assert edit.date() == QDate(2026, 12, 3), "not after today"
+    edit.setDate(QDate(2026, 11, 30))
+    with qtbot.waitSignal(runner.changed):
+        assert dialog.save() is not None
+    saved = get_case(store, case.id)
+    assert saved.received_on == dt.date(2026, 11, 30)
+    assert "受付日" in saved.history[-1].summary

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
+    QDateEdit,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -26,6 +28,7 @@ from desktop_app.ui.formats import BLANK
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.state import confirmed_exclusion, needs
 from desktop_app.ui.intake.values import IntakeSnapshot
+from desktop_app.ui.layout_tools import fit_date_edit
 
 
 def _phone(raw: str) -> str:
@@ -59,6 +62,23 @@ class ConfirmStep(IntakeStep):
         self.body().addWidget(self.banner)
         self.result = QFrame()
         self.body().addWidget(self.result)
+
+        # 受付日: the day the call came. Today, unless the clerk writes up yesterday's call.
+        received = QHBoxLayout()
+        self.received_edit = QDateEdit()
+        self.received_edit.setCalendarPopup(True)
+        self.received_edit.setDisplayFormat("yyyy/MM/dd")
+        fit_date_edit(self.received_edit)
+        self.received_edit.setAccessibleName("受付日")
+        received_label = QLabel("受付日(&U)")
+        received_label.setBuddy(self.received_edit)
+        received_note = QLabel("お問い合わせのあった日（後から入力するときはその日に）")
+        received_note.setObjectName("hint")
+        received.addWidget(received_label)
+        received.addWidget(self.received_edit)
+        received.addWidget(received_note, 1)
+        self.body().addLayout(received)
+        self.reset_received_on()
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
@@ -108,9 +128,20 @@ class ConfirmStep(IntakeStep):
         self.result.hide()
         self.body().addStretch(1)
 
+    def reset_received_on(self) -> None:
+        """受付日 back to today (a new intake)."""
+        today = QDate(self.context.today())
+        self.received_edit.setMaximumDate(today)
+        self.received_edit.setDate(today)
+
+    def received_on(self) -> dt.date:
+        day = self.received_edit.date()
+        return dt.date(day.year(), day.month(), day.day())
+
     def enter(self, snapshot: IntakeSnapshot) -> None:
         super().enter(snapshot)
         settings, today = self.context.settings, self.context.today()
+        self.received_edit.setMaximumDate(QDate(today))
         exclusion = confirmed_exclusion(snapshot, settings)
         if exclusion is not None:
             route = (

@@ -7,6 +7,7 @@ seconds, so a crash or a closed window loses nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import logging
@@ -344,6 +345,7 @@ class IntakeWizard(QWidget):
         self.error_label.clear()
         try:
             new = build_new_case(self.snapshot(), self.context.settings, self.context.today())
+            new = dataclasses.replace(new, received_on=self.confirm.received_on())
         except ValidationError as exc:
             self._register_failed(exc)
             return
@@ -431,6 +433,7 @@ class IntakeWizard(QWidget):
         self.case = None
         self._load(IntakeSnapshot())
         self.confirm.clear_result()
+        self.confirm.reset_received_on()
         self.saved_label.clear()
         self._show(0, save=False)
         self.dirty = False

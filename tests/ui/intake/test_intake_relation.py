@@ -105,3 +105,29 @@ def test_a_draft_from_before_shows_the_category_until_a_relation_is_picked(drive
     drive.choose(page.relationship, "夫")
     assert page.values().relation == "夫"
     assert page.relationship.note.isHidden()
+
+
+def test_a_call_written_up_later_keeps_its_own_received_date(drive, wizard, store) -> None:
+    """受付日 on the 確認 page: today unless the clerk sets the day the call came (#25); it
+    cannot be after today, and the next intake starts on today again."""
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+
+    drive.choose(wizard.caller.relationship, "self")
+    drive.type(wizard.caller.phone, "09012345678")
+    drive.next()
+    drive.patient()
+    drive.doctor()
+    drive.content()
+    drive.next()
+    drive.next()
+    edit = wizard.confirm.received_edit
+    assert edit.isVisible() and edit.date() == QDate(TODAY)
+    edit.setDate(QDate(TODAY + dt.timedelta(days=3)))
+    assert edit.date() == QDate(TODAY), "no day after today"
+    edit.setDate(QDate(2026, 11, 20))
+    _register(drive, wizard)
+    assert get_case(store, wizard.case.id).received_on == dt.date(2026, 11, 20)
+    wizard.reset()
+    assert wizard.confirm.received_edit.date() == QDate(TODAY)
