@@ -53,7 +53,9 @@ _MARKS = str.maketrans("", "", NAME_OPEN + ADDRESS_OPEN + CLOSE)
 
 HONORIFICS = ("御侍史", "御中", "先生", "様", "殿", "行")
 # The forms' compounds that BudouX splits (自由｜診療): kept whole like a name.
-COMPOUNDS = ("自由診療", "健康保険証", "健康保険", "診療情報提供書", "総合案内", "一般外来")
+COMPOUNDS = (
+    "自由診療", "健康保険証", "健康保険", "診療情報提供書", "総合案内", "一般外来", "係の者",
+)  # fmt: skip
 _SPACE_CHARS = " \u3000\t"
 SPACES = frozenset(_SPACE_CHARS)
 # A run of ASCII letters, digits and joining signs is one word.

@@ -16,15 +16,13 @@ from desktop_app.db.models import (
     Doctor,
     SOCase,
 )
-from desktop_app.db.tables import utcnow
-from desktop_app.domain import clock
 from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.documents import NOTIFY_CONTACTS, Channel, Direction
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind, daylist_title, packet_forms
 from desktop_app.domain.paper_trail import SEND_CHANNELS
 from desktop_app.domain.slots import when_label
-from desktop_app.domain.stages import Decision
+from desktop_app.domain.stages import Decision, Stage
 from desktop_app.printing import DayListEntry
 from desktop_app.services import audit, print_input
 from desktop_app.services.access import PRINT_FORMS, requires
@@ -34,6 +32,9 @@ from desktop_app.services.paper_trail import auto_move
 from desktop_app.services.print_input import day_entry, needs_consent
 from desktop_app.services.settings import load_settings
 from desktop_app.services.store import Store
+
+# Forms that say something of a case still going on: none for a cancelled or excluded one.
+NOT_AFTER_AN_END = frozenset({FormKind.CONFIRMATION, FormKind.REPORT, FormKind.PACKET})
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def render_form(
     Printing is the desk's work (``record_printed`` is too): a role that may not is refused
     before anything is read or drawn, so no PDF of a patient exists to be saved unrecorded.
     """
-    today = today or clock.today()
+    today = today or store.clock.today()
     kind = FormKind(kind)
     with store.read() as session:
         settings = load_settings(session)
@@ -81,6 +82,12 @@ def render_form(
             case_info = replace(case_info, clerk=print_input.clerk_name(session, store.staff))
             if kind == FormKind.RECEIPT and case_info.payment is None:
                 raise ValidationError("この案件にはまだお支払いの記録がありません。")
+            if kind in NOT_AFTER_AN_END and case.stage in (Stage.CANCELLED, Stage.EXCLUDED):
+                # A booking confirmation, a report of a session or the application packet
+                # would tell the patient or the doctor something untrue of an ended case.
+                raise ValidationError(
+                    f"この案件は「{case.stage.label}」のため、{kind.label}は印刷できません。"
+                )
             if kind == FormKind.DECLINE and case.decision != Decision.DECLINED:
                 raise ValidationError(
                     "この案件は担当医確認で「不可」になっていないため、お断りのご連絡は印刷できません。"
@@ -157,13 +164,13 @@ def record_sent(
     """The clerk says the form (or the whole packet) went out, and how: its documents are
     marked sent, a packet is logged as a contact, and a case at 問い合わせ受付 becomes
     書類送付済 by itself."""
-    on = on or clock.today()
+    on = on or store.clock.today()
     kind = FormKind(kind)
     if not is_tracked(kind):
         raise ValidationError(f"{kind.label}は送付の記録をしない書類です。")
     if channel not in SEND_CHANNELS:
         raise ValidationError("送付の方法を選んでください（郵送・FAX・手渡し）。", field="channel")
-    if on > clock.today():
+    if on > store.clock.today():
         raise ValidationError("未来の日付は記録できません。", field="on")
     with store.transaction() as session:
         case = load_case(session, case_id)
@@ -202,7 +209,7 @@ def record_sent(
         session.flush()
         moved = auto_move(case)
         note = f" → 段階：{moved[0].label} → {moved[1].label}（自動）" if moved else ""
-        case.updated_at = utcnow()
+        case.updated_at = store.clock.utcnow()
         audit.record(
             session,
             store.staff,

@@ -48,7 +48,7 @@ from desktop_app.ui.decision_dialog import DecisionDialog
 from desktop_app.ui.keys import enter_presses, never_on_enter
 from desktop_app.ui.layout_tools import fit_to_screen, settle_layout
 from desktop_app.ui.permissions import gate
-from desktop_app.ui.print_menu import CASE_FORMS, forms_menu, open_preview
+from desktop_app.ui.print_menu import CASE_FORMS, PACKET_TIP, forms_menu, open_preview
 from desktop_app.ui.rows_model import RowsModel
 from desktop_app.ui.value_combo import ValueCombo
 from desktop_app.ui.visit_panel import VisitPanel
@@ -257,6 +257,20 @@ class CaseDetailDialog(QDialog):
         from desktop_app.services.forms import render_form  # printing: loaded when first used
 
         gate(self.print_button, self._runner, render_form)
+        from desktop_app.services.forms import NOT_AFTER_AN_END
+
+        # A cancelled or excluded case: no confirmation, report or packet (render_form says
+        # the same), greyed with the reason rather than refused after the click.
+        ended = detail.stage in (Stage.CANCELLED, Stage.EXCLUDED)
+        menu = self.print_button.menu()
+        for action in menu.actions() if menu is not None else ():
+            kind = action.data()
+            if kind in NOT_AFTER_AN_END:
+                action.setEnabled(not ended)
+                usual = PACKET_TIP if kind == FormKind.PACKET else FormKind(kind).label
+                action.setToolTip(
+                    f"「{detail.stage.label}」の案件には印刷しません" if ended else usual
+                )
 
     def _fill_targets(self, current: Stage) -> None:
         self.target_combo.clear()

@@ -131,3 +131,22 @@ def test_excluded_passes_the_reason_code(store, make_case, open_detail) -> None:
     detail = get_case(store, case.id)
     assert (detail.stage, detail.exclusion_code) == (Stage.EXCLUDED, "transfer")
     assert detail.end_reason == "転医・転院のご希望"
+
+
+def test_an_ended_case_greys_the_forms_that_would_say_something_untrue(
+    store, make_case, open_detail
+) -> None:
+    """受付日 and 終了日 in the overview; a cancelled case's print menu greys 予約確認書,
+    ご報告書 and the packet with the reason (render_form refuses them too)."""
+    case = make_case()
+    move_stage(store, case.id, Stage.CANCELLED, reason="ご本人の都合")
+    dialog = open_detail(case.id)
+    menu = dialog.print_button.menu()
+    assert menu is not None
+    state = {a.data(): (a.isEnabled(), a.toolTip()) for a in menu.actions() if a.data()}
+    for kind in ("confirmation", "report", "packet"):
+        assert state[kind] == (False, "「キャンセル」の案件には印刷しません")
+    assert state["cover"][0] and state["label"][0]
+    text = dialog.overview_area.widget().findChildren(type(dialog.stage_label))
+    shown = " ".join(label.text() for label in text)
+    assert "受付日" in shown and "終了日" in shown

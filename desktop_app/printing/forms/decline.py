@@ -11,7 +11,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.printing.context import (
-    BLANK,
     CONTENT_BOTTOM,
     FormContext,
     draw_case_number,
@@ -59,7 +58,9 @@ def draw_decline(c: Canvas, ctx: FormContext) -> None:
         c, "セカンドオピニオン外来\u3000お受けできないことのご連絡", TOP - 52 * mm, size=16
     )
 
-    patient = f"{case.patient.name}様" if case.patient.name else f"{BLANK * 6}様"
+    # A blank letter names no one in the sentence (a gap there has no line to write on): the
+    # patient's name is written in the table below.
+    patient = f"{case.patient.name}様" if case.patient.name else "下記の患者さん"
     paragraphs = [
         "拝啓\u3000時下ますますご清祥のこととお慶び申し上げます。",
         f"このたびは、当院のセカンドオピニオン外来に{patient}のご相談をお申し込みいただき、"

@@ -7,6 +7,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from desktop_app.domain.documents import DocumentKind
 from desktop_app.domain.forms import REFERRAL_NAME, enclosures, printed_name
+from desktop_app.domain.stages import Decision, Stage
 from desktop_app.printing.context import (
     CONTENT_BOTTOM,
     FormContext,
@@ -21,6 +22,7 @@ from desktop_app.printing.layout import (
     MIN_SIZE,
     RIGHT,
     RULE,
+    THIN,
     TOP,
     Rect,
     box,
@@ -46,6 +48,9 @@ MINOR_PROOF = (
     "患者さんが未成年のため、ご相談者との続柄がわかる書類（健康保険証など）を、資料と一緒に、"
     "または相談の当日にお持ちください。"
 )
+
+# The cover of a case that will not be booked asks nothing and promises nothing.
+ENDED_STEP = "このたびのお申し込みについてご不明な点は、下記までお問い合わせください。"
 
 
 def mailout_kinds(ctx: FormContext) -> tuple[DocumentKind, ...]:
@@ -151,6 +156,9 @@ def cover_steps(ctx: FormContext) -> tuple[list[str], bool]:
     them and whether any asks the patient to do something."""
     s, case = ctx.settings, ctx.case
     blank = not case.case_number
+    if not blank and _ended(ctx):
+        # Declined, excluded or cancelled: nothing to send in, no date to be offered.
+        return [ENDED_STEP], False
     due_kinds = [k for k in case.required_incoming if k not in ON_THE_DAY]
     steps: list[str] = []
     requests = False
@@ -193,6 +201,14 @@ def cover_steps(ctx: FormContext) -> tuple[list[str], bool]:
             "申込書が届きましたら、担当医を決めたうえで、当院から日時をお電話でご連絡します。"
         )
     return steps, requests
+
+
+def _ended(ctx: FormContext) -> bool:
+    """The case will not be booked: 担当医確認で不可, or closed (excluded, cancelled)."""
+    case = ctx.case
+    if case.decision in (Decision.DECLINED, Decision.GENERAL_OUTPATIENT):
+        return True
+    return case.stage is not None and case.stage in (Stage.EXCLUDED, Stage.CANCELLED)
 
 
 def _bring_by(ctx: FormContext) -> str:
@@ -245,6 +261,21 @@ def draw_label(c: Canvas, ctx: FormContext) -> None:
     w = right - left
     case = ctx.case
     y = top - 10 * mm  # the stamp area and pre-printed postal boxes of some envelopes
+    y = _blank_address(c, left, right, y) if ctx.blank else _address(c, ctx, left, w, y)
+    # 在中 tells the post room and the family what is inside.
+    stamp = "セカンドオピニオン外来書類在中"
+    box(c, left + 8 * mm, y - 10 * mm, w - 16 * mm, 10 * mm, RULE)
+    draw_fit(c, stamp, Rect.below(left + 8 * mm, y, w - 16 * mm, 10 * mm), size=12, align="center")
+    hline(c, left, right, bottom + 36 * mm, RULE)
+    draw_sender_block(c, ctx, left, bottom + 33 * mm, w, size=10)
+    if case.case_number:
+        draw_string(c, right, bottom, case.case_number, MIN_SIZE, align="right")
+    c.showPage()
+
+
+def _address(c: Canvas, ctx: FormContext, left: float, w: float, y: float) -> float:
+    """The addressee's postal code, address and name; returns the y below."""
+    case = ctx.case
     draw_fit(c, ctx.postal(case.mail_postal), Rect.below(left, y, w, 8 * mm), size=14, pad=0)
     y -= 11 * mm
     fit = draw_fit(
@@ -267,13 +298,17 @@ def draw_label(c: Canvas, ctx: FormContext) -> None:
         align="center",
         leading=1.3,
     )
-    y -= max(fit.height, 22) + 14 * mm
-    # 在中 tells the post room and the family what is inside.
-    stamp = "セカンドオピニオン外来書類在中"
-    box(c, left + 8 * mm, y - 10 * mm, w - 16 * mm, 10 * mm, RULE)
-    draw_fit(c, stamp, Rect.below(left + 8 * mm, y, w - 16 * mm, 10 * mm), size=12, align="center")
-    hline(c, left, right, bottom + 36 * mm, RULE)
-    draw_sender_block(c, ctx, left, bottom + 33 * mm, w, size=10)
-    if case.case_number:
-        draw_string(c, right, bottom, case.case_number, MIN_SIZE, align="right")
-    c.showPage()
+    return y - max(fit.height, 22) - 14 * mm
+
+
+def _blank_address(c: Canvas, left: float, right: float, y: float) -> float:
+    """A blank envelope: lines to write the postal code, the address and the name on (様 at
+    the end of the name's line); returns the y below."""
+    draw_string(c, left, y - 7 * mm, "〒", 14)
+    hline(c, left + 6 * mm, left + 40 * mm, y - 8.5 * mm, THIN)
+    for drop in (22 * mm, 34 * mm):
+        hline(c, left, right, y - drop, THIN)
+    name_y = y - 58 * mm
+    draw_string(c, right, name_y + 1.5 * mm, "様", 22, align="right")
+    hline(c, left, right, name_y, RULE)
+    return name_y - 14 * mm

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
 from reportlab.lib.units import mm
@@ -39,6 +40,7 @@ from desktop_app.printing.layout import (
     flow_paragraph,
     hline,
 )
+from desktop_app.printing.linebreak import keep
 from desktop_app.printing.model import CaseInfo, FaxCoverInfo
 
 LABEL_W = 34 * mm
@@ -54,10 +56,12 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
     start_page(c)
     s, case = ctx.settings, ctx.case
     draw_case_number(c, ctx, RIGHT, TOP)
-    if case.patient.name:
+    # To whom the letter goes, as on the cover and the envelope: a minor's parent, the family
+    # member the forms go to; the patient's own name stands in the table below.
+    if case.mail_name:
         draw_fit(
             c,
-            addressee_lines(case.patient.name, 100 * mm, 14),
+            addressee_lines(case.mail_name, 100 * mm, 14),
             Rect(LEFT, TOP - 22 * mm, 100 * mm, 14 * mm),
             size=14,
             pad=0,
@@ -106,7 +110,7 @@ def draw_confirmation(c: Canvas, ctx: FormContext) -> None:
         flow_paragraph(
             c,
             "当日は、総合案内に「セカンドオピニオン外来受診」とお声をおかけください。"
-            "係の者がご案内します。",
+            f"{keep('係の者')}がご案内します。",
             LEFT + 4 * mm,
             y,
             CONTENT_W - 4 * mm,
@@ -267,6 +271,14 @@ def fax_subject(case: CaseInfo) -> str:
     return f"{fax_topic(case)}（受付番号 {case.case_number}）"
 
 
+def _number_whole(subject: str) -> str:
+    """The subject with its 「（受付番号 …）」 kept on one line: a long topic wraps before the
+    bracket, never between the label and the number."""
+    return re.sub(
+        r"（受付番号 ([^）\s]+)）", lambda m: keep(f"（受付番号\u00a0{m.group(1)}）"), subject
+    )
+
+
 def fax_topic(case: CaseInfo) -> str:
     """The subject's words: the report, the decline, the booking, the referral letter …"""
     so = "セカンドオピニオン外来"
@@ -345,7 +357,9 @@ def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> Non
     y = _sender_and_pages(c, info, y)
     h = SUBJECT_H
     label_cell(c, LEFT, y - h, LABEL_W, h, "件名", 11)
-    value_cell(c, LEFT + LABEL_W, y - h, CONTENT_W - LABEL_W, h, info.subject, size=12)
+    value_cell(
+        c, LEFT + LABEL_W, y - h, CONTENT_W - LABEL_W, h, _number_whole(info.subject), size=12
+    )
     y -= h
     box(c, LEFT, y, CONTENT_W, top - y, HEAVY)
     y -= 6 * mm
