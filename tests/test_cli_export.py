@@ -1,4 +1,5 @@
-"""sodesk export cases|payments|stats: a CSV for Excel, or one line on stderr and no traceback."""
+"""sodesk export cases|payments|stats: an Excel workbook (.xlsx) or a CSV for Excel (.csv), or
+one line on stderr and no traceback."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from desktop_app.cli import main
 from desktop_app.services.store import Store
@@ -74,3 +76,44 @@ def test_missing_output_is_a_usage_error(known: Path, capsys) -> None:
         main(["export", "cases", "--db", str(known)])
     assert exc.value.code == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("what", "sheets"),
+    [
+        ("cases", ["案件"]),
+        ("payments", ["入金"]),
+        ("stats", ["月別件数", "診療科・担当医別の実施件数"]),
+    ],
+)
+def test_export_writes_an_excel_workbook(
+    known: Path, tmp_path: Path, capsys, what: str, sheets: list[str]
+) -> None:
+    out = tmp_path / f"{what}.xlsx"
+    code = main(
+        ["export", what, "--db", str(known), *CLI_USER, "--from", "2026-01-01", "--to", "2026-12-31",
+         "-o", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    book = load_workbook(out)
+    assert book.sheetnames[: len(sheets)] == sheets
+    ws = book.worksheets[0]
+    assert ws.freeze_panes == "A2" and ws.cell(1, 1).font.b
+    printed = capsys.readouterr().out
+    assert "2026/01/01〜2026/12/31" in printed and "Excel" in printed and str(out) in printed
+
+
+def test_another_suffix_gives_one_line_and_no_file(known: Path, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "cases.txt"
+    code = main(["export", "cases", "--db", str(known), *CLI_USER, "-o", str(target)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1 and ".xlsx（Excel）か .csv" in err and "cases.txt" in err
+    assert not target.exists() and [p.name for p in tmp_path.iterdir() if "cases" in p.name] == []
+
+
+def test_help_names_both_formats(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["export", "--help"])
+    assert exc.value.code == 0
+    assert "FILE.csv|FILE.xlsx" in capsys.readouterr().out

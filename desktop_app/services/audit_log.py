@@ -1,5 +1,5 @@
-"""Reading the audit log (変更履歴) for administrators: filtered pages, and a CSV export
-that is itself recorded in the log."""
+"""Reading the audit log (変更履歴) for administrators: filtered pages, and an export (Excel
+or CSV, by the file's suffix) that is itself recorded in the log."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ ENTITY_LABELS = {
     "doctor_hours": "診療枠",
     "clinic_closure": "休診日",
     "staff_user": "職員アカウント",
-    "export": "CSV書き出し",
+    "export": "書き出し",
 }
 CSV_HEADERS = (
     "番号", "日時", "担当者", "操作", "案件番号", "対象", "対象ID", "内容", "変更前", "変更後",
@@ -154,22 +154,31 @@ def staff_names(store: Store) -> tuple[str, ...]:
 
 @requires(Permission.AUDIT)
 def export_csv(store: Store, f: AuditFilter, path: Path, *, overwrite: bool = False) -> int:
-    """Write the matching entries (oldest first) to ``path`` as CSV, UTF-8 with BOM so Excel
-    reads the Japanese; the export is then recorded in the log. Returns the number written.
+    """Write the matching entries (oldest first) to ``path``: an Excel workbook for ``.xlsx``
+    (dates as dates, numbers as numbers), a CSV for ``.csv`` (UTF-8 with BOM so Excel reads
+    the Japanese), any other suffix refused before anything is written. The export is then
+    recorded in the log. Returns the number written.
 
     Never over a database, a backup or the store's own files, and over an existing file only
     with ``overwrite`` (services/output_files.py: OutputRefused); the file is 0600."""
     from desktop_app.services.output_files import OutputFailed, staged_output
+    from desktop_app.services.xlsx_export import ExportFormat, Sheet, export_format, write_workbook
 
+    fmt = export_format(path)
     with store.read() as session:
         rows = _page(session, f, None, None)
     try:
         with staged_output(path, store=store, overwrite=overwrite) as staged:
-            with staged.open_text("utf-8-sig") as out:
-                writer = csv.writer(out)
-                writer.writerow(CSV_HEADERS)
-                for row in reversed(rows):
-                    writer.writerow(csv_fields(row))
+            if fmt is ExportFormat.XLSX:
+                sheet = Sheet("変更履歴", CSV_HEADERS, (typed_fields(r) for r in reversed(rows)))
+                with staged.open_binary() as binary:
+                    write_workbook(binary, [sheet], title=f"変更履歴（{f.describe()}）")
+            else:
+                with staged.open_text("utf-8-sig") as out:
+                    writer = csv.writer(out)
+                    writer.writerow(CSV_HEADERS)
+                    for row in reversed(rows):
+                        writer.writerow(csv_fields(row))
             staged.place()
     except OutputFailed as exc:
         log.warning("audit export to %s failed: %s", path, exc)
@@ -181,8 +190,13 @@ def export_csv(store: Store, f: AuditFilter, path: Path, *, overwrite: bool = Fa
             store.staff,
             AuditAction.AUDIT_EXPORT,
             "audit_log",
-            summary=f"変更履歴をCSVに書き出し（{len(rows)}件、{f.describe()}）：{path}",
-            after={"path": str(path), "rows": len(rows), "filter": f.describe()},
+            summary=f"変更履歴を{fmt.label}に書き出し（{len(rows)}件、{f.describe()}）：{path}",
+            after={
+                "path": str(path),
+                "format": fmt.value,
+                "rows": len(rows),
+                "filter": f.describe(),
+            },
         )
     return len(rows)
 
@@ -192,6 +206,23 @@ def csv_fields(row: AuditRow) -> tuple[str, ...]:
     return (
         str(row.id),
         local_minutes(row.at),
+        row.staff,
+        row.action_label,
+        row.case_number,
+        row.entity,
+        row.entity_id,
+        row.summary,
+        row.before,
+        row.after,
+    )
+
+
+def typed_fields(row: AuditRow) -> tuple[object, ...]:
+    """One row of the workbook: the number as a number, the moment as the desk's local time
+    (the workbook shows it to the minute), the rest as text."""
+    return (
+        row.id,
+        row.at.astimezone(),
         row.staff,
         row.action_label,
         row.case_number,

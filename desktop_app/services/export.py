@@ -1,7 +1,10 @@
-"""CSV for Excel: cases, payments and the 統計 tables.
+"""Cases, payments and the 統計 tables as an Excel workbook (.xlsx) or a CSV for Excel (.csv).
 
-UTF-8 with a BOM (so Excel on Windows reads the Japanese), CRLF line ends, Japanese headers,
-dates as YYYY/MM/DD, amounts as plain integers. Personal data (names, birth dates, addresses,
+The target's suffix decides the format (services/xlsx_export.py: any other is refused before
+anything is written). The workbook keeps dates as dates and yen as numbers, one sheet per
+統計 table. The CSV is UTF-8 with a BOM (so Excel on Windows reads the Japanese), CRLF line
+ends, Japanese headers, dates as YYYY/MM/DD, amounts as plain integers. The row builders give
+typed values (dt.date, int, text); each writer formats them. Personal data (names, birth dates, addresses,
 phone numbers) goes only into the cases export. A file is written beside its target under a
 private temporary name and renamed into place in the same transaction that writes the audit
 entry: never half a file, and never a file without its line in the history (who, when, what
@@ -48,6 +51,7 @@ from desktop_app.services.settings import load_settings
 from desktop_app.services.statistics import statistics
 from desktop_app.services.statistics_data import StatsData, StatsTable, stats_tables, table_by_key
 from desktop_app.services.store import Store
+from desktop_app.services.xlsx_export import ExportFormat, Sheet, export_format, write_workbook
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,7 @@ CASE_HEADERS = (
     "電話", "携帯電話", "相談者", "続柄", "続柄の分類", "紹介元医療機関", "紹介元診療科", "紹介医",
     "希望診療科", "相談の区分", "病名", "担当医の判断", "診療科", "担当医", "予約日", "予約時刻",
     "実施時間（分）", "申込書受領日", "報告書お渡し日", "対象外の理由", "終了の理由",
+    "終了日",
 )  # fmt: skip
 PAYMENT_HEADERS = (
     "領収書番号", "入金日", "案件番号", "実施時間（分）", "基本料金（円）", "延長料金（円）",
@@ -71,6 +76,7 @@ class ExportResult:
     rows: int
     what: str  # 案件 / 入金 / 統計
     range_text: str
+    format: ExportFormat = ExportFormat.CSV
 
 
 @requires(Permission.CASE_WORK)
@@ -83,14 +89,15 @@ def export_cases(
     overwrite: bool = False,
 ) -> ExportResult:
     """Every case registered in the range (by 受付日), with the patient's personal data."""
+    fmt = _checked_target(store, path, overwrite)
     _check_range(date_from, date_to)
     with staged_output(path, store=store, overwrite=overwrite) as staged:
         with store.read() as session:
             labels = {r.code: r.label for r in load_settings(session).exclusion_reasons}
             query = _cases_query(date_from, date_to)
             rows = (_case_line(row, labels) for row in session.execute(query).yield_per(2000))
-            count = _write_csv(staged, CASE_HEADERS, rows)
-        return _put_in_place(store, staged, count, "案件", "cases", date_from, date_to)
+            count = _write(staged, fmt, "案件", CASE_HEADERS, rows)
+        return _put_in_place(store, staged, fmt, count, "案件", "cases", date_from, date_to)
 
 
 @requires(Permission.CASE_WORK)
@@ -107,6 +114,7 @@ def export_payments(
     Every payment is listed, a voided one marked 取消 with its reason (it is not money kept:
     the 統計 revenue leaves it out).
     """
+    fmt = _checked_target(store, path, overwrite)
     _check_range(date_from, date_to)
     query = (
         select(
@@ -124,16 +132,17 @@ def export_payments(
     with staged_output(path, store=store, overwrite=overwrite) as staged:
         with store.read() as session:
             rows = ((*r[:-2], "取消" if r[-2] else "", r[-1]) for r in session.execute(query))
-            count = _write_csv(staged, PAYMENT_HEADERS, rows)
-        return _put_in_place(store, staged, count, "入金", "payments", date_from, date_to)
+            count = _write(staged, fmt, "入金", PAYMENT_HEADERS, rows)
+        return _put_in_place(store, staged, fmt, count, "入金", "payments", date_from, date_to)
 
 
 @requires(Permission.CASE_WORK)
 def export_stats(
     store: Store, path: Path | str, period: Period, *, overwrite: bool = False
 ) -> ExportResult:
-    """Every 統計 table of the period, one after another, each under its title."""
-    check_output(path, store=store, overwrite=overwrite)  # before the figures are worked out
+    """Every 統計 table of the period: in a workbook one sheet per table, in a CSV one table
+    after another, each under its title."""
+    _checked_target(store, path, overwrite)  # before the figures are worked out
     return _export_tables(store, path, statistics(store, period), stats_tables, overwrite)
 
 
@@ -145,10 +154,34 @@ def export_stats_table(
     return _export_tables(store, path, data, lambda d: (table_by_key(d, key),), overwrite)
 
 
+def _checked_target(store: Store, path: Path | str, overwrite: bool) -> ExportFormat:
+    """The target checked (never a database, a backup, an existing file without
+    ``overwrite``: that reason first, it is the graver), then its format from the suffix."""
+    check_output(path, store=store, overwrite=overwrite)
+    return export_format(path)
+
+
 def _export_tables(
     store: Store, path: Path | str, data: StatsData, pick: Any, overwrite: bool
 ) -> ExportResult:
+    fmt = _checked_target(store, path, overwrite)
     tables: Sequence[StatsTable] = pick(data)
+    what = "統計" if len(tables) > 1 else f"統計・{tables[0].title}"
+    with staged_output(path, store=store, overwrite=overwrite) as staged:
+        if fmt is ExportFormat.XLSX:
+            sheets = [Sheet(t.title, t.headers, _typed_stats_rows(t)) for t in tables]
+            with staged.open_binary() as out:
+                write_workbook(out, sheets, title=f"{what}　{data.period.label}")
+        else:
+            _write_csv(staged, None, iter(_stats_lines(tables, data)))
+        return _put_in_place(
+            store, staged, fmt, sum(len(t.rows) for t in tables), what, "stats",
+            data.period.start, data.period.end,
+        )  # fmt: skip
+
+
+def _stats_lines(tables: Sequence[StatsTable], data: StatsData) -> list[Sequence[object]]:
+    """The CSV's lines: several tables one after another, each under its title and period."""
     lines: list[Sequence[object]] = []
     for table in tables:
         if len(tables) > 1:
@@ -157,13 +190,27 @@ def _export_tables(
             lines.append((f"{table.title}　{data.period.label}",))
         lines.append(table.headers)
         lines.extend(table.rows)
-    what = "統計" if len(tables) > 1 else f"統計・{tables[0].title}"
-    with staged_output(path, store=store, overwrite=overwrite) as staged:
-        _write_csv(staged, None, iter(lines))
-        return _put_in_place(
-            store, staged, sum(len(t.rows) for t in tables), what, "stats",
-            data.period.start, data.period.end,
-        )  # fmt: skip
+    return lines
+
+
+def _typed_stats_rows(table: StatsTable) -> list[tuple[object, ...]]:
+    """The table's rows for a workbook: a median in days ("8.5") as a number, "—" as text."""
+    medians = frozenset(i for i, h in enumerate(table.headers) if "中央値" in h)
+    if not medians:
+        return list(table.rows)
+    return [
+        tuple(_number(v) if i in medians else v for i, v in enumerate(row)) for row in table.rows
+    ]
+
+
+def _number(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
 
 
 def _check_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
@@ -180,6 +227,20 @@ def range_text(date_from: dt.date | None, date_to: dt.date | None) -> str:
 def slash_date(day: dt.date | None) -> str:
     """YYYY/MM/DD, as Excel reads a date in Japan; "" for none."""
     return "" if day is None else f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
+
+
+def _write(
+    staged: StagedOutput,
+    fmt: ExportFormat,
+    sheet: str,
+    headers: Sequence[str],
+    rows: Iterator[Sequence[object]],
+) -> int:
+    """The whole file in the format asked for; the number of rows."""
+    if fmt is ExportFormat.XLSX:
+        with staged.open_binary() as out:
+            return write_workbook(out, [Sheet(sheet, headers, rows)])
+    return _write_csv(staged, headers, rows)
 
 
 def _write_csv(
@@ -200,6 +261,7 @@ def _write_csv(
 def _put_in_place(
     store: Store,
     staged: StagedOutput,
+    fmt: ExportFormat,
     count: int,
     what: str,
     kind: str,
@@ -209,14 +271,15 @@ def _put_in_place(
     """Audit entry and rename in one transaction: the rename failing rolls the entry back."""
     span = range_text(date_from, date_to)
     with store.transaction() as session:
-        _audit(session, store, what, kind, span, date_from, date_to, count, staged.target)
+        _audit(session, store, fmt, what, kind, span, date_from, date_to, count, staged.target)
         staged.place()
-    return ExportResult(staged.target, count, what, span)
+    return ExportResult(staged.target, count, what, span, fmt)
 
 
 def _audit(
     session: Session,
     store: Store,
+    fmt: ExportFormat,
     what: str,
     kind: str,
     span: str,
@@ -227,8 +290,9 @@ def _audit(
 ) -> None:
     audit.record(
         session, store.staff, AuditAction.EXPORT_CSV, "export", kind,
-        summary=f"CSVを書き出し：{what}（{span}、{count}行）→ {target.name}",
-        after={"what": kind, "from": date_from.isoformat() if date_from else None,
+        summary=f"{fmt.label}を書き出し：{what}（{span}、{count}行）→ {target.name}",
+        after={"what": kind, "format": fmt.value,
+               "from": date_from.isoformat() if date_from else None,
                "to": date_to.isoformat() if date_to else None, "rows": count,
                "file": str(target)},
     )  # fmt: skip
@@ -282,22 +346,19 @@ def _cases_query(date_from: dt.date | None, date_to: dt.date | None) -> Select[*
         )
         .order_by(SOCase.id)
     )  # fmt: skip
+    # The period is the cases' 受付日, as the statistics count them.
     if date_from is not None:
-        query = query.where(SOCase.created_at >= _local_midnight(date_from))
+        query = query.where(SOCase.received_on >= date_from)
     if date_to is not None:
-        query = query.where(SOCase.created_at < _local_midnight(date_to + dt.timedelta(days=1)))
+        query = query.where(SOCase.received_on <= date_to)
     return query
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time()).astimezone()
 
 
 def _case_line(row: Any, labels: dict[str, str]) -> tuple[object, ...]:
     (case, patient, caller, relationship, relation, institution, ref_department, ref_doctor, wanted,
      department, doctor, appt_date, appt_time, application) = row  # fmt: skip
     return (
-        case.case_number, case.created_at, case.stage.label, patient.name, patient.furigana,
+        case.case_number, case.received_on, case.stage.label, patient.name, patient.furigana,
         patient.birth_date, patient.sex.label, format_postal(patient.postal_code, mark=False),
         patient.address, _phone_text(patient.phone), _phone_text(patient.mobile),
         caller or "", relation_label(relationship, relation) if relationship else "",
@@ -305,7 +366,7 @@ def _case_line(row: Any, labels: dict[str, str]) -> tuple[object, ...]:
         ref_department or "", ref_doctor or "", wanted or "", case.category.label,
         case.diagnosis, case.decision.label, department or "", doctor or "", appt_date,
         appt_time, case.actual_minutes, application, case.report_delivered_on,
-        labels.get(case.exclusion_code, case.exclusion_code), case.end_reason,
+        labels.get(case.exclusion_code, case.exclusion_code), case.end_reason, case.ended_on,
     )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-"""変更履歴（監査ログ）: who did what and when, filtered, paged and exported to CSV.
+"""変更履歴（監査ログ）: who did what and when, filtered, paged and exported (Excel or CSV).
 
 For administrators (issue #14): the services refuse whoever the role does not allow
 read the log, so the viewer needs no check of its own beyond showing that refusal.
@@ -44,23 +44,21 @@ from desktop_app.services.audit_log import (
 )
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
-from desktop_app.ui.file_dialogs import ask_save_file
+from desktop_app.ui.file_dialogs import ask_export_file
 from desktop_app.ui.layout_tools import fit_date_edit, fit_to_screen
 from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
 from desktop_app.ui.value_combo import ValueCombo
 
-CSV_FILTER = "CSV ファイル (*.csv)"
 HEADERS = ("番号", "日時", "担当者", "操作", "案件番号", "内容")
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the AuditRow itself
 
 PageLoader = Callable[[AuditFilter, int | None], tuple[AuditRow, ...] | None]
 
 
-def ask_csv_path(parent: QWidget | None, suggested: str) -> str | None:
-    """Ask where to save the CSV, starting in Documents; None if the clerk backs out.
-
-    Module-level so tests can answer it without a modal dialog."""
-    return ask_save_file(parent, "変更履歴をCSVに書き出す", suggested, CSV_FILTER, ".csv")
+def ask_export_path(parent: QWidget | None, suggested: str) -> str | None:
+    """Ask where to save the export, starting in Documents, Excel (.xlsx) offered first and
+    CSV second; None if the clerk backs out."""
+    return ask_export_file(parent, "変更履歴を書き出す", suggested)
 
 
 class AuditLogModel(ReadOnlyTableModel):
@@ -203,7 +201,7 @@ class AuditViewer(QDialog):
 
         self.count_label = QLabel()
         self.count_label.setObjectName("muted")
-        self.export_button = QPushButton("CSVに書き出し…")
+        self.export_button = QPushButton("書き出す（Excel・CSV）…")
         close = QPushButton("閉じる")
         close.clicked.connect(self.accept)
         bottom = QHBoxLayout()
@@ -339,10 +337,11 @@ class AuditViewer(QDialog):
         self.detail.setPlainText("\n".join(lines))
 
     def export(self) -> None:
-        """Write what the filter matches to a CSV the clerk names; the export is audited."""
+        """Write what the filter matches to the workbook or CSV the clerk names (the suffix
+        says which); the export is audited."""
         f = self.current_filter()
-        suggested = f"変更履歴-{clock.today():%Y%m%d}.csv"
-        path = ask_csv_path(self, suggested)
+        suggested = f"変更履歴-{clock.today():%Y%m%d}.xlsx"
+        path = ask_export_path(self, suggested)
         if path is None:
             return
         # The save dialog asked before replacing a file; a database is refused all the same.

@@ -8,6 +8,7 @@ and the start is the documents folder, or the home folder when there is none.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
@@ -19,6 +20,10 @@ _LABELS = {
     QFileDialog.DialogLabel.FileType: "ファイルの種類：",
     QFileDialog.DialogLabel.Reject: "キャンセル",
 }
+# What an export can be saved as, the first offered first: (the dialog's filter, the suffix).
+EXCEL_FILTER = ("Excel ブック (*.xlsx)", ".xlsx")
+CSV_FILTER = ("CSV ファイル (*.csv)", ".csv")
+EXPORT_FILTERS = (EXCEL_FILTER, CSV_FILTER)
 
 
 def documents_folder() -> Path:
@@ -42,18 +47,41 @@ def ask_save_file(
     The path ends in ``suffix`` (".pdf", ".csv") unless the clerk chose an existing file by its
     full name; when it names an existing file, the clerk has said to replace it (callers write
     with overwrite=True, which still never replaces a database or a backup)."""
+    return _ask_save(parent, title, suggested, ((name_filter, suffix),))
+
+
+def ask_export_file(parent: QWidget | None, title: str, suggested: str) -> str | None:
+    """Where to save an export: Excel (.xlsx) offered first, CSV (.csv) second, and the name's
+    suffix follows the type the clerk picks (``suggested`` is given with .xlsx). A name typed
+    with .xlsx or .csv keeps it; the writer takes the format from the suffix. None when
+    cancelled; an existing file chosen means replace it, as for ``ask_save_file``."""
+    return _ask_save(parent, title, suggested, EXPORT_FILTERS)
+
+
+def _ask_save(
+    parent: QWidget | None, title: str, suggested: str, filters: Sequence[tuple[str, str]]
+) -> str | None:
     dialog = _dialog(parent, title, str(documents_folder() / suggested))
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setNameFilter(name_filter)
+    dialog.setNameFilters([name for name, _suffix in filters])
+    suffixes = dict(filters)
     # The dialog adds the suffix itself, so the name it asks about replacing is the one saved.
-    dialog.setDefaultSuffix(suffix.lstrip("."))
+    dialog.setDefaultSuffix(filters[0][1].lstrip("."))
+    if len(filters) > 1:
+        # Picking another type: the dialog changes the suffix in its name field itself, and
+        # the one it adds to a name typed without any becomes that type's.
+        dialog.filterSelected.connect(
+            lambda name: dialog.setDefaultSuffix(suffixes.get(name, filters[0][1]).lstrip("."))
+        )
     dialog.setLabelText(QFileDialog.DialogLabel.Accept, "保存")
     if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
         return None
     path = dialog.selectedFiles()[0]
-    if path.lower().endswith(suffix) or Path(path).exists():
-        # An existing file is the one the dialog asked about replacing, and the clerk chose
-        # it: it is returned as chosen (the writer refuses a database or a backup).
+    suffix = suffixes.get(dialog.selectedNameFilter(), filters[0][1])
+    if path.lower().endswith(tuple(suffixes.values())) or Path(path).exists():
+        # A name typed with one of the offered suffixes keeps it; an existing file is the one
+        # the dialog asked about replacing, and the clerk chose it: it is returned as chosen
+        # (the writer refuses a database, a backup, or a suffix it cannot write).
         return path
     path = f"{path}{suffix}"
     if Path(path).exists() and not _replace_confirmed(parent, title, path):

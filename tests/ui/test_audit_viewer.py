@@ -1,4 +1,4 @@
-"""The audit viewer: reached from 設定, filters, pages as it scrolls, and exports CSV."""
+"""The audit viewer: reached from 設定, filters, pages as it scrolls, and exports (Excel, CSV)."""
 
 from __future__ import annotations
 
@@ -106,10 +106,10 @@ def test_csv_export_through_the_dialog_helper(
         asked.append(suggested)
         return str(target)
 
-    monkeypatch.setattr(audit_viewer, "ask_csv_path", answer)
+    monkeypatch.setattr(audit_viewer, "ask_export_path", answer)
     viewer.action.setCurrentIndex(viewer.action.index_of("demo.build"))
     viewer.export_button.click()
-    assert asked and asked[0].startswith("変更履歴-") and asked[0].endswith(".csv")
+    assert asked and asked[0].startswith("変更履歴-") and asked[0].endswith(".xlsx")
     with target.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][:4] == ["番号", "日時", "担当者", "操作"]
@@ -123,6 +123,39 @@ def test_csv_export_through_the_dialog_helper(
 def test_backing_out_of_the_file_dialog_writes_nothing(
     viewer: AuditViewer, monkeypatch: pytest.MonkeyPatch, demo_log: Store
 ) -> None:
-    monkeypatch.setattr(audit_viewer, "ask_csv_path", lambda _parent, _name: None)
+    monkeypatch.setattr(audit_viewer, "ask_export_path", lambda _parent, _name: None)
     viewer.export_button.click()
     assert count_entries(demo_log) == 452
+
+
+def test_export_to_excel_through_the_real_dialog(
+    qtbot, viewer: AuditViewer, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog, QLineEdit, QWidget
+
+    from tests.ui.modals import answer_modals
+
+    seen: dict[str, object] = {}
+
+    def save(dialog: QWidget) -> None:
+        assert isinstance(dialog, QFileDialog), type(dialog)
+        name_edit = dialog.findChild(QLineEdit, "fileNameEdit")
+        assert name_edit is not None
+        seen["filters"] = dialog.nameFilters()
+        seen["name"] = name_edit.text()
+        dialog.setDirectory(str(tmp_path))
+        name_edit.setText("履歴")
+        dialog.accept()
+
+    assert viewer.export_button.text() == "書き出す（Excel・CSV）…"
+    viewer.action.setCurrentIndex(viewer.action.index_of("demo.build"))
+    asked = answer_modals(save)
+    viewer.export_button.click()
+    assert not asked.pending
+    assert seen["filters"] == ["Excel ブック (*.xlsx)", "CSV ファイル (*.csv)"]
+    assert str(seen["name"]).startswith("変更履歴-") and str(seen["name"]).endswith(".xlsx")
+    ws = load_workbook(tmp_path / "履歴.xlsx")["変更履歴"]
+    assert ws.max_row == 2 and ws.cell(2, 4).value == "デモデータの作成"
+    assert ws.cell(2, 2).is_date and ws.freeze_panes == "A2"
+    assert "1 件を書き出しました" in viewer.count_label.text()
