@@ -11,6 +11,7 @@ the ServiceRunner, so every open page refreshes itself; nothing is recorded when
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -130,10 +131,14 @@ class PrintPreviewDialog(QDialog):
         parent: QWidget | None = None,
         *,
         heading: str = "",
+        record: Callable[[str], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self.form = form
+        # Who notes a print or a save ("印刷", "PDF保存"): the form's own log by default; an
+        # office report (the 月報) that is no case form passes its own.
+        self._recorder = record
         self.sent_recorded: Channel | None = None  # how the clerk said it went out, if asked
         self.last_job: SentJob | None = None  # what CUPS accepted last, if it went that way
         self._sending = False  # a CUPS job is on its way: the dialog stays open till it is
@@ -405,6 +410,9 @@ class PrintPreviewDialog(QDialog):
         actions.show_error(self, f"PDFを保存できませんでした。{exc.message}")
 
     def _record(self, how: str) -> None:
+        if self._recorder is not None:
+            self._recorder(how)
+            return
         if self.form.case_id is None or self.form.kind == FormKind.DAYLIST:
             # Blank forms and the day list belong to no case: the log alone notes them.
             self._runner.run(self, record_printed, self.form.kind, None, how=how, day=self.form.day)

@@ -1,4 +1,5 @@
-"""The 統計 page: a period, a chart for the report, and the tables, each exportable to CSV.
+"""The 統計 page: a period, a chart for the report, and the tables, each exportable to Excel
+or CSV; the period's cases and payments too (the cases only for a role that may export them).
 
 The figures are counted off the UI thread (ServiceRunner.run_in_background); the page shows
 a busy bar meanwhile and keeps the last figures until the new ones arrive. It reloads when
@@ -39,7 +40,13 @@ from desktop_app.domain.statistics import (
     fiscal_year,
     fiscal_year_of,
 )
-from desktop_app.services.export import ExportResult, export_stats, export_stats_table
+from desktop_app.services.export import (
+    ExportResult,
+    export_cases,
+    export_payments,
+    export_stats,
+    export_stats_table,
+)
 from desktop_app.services.statistics import statistics
 from desktop_app.services.statistics_data import (
     TABLE_MONTHS,
@@ -49,10 +56,12 @@ from desktop_app.services.statistics_data import (
     StatsTable,
     stats_tables,
 )
+from desktop_app.services.store import StoreError
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
-from desktop_app.ui.file_dialogs import ask_save_file
+from desktop_app.ui.file_dialogs import ask_export_file
 from desktop_app.ui.layout_tools import fit_date_edit
+from desktop_app.ui.permissions import gate
 from desktop_app.ui.rows_model import AnyIndex, RowsModel
 from desktop_app.ui.stats_chart import MonthlyChart
 from desktop_app.ui.style import ACCENT
@@ -64,8 +73,7 @@ QPushButton:checked {{
 }}
 """
 FIRST_COLUMN_SLACK = 24
-CSV_FILTER = "CSVファイル（Excel用） (*.csv)"
-# Short tab names; the table's full title is in the CSV and the tooltip.
+# Short tab names; the table's full title is in the exported file and the tooltip.
 TAB_NAMES = {
     "months": "月別",
     "doctors": "診療科・担当医",
@@ -76,9 +84,12 @@ TAB_NAMES = {
 }
 
 
-def ask_save_path(parent: QWidget | None, suggested: str) -> str | None:
-    """Where to save a CSV; None when the clerk cancels. Tests patch this, not the dialog."""
-    return ask_save_file(parent, "CSVに書き出す", suggested, CSV_FILTER, ".csv")
+def ask_save_path(
+    parent: QWidget | None, suggested: str, title: str = "統計を書き出す"
+) -> str | None:
+    """Where to save an export, Excel (.xlsx) offered first, CSV second; None when the clerk
+    cancels. ``suggested`` ends in .xlsx; the suffix follows the type the clerk picks."""
+    return ask_export_file(parent, title, suggested)
 
 
 class _TotalsModel(RowsModel):
@@ -105,7 +116,7 @@ class StatsTableView(QWidget):
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.export_button = QPushButton("この表をCSVに書き出す")
+        self.export_button = QPushButton("この表を書き出す（Excel・CSV）…")
         self.export_button.clicked.connect(lambda: page.export_table(self.key))
         bottom = QHBoxLayout()
         bottom.addStretch(1)
@@ -202,7 +213,17 @@ class StatsPage(QWidget):
         self.range_sep = QLabel("〜")
         self.count_button = QPushButton("集計")
         self.count_button.setObjectName("primary")
-        self.export_all_button = QPushButton("すべての表をCSVに書き出す")
+        self.export_all_button = QPushButton("すべての表…")
+        self.export_all_button.setToolTip("この期間の統計の表を、表ごとのシートにして書き出します")
+        self.cases_button = QPushButton("案件一覧…")
+        self.cases_button.setToolTip(
+            "この期間に受け付けた案件を、患者の個人情報とともにExcelかCSVに書き出します"
+        )
+        self.payments_button = QPushButton("入金一覧…")
+        self.payments_button.setToolTip(
+            "この期間の入金（領収書番号・金額。個人情報なし）をExcelかCSVに書き出します"
+        )
+        self._exporting = False  # a list export is being written off the UI thread
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # no known end: a moving bar
         self.busy.setFixedWidth(120)
@@ -222,7 +243,6 @@ class StatsPage(QWidget):
         top.addSpacing(8)
         top.addWidget(self.busy)
         top.addStretch(1)
-        top.addWidget(self.export_all_button)
 
         self.period_label = QLabel("")
         self.period_label.setObjectName("periodLabel")
@@ -231,6 +251,22 @@ class StatsPage(QWidget):
         info.addWidget(self.period_label)
         info.addSpacing(12)
         info.addWidget(self.status, 1)
+        # The period's files: the report to print, and the exports (one row, so the page fits
+        # a 1280-pixel screen with the sidebar).
+        files = QHBoxLayout()
+        files.addStretch(1)
+        files.addWidget(QLabel("この期間を書き出す（Excel・CSV）："))
+        for button in (self.export_all_button, self.cases_button, self.payments_button):
+            files.addWidget(button)
+        files.addSpacing(16)
+        # 月報: the period on screen on one printed page, through the print preview.
+        from desktop_app.services.access import PRINT_FORMS  # light: no printing loaded
+
+        self.report_button = QPushButton("月報を印刷…")
+        self.report_button.setToolTip("この期間の件数・グラフ・表を1枚の月報にして印刷します")
+        self.report_button.clicked.connect(self.print_monthly_report)
+        files.addWidget(self.report_button)
+        gate(self.report_button, runner, PRINT_FORMS)
 
         self.chart = MonthlyChart()
         self.tabs = QTabWidget()
@@ -250,14 +286,18 @@ class StatsPage(QWidget):
         layout.setSpacing(8)
         layout.addLayout(top)
         layout.addLayout(info)
+        layout.addLayout(files)
         layout.addWidget(splitter, 1)
 
         self.kind_buttons.buttonClicked.connect(lambda _b: self._kind_changed())
         self.year.editingFinished.connect(self.refresh)
         self.count_button.clicked.connect(self.refresh)
         self.export_all_button.clicked.connect(self.export_all)
+        self.cases_button.clicked.connect(self.export_cases)
+        self.payments_button.clicked.connect(self.export_payments)
         runner.changed.connect(self._on_changed)
         self._kind_changed(load=False)
+        self.gate_exports()
 
     # The period chosen on screen.
     def kind(self) -> PeriodKind:
@@ -316,7 +356,7 @@ class StatsPage(QWidget):
         return self._answered < self._loading
 
     def _set_busy(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
+        self.busy.setVisible(busy or self._exporting)
         self.count_button.setEnabled(not busy)
 
     def _loaded(self, number: int, data: StatsData) -> None:
@@ -364,6 +404,7 @@ class StatsPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.gate_exports()  # another member of staff may have signed in meanwhile
         if self._stale:
             self.refresh()
 
@@ -371,8 +412,8 @@ class StatsPage(QWidget):
     def export_table(self, key: str) -> ExportResult | None:
         if self.data is None:
             return None
-        name = f"統計_{TAB_NAMES[key]}_{_file_part(self.data.period)}.csv"
-        path = ask_save_path(self, name)
+        name = f"統計_{TAB_NAMES[key]}_{_file_part(self.data.period)}.xlsx"
+        path = ask_save_path(self, name, "この表を書き出す")
         if path is None:
             return None
         # The save dialog asked before replacing a file; a database is refused all the same.
@@ -386,15 +427,104 @@ class StatsPage(QWidget):
         except ValidationError as exc:
             actions.show_error(self, exc.message)
             return None
-        path = ask_save_path(self, f"統計_{_file_part(period)}.csv")
+        path = ask_save_path(self, f"統計_{_file_part(period)}.xlsx", "すべての表を書き出す")
         if path is None:
             return None
         return self._exported(self.runner.run(self, export_stats, path, period, overwrite=True))
+
+    def export_cases(self) -> None:
+        """The period's cases (by 受付日), personal data included, written off the UI thread."""
+        self._export_list(export_cases, "案件一覧")
+
+    def export_payments(self) -> None:
+        """The period's payments (by 入金日), written off the UI thread."""
+        self._export_list(export_payments, "入金一覧")
+
+    def is_exporting(self) -> bool:
+        return self._exporting
+
+    def gate_exports(self) -> None:
+        """Each export button enabled only for a role its service allows (the reason on hover)."""
+        gate(self.export_all_button, self.runner, export_stats)
+        for view in self.tables.values():
+            gate(view.export_button, self.runner, export_stats_table)
+        # One list at a time: the buttons wait while one is being written.
+        gate(self.cases_button, self.runner, export_cases, enabled=not self._exporting)
+        gate(self.payments_button, self.runner, export_payments, enabled=not self._exporting)
+
+    def _export_list(self, service: Any, what: str) -> None:
+        if self._exporting:
+            return
+        try:
+            period = self.data.period if self.data is not None else self.period()
+        except ValidationError as exc:
+            actions.show_error(self, exc.message)
+            return
+        path = ask_save_path(self, f"{what}_{_file_part(period)}.xlsx", f"{what}を書き出す")
+        if path is None:
+            return
+        self._set_exporting(True)
+        self.status.setText(f"{what}を書き出しています…")
+        # The save dialog asked before replacing a file; a database is refused all the same.
+        self.runner.run_in_background(
+            self, service, path, date_from=period.start, date_to=period.end, overwrite=True,
+            on_done=self._list_exported, on_failed=self._list_failed,
+        )  # fmt: skip
+
+    def _set_exporting(self, exporting: bool) -> None:
+        self._exporting = exporting
+        self.busy.setVisible(exporting or self.is_busy())
+        self.gate_exports()
+
+    def _list_exported(self, result: ExportResult) -> None:
+        self._set_exporting(False)
+        self._exported(result)
+
+    def _list_failed(self, exc: Exception) -> None:
+        self._set_exporting(False)
+        self.status.setText("書き出せませんでした。")
+        if isinstance(exc, ValidationError | StoreError):
+            message = getattr(exc, "message", None) or str(exc)
+            actions.show_error(self, f"書き出せませんでした：{message}")
+        else:
+            actions.show_unexpected(self, exc)
 
     def _exported(self, result: ExportResult | None) -> ExportResult | None:
         if result is not None:
             self.status.setText(f"書き出しました：{result.path}（{result.rows:,}行）")
         return result
+
+    def print_monthly_report(self) -> QWidget | None:
+        """The 月報 of the period on screen (the figures shown, else the period chosen) in the
+        print preview; None when it could not be made (the clerk has been told why)."""
+        # Here, not at the top: printing and Qt's PDF view load when a report is first made.
+        from desktop_app.domain.forms import FormKind
+        from desktop_app.services.forms import RenderedForm
+        from desktop_app.services.monthly_report import monthly_report, record_monthly_report
+        from desktop_app.ui.layout_tools import settle_layout
+        from desktop_app.ui.print_preview import PrintPreviewDialog
+
+        try:
+            period = self.data.period if self.data is not None else self.period()
+        except ValidationError as exc:
+            actions.show_error(self, exc.message)
+            return None
+        pdf = self.runner.read(self, monthly_report, period)
+        if pdf is None:
+            return None
+        title = f"月報（{period.label}）"
+        # The preview wants a FormKind, which the report has none of: the kind is never used,
+        # as the report notes its own prints (record_monthly_report).
+        form = RenderedForm(FormKind.DAYLIST, pdf, title, f"月報_{_file_part(period)}.pdf")
+
+        def record(how: str) -> None:
+            self.runner.run(dialog, record_monthly_report, period, how=how)
+
+        dialog = PrintPreviewDialog(self.runner, form, self, heading=title, record=record)
+        dialog.finished.connect(dialog.deleteLater)
+        settle_layout(dialog)
+        dialog.open()
+        return dialog
 
 
 def _file_part(period: Period) -> str:

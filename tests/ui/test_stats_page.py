@@ -93,13 +93,13 @@ def test_export_button_writes_the_table(
     target = tmp_path / "月別.csv"
     asked: list[str] = []
 
-    def ask(_parent: object, name: str) -> str:
+    def ask(_parent: object, name: str, _title: str = "") -> str:
         asked.append(name)
-        return str(target)
+        return str(target)  # the clerk typed a .csv name: a CSV as before
 
     monkeypatch.setattr(stats_page, "ask_save_path", ask)
     page.tables["revenue"].export_button.click()
-    assert asked == ["統計_収入_2026年.csv"]
+    assert asked == ["統計_収入_2026年.xlsx"]
     with target.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["月", "入金件数", "金額（円）"] and rows[-1] == ["合計", "2", "16500"]
