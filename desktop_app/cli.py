@@ -59,7 +59,8 @@ ENV_PASSWORD = "SODESK_PASSWORD"
 
 # The subcommands build_parser adds (tests/test_cli.py checks the two agree).
 COMMANDS = (
-    "init", "demo", "check", "print", "backup", "restore", "export", "recover-admin", "pg-setup",
+    "init", "demo", "check", "print", "backup", "restore", "export", "report", "import",
+    "recover-admin", "pg-setup",
 )  # fmt: skip
 
 
@@ -145,7 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="バックアップに sodesk check の問題があっても戻す（最後の手段。問題は変更履歴に残ります）",
     )
     export = sub.add_parser(
-        "export", parents=[signed], help="案件・入金・統計をCSV（Excel用）に書き出す"
+        "export",
+        parents=[signed],
+        help="案件・入金・統計をExcel（.xlsx）またはCSV（.csv）に書き出す",
     )
     export.add_argument(
         "what",
@@ -159,8 +162,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--to", dest="date_to", metavar="YYYY-MM-DD", type=_iso_date, help="期間の終了日"
     )
-    export.add_argument("-o", "--output", required=True, metavar="FILE.csv", help="出力先")
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE.csv|FILE.xlsx",
+        help="出力先（.xlsx ならExcelのブック、.csv ならCSV。形式はファイル名の末尾で決まります）",
+    )
     _overwrite_option(export)
+    from desktop_app.cli_import import add_import_parser
+    from desktop_app.cli_report import add_report_parser
+
+    add_report_parser(sub, [signed])
+    add_import_parser(sub, [signed])
     recover = sub.add_parser(
         "recover-admin",
         parents=[common],
@@ -303,6 +317,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _restore(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "report":
+        from desktop_app.cli_report import run_report
+
+        return run_report(args)
+    if args.command == "import":
+        from desktop_app.cli_import import run_import
+
+        return run_import(args)
     if args.command == "recover-admin":
         return _recover_admin(args)
     if args.command == "pg-setup":
@@ -439,7 +461,10 @@ def _export(args: argparse.Namespace) -> int:
             )
     finally:
         store.close()
-    print(f"{result.what}（{result.range_text}、{result.rows:,}行）→ {result.path}")
+    print(
+        f"{result.what}（{result.range_text}、{result.rows:,}行、{result.format.label}）"
+        f"→ {result.path}"
+    )
     return EXIT_OK
 
 
@@ -459,13 +484,17 @@ def _password(prompt: str = "パスワード: ") -> str:
 
 
 def _sign_in(store: Store, login: str | None) -> None:
-    """Work as ``login`` (its password asked for); on a demo database, as the demo clerk."""
+    """Work as ``login`` (its password asked for); on a demo database, as that demo account
+    without a password (the demo clerk when none is named: ``--user kanri`` is its admin)."""
     from desktop_app.domain.errors import ValidationError
     from desktop_app.services.demo_mark import is_demo_store
     from desktop_app.services.staff import has_accounts, sign_in, sign_in_demo
 
     if is_demo_store(store):
-        sign_in_demo(store)
+        if login:
+            sign_in_demo(store, login)
+        else:
+            sign_in_demo(store)
         return
     if not has_accounts(store):
         raise ValidationError(

@@ -33,6 +33,7 @@ WRITERS = {
     "export cases": ["export", "cases"],
     "export payments": ["export", "payments"],
     "export stats": ["export", "stats"],
+    "report": ["report", "--month", "2026-11"],
 }
 TARGETS = ("db", "wal", "backup", "symlink-to-db", "existing", "folder", "backup-name")
 
@@ -156,10 +157,12 @@ def test_a_command_never_writes_over_a_database_a_backup_or_an_existing_file(
 def test_overwrite_replaces_an_ordinary_file_and_every_output_is_private(
     writer: str, clinic: Path, tmp_path: Path, capsys
 ) -> None:
-    fresh = tmp_path / "fresh.out"
+    # An export's format follows its suffix (.csv or .xlsx); the others take any name.
+    suffix = ".csv" if writer.startswith("export") else ".out"
+    fresh = tmp_path / f"fresh{suffix}"
     assert main([*WRITERS[writer], "--db", str(clinic), *CLI_USER, "-o", str(fresh)]) == 0
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
-    old = tmp_path / "old.out"
+    old = tmp_path / f"old{suffix}"
     old.write_bytes(b"old")
     old.chmod(0o644)
     argv = [*WRITERS[writer], "--db", str(clinic), *CLI_USER, "-o", str(old), "--overwrite"]

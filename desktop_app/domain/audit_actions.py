@@ -54,6 +54,8 @@ class AuditAction(StrEnum):
     STAFF_RECOVERY = "staff.recovery"
     DEMO_MARK = "demo.mark"
     DATABASE_RESTORE = "database.restore"
+    CASE_IMPORT = "case.import"  # one case from a ledger row
+    LEDGER_IMPORT = "ledger.import"  # the import itself (the file, the counts)
 
     @property
     def label(self) -> str:
@@ -90,7 +92,7 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.MASTER_DOCTOR: "担当医の変更",
     AuditAction.MASTER_HOURS: "診療枠の変更",
     AuditAction.MASTER_CLOSURE: "休診日の変更",
-    AuditAction.EXPORT_CSV: "CSVの書き出し",
+    AuditAction.EXPORT_CSV: "書き出し（Excel・CSV）",
     AuditAction.AUDIT_EXPORT: "変更履歴の書き出し",
     AuditAction.STAFF_SIGN_IN: "サインイン",
     AuditAction.STAFF_SIGN_IN_FAILED: "サインインの失敗",
@@ -106,4 +108,6 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.STAFF_RECOVERY: "管理者アカウントの回復（コマンド）",
     AuditAction.DEMO_MARK: "デモ用データベースの指定",
     AuditAction.DATABASE_RESTORE: "バックアップからの復元",
+    AuditAction.CASE_IMPORT: "台帳からの案件の取り込み",
+    AuditAction.LEDGER_IMPORT: "台帳の取り込み",
 }

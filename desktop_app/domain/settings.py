@@ -67,3 +67,8 @@ class ClinicSettings:
 
 
 DEFAULT_SETTINGS = ClinicSettings()
+
+
+# The settings row (settings table, outside ClinicSettings) that keeps the column mapping of
+# the last ledger imported (services/ledger_import.py): header text -> domain/ledger.Field.
+LEDGER_MAPPING_KEY = "ledger_mapping"

@@ -13,7 +13,12 @@ from desktop_app.domain.audit_actions import AuditAction
 from desktop_app.domain.eligibility import ExclusionReason, Route
 from desktop_app.domain.errors import ConflictError
 from desktop_app.domain.roles import Permission
-from desktop_app.domain.settings import DEFAULT_SETTINGS, ClinicSettings, DateStyle
+from desktop_app.domain.settings import (
+    DEFAULT_SETTINGS,
+    LEDGER_MAPPING_KEY,
+    ClinicSettings,
+    DateStyle,
+)
 from desktop_app.domain.validation import validate_settings
 from desktop_app.services import audit
 from desktop_app.services.access import requires
@@ -101,6 +106,35 @@ def update_settings(
                 summary="設定を確認（変更なし）",
             )
     return merged
+
+
+@requires(Permission.SETTINGS)
+def get_ledger_mapping(store: Store) -> dict[str, str]:
+    """The column mapping (header → field) the last ledger import used; {} before the first."""
+    with store.read() as session:
+        return load_ledger_mapping(session)
+
+
+def load_ledger_mapping(session: Session) -> dict[str, str]:
+    """``get_ledger_mapping`` inside a service's own transaction."""
+    table = tables.settings
+    value = session.scalar(select(table.c.value).where(table.c.key == LEDGER_MAPPING_KEY))
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def save_ledger_mapping(session: Session, mapping: dict[str, str]) -> None:
+    """Keep a ledger's column mapping for next time, in the caller's transaction (the import
+    that used it records it in its own audit entry)."""
+    from desktop_app.db.models import Setting
+
+    _lock_settings(session)
+    row = session.get(Setting, LEDGER_MAPPING_KEY)
+    if row is None:
+        session.add(Setting(key=LEDGER_MAPPING_KEY, value=dict(mapping)))
+    elif row.value != mapping:
+        row.value = dict(mapping)
 
 
 # pg_advisory_xact_lock key that serialises settings saves ("SODESK" + "ST").

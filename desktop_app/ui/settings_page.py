@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -115,6 +116,7 @@ class SettingsPage(QWidget):
         self.masters_dialog: MastersDialog | None = None
         self.audit_viewer: AuditViewer | None = None
         self.staff_dialog: StaffAccountsDialog | None = None
+        self.ledger_dialog: QDialog | None = None
         self.read_only = False
         self.edits: dict[str, QLineEdit] = {}
         self.spins: dict[str, QSpinBox] = {}
@@ -161,6 +163,10 @@ class SettingsPage(QWidget):
         self.masters_button = QPushButton("担当医・診療枠・休診日を編集…")
         self.masters_button.clicked.connect(self.open_masters)
         closures_layout.addWidget(self.masters_button, 0, Qt.AlignmentFlag.AlignLeft)
+        # 取り込み: the office's Excel ledger, once the masters hold its doctors.
+        self.ledger_button = QPushButton("受付台帳（Excel・CSV）の取り込み…")
+        self.ledger_button.clicked.connect(self.open_ledger_import)
+        closures_layout.addWidget(self.ledger_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.backup_box = BackupBox(self.backups)
         backup_form = self._form(None)
@@ -320,6 +326,14 @@ class SettingsPage(QWidget):
         self.masters_dialog = MastersDialog(self._runner, self)
         self.masters_dialog.open()
 
+    def open_ledger_import(self) -> None:
+        """設定 → 取り込み: the ledger import, in its own window (administrators only)."""
+        # Imported here: the import service loads the ORM, which a start leaves for later.
+        from desktop_app.ui.ledger_import_dialog import LedgerImportDialog
+
+        self.ledger_dialog = LedgerImportDialog(self._runner, self)
+        self.ledger_dialog.open()
+
     def open_staff_accounts(self) -> None:
         """The staff accounts, in their own window (administrators only)."""
         self.staff_dialog = StaffAccountsDialog(self._runner, self)
@@ -356,6 +370,7 @@ class SettingsPage(QWidget):
         self.read_only_note.setVisible(self.read_only)
         self.setStyleSheet(READ_ONLY_STYLE if self.read_only else "")
         self.masters_button.setVisible(actor is None or may(actor.role, Permission.SETTINGS))
+        self.ledger_button.setVisible(actor is None or may(actor.role, Permission.SETTINGS))
         self.staff_button.setVisible(actor is None or may(actor.role, Permission.STAFF))
         self.audit_button.setVisible(actor is None or may(actor.role, Permission.AUDIT))
         if self.read_only:

@@ -106,6 +106,8 @@ BULK_READERS = {
     "audit_log.staff_names": Permission.AUDIT,
     "audit_log.export_csv": Permission.AUDIT,
     "staff_admin.list_accounts": Permission.STAFF,
+    "monthly_report.monthly_report": Permission.CASE_WORK,
+    "settings.get_ledger_mapping": Permission.SETTINGS,
 }
 
 
