@@ -15,7 +15,7 @@ from functools import lru_cache
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from desktop_app.db.models import Appointment, CaseDocument
+from desktop_app.db.models import Appointment, CaseDocument, SOCase
 from desktop_app.domain.documents import Direction, DocumentKind
 from desktop_app.domain.statistics import LeadTime, lead_time
 
@@ -54,11 +54,17 @@ def lead_times(
     applications received, first bookings made, sessions held (twice: from the booking and
     from the enquiry)."""
     # Cases with an appointment made in the period; kept when it was their first booking.
+    # A case imported from a ledger has no booking date (its appointment was written on the
+    # day of the import): it is left out of the two lead times that start at the booking.
     candidates = list(
         dict.fromkeys(
             session.scalars(
-                select(Appointment.case_id).where(
-                    Appointment.created_at >= start, Appointment.created_at < end
+                select(Appointment.case_id)
+                .join(SOCase, SOCase.id == Appointment.case_id)
+                .where(
+                    Appointment.created_at >= start,
+                    Appointment.created_at < end,
+                    SOCase.ledger_key.is_(None),
                 )
             )
         )
@@ -102,8 +108,11 @@ def _first_application(session: Session, case_ids: list[int]) -> dict[int, dt.da
 
 def _first_booking(session: Session, case_ids: list[int]) -> dict[int, dt.datetime]:
     found: dict[int, dt.datetime] = {}
-    query = select(Appointment.case_id, func.min(Appointment.created_at)).group_by(
-        Appointment.case_id
+    query = (
+        select(Appointment.case_id, func.min(Appointment.created_at))
+        .join(SOCase, SOCase.id == Appointment.case_id)
+        .where(SOCase.ledger_key.is_(None))
+        .group_by(Appointment.case_id)
     )
     for chunk in _chunks(case_ids):
         ids = set(chunk)

@@ -272,14 +272,19 @@ _FORM_FIELDS = {
 _HASHED_TABLES = frozenset({"audit_log"})
 
 
+_STAMPS = ("created_at", "updated_at", "at", "stage_since")
+
+
 def _stamp_new_rows(session: Session, _context: object, _instances: object) -> None:
-    """A new row's creation stamp comes from the store's clock, not the column's default
-    (which reads the program's clock): a booking made under a test's or an import's clock is
-    made on that clock's day, and lead times count from it."""
+    """A new row's stamps (created, updated, a call's or an audit entry's ``at``, a case's
+    ``stage_since``) come from the store's clock, not the columns' defaults (which read the
+    program's clock): a booking or a call logged under a test's or an import's clock is
+    dated by that clock, and the statistics and lead times count from it."""
     now = session_clock(session).utcnow()
     for row in session.new:
-        if getattr(row, "created_at", now) is None:
-            row.created_at = now
+        for name in _STAMPS:
+            if getattr(row, name, now) is None:
+                setattr(row, name, now)
 
 
 def _check_written_text(session: Session, _context: object, _instances: object) -> None:

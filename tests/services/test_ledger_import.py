@@ -249,3 +249,20 @@ def test_the_command_line_dry_run_and_import(
         assert get_ledger_mapping(check)["備考"] == ""
     finally:
         check.close()
+
+
+def test_imported_history_counts_by_its_own_dates(masters: Store, tmp_path: Path) -> None:
+    """The statistics of the ledger's months show the imported cases; an imported visit has
+    no booking date, so it stays out of the lead times that start at the booking but counts
+    from its enquiry."""
+    from desktop_app.domain.statistics import fiscal_year
+    from desktop_app.services.statistics import statistics
+
+    import_ledger(masters, _xlsx(tmp_path / "ledger.xlsx", MESSY))
+    data = statistics(masters, fiscal_year(2024))
+    april = next(m for m in data.months if m.label == "2024年4月")
+    assert (april.enquiries, april.sessions, april.revenue_yen) == (1, 1, 5500)
+    leads = {lead.label: lead for lead in data.lead_times}
+    assert leads["予約 → 受診"].count == 0
+    assert leads["問い合わせ → 受診（全体）"].count == 1
+    assert leads["問い合わせ → 受診（全体）"].median_days == 19

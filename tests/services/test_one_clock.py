@@ -103,3 +103,19 @@ def test_a_store_told_another_day_writes_that_day(clinic: Store) -> None:
     assert entry.at.astimezone().date() == dt.date(2027, 2, 3), "the audit entry too"
     with pytest.raises(Exception, match="未来"):
         receive_application(clinic, case.id, on=dt.date(2027, 2, 4), channel=Channel.FAX)
+
+
+def test_a_call_logged_without_a_case_is_dated_by_the_store_clock(clinic: Store) -> None:
+    """The enquiry log's row takes its ``at`` from the store's clock, not the column's
+    default: the statistics count it in the clock's month."""
+    from desktop_app.domain.people import Relationship
+    from desktop_app.domain.statistics import calendar_year
+    from desktop_app.services.intake import log_enquiry
+    from desktop_app.services.statistics import statistics
+
+    clinic.clock = FixedClock(dt.datetime(2026, 6, 15, 11, 0))
+    logged = log_enquiry(clinic, "第三者　様", Relationship.OTHER, summary="知人の代理")
+    assert logged.at.astimezone().date() == dt.date(2026, 6, 15)
+    months = {m.label: m for m in statistics(clinic, calendar_year(2026)).months}
+    assert months["2026年6月"].enquiries_without_case == 1
+    assert months["2026年12月"].enquiries_without_case == 0
