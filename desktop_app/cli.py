@@ -59,7 +59,7 @@ ENV_PASSWORD = "SODESK_PASSWORD"
 
 # The subcommands build_parser adds (tests/test_cli.py checks the two agree).
 COMMANDS = (
-    "init", "demo", "check", "print", "backup", "restore", "export", "report", "import",
+    "init", "demo", "check", "print", "backup", "restore", "export", "report", "import", "fax",
     "recover-admin", "pg-setup",
 )  # fmt: skip
 
@@ -175,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_parser(sub, [signed])
     add_import_parser(sub, [signed])
+    from desktop_app.cli_fax import add_fax_parser
+
+    add_fax_parser(sub, [common])
     recover = sub.add_parser(
         "recover-admin",
         parents=[common],
@@ -321,6 +324,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from desktop_app.cli_report import run_report
 
         return run_report(args)
+    if args.command == "fax":
+        from desktop_app.cli_fax import run_fax
+
+        return run_fax(args)
     if args.command == "import":
         from desktop_app.cli_import import run_import
 

@@ -68,7 +68,9 @@ def build_form(
         c.setSubject(f"受付番号 {ctx.case.case_number}")
     kinds = packet_kinds(case) if kind == FormKind.PACKET else (kind,)
     for k in kinds:
-        _drawer(k, day_entries=day_entries, fax=fax, day=day)(c, ctx)
+        # Each form's barcode says which form it is (domain/barcodes.py): a faxed page files
+        # itself under its case and form.
+        _drawer(k, day_entries=day_entries, fax=fax, day=day)(c, replace(ctx, form=k))
     c.save()
     return buffer.getvalue()
 

@@ -10,7 +10,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop_app.domain.barcodes import KIND_CODES, payload
 from desktop_app.domain.contact import format_phone, format_postal
+from desktop_app.domain.forms import FormKind
 from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.domain.wareki import format_date, format_wareki
 from desktop_app.printing.layout import (
@@ -49,6 +51,7 @@ class FormContext:
     today: date
     case: CaseInfo = field(default_factory=CaseInfo)
     blank: bool = False  # no case: lines to fill in by hand
+    form: FormKind | None = None  # the form being drawn: its barcode says which it is
 
     def date(self, d: date | None, *, weekday: bool = False) -> str:
         """``d`` per the date style; a template to fill in by hand when ``d`` is None."""
@@ -158,28 +161,31 @@ def draw_case_number(c: Canvas, ctx: FormContext, x_right: float, y_top: float) 
     draw_string(c, x_right - width, baseline, label, size)
     draw_string(c, x_right, baseline, number, size + 1, align="right", bold=True)
     y = baseline - 2 * mm
-    barcode = case_barcode(number)
+    barcode = case_barcode(number, ctx.form)
     if barcode is not None:
         y -= barcode.height
         barcode.drawOn(c, x_right - barcode.width, y)
     return y
 
 
-def case_barcode(number: str) -> Code128 | None:
-    """The case number as Code 128 (bars only: the number is printed beside it as text)."""
-    if not number or not (number.isascii() and number.isprintable()):
+def case_barcode(number: str, form: FormKind | None = None) -> Code128 | None:
+    """The case number and the form as Code 128 (domain/barcodes.payload: bars only, the
+    number is printed beside it as text)."""
+    text = payload(number, form) if number else ""
+    if not text or not (text.isascii() and text.isprintable()):
         return None
     return Code128(
-        number, barWidth=BAR_MODULE, barHeight=BAR_HEIGHT, humanReadable=False, quiet=False
+        text, barWidth=BAR_MODULE, barHeight=BAR_HEIGHT, humanReadable=False, quiet=False
     )
 
 
 def case_number_width(number: str) -> float:
     """How wide the case number block is at the top right (bars or the blank box), without
-    its quiet zone."""
-    barcode = case_barcode(number)
-    if barcode is not None:
-        return max(barcode.width, text_width(f"受付番号\u3000{number}", 11.5))
+    its quiet zone: the widest of the forms' barcodes, so every form keeps the same room."""
+    bars = [case_barcode(number, form) for form in (None, *KIND_CODES)]
+    widths = [barcode.width for barcode in bars if barcode is not None]
+    if widths:
+        return max(*widths, text_width(f"受付番号\u3000{number}", 11.5))
     return 62 * mm
 
 

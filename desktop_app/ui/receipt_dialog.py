@@ -1,7 +1,8 @@
 """書類受領: a returned form in the clerk's hand, recorded in a few keystrokes.
 
 The clerk types the case number, or a USB barcode reader types it (the Code 128 on every form
-encodes the case number, e.g. ``SO-2026-0001``) followed by Enter, or types a name in any kana
+encodes the case number and the form, e.g. ``SO20260001AP``; older forms the bare
+``SO-2026-0001``: domain/barcodes.py reads both) followed by Enter, or types a name in any kana
 spelling and picks the case. The case's incoming checklist appears; the clerk ticks what
 arrived, chooses how it came and records it in one service call. The dialog is then ready for
 the next paper.
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain import clock
+from desktop_app.domain.barcodes import parse_case_number
 from desktop_app.domain.changes import Change
 from desktop_app.domain.documents import Channel, Direction
 from desktop_app.domain.errors import ValidationError
@@ -45,19 +47,8 @@ from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.formats import short_date
 from desktop_app.ui.layout_tools import fit_date_edit, fit_to_screen
 
-# SO-2026-0001, so20260001, 2026-1 (any width, any case): a case number, not a name.
-_CASE_NUMBER = re.compile(r"^(?:SO-?)?(\d{4})-?(\d{1,4})$")
 _LOOKS_LIKE_NUMBER = re.compile(r"^(?:SO[-\d].*|[\d-]*-[\d-]*)$")
 MAX_RESULTS = 30
-
-
-def parse_case_number(text: str) -> str | None:
-    """``SO-YYYY-NNNN`` for what the clerk or the barcode reader typed, or None if it is not one."""
-    key = search_key(text).upper().replace(" ", "")
-    match = _CASE_NUMBER.match(key)
-    if match is None:
-        return None
-    return f"SO-{match.group(1)}-{int(match.group(2)):04d}"
 
 
 def looks_like_case_number(text: str) -> bool:
