@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from desktop_app.domain.eligibility import DEFAULT_EXCLUSION_REASONS, ExclusionReason
+from desktop_app.domain.errors import ValidationError
 
 
 class DateStyle(StrEnum):
@@ -60,6 +62,9 @@ class ClinicSettings:
     # The screen locks after this many minutes without a key or mouse press (the guideline
     # asks for a lock when the desk is left; 10 minutes unless the clinic decides otherwise).
     lock_after_minutes: int = 10
+    # The printer a form is faxed through (a PC-FAX driver; its CUPS or Windows name), "" when
+    # none is set: 「FAXで送る」 then says so and sends nothing.
+    fax_printer: str = ""
 
     @property
     def max_session_minutes(self) -> int:
@@ -67,6 +72,17 @@ class ClinicSettings:
 
 
 DEFAULT_SETTINGS = ClinicSettings()
+
+PRINTER_NAME_MAX = 127  # CUPS allows 127 characters in a queue's name
+
+
+def printer_name(text: str, field: str = "fax_printer") -> str:
+    """A printer's name as typed, trimmed; "" is none. ValidationError (Japanese) when it
+    cannot be a printer's name (too long, or a control character such as a line break)."""
+    name = text.strip()
+    if len(name) > PRINTER_NAME_MAX or any(unicodedata.category(c) == "Cc" for c in name):
+        raise ValidationError("FAXのプリンタの名前が正しくありません。", field=field)
+    return name
 
 
 # The settings row (settings table, outside ClinicSettings) that keeps the column mapping of

@@ -18,6 +18,7 @@ from desktop_app.domain.settings import (
     LEDGER_MAPPING_KEY,
     ClinicSettings,
     DateStyle,
+    printer_name,
 )
 from desktop_app.domain.validation import validate_settings
 from desktop_app.services import audit
@@ -61,7 +62,7 @@ def update_settings(
     """
     from desktop_app.db.models import Setting  # the ORM: not needed before the first paint
 
-    checked = validate_settings(new)
+    checked = _validated(new)
     with store.transaction() as session:
         # The check and the writes are one step for all desks: two first saves of one
         # setting cannot both INSERT it, and two saves of it cannot both pass the check.
@@ -71,7 +72,7 @@ def update_settings(
         changing = [n for n in _FIELDS if _json_of(checked, n) != _json_of(shown, n)]
         if any(_json_of(stored, n) != _json_of(shown, n) for n in changing):
             raise ConflictError()
-        merged = validate_settings(
+        merged = _validated(
             dataclasses.replace(stored, **{n: getattr(checked, n) for n in changing})
         )
         before, after = {}, {}
@@ -106,6 +107,12 @@ def update_settings(
                 summary="設定を確認（変更なし）",
             )
     return merged
+
+
+def _validated(new: ClinicSettings) -> ClinicSettings:
+    """``validate_settings``, and the FAX printer's name (a name, not a clinic's detail)."""
+    checked = validate_settings(new)
+    return dataclasses.replace(checked, fax_printer=printer_name(checked.fax_printer))
 
 
 @requires(Permission.SETTINGS)

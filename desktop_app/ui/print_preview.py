@@ -41,6 +41,7 @@ from desktop_app.domain.changes import Change
 from desktop_app.domain.documents import Channel
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind
+from desktop_app.services.fax_send import FaxDestination, can_fax, fax_destinations
 from desktop_app.services.forms import RenderedForm, is_tracked, record_printed, record_sent
 from desktop_app.services.output_files import save_output
 from desktop_app.services.print_job import (
@@ -50,8 +51,10 @@ from desktop_app.services.print_job import (
     lp_program,
     send_to_cups,
 )
+from desktop_app.services.settings import get_settings
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.fax_send_dialog import FaxSendDialog, fax_printer_problem
 from desktop_app.ui.file_dialogs import ask_save_file
 from desktop_app.ui.layout_tools import fit_to_screen
 from desktop_app.ui.print_job import (
@@ -206,12 +209,22 @@ class PrintPreviewDialog(QDialog):
         self.print_button.clicked.connect(self.print_form)
         self.save_button = QPushButton("PDF保存…")
         self.save_button.clicked.connect(self.save_form)
+        # A case's form that goes out, to a party with a FAX number: never the default button.
+        self.fax_button = QPushButton("FAXで送る…")
+        self.fax_button.setAutoDefault(False)
+        self.fax_button.clicked.connect(self.fax_form)
+        self.fax_dialog: FaxSendDialog | None = None
+        self._fax_to: tuple[FaxDestination, ...] = ()
+        if record is None and can_fax(form.kind, form.case_id) and form.case_id is not None:
+            self._fax_to = runner.read(self, fax_destinations, form.case_id) or ()
+        self.fax_button.setVisible(bool(self._fax_to))
         self.close_button = QPushButton("閉じる")
         self.close_button.clicked.connect(self.reject)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.status_label, 1)
         bottom.addWidget(self.print_button)
+        bottom.addWidget(self.fax_button)
         bottom.addWidget(self.save_button)
         bottom.addSpacing(16)
         bottom.addWidget(self.close_button)
@@ -382,6 +395,30 @@ class PrintPreviewDialog(QDialog):
         self.status_label.setText("印刷しました。")
         self._record(HOW_PRINTED)
         self.print_finished.emit(True)
+
+    def fax_form(self) -> bool:
+        """「FAXで送る…」: to whom, then the FAX printer of the settings (no print dialog);
+        True when the dialog opened. Without a FAX printer, one line says so, nothing goes."""
+        if self._sending or not self._fax_to:
+            return False
+        settings = self._runner.read(self, get_settings)
+        printer = settings.fax_printer if settings is not None else ""
+        problem = fax_printer_problem(printer)
+        if problem is not None:
+            actions.show_error(self, problem)
+            return False
+        dialog = FaxSendDialog(
+            self._runner, self.form, self._fax_to, printer, self.document.pageCount(), self
+        )
+        dialog.sent.connect(self._faxed)
+        self.fax_dialog = dialog
+        dialog.open()
+        return True
+
+    def _faxed(self, pages: int) -> None:
+        self.status_label.setText(f"FAXで送信しました（{pages}枚）。")
+        if is_tracked(self.form.kind):
+            self.sent_recorded = Channel.FAX
 
     def reject(self) -> None:
         # Not while a job is being handed to CUPS: its answer comes back to this dialog.

@@ -9,7 +9,9 @@ import dataclasses
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QFormLayout,
     QGroupBox,
@@ -182,6 +184,22 @@ class SettingsPage(QWidget):
         self.spins["lock_after_minutes"].setToolTip(LOCK_HINT)
         align_labels(security_form, rules_form)
 
+        # The PC-FAX driver 「FAXで送る」 prints to: one of this computer's printers, or typed.
+        fax = QGroupBox("FAX送信")
+        fax_form = self._form(fax)
+        self.fax_printer = QComboBox()
+        self.fax_printer.setEditable(True)
+        self.fax_printer.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.fax_printer.addItems(QPrinterInfo.availablePrinterNames())
+        self.fax_printer.setMaximumWidth(EDITOR_WIDTH + 120)
+        self.fax_printer.setMinimumHeight(EDITOR_HEIGHT)
+        fax_edit = QLineEdit()
+        self.fax_printer.setLineEdit(fax_edit)
+        fax_edit.setPlaceholderText("例：Brother PC-FAX（空欄：FAXで送らない）")
+        self.edits["fax_printer"] = fax_edit
+        self._add_row(fax_form, "fax_printer", "FAX送信のプリンタ", self.fax_printer)
+        align_labels(fax_form, rules_form)
+
         reasons = QGroupBox("対象外の理由")
         reasons_layout = QVBoxLayout(reasons)
         reasons_layout.setSpacing(6)
@@ -231,6 +249,7 @@ class SettingsPage(QWidget):
         right = QVBoxLayout()
         right.addWidget(rules)
         right.addWidget(security)
+        right.addWidget(fax)
         # The reasons take the rest of the height, so the list shows as many rows as fit.
         right.addWidget(reasons, 1)
         columns.addLayout(left, 1)
@@ -355,6 +374,7 @@ class SettingsPage(QWidget):
         )
         self._reasons_guard.active = self.read_only
         self.date_style.setEnabled(editable)
+        self.fax_printer.setEnabled(editable)
         self.backup_box.browse_button.setEnabled(editable)
         editor = self.reasons_editor
         for button in (
