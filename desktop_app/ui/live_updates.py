@@ -56,6 +56,7 @@ class LiveUpdates(QObject):
         self.note.setToolTip(NOTE_TIP)
         self.note.hide()
         self._pending: OpChanges | None = None
+        self._up = False  # connected, as the UI thread last heard it
         self._quiet = QTimer(self)  # running: a notice went out less than coalesce_ms ago
         self._quiet.setSingleShot(True)
         self._quiet.setInterval(coalesce_ms)
@@ -82,7 +83,9 @@ class LiveUpdates(QObject):
 
     @property
     def connected(self) -> bool:
-        return self.listener is not None and self.listener.connected
+        """Connected, as this window has been told (the listener's thread may know a moment
+        sooner; its news arrives here queued, with connection_changed)."""
+        return self._up
 
     def _received(self, changes: OpChanges) -> None:
         self._pending = (
@@ -101,6 +104,7 @@ class LiveUpdates(QObject):
         self.notice_sent.emit(notice)
 
     def _connected(self, up: bool) -> None:
+        self._up = up
         self.note.setVisible(not up)
         self.connection_changed.emit(up)
 
