@@ -41,3 +41,14 @@ def pdf_text(data: bytes) -> str:
     reader = read_pdf(data)
     text = "".join(page.extract_text() or "" for page in reader.pages)
     return "".join(text.split()).replace("\u00a0", "")
+
+
+def pdf_lines(data: bytes) -> list[str]:
+    """Every printed line of every page, spaces removed."""
+    out: list[str] = []
+    for page in read_pdf(data).pages:
+        for line in (page.extract_text() or "").splitlines():
+            line = "".join(line.split()).replace("\u00a0", "")
+            if line:
+                out.append(line)
+    return out

@@ -13,23 +13,12 @@ from desktop_app.domain.stages import Decision, Stage
 from desktop_app.printing import build_form, register_fonts
 from desktop_app.printing.forms.mailing import ENDED_STEP
 
-from .conftest import pdf_text, read_pdf
+from .conftest import pdf_lines, pdf_text, read_pdf
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _fonts() -> None:
     register_fonts()
-
-
-def _lines(pdf: bytes) -> list[str]:
-    """Every printed line of every page, spaces removed."""
-    out: list[str] = []
-    for page in read_pdf(pdf).pages:
-        for line in (page.extract_text() or "").splitlines():
-            line = "".join(line.split()).replace("\u00a0", "")
-            if line:
-                out.append(line)
-    return out
 
 
 def _drawn_lines(pdf: bytes) -> list[str]:
@@ -55,7 +44,7 @@ def test_the_confirmation_goes_to_whom_the_mail_goes(settings, full_case, today)
         send_to_postal="0530054",
         send_to_address="北海道苫小牧市明野新町7-15-4",
     )
-    lines = _lines(build_form(FormKind.CONFIRMATION, settings, case, today=today))
+    lines = pdf_lines(build_form(FormKind.CONFIRMATION, settings, case, today=today))
     assert "小林隆様" in lines
     assert "小林陽子様" not in lines
     assert "患者氏名小林陽子" in lines  # the patient still named in the table

@@ -38,7 +38,7 @@ from desktop_app.services.paper_trail import mark_received, receive_many
 from tests.printing.samples import sample_day_entries, sample_fax
 from tests.services.trail_helpers import TODAY, add_doctor, booked_today, doc_of, to_booked
 
-from .conftest import pdf_text, read_pdf
+from .conftest import pdf_lines, pdf_text, read_pdf
 
 GOTHIC = "IPAexGothic"
 MINOR_BIRTH = dt.date(2012, 5, 1)  # 14 on the suite's pinned day
@@ -47,17 +47,6 @@ MINOR_BIRTH = dt.date(2012, 5, 1)  # 14 on the suite's pinned day
 @pytest.fixture(autouse=True, scope="module")
 def _fonts() -> None:
     register_fonts()
-
-
-def _lines(pdf: bytes) -> list[str]:
-    """Every printed line of every page, spaces removed."""
-    out: list[str] = []
-    for page in read_pdf(pdf).pages:
-        for line in (page.extract_text() or "").splitlines():
-            line = "".join(line.split()).replace("\u00a0", "")
-            if line:
-                out.append(line)
-    return out
 
 
 def _placed(pdf: bytes, page: int = 0) -> list[tuple[str, float, float]]:
@@ -176,7 +165,7 @@ def test_the_day_list_keeps_a_named_relative_whole(settings, today):
         attendance=Attendance.PATIENT_AND_FAMILY,
         caller=CallerInfo("千葉　恵子", Relationship.SIBLING),
     )
-    lines = _lines(build_form(FormKind.DAYLIST, settings, today=today, day_entries=[entry]))
+    lines = pdf_lines(build_form(FormKind.DAYLIST, settings, today=today, day_entries=[entry]))
     assert not any(line.endswith("千") for line in lines), lines
     assert any("千葉恵子" in line or line.endswith("千葉") for line in lines), lines
 
@@ -193,7 +182,7 @@ def test_a_name_in_a_free_message_is_not_split(institution, settings, full_case,
         data = build_form(
             FormKind.FAX_COVER, settings, case, today=today, fax=replace(fax, message=message)
         )
-        lines = _lines(data)
+        lines = pdf_lines(data)
         # Every first character begins the whole name on its line (the addressee's, and the
         # message's).
         whole = sum(line.count(institution) for line in lines)
@@ -206,7 +195,7 @@ def test_no_form_splits_the_institution(settings, full_case, today):
     ref = replace(full_case.referrer, institution=name, department="内科")
     case = replace(full_case, referrer=ref)
     for kind in FormKind:
-        lines = _lines(build_form(kind, settings, case, today=today, fax=None, day_entries=()))
+        lines = pdf_lines(build_form(kind, settings, case, today=today, fax=None, day_entries=()))
         assert sum(line.count(name) for line in lines) == sum(line.count("沼") for line in lines), (
             kind,
             [line for line in lines if "沼" in line],
@@ -442,7 +431,7 @@ def test_the_day_list_marks_the_minor_s_proof(store, make_case):
     case = make_case(birth_date=MINOR_BIRTH, attendance=Attendance.FAMILY_ONLY,
                      relationship=Relationship.PARENT)  # fmt: skip
     booked = booked_today(store, case, papers_in=False)
-    lines = _lines(render_form(store, FormKind.DAYLIST).pdf)
+    lines = pdf_lines(render_form(store, FormKind.DAYLIST).pdf)
     assert "続柄確認書類" in lines and "要・未着" in "".join(lines)
     proof = doc_of(booked, DocumentKind.RELATIONSHIP_PROOF)
     receive_many(store, booked.id, [proof.id], on=TODAY, channel=Channel.BROUGHT)
