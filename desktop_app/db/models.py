@@ -363,3 +363,31 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None]
     prev_hash: Mapped[str]
     row_hash: Mapped[str]
+
+
+class ReceivedFax(Base):
+    __table__ = tables.received_faxes
+
+    id: Mapped[int]
+    sha256: Mapped[str]
+    file_name: Mapped[str]
+    file_time: Mapped[dt.datetime]
+    pages: Mapped[int]
+    recorded_at: Mapped[dt.datetime]
+    staff: Mapped[str]
+    note: Mapped[str]
+
+
+class FaxPage(Base):
+    __table__ = tables.fax_pages
+
+    id: Mapped[int]
+    fax_id: Mapped[int]
+    page: Mapped[int]
+    case_id: Mapped[int]
+    document_id: Mapped[int | None]
+    form: Mapped[str]
+    image: Mapped[bytes]
+    image_sha256: Mapped[str]
+
+    fax: Mapped["ReceivedFax"] = relationship()

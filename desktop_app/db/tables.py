@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -453,6 +454,41 @@ payments = Table(
     _created_at(),
     _version(),
 )
+
+# Received faxes (services/fax_inbox.py): one row per file recorded or set aside, by the
+# SHA-256 of its bytes, so the same file seen again (a second copy, a desk that scanned it
+# before the first desk's archive moved it) is known and never recorded twice.
+received_faxes = Table(
+    "received_faxes",
+    metadata,
+    _id(),
+    Column("sha256", String(64), nullable=False, unique=True),
+    _text("file_name", 255),
+    Column("file_time", UTCDateTime, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False, default=utcnow),
+    _text("staff", 100),
+    Column("note", Text, nullable=False, default=""),
+)
+
+# A received page kept with its case: the page as read (PNG, black and white), its SHA-256
+# (also in the audit entry, which the hash chain holds), the form its barcode named and the
+# checklist line it was recorded as. In the database, not a file beside it: every desk of a
+# shared database shows it, and a backup holds it.
+fax_pages = Table(
+    "fax_pages",
+    metadata,
+    _id(),
+    Column("fax_id", ForeignKey("received_faxes.id"), nullable=False, index=True),
+    Column("page", Integer, nullable=False),
+    Column("case_id", ForeignKey("cases.id"), nullable=False, index=True),
+    Column("document_id", ForeignKey("case_documents.id")),
+    _text("form", 20),
+    Column("image", LargeBinary, nullable=False),
+    Column("image_sha256", String(64), nullable=False),
+    UniqueConstraint("fax_id", "page", "case_id", name="uq_fax_pages_fax_page_case"),
+)
+
 
 # Who changed what, when, with the values before and after. The hash chain
 # (domain/audit_chain.py): the row before's hash and this row's own. The table is

@@ -56,6 +56,8 @@ class AuditAction(StrEnum):
     DATABASE_RESTORE = "database.restore"
     CASE_IMPORT = "case.import"  # one case from a ledger row
     LEDGER_IMPORT = "ledger.import"  # the import itself (the file, the counts)
+    FAX_RECEIVE = "fax.receive"  # a received fax's pages filed under one case
+    FAX_SET_ASIDE = "fax.set_aside"  # a received fax archived with nothing recorded
 
     @property
     def label(self) -> str:
@@ -110,4 +112,6 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.DATABASE_RESTORE: "バックアップからの復元",
     AuditAction.CASE_IMPORT: "台帳からの案件の取り込み",
     AuditAction.LEDGER_IMPORT: "台帳の取り込み",
+    AuditAction.FAX_RECEIVE: "受信FAXの記録",
+    AuditAction.FAX_SET_ASIDE: "受信FAXの保管（記録なし）",
 }

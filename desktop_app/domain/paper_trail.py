@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desktop_app.domain.documents import Channel, DocumentKind
+from desktop_app.domain.forms import FormKind
 from desktop_app.domain.stages import Stage
 
 # What can come back in (the checklist); the other kinds are forms the office sends out.
@@ -23,6 +24,15 @@ INCOMING_KINDS: tuple[DocumentKind, ...] = (
 RECEIPT_CHANNELS: tuple[Channel, ...] = (Channel.MAIL, Channel.FAX, Channel.BROUGHT, Channel.HANDED)
 SEND_CHANNELS: tuple[Channel, ...] = (Channel.MAIL, Channel.FAX, Channel.HANDED)
 RETURN_CHANNELS: tuple[Channel, ...] = (Channel.MAIL, Channel.HANDED)
+
+# Our forms that come back filled in, and the checklist line each one is: a returned fax's
+# barcode names the form, and the page is recorded as that line. (The other forms are ours
+# going out: a page of one coming back is kept with the case, and nothing is ticked.)
+RETURNED_FORMS: dict[FormKind, DocumentKind] = {
+    FormKind.APPLICATION: DocumentKind.APPLICATION,
+    FormKind.CONSENT: DocumentKind.CONSENT,
+    FormKind.REFERRAL: DocumentKind.REFERRAL_LETTER,
+}
 
 # Stages before the application is in: its arrival moves the case on by itself.
 _BEFORE_APPLICATION = frozenset({Stage.INQUIRY, Stage.FORMS_SENT})

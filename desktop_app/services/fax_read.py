@@ -19,9 +19,10 @@ module), cannot be read at all and stays 読めません.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -65,6 +66,8 @@ class FaxPage:
     matches: tuple[BarcodeMatch, ...] = ()
     rotation: int | None = None  # 0, 90, 180 or 270: how the barcode was turned on the page
     problem: str | None = None  # why nothing was matched (読めません)
+    # The page as read (8-bit gray), when the caller asked to keep it (the 受信FAX screen).
+    image: Image.Image | None = field(default=None, compare=False, repr=False)
 
     @property
     def matched(self) -> bool:
@@ -103,14 +106,23 @@ class UnreadableFile(Exception):
     """The file is no PDF or image we can read (damaged, truncated, something else)."""
 
 
-def read_fax(path: str | Path) -> FaxFile:
+def read_fax(
+    path: str | Path, *, data: bytes | None = None, keep_images: bool = False
+) -> FaxFile:
     """Read every page of a received PDF or TIFF. Never raises for what the file holds: a
-    damaged or unknown file comes back with ``problem`` set and no pages."""
+    damaged or unknown file comes back with ``problem`` set and no pages.
+
+    ``data``: the file's bytes, already read (so what is read is what was hashed); else the
+    file is opened. ``keep_images``: each page keeps its image (``FaxPage.image``)."""
     path = Path(path)
     pages: list[FaxPage] = []
     try:
-        for number, image in enumerate(_page_images(path), start=1):
-            pages.append(_read_page(number, image))
+        content = data if data is not None else path.read_bytes()
+        for number, image in enumerate(_page_images(content), start=1):
+            page = _read_page(number, image)
+            if keep_images:
+                page = FaxPage(**{**page.__dict__, "image": image})
+            pages.append(page)
     except UnreadableFile as exc:
         return FaxFile(path, problem=str(exc))
     except OSError as exc:
@@ -156,19 +168,17 @@ def _case_ids(store: Store, numbers: set[str]) -> dict[str, int]:
         return {number: case_id for number, case_id in rows}
 
 
-def _page_images(path: Path) -> Iterator[Image.Image]:
+def _page_images(data: bytes) -> Iterator[Image.Image]:
     """Each page as an 8-bit gray image, pixels as scanned (PDF pages at ``PDF_DPI``)."""
-    with path.open("rb") as f:
-        head = f.read(8)
-    if head.startswith(b"%PDF"):
-        yield from _pdf_pages(path)
+    if data[:8].startswith(b"%PDF"):
+        yield from _pdf_pages(data)
     else:
-        yield from _image_pages(path)
+        yield from _image_pages(data)
 
 
-def _pdf_pages(path: Path) -> Iterator[Image.Image]:
+def _pdf_pages(data: bytes) -> Iterator[Image.Image]:
     try:
-        document = pdfium.PdfDocument(path)
+        document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         raise UnreadableFile(f"PDFとして読めません（{exc}）") from None
     try:
@@ -184,9 +194,9 @@ def _pdf_pages(path: Path) -> Iterator[Image.Image]:
         document.close()
 
 
-def _image_pages(path: Path) -> Iterator[Image.Image]:
+def _image_pages(data: bytes) -> Iterator[Image.Image]:
     try:
-        image = Image.open(path)
+        image = Image.open(io.BytesIO(data))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise UnreadableFile("PDFまたはTIFFとして読めません") from None
     with image:

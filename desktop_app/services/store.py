@@ -193,6 +193,8 @@ RACE_SENTENCES = {
     "uq_appointments_live_slot": SLOT_TAKEN,
     tables.OVERLAP_CONSTRAINT: SLOT_TAKEN,
     "pk_settings": CONFLICT_MESSAGE,  # the first save of one setting at two desks
+    # The same received fax confirmed at two desks at once (services/fax_inbox.py).
+    "uq_received_faxes_sha256": "このFAXはたった今ほかの端末で記録されました。一覧を読み直します。",
 }
 # PostgreSQL's SQLSTATEs: unique, exclusion and foreign-key violations (a row another desk
 # wrote first, or a master row it has just deleted); serialization failure and deadlock (try

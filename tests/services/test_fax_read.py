@@ -8,17 +8,11 @@ TIFF (G3, G4) as a fax server saves them.
 
 from __future__ import annotations
 
-import io
-import random
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 from reportlab.graphics.barcode.code128 import Code128
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
 
 from desktop_app.cli import main
@@ -36,80 +30,14 @@ from desktop_app.services.fax_read import (
 )
 from desktop_app.services.forms import render_form
 from desktop_app.services.settings import get_settings
+from tests.fax_samples import FAX_X_DPI, FINE, STANDARD
+from tests.fax_samples import bars_page as _bars_page
+from tests.fax_samples import fax as _fax
+from tests.fax_samples import form as _form
+from tests.fax_samples import pdf as _pdf
+from tests.fax_samples import render as _render
+from tests.fax_samples import tiff as _tiff
 from tests.printing.samples import SAMPLE_TODAY, sample_case
-
-FAX_X_DPI = 204
-STANDARD, FINE = 98, 196  # lines per inch
-
-
-def _render(pdf: bytes) -> list[Image.Image]:
-    """Every page at the fax's horizontal resolution, 8-bit gray, square pixels."""
-    document = pdfium.PdfDocument(pdf)
-    try:
-        return [
-            page.render(scale=FAX_X_DPI / 72, grayscale=True).to_pil().convert("L")
-            for page in document
-        ]
-    finally:
-        document.close()
-
-
-def _fax(
-    page: Image.Image,
-    lines: int = STANDARD,
-    *,
-    skew: float = 0.0,
-    specks: float = 0.0,
-    upside_down: bool = False,
-    sideways: bool = False,
-) -> Image.Image:
-    """What the far end's fax machine makes of the page: scanned at 204×``lines`` dpi, black
-    and white, as fed (skewed, turned) and with dust (``specks``: the share of black dots)."""
-    if sideways:
-        page = page.rotate(90, expand=True, fillcolor=255)
-    if upside_down:
-        page = page.rotate(180)
-    if skew:
-        page = page.rotate(skew, resample=Image.Resampling.BILINEAR, fillcolor=255)
-    w, h = page.size
-    scanned = page.resize((w, round(h * lines / FAX_X_DPI)), Image.Resampling.BILINEAR)
-    bw = scanned.point(lambda v: 255 if v > 160 else 0).convert("1")
-    if specks:
-        dots = random.Random(26)
-        pixels = bw.load()
-        assert pixels is not None
-        for _ in range(int(bw.width * bw.height * specks)):
-            pixels[dots.randrange(bw.width), dots.randrange(bw.height)] = 0
-    bw.info["dpi"] = (FAX_X_DPI, lines)
-    return bw
-
-
-def _tiff(path: Path, pages: list[Image.Image], compression: str = "group4") -> Path:
-    dpi = pages[0].info.get("dpi", (FAX_X_DPI, FINE))
-    pages[0].save(path, save_all=True, append_images=pages[1:], compression=compression, dpi=dpi)
-    return path
-
-
-def _pdf(path: Path, pages: list[Image.Image]) -> Path:
-    dpi = pages[0].info.get("dpi", (FAX_X_DPI, FINE))
-    pages[0].save(path, save_all=True, append_images=pages[1:], dpi=dpi)
-    return path
-
-
-def _bars_page(text: str) -> Image.Image:
-    """A page with only a Code 128 of ``text`` where our forms print theirs."""
-    buffer = io.BytesIO()
-    c = Canvas(buffer, pagesize=A4)
-    bars = Code128(text, barWidth=BAR_MODULE, barHeight=BAR_HEIGHT, humanReadable=False)
-    bars.drawOn(c, A4[0] - 20 * mm - bars.width, A4[1] - 30 * mm)
-    c.drawString(30 * mm, A4[1] / 2, "Lorem ipsum 1234567890")
-    c.showPage()
-    c.save()
-    return _render(buffer.getvalue())[0]
-
-
-def _form(store, kind: FormKind, case_id: int) -> Image.Image:
-    return _render(render_form(store, kind, case_id).pdf)[0]
 
 
 def _only(fax_file, page: int = 1) -> tuple[str, FormKind | None]:
