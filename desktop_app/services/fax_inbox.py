@@ -215,7 +215,8 @@ def _proposals(store: Store, fax: FaxFile) -> tuple[PageProposal, ...]:
         proposals = []
         for page in fax.pages:
             assert page.image is not None
-            image, thumbnail = _page_png(page.image), _thumbnail_png(page.image)
+            upright = _upright(page.image, page.rotation)
+            image, thumbnail = _page_png(upright), _thumbnail_png(upright)
             base = PageProposal(page.number, image, thumbnail, rotation=page.rotation)
             if not page.matches:
                 proposals.append(_with(base, problem=NO_BARCODE))
@@ -242,17 +243,17 @@ def _for_case(base: PageProposal, case: SOCase, form: FormKind | None) -> PagePr
         return _with(named, problem=CLOSED_CASE.format(number=case.case_number, stage=stage))
     doc = _line_for(case, form)
     if doc is not None:
-        note = "受領済み（ページを保存します）" if doc.received_on is not None else ""
+        note = "受領済み：ページのみ保存" if doc.received_on is not None else ""
         return _with(named, document_id=doc.id, document_label=title(doc), note=note)
     if form == FormKind.APPLICATION:
         return _with(
-            named, document_label=DocumentKind.APPLICATION.label, note="チェックリストに追加",
+            named, document_label=DocumentKind.APPLICATION.label, note="チェックリストに追加して受領",
             adds_application=True,
         )  # fmt: skip
     if form in RETURNED_FORMS:
-        return _with(named, note="チェックリストにない書類です（ページを保存します）")
+        return _with(named, note="チェックリストにない書類：ページのみ保存")
     what = form.menu_label if form is not None else "書類の種類不明"
-    return _with(named, note=f"{what}（受領の記録なし・ページを保存します）")
+    return _with(named, note=f"{what}：ページのみ保存")
 
 
 def _line_for(case: SOCase, form: FormKind | None) -> CaseDocument | None:
@@ -272,16 +273,32 @@ def _with(proposal: PageProposal, **changes: object) -> PageProposal:
     return replace(proposal, **changes)  # type: ignore[arg-type]
 
 
+def _upright(image: Image.Image, rotation: int | None) -> Image.Image:
+    """The page as a person reads it: square pixels (a standard-mode fax has half as many
+    lines as columns) and turned upright by its barcode's turn (pages without one stay as
+    they came)."""
+    try:
+        x_dpi, y_dpi = (float(v) for v in image.info.get("dpi", (0, 0)))
+    except (TypeError, ValueError):
+        x_dpi = y_dpi = 0.0
+    if x_dpi > 0 and y_dpi > 0 and abs(x_dpi - y_dpi) > 1:
+        height = round(image.height * x_dpi / y_dpi)
+        image = image.resize((image.width, height), Image.Resampling.BILINEAR)
+    if rotation:
+        image = image.rotate(rotation, expand=True, fillcolor=255)
+    return image
+
+
 def _page_png(image: Image.Image) -> bytes:
     """The page in black and white, as kept: a fax is black and white already."""
     buffer = io.BytesIO()
-    image.convert("1", dither=Image.Dither.NONE).save(buffer, "PNG", optimize=True)
+    image.convert("1", dither=Image.Dither.NONE).save(buffer, "PNG", compress_level=6)
     return buffer.getvalue()
 
 
 def _thumbnail_png(image: Image.Image) -> bytes:
-    small = image.copy()
-    small.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2), Image.Resampling.LANCZOS)
+    small = image.copy()  # thumbnail() works in place
+    small.thumbnail((THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2), Image.Resampling.BILINEAR, 2.0)
     buffer = io.BytesIO()
     small.save(buffer, "PNG")
     return buffer.getvalue()
@@ -344,7 +361,7 @@ def assign_page(
         if doc.direction != Direction.IN:
             raise ValidationError(f"「{title(doc)}」は受け取る書類ではありません。")
         done = doc.received_on is not None or doc.waived_on is not None
-        note = "受領済み（ページを保存します）" if done else ""
+        note = "受領済み：ページのみ保存" if done else ""
         return _with(named, document_id=doc.id, document_label=title(doc), note=note)
 
 
@@ -591,74 +608,3 @@ def _free_name(folder: Path, name: str) -> Path:
         target = folder / f"{stem}-{number}{suffix}"
         number += 1
     return target
-
-
-# A case's kept pages ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KeptPage:
-    """A received page kept with a case (the case's 書類 tab lists them)."""
-
-    id: int
-    file_name: str
-    received: dt.datetime
-    page: int
-    form_label: str
-    document_label: str
-    image_sha256: str
-
-
-def kept_pages(store: Store, case_id: int) -> tuple[KeptPage, ...]:
-    with store.read() as session:
-        rows = session.execute(
-            select(
-                FaxPage.id,
-                ReceivedFax.file_name,
-                ReceivedFax.file_time,
-                FaxPage.page,
-                FaxPage.form,
-                FaxPage.document_id,
-                FaxPage.image_sha256,
-            )
-            .join(ReceivedFax, FaxPage.fax_id == ReceivedFax.id)
-            .where(FaxPage.case_id == case_id)
-            .order_by(ReceivedFax.file_time, FaxPage.page)
-        ).all()
-
-        docs = {
-            d.id: title(d)
-            for d in session.scalars(select(CaseDocument).where(CaseDocument.case_id == case_id))
-        }
-        return tuple(
-            KeptPage(
-                row.id,
-                row.file_name,
-                row.file_time,
-                row.page,
-                _form_label(row.form),
-                docs.get(row.document_id, "") if row.document_id is not None else "",
-                row.image_sha256,
-            )
-            for row in rows
-        )
-
-
-def kept_page_image(store: Store, page_id: int) -> bytes:
-    """A kept page's PNG, checked against the SHA-256 recorded with it."""
-    with store.read() as session:
-        row = session.get(FaxPage, page_id)
-        if row is None:
-            raise ValidationError("FAXのページが見つかりません。")
-        if hashlib.sha256(row.image).hexdigest() != row.image_sha256:
-            raise ValidationError(
-                "このページの画像は記録時と一致しません（SHA-256 が異なります）。管理者に連絡してください。"
-            )
-        return bytes(row.image)
-
-
-def _form_label(value: str) -> str:
-    try:
-        return FormKind(value).menu_label
-    except ValueError:
-        return ""

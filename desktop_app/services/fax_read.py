@@ -42,7 +42,8 @@ FAX_SUFFIXES = (".pdf", ".tif", ".tiff")
 NO_BARCODE = "読めません"
 NOT_OURS = "読めません（当院の書類のバーコードではありません）"
 UNKNOWN_CASE = "案件が見つかりません"
-NO_KIND = "書類の種類なし"  # an older barcode: the case number alone
+NO_KIND = "書類の種類なし"
+DAMAGED = "ファイルが壊れているか、保存の途中です"  # an older barcode: the case number alone
 
 
 @dataclass(frozen=True)
@@ -106,9 +107,7 @@ class UnreadableFile(Exception):
     """The file is no PDF or image we can read (damaged, truncated, something else)."""
 
 
-def read_fax(
-    path: str | Path, *, data: bytes | None = None, keep_images: bool = False
-) -> FaxFile:
+def read_fax(path: str | Path, *, data: bytes | None = None, keep_images: bool = False) -> FaxFile:
     """Read every page of a received PDF or TIFF. Never raises for what the file holds: a
     damaged or unknown file comes back with ``problem`` set and no pages.
 
@@ -180,7 +179,8 @@ def _pdf_pages(data: bytes) -> Iterator[Image.Image]:
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise UnreadableFile(f"PDFとして読めません（{exc}）") from None
+        log.info("unreadable PDF: %s", exc)
+        raise UnreadableFile(f"PDFとして読めません（{DAMAGED}）") from None
     try:
         for index in range(len(document)):
             try:
@@ -188,7 +188,8 @@ def _pdf_pages(data: bytes) -> Iterator[Image.Image]:
                 bitmap = page.render(scale=PDF_DPI / 72, grayscale=True)
                 image = bitmap.to_pil().convert("L")
             except pdfium.PdfiumError as exc:
-                raise UnreadableFile(f"{index + 1}ページ目が読めません（{exc}）") from None
+                log.info("unreadable PDF page %d: %s", index + 1, exc)
+                raise UnreadableFile(f"{index + 1}ページ目が読めません（{DAMAGED}）") from None
             yield image
     finally:
         document.close()
@@ -205,10 +206,12 @@ def _image_pages(data: bytes) -> Iterator[Image.Image]:
                 try:
                     gray = frame.convert("L")
                 except (OSError, SyntaxError, ValueError) as exc:
-                    raise UnreadableFile(f"{index + 1}ページ目が読めません（{exc}）") from None
+                    log.info("unreadable TIFF page %d: %s", index + 1, exc)
+                    raise UnreadableFile(f"{index + 1}ページ目が読めません（{DAMAGED}）") from None
                 yield gray
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
-            raise UnreadableFile(f"ファイルが壊れています（{exc}）") from None
+            log.info("damaged TIFF: %s", exc)
+            raise UnreadableFile(f"TIFFとして読めません（{DAMAGED}）") from None
 
 
 def _read_page(number: int, image: Image.Image) -> FaxPage:

@@ -34,6 +34,7 @@ from desktop_app.domain.documents import TEST_MATERIALS, Channel, ContactKind, D
 from desktop_app.domain.paper_trail import RECEIPT_CHANNELS, RETURN_CHANNELS, SEND_CHANNELS
 from desktop_app.services import contacts, materials, paper_trail
 from desktop_app.services.dto import CaseDetail, DocumentData
+from desktop_app.services.fax_pages import KeptPage, kept_page_image, kept_pages
 from desktop_app.ui import actions
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.keys import enter_presses
@@ -184,11 +185,47 @@ class DocumentsPanel(_Panel):
             if key == "waive":
                 self.actions_row.addSpacing(16)
         self.actions_row.addStretch(1)
+        # The pages of received faxes kept with the case (services/fax_inbox), shown large.
+        self.fax_button = QPushButton("受信FAX")
+        self.fax_button.setAutoDefault(False)
+        self.fax_button.clicked.connect(self.show_faxes)
+        self.actions_row.addWidget(self.fax_button)
+        self.kept_pages: tuple[KeptPage, ...] = ()
         table.selectionModel().currentRowChanged.connect(lambda *_: self._update_buttons())
 
     def set_detail(self, detail: CaseDetail) -> None:
         super().set_detail(detail)
+        self.kept_pages = self._runner.read(self, kept_pages, detail.id) or ()
+        count = len(self.kept_pages)
+        self.fax_button.setText(f"受信FAX（{count}ページ）" if count else "受信FAX")
+        self.fax_button.setEnabled(bool(count))
+        self.fax_button.setToolTip(
+            "受信FAXから記録したページを表示します" if count else "受信FAXのページはありません"
+        )
         self._update_buttons()
+
+    def show_faxes(self) -> None:
+        """The case's received fax pages, the selected checklist line's first."""
+        if not self.kept_pages:
+            return
+        from desktop_app.ui.fax_dialogs import FaxImageDialog
+
+        d = self.selected()
+        current = next(
+            (i for i, p in enumerate(self.kept_pages) if d is not None and p.document_label
+             and p.document_label == d.display_label),
+            0,
+        )  # fmt: skip
+        pages = [
+            (
+                f"{p.received.astimezone():%m/%d %H:%M}　{p.page}ページ"
+                f"\n{p.document_label or p.form_label or 'ページのみ'}",
+                partial(self._runner.read, self, kept_page_image, p.id),
+            )
+            for p in self.kept_pages
+        ]
+        title = f"受信FAX　{self.detail.case_number}" if self.detail else "受信FAX"
+        FaxImageDialog(pages, self, title=title, current=current).exec()
 
     def selected(self) -> DocumentData | None:
         """The document on the current row (rows follow ``detail.documents``)."""

@@ -35,18 +35,21 @@ from desktop_app.ui.staff_status import StaffButton
 if TYPE_CHECKING:
     from desktop_app.ui.board.page import BoardPage
     from desktop_app.ui.calendar.page import CalendarPage
+    from desktop_app.ui.fax_inbox_page import FaxInboxPage
+    from desktop_app.ui.fax_inbox_watch import FaxInbox
     from desktop_app.ui.intake.wizard import IntakeWizard
     from desktop_app.ui.live_updates import LiveUpdates
     from desktop_app.ui.receipt_dialog import ReceiptDialog
     from desktop_app.ui.settings_page import SettingsPage
     from desktop_app.ui.stats_page import StatsPage
 
-PAGE_NAMES = ("受付", "書類ボード", "カレンダー", "案件一覧", "統計", "設定")
+PAGE_NAMES = ("受付", "書類ボード", "受信FAX", "カレンダー", "案件一覧", "統計", "設定")
 NAV_WIDTH = 170
 # After the start, while the clerk reads the first page, the board (the page opened most
 # after the case list) is made, so its first opening only loads and paints (~100 ms less).
 PREPARE_BOARD_AFTER_MS = 400
-PAGE_INTAKE, PAGE_BOARD, PAGE_CALENDAR, PAGE_CASES, PAGE_STATS, PAGE_SETTINGS = range(6)
+WATCH_FAX_AFTER_MS = 1500  # the fax inbox's first look, after the board is made
+PAGE_INTAKE, PAGE_BOARD, PAGE_FAX, PAGE_CALENDAR, PAGE_CASES, PAGE_STATS, PAGE_SETTINGS = range(7)
 
 _Page = TypeVar("_Page", bound=QWidget)
 
@@ -93,6 +96,7 @@ class MainWindow(QMainWindow):
         self._page_getters: tuple[Callable[[], QWidget], ...] = (
             lambda: self.intake,
             lambda: self.board,
+            lambda: self.fax_page,
             lambda: self.calendar_page,
             lambda: self.case_list,
             lambda: self.stats_page,
@@ -145,6 +149,8 @@ class MainWindow(QMainWindow):
         # A returned form in the clerk's hand: 書類受領 from anywhere, or the board's button.
         QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(self.receive_papers)
         self._receipt_dialog: ReceiptDialog | None = None
+        # This desk's fax inbox, watched from the end of the start while the window is open.
+        self.fax_inbox: FaxInbox | None = None
         self.nav.item(PAGE_INTAKE).setToolTip("受付（Ctrl+1）　新規受付は Ctrl+N")
         self.nav.item(PAGE_BOARD).setToolTip("書類ボード（Ctrl+2）　書類受領は Ctrl+R")
 
@@ -188,6 +194,7 @@ class MainWindow(QMainWindow):
         self.setup_banner.refresh()
         self.start_finished.emit()
         QTimer.singleShot(PREPARE_BOARD_AFTER_MS, self, self._prepare_board)
+        QTimer.singleShot(WATCH_FAX_AFTER_MS, self, self._start_fax_inbox)
         self.offer_recovered_draft()
 
     def _prepare_board(self) -> None:
@@ -243,6 +250,43 @@ class MainWindow(QMainWindow):
             return board
 
         return self._page(PAGE_BOARD, build)
+
+    @property
+    def fax_page(self) -> FaxInboxPage:
+        def build() -> FaxInboxPage:
+            from desktop_app.ui.fax_inbox_page import FaxInboxPage
+
+            return FaxInboxPage(self.runner, self.watch_fax_inbox())
+
+        return self._page(PAGE_FAX, build)
+
+    def _start_fax_inbox(self) -> None:
+        """Watch the fax inbox if this desk has one (its reading modules load only then)."""
+        from desktop_app.services.desk_settings import load_desk_settings
+
+        if self.isVisible() and load_desk_settings().fax_inbox:
+            self.watch_fax_inbox()
+
+    def watch_fax_inbox(self) -> FaxInbox:
+        """This desk's fax inbox, watched from now on (made once); the navigation counts the
+        files waiting in it."""
+        if self.fax_inbox is None:
+            from desktop_app.ui.fax_inbox_watch import FaxInbox
+
+            self.fax_inbox = FaxInbox(self.runner, self)
+            self.fax_inbox.changed.connect(self._count_faxes)
+            self.fax_inbox.start()
+        return self.fax_inbox
+
+    def _count_faxes(self) -> None:
+        inbox = self.fax_inbox
+        waiting = inbox.waiting_count() if inbox is not None else 0
+        item = self.nav.item(PAGE_FAX)
+        item.setText(f"受信FAX（{waiting}）" if waiting else "受信FAX")
+        tip = f"受信FAX（Ctrl+{PAGE_FAX + 1}）"
+        if inbox is not None and inbox.problem:
+            tip += "　" + inbox.problem
+        item.setToolTip(tip)
 
     @property
     def calendar_page(self) -> CalendarPage:
@@ -325,6 +369,8 @@ class MainWindow(QMainWindow):
             self.live_updates.stop()
         if self.automatic_backups is not None:
             self.automatic_backups.stop()
+        if self.fax_inbox is not None:
+            self.fax_inbox.stop()
         # A backup under way is finished rather than cut off (it takes seconds at most).
         self.backups.wait()
         self.screen_lock.release()

@@ -416,7 +416,7 @@ class Desk(Keyboard):
     # カレンダー ----------------------------------------------------------------------------
 
     def calendar(self) -> CalendarPage:
-        self.shortcut(Qt.Key.Key_3)
+        self.shortcut(Qt.Key.Key_4)
         assert self.window.stack.currentIndex() == PAGE_CALENDAR
         page = self.window.calendar_page
         self.qtbot.waitUntil(page.isVisible)

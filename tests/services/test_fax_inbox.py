@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select, update
 
 from desktop_app.db.models import AuditEntry, FaxPage, ReceivedFax
@@ -34,12 +36,12 @@ from desktop_app.services.fax_inbox import (
     archive_fax,
     assign_page,
     case_choice,
-    kept_page_image,
-    kept_pages,
     read_inbox_file,
     record_fax,
     set_aside_fax,
 )
+from desktop_app.services.fax_pages import kept_page_image, kept_pages
+from desktop_app.services.fax_read import read_fax
 from tests.fax_samples import FINE, STANDARD, blank_page, fax, form, pdf, tiff
 
 YESTERDAY = dt.datetime(2026, 12, 2, 16, 40).astimezone()
@@ -304,3 +306,17 @@ def test_the_desk_settings_are_this_desks_and_survive_a_damaged_file(tmp_path) -
     assert load_desk_settings(path) == DeskSettings()
     save_desk_settings(DeskSettings(fax_inbox="C:\\FAX"), path)
     assert load_desk_settings(path).fax_inbox == "C:\\FAX"
+
+
+def test_a_page_fed_upside_down_in_standard_mode_is_kept_upright_and_square(
+    store, make_case, tmp_path
+) -> None:
+    case = make_case()
+    page = fax(form(store, FormKind.APPLICATION, case.id), STANDARD, upside_down=True)
+    read = read_inbox_file(store, _dated(tiff(tmp_path / "turned.tif", [page], "group3")))
+    (proposal,) = read.pages
+    assert proposal.rotation == 180 and proposal.case_id == case.id
+    kept = Image.open(io.BytesIO(proposal.image))
+    assert 1.38 < kept.height / kept.width < 1.44  # A4, not squashed to half its height
+    upright = read_fax(tmp_path / "kept.png", data=proposal.image)
+    assert upright.pages[0].rotation == 0  # the barcode now reads the right way up

@@ -8,9 +8,9 @@ from desktop_app.ui.main_window import PAGE_BOARD, PAGE_CASES, PAGE_NAMES, PAGE_
 from desktop_app.ui.receipt_dialog import ReceiptDialog
 
 
-def test_six_pages_in_the_navigation(window: MainWindow) -> None:
+def test_seven_pages_in_the_navigation(window: MainWindow) -> None:
     names = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert names == ["受付", "書類ボード", "カレンダー", "案件一覧", "統計", "設定"]
+    assert names == ["受付", "書類ボード", "受信FAX", "カレンダー", "案件一覧", "統計", "設定"]
     assert window.stack.count() == len(PAGE_NAMES)
     assert window.current_page_name() == "案件一覧"
 
@@ -29,7 +29,7 @@ def test_shortcuts_switch_pages_and_find(qtbot, window: MainWindow) -> None:
     qtbot.waitExposed(window)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    for number in range(1, 7):
+    for number in range(1, 8):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
         assert window.stack.currentIndex() == number - 1
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
