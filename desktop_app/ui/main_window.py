@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -134,6 +135,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.location_label, 1)
         self.statusBar().addPermanentWidget(self.backup_label)
         self.statusBar().addPermanentWidget(self.staff_label)
+        # The manual, at the section of what is in front (F1 does the same: ui/help.py).
+        self.help_button = QPushButton("ヘルプ（F1）")
+        self.help_button.setToolTip("今の画面の説明を開きます（F1）")
+        self.help_button.setAutoDefault(False)
+        self.help_button.clicked.connect(self.open_help)
+        self.statusBar().addPermanentWidget(self.help_button)
         # On PostgreSQL, the other desks' changes show here as they are made.
         self.live_updates: LiveUpdates | None = None
         if store.file is None:
@@ -404,6 +411,11 @@ class MainWindow(QMainWindow):
         self.show_page(PAGE_SETTINGS)
         if place == SetupPlace.MASTERS:
             self.settings_page.open_masters()
+
+    def open_help(self) -> None:
+        from desktop_app.ui.help import help_target, open_help
+
+        open_help(help_target(self))
 
     def lock_screen(self) -> None:
         """画面をロック (Ctrl+L does the same from any window)."""

@@ -45,9 +45,7 @@ def upgrade() -> None:
         sa.Column("form", sa.String(length=20), nullable=False),
         sa.Column("image", sa.LargeBinary(), nullable=False),
         sa.Column("image_sha256", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["cases.id"], name=op.f("fk_fax_pages_case_id_cases")
-        ),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_fax_pages_case_id_cases")),
         sa.ForeignKeyConstraint(
             ["document_id"],
             ["case_documents.id"],
