@@ -28,7 +28,7 @@ from desktop_app.services import print_input
 from desktop_app.services.access import PRINT_FORMS, requires
 from desktop_app.services.cases import closed_dates, load_case
 from desktop_app.services.dto import CaseDetail
-from desktop_app.services.forms import is_tracked, record_printed, record_sent, render_form
+from desktop_app.services.forms import is_tracked, mark_sent, note_printed, render_form
 from desktop_app.services.print_job import Paper
 from desktop_app.services.settings import load_settings
 from desktop_app.services.store import Store
@@ -232,14 +232,13 @@ def record_faxed(
     form whose sending is tracked (``record_sent``) the send, channel FAX. Returns the case
     as now stored when the send was recorded, else None."""
     kind = FormKind(kind)
-    with store.read() as session:
+    with store.transaction() as session:  # the print and the send: both or neither
         case = load_case(session, case_id)
         destination = next((d for d in _destinations(case) if d.to == FaxTo(to)), None)
-        still_open = case.stage.is_open
-    if destination is None:
-        raise ValidationError(NO_FAX_NUMBER)
-    how = f"FAX送信（{destination.name}、FAX {format_phone(destination.fax)}、{pages}枚）"
-    record_printed(store, kind, case_id, how=how)
-    if not (is_tracked(kind) and still_open):
-        return None
-    return record_sent(store, kind, case_id, channel=Channel.FAX)
+        if destination is None:
+            raise ValidationError(NO_FAX_NUMBER)
+        how = f"FAX送信（{destination.name}、FAX {format_phone(destination.fax)}、{pages}枚）"
+        note_printed(session, store, kind, case, how)
+        if not (is_tracked(kind) and case.stage.is_open):
+            return None
+        return mark_sent(session, store, kind, case, Channel.FAX, store.clock.today())

@@ -133,17 +133,21 @@ def record_printed(
                 after={"form": kind.value, "how": how, "day": day.isoformat() if day else None},
             )
             return
-        case = load_case(session, case_id)
-        audit.record(
-            session,
-            store.staff,
-            AuditAction.FORM_PRINT,
-            "case",
-            case.case_number,
-            case_id=case.id,
-            summary=f"{kind.label}を{how}",
-            after={"form": kind.value, "how": how},
-        )
+        note_printed(session, store, kind, load_case(session, case_id), how)
+
+
+def note_printed(session: Session, store: Store, kind: FormKind, case: SOCase, how: str) -> None:
+    """The print in the case's history, inside the caller's transaction."""
+    audit.record(
+        session,
+        store.staff,
+        AuditAction.FORM_PRINT,
+        "case",
+        case.case_number,
+        case_id=case.id,
+        summary=f"{kind.label}を{how}",
+        after={"form": kind.value, "how": how},
+    )
 
 
 def is_tracked(kind: FormKind) -> bool:
@@ -173,56 +177,62 @@ def record_sent(
     if on > store.clock.today():
         raise ValidationError("未来の日付は記録できません。", field="on")
     with store.transaction() as session:
-        case = load_case(session, case_id)
-        if not case.stage.is_open:
-            raise ValidationError(f"この案件は「{case.stage.label}」で終了しています。")
-        kinds = packet_forms(needs_consent(case)) if kind == FormKind.PACKET else (kind,)
-        for form in kinds:
-            doc_kind = form.document
-            if doc_kind is None:
-                continue
-            doc = next(
-                (d for d in case.documents if d.kind == doc_kind and d.direction == Direction.OUT),
-                None,
-            )
-            if doc is None:
-                doc = CaseDocument(kind=doc_kind, direction=Direction.OUT)
-                case.documents.append(doc)
-            doc.sent_on = on
-            doc.channel = channel
-        told = ""
-        if kind == FormKind.CONFIRMATION:
-            # The confirmation names the date: sending it tells the patient (日時連絡済).
-            live = [a for a in case.appointments if not a.cancelled]
-            if live and live[-1].notified_on is None:
-                live[-1].notified_on, live[-1].notified_channel = on, channel
-                told = f"（予約日時 {when_label(live[-1].date, live[-1].start_time)}）"
-        if kind in (FormKind.PACKET, FormKind.CONFIRMATION):
-            case.contacts.append(
-                ContactLog(
-                    kind=NOTIFY_CONTACTS[channel],
-                    staff=store.staff,
-                    party=case.mail_to_name,
-                    summary=f"{kind.label}を送付（{channel.label}）{told}",
-                )
-            )
-        session.flush()
-        moved = auto_move(case)
-        note = f" → 段階：{moved[0].label} → {moved[1].label}（自動）" if moved else ""
-        case.updated_at = store.clock.utcnow()
-        audit.record(
-            session,
-            store.staff,
-            AuditAction.DOCUMENT_SEND,
-            "case",
-            case.case_number,
-            case_id=case.id,
-            summary=f"送付：{kind.label}（{channel.label}、{on.isoformat()}）{note}",
-            after={"form": kind.value, "channel": channel.value, "on": on.isoformat()}
-            | ({"stage": moved[1].value} if moved else {}),
+        return mark_sent(session, store, kind, load_case(session, case_id), channel, on)
+
+
+def mark_sent(
+    session: Session, store: Store, kind: FormKind, case: SOCase, channel: Channel, on: dt.date
+) -> CaseDetail:
+    """``record_sent``'s work inside the caller's transaction (checked there already)."""
+    if not case.stage.is_open:
+        raise ValidationError(f"この案件は「{case.stage.label}」で終了しています。")
+    kinds = packet_forms(needs_consent(case)) if kind == FormKind.PACKET else (kind,)
+    for form in kinds:
+        doc_kind = form.document
+        if doc_kind is None:
+            continue
+        doc = next(
+            (d for d in case.documents if d.kind == doc_kind and d.direction == Direction.OUT),
+            None,
         )
-        session.flush()
-        return _detail(session, case)
+        if doc is None:
+            doc = CaseDocument(kind=doc_kind, direction=Direction.OUT)
+            case.documents.append(doc)
+        doc.sent_on = on
+        doc.channel = channel
+    told = ""
+    if kind == FormKind.CONFIRMATION:
+        # The confirmation names the date: sending it tells the patient (日時連絡済).
+        live = [a for a in case.appointments if not a.cancelled]
+        if live and live[-1].notified_on is None:
+            live[-1].notified_on, live[-1].notified_channel = on, channel
+            told = f"（予約日時 {when_label(live[-1].date, live[-1].start_time)}）"
+    if kind in (FormKind.PACKET, FormKind.CONFIRMATION):
+        case.contacts.append(
+            ContactLog(
+                kind=NOTIFY_CONTACTS[channel],
+                staff=store.staff,
+                party=case.mail_to_name,
+                summary=f"{kind.label}を送付（{channel.label}）{told}",
+            )
+        )
+    session.flush()
+    moved = auto_move(case)
+    note = f" → 段階：{moved[0].label} → {moved[1].label}（自動）" if moved else ""
+    case.updated_at = store.clock.utcnow()
+    audit.record(
+        session,
+        store.staff,
+        AuditAction.DOCUMENT_SEND,
+        "case",
+        case.case_number,
+        case_id=case.id,
+        summary=f"送付：{kind.label}（{channel.label}、{on.isoformat()}）{note}",
+        after={"form": kind.value, "channel": channel.value, "on": on.isoformat()}
+        | ({"stage": moved[1].value} if moved else {}),
+    )
+    session.flush()
+    return _detail(session, case)
 
 
 def _day_entries(session: Session, day: dt.date) -> tuple[DayListEntry, ...]:
