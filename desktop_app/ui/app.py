@@ -14,10 +14,11 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop_app.domain.errors import ValidationError
 from desktop_app.resources import GOTHIC_FONT_FILE, MINCHO_FONT_FILE, font_path
-from desktop_app.services.store import Store
-from desktop_app.ui import single_instance
-from desktop_app.ui.style import STYLESHEET
+from desktop_app.services.store import Store, StoreError
+from desktop_app.ui import single_instance, text_size
+from desktop_app.ui.style import FONT_POINT_SIZE, stylesheet
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APP_TITLE = "SO Desk セカンドオピニオン外来 受付"
-FONT_POINT_SIZE = 10.5
 _SETUP_DONE = "sodesk_setup_done"
 _FUSION = "sodesk_made_with_fusion"
 # benchmarks/run.py times the start: with this set, the window prints "shown <seconds since
@@ -35,14 +35,15 @@ ENV_BENCH_EXIT = "SODESK_BENCH_EXIT_AFTER_SHOWN"
 
 
 def setup_application(app: QApplication) -> None:
-    """Bundled fonts, Qt's Japanese translation and the stylesheet; safe to call twice."""
+    """Bundled fonts, Qt's Japanese translation and the stylesheet (at the text size in use,
+    ui/text_size); safe to call twice."""
     if app.property(_SETUP_DONE):
         return
     family = _register_fonts()
     if family:
         # The bundled font first, so Japanese shows even where the system has no Japanese font.
         font = QFont(family)
-        font.setPointSizeF(FONT_POINT_SIZE)
+        font.setPointSizeF(FONT_POINT_SIZE * text_size.scale())
         app.setFont(font)
     _install_qt_translation(app)
     # Fusion looks the same on Windows and Linux, so screenshots and the manual match the desk.
@@ -50,7 +51,10 @@ def setup_application(app: QApplication) -> None:
     # take PySide6 about 9 ms to build, is needed at start.)
     if not app.property(_FUSION):
         app.setStyle("Fusion")
-    app.setStyleSheet(STYLESHEET)
+    app.setStyleSheet(stylesheet(text_size.scale()))
+    from desktop_app.ui.help import install_help  # F1 from any window, the sign-in's too
+
+    install_help(app)
     app.setProperty(_SETUP_DONE, True)
 
 
@@ -96,9 +100,44 @@ def _report_uncaught_errors() -> None:
         if isinstance(exc, Exception):
             from desktop_app.ui.actions import show_unexpected
 
+            tell_terminal(exc)
             show_unexpected(QApplication.activeWindow(), exc)
 
     sys.excepthook = hook
+
+
+def log_file() -> str | None:
+    """The file the log is written to (cli configures it: sodesk.log in the data folder)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            return handler.baseFilename
+    return None
+
+
+def unexpected_line(exc: BaseException) -> str:
+    """One line for the terminal: what kind of error, and where its details are."""
+    where = log_file()
+    line = f"SO Desk: 予期しないエラー（{exc.__class__.__name__}）。"
+    return line + (f"詳細は sodesk.log：{where}" if where else "詳細はログをご覧ください。")
+
+
+def tell_terminal(exc: BaseException) -> None:
+    """When the window was started from a terminal, it gets one line too (the dialog is the
+    clerk's; whoever started it from a terminal looks there). Without a console (a windowed
+    executable) there is no stderr, and nothing to do."""
+    stream = sys.stderr
+    if stream is None:
+        return
+    line = unexpected_line(exc) + "\n"
+    try:
+        try:
+            stream.write(line)
+        except UnicodeEncodeError:  # a terminal that cannot show Japanese: "?" for it
+            encoding = getattr(stream, "encoding", None) or "ascii"
+            stream.write(line.encode(encoding, "replace").decode(encoding))
+        stream.flush()
+    except (OSError, ValueError):
+        pass  # a closed or broken terminal: the log and the dialog have it
 
 
 def _started() -> None:
@@ -141,6 +180,8 @@ def run_gui(store: Store) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("SO Desk")
     setup_application(app)
+    # This desk's 文字の大きさ, before the first window (the sign-in) is made.
+    text_size.apply_saved(app)
     lock = None
     if store.file is not None:
         lock = single_instance.acquire(store.file)
@@ -166,11 +207,23 @@ def run_gui(store: Store) -> int:
             raise RuntimeError("the main window needs a signed-in member of staff")
         window = MainWindow(store)
         window.setWindowTitle(APP_TITLE)
+        text_size.install_shortcuts(window)
         window.start_finished.connect(_started)
         if os.environ.get(ENV_BENCH_EXIT):
             _report_start(app, window, started)
         window.show()
         return app.exec()
+    except (ValidationError, StoreError):
+        raise  # a problem the clerk can act on: cli says it in one line, as for a command
+    except Exception as exc:
+        # The window could not be opened: logged, told in a box and, for a terminal, one line
+        # (cli would print its own line as well if this went on up).
+        log.exception("the window could not start")
+        from desktop_app.ui.actions import show_unexpected
+
+        tell_terminal(exc)
+        show_unexpected(None, exc)
+        return 1
     finally:
         from desktop_app.services.audit_witness import note_close  # never raises
 

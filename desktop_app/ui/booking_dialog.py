@@ -31,6 +31,7 @@ from desktop_app.services.booking import BookingWarning, SlotData, book, find_fr
 from desktop_app.services.booking_targets import BookingTarget, booking_target
 from desktop_app.services.dto import CaseDetail, DoctorData
 from desktop_app.services.masters import list_doctors
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.layout_tools import fit_to_screen
 from desktop_app.ui.print_menu import open_preview
@@ -99,7 +100,7 @@ class BookingDialog(QDialog):
         self.doctor_combo.currentIndexChanged.connect(self.load_slots)
 
         self.slot_list = QListWidget()
-        self.slot_list.setStyleSheet("QListWidget::item { padding: 4px 6px; }")
+        text_size.set_style(self.slot_list, "QListWidget::item { padding: 4px 6px; }")
         self.slot_list.itemActivated.connect(lambda _item: self.submit())
         self.slot_list.currentItemChanged.connect(lambda *_: self._fit_minutes())
         self.minutes_30 = QRadioButton("30分")

@@ -46,7 +46,7 @@ from desktop_app.ui.case_detail_sections import (
 from desktop_app.ui.case_edit_dialog import edit_case
 from desktop_app.ui.decision_dialog import DecisionDialog
 from desktop_app.ui.keys import enter_presses, never_on_enter
-from desktop_app.ui.layout_tools import fit_to_screen, settle_layout
+from desktop_app.ui.layout_tools import TwoPartRow, fit_to_screen, settle_layout
 from desktop_app.ui.permissions import gate
 from desktop_app.ui.print_menu import CASE_FORMS, PACKET_TIP, forms_menu, open_preview
 from desktop_app.ui.rows_model import RowsModel
@@ -141,8 +141,8 @@ class CaseDetailDialog(QDialog):
         move_row.addWidget(self.target_combo)
         move_row.addWidget(self.move_button)
 
+        # The name, and the actions beside it or (特大, a small screen) under it.
         header = QHBoxLayout()
-        header.addLayout(names, 1)
         header.addLayout(move_row)
         header.addSpacing(16)
         self.decision_button = QPushButton("担当医確認")
@@ -188,7 +188,7 @@ class CaseDetailDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 12)
         layout.setSpacing(10)
-        layout.addLayout(header)
+        layout.addWidget(TwoPartRow(names, header))
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
 

@@ -23,6 +23,7 @@ from desktop_app.domain.documents import Direction
 from desktop_app.domain.people import INFORMED_LABELS, age_on
 from desktop_app.domain.settings import DateStyle
 from desktop_app.services.dto import CaseDetail, DocumentData, PaymentData
+from desktop_app.ui import text_size
 from desktop_app.ui.formats import (
     BLANK,
     date_text,
@@ -289,7 +290,7 @@ def make_table(model: RowsModel, stretch_column: int) -> QTableView:
     table.setShowGrid(False)
     table.setWordWrap(False)
     table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(28)
+    text_size.keep(table.verticalHeader(), default_section_size=28)
     header = table.horizontalHeader()
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -40,6 +40,7 @@ from desktop_app.services.case_edit_data import (
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.intake import list_referrers
 from desktop_app.services.masters import list_departments
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.case_edit_parts import (
     CHANNELS,
@@ -84,7 +85,7 @@ class CaseEditDialog(QDialog):
         self.form_data: CaseEditForm | None = None
         self.saved: CaseDetail | None = None
         self.setWindowTitle("案件の内容を訂正")
-        self.setStyleSheet(WIZARD_STYLE)
+        text_size.set_style(self, WIZARD_STYLE)  # its sizes follow 文字の大きさ
         fit_to_screen(self, 880, 620)
 
         self.title = QLabel()
@@ -198,11 +199,11 @@ class CaseEditDialog(QDialog):
         self.category = Choice([(c.value, c.label) for c in ConsultationCategory], columns=2)
         self.content = QPlainTextEdit()
         self.content.setTabChangesFocus(True)
-        self.content.setFixedHeight(96)
+        text_size.keep(self.content, fixed_height=96)
         self.diagnosis = FieldRow(line_edit("わかる範囲で（例：胃がん）", 200))
         self.informed = Choice([(key, label) for key, _value, label in INFORMED])
         self.department = ValueCombo()
-        self.department.setFixedWidth(MEDIUM_WIDTH)
+        text_size.keep(self.department, fixed_width=MEDIUM_WIDTH)
         self.department_error = QLabel()
         self.department_error.setObjectName("fieldError")
         self.department_error.hide()

@@ -27,6 +27,7 @@ from desktop_app.domain.stages import MAIN_LINE, OPEN_STAGES, Stage
 from desktop_app.services.access import PRINT_FORMS
 from desktop_app.services.case_rows import CasePage, case_rows, search_cases
 from desktop_app.services.store import Store
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.case_table_model import (
     COL_APPOINTMENT,
@@ -141,7 +142,7 @@ class CaseListPage(QWidget):
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(30)
+        text_size.keep(self.table.verticalHeader(), default_section_size=30)
         self._size_columns()
         # Enter and double-click both emit activated.
         self.table.activated.connect(self._open_index)
@@ -151,6 +152,7 @@ class CaseListPage(QWidget):
             "Enter またはダブルクリックで詳細を開きます。"
         )
         hint.setObjectName("muted")
+        hint.setWordWrap(True)  # never what makes the page wider than a small screen
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from PySide6.QtCore import QDate, QLocale, QPoint, QRect, QSize
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDateEdit, QTableView, QWidget
+from PySide6.QtGui import QGuiApplication, QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QDateEdit, QLayout, QTableView, QWidget
+
+from desktop_app.ui import text_size
 
 # The title bar and borders the window manager adds around a window: not known before the
 # window is first shown, so this much of the screen is kept free for them (Windows 10/11 at
@@ -17,6 +21,8 @@ JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
 # down from a date edit is a table view too, but measures its cells without that padding, so
 # two-digit days came out as 「…」. Its cells get no padding, and room for two digits.
 _CALENDAR_STYLE = "QTableView::item { padding: 0px; }"
+# Set on the date edits fit_date_edit has measured, so a new text size measures them again.
+_FITTED = "sodeskFittedDate"
 
 
 def settle_layout(window: QWidget) -> None:
@@ -57,7 +63,11 @@ def fit_to_screen(window: QWidget, width: int, height: int, *, room: QRect | Non
     window puts tall contents in a QScrollArea) rather than being cut off. A window without
     a parent is centred on the screen; a dialog is centred on its parent by Qt when shown,
     and Qt keeps it on the screen as long as it fits.
+
+    ``width`` and ``height`` are the sizes at 標準: at 大 and 特大 the window asks for as much
+    more as its text is larger (ui/text_size), within the screen all the same.
     """
+    width, height = text_size.px(width), text_size.px(height)
     room = room if room is not None else available_room(window)
     most = fitted_size(QSize(1_000_000, 1_000_000), room)
     minimum = window.minimumSize()
@@ -82,7 +92,9 @@ def fit_to_screen(window: QWidget, width: int, height: int, *, room: QRect | Non
 def fit_date_edit(edit: QDateEdit) -> QDateEdit:
     """Make every date readable in ``edit``: Japanese month and weekday names, wide enough for
     its widest date in its display format, and a drop-down calendar whose day cells show 10-31
-    in full. Returns ``edit``, so it can wrap a constructor."""
+    in full. Returns ``edit``, so it can wrap a constructor. Measured again when the text
+    size changes (ui/text_size)."""
+    edit.setProperty(_FITTED, True)
     edit.setLocale(JAPANESE)
     edit.ensurePolished()
     if edit.calendarPopup():
@@ -101,6 +113,19 @@ def fit_date_edit(edit: QDateEdit) -> QDateEdit:
     if edit.maximumWidth() < needed:
         edit.setMaximumWidth(needed)
     return edit
+
+
+def was_fitted_date_edit(widget: QWidget) -> TypeGuard[QDateEdit]:
+    return isinstance(widget, QDateEdit) and bool(widget.property(_FITTED))
+
+
+def refit_date_edit(edit: QDateEdit) -> None:
+    """``fit_date_edit`` again, in the edit's font now: the least width it set first let go
+    (a maximum is only ever raised to the width needed)."""
+    edit.setMinimumWidth(0)
+    if edit.calendarPopup():
+        edit.calendarWidget().setMinimumWidth(0)
+    fit_date_edit(edit)
 
 
 def widest_date_text(edit: QDateEdit) -> str:
@@ -154,3 +179,52 @@ def grow_to_fit(window: QWidget) -> None:
     )
     if wanted > window.height():
         window.resize(window.width(), wanted)
+
+
+# A row that wraps ------------------------------------------------------------------------------
+
+
+class TwoPartRow(QWidget):
+    """Two groups of a page's top row side by side, or the second under the first where the
+    page is too narrow for both (a small screen, or 文字の大きさ 特大): the row never makes
+    its page wider than the screen."""
+
+    def __init__(self, first: QLayout, second: QLayout, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.parts = (QWidget(), QWidget())
+        for part, layout in zip(self.parts, (first, second), strict=True):
+            layout.setContentsMargins(0, 0, 0, 0)
+            part.setLayout(layout)
+        self.box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        for part in self.parts:
+            self.box.addWidget(part)
+
+    def wide_enough(self, width: int) -> bool:
+        first, second = (part.sizeHint().width() for part in self.parts)
+        return width >= first + second + self.box.spacing()
+
+    def is_wrapped(self) -> bool:
+        return self.box.direction() == QBoxLayout.Direction.TopToBottom
+
+    def minimumSizeHint(self) -> QSize:
+        first, second = (part.minimumSizeHint() for part in self.parts)
+        height = (
+            first.height() + second.height() + self.box.spacing()
+            if self.is_wrapped()
+            else max(first.height(), second.height())
+        )
+        return QSize(max(first.width(), second.width()), height)
+
+    def sizeHint(self) -> QSize:
+        return self.box.sizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        wrap = not self.wide_enough(event.size().width())
+        if wrap != self.is_wrapped():
+            self.box.setDirection(
+                QBoxLayout.Direction.TopToBottom if wrap else QBoxLayout.Direction.LeftToRight
+            )
+            self.updateGeometry()

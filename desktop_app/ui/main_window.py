@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_app.services import staff
 from desktop_app.services.setup_checklist import SetupPlace
 from desktop_app.services.store import Store
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
 from desktop_app.ui.case_list import CaseListPage
@@ -79,11 +81,10 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(NAV_WIDTH)
+        text_size.keep(self.nav, fixed_width=NAV_WIDTH)  # wider at 大 and 特大
         for number, name in enumerate(PAGE_NAMES, 1):
             item = QListWidgetItem(name)
             item.setToolTip(f"{name}（Ctrl+{number}）")
-            item.setSizeHint(QSize(NAV_WIDTH - 16, 44))
             self.nav.addItem(item)
 
         # The page shown at start is built now; the others (and their modules) when first
@@ -160,6 +161,8 @@ class MainWindow(QMainWindow):
         self.fax_inbox: FaxInbox | None = None
         self.nav.item(PAGE_INTAKE).setToolTip("受付（Ctrl+1）　新規受付は Ctrl+N")
         self.nav.item(PAGE_BOARD).setToolTip("書類ボード（Ctrl+2）　書類受領は Ctrl+R")
+
+        text_size.install_shortcuts(self)  # Ctrl++ / Ctrl+- / Ctrl+0: the text size
 
         # Idle minutes or Ctrl+L (from any window or dialog) cover the screens.
         self.screen_lock = ScreenLock(self.runner, self)
@@ -326,6 +329,13 @@ class MainWindow(QMainWindow):
         if 0 <= index < len(self._page_getters):
             self._page_getters[index]()  # built before it is shown
         self.stack.setCurrentIndex(index)
+        # Only the page in front sets how much room the stack needs: the widest page built
+        # (the board, at 特大) must not make every other page scroll sideways.
+        for i in range(self.stack.count()):
+            widget = self.stack.widget(i)
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            if widget is not None:
+                widget.setSizePolicy(policy, policy)
 
     def show_page(self, index: int) -> None:
         self.nav.setCurrentRow(index)

@@ -43,6 +43,7 @@ from desktop_app.services.cases import find_case_id, get_case
 from desktop_app.services.dto import CaseDetail, DocumentData
 from desktop_app.services.paper_trail import receive_many
 from desktop_app.services.store import Store
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.formats import short_date
 from desktop_app.ui.layout_tools import fit_date_edit, fit_to_screen
@@ -95,14 +96,16 @@ class ReceiptDialog(QDialog):
 
         self.results_list = QListWidget()
         self.results_list.setObjectName("receiptResults")
-        self.results_list.setStyleSheet("QListWidget#receiptResults::item { padding: 5px 4px; }")
-        self.results_list.setMaximumHeight(180)
+        text_size.set_style(
+            self.results_list, "QListWidget#receiptResults::item { padding: 5px 4px; }"
+        )
+        text_size.keep(self.results_list, maximum_height=180)
         self.results_list.itemActivated.connect(self._pick_result)
         self.results_list.hide()
 
         self.case_label = QLabel()
         self.case_label.setObjectName("pageTitle")
-        self.case_label.setStyleSheet("font-size: 13pt;")
+        text_size.set_style(self.case_label, "font-size: 13pt;")
         self.stage_label = QLabel()
         self.stage_label.setObjectName("stageBadge")
         case_row = QHBoxLayout()
@@ -115,7 +118,9 @@ class ReceiptDialog(QDialog):
         self.checklist = QListWidget()
         self.checklist.setObjectName("receiptChecklist")
         self.checklist.setMinimumHeight(160)
-        self.checklist.setStyleSheet("QListWidget#receiptChecklist::item { padding: 5px 4px; }")
+        text_size.set_style(
+            self.checklist, "QListWidget#receiptChecklist::item { padding: 5px 4px; }"
+        )
         checklist_label.setBuddy(self.checklist)
 
         self.channel_group = QButtonGroup(self)

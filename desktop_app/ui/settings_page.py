@@ -1,6 +1,8 @@
-"""設定: the clinic's names, addresses, numbers, closures and exclusion reasons.
+"""設定: the clinic's names, addresses, numbers, closures and exclusion reasons, and this
+desk's 表示 (文字の大きさ).
 
 Errors show beside the field they concern; one 保存 writes everything in one service call.
+The 表示 section is this desk's own preference: any clerk changes it, at once, without 保存.
 """
 
 from __future__ import annotations
@@ -28,11 +30,12 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.changes import Change
 from desktop_app.domain.closures import format_closures, parse_closures
 from desktop_app.domain.contact import format_phone, format_postal
+from desktop_app.domain.desk import TextSize
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.roles import Actor, Permission, may
 from desktop_app.domain.settings import ClinicSettings, DateStyle
 from desktop_app.services.settings import get_settings, update_settings
-from desktop_app.ui import actions
+from desktop_app.ui import actions, text_size
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.audit_viewer import AuditViewer
 from desktop_app.ui.backup_settings import BackupBox
@@ -89,6 +92,12 @@ LOCK_HINT = (
     "この時間キーボードにもマウスにも触れないと画面をロックします。解除にはパスワードが要ります。"
 )
 READ_ONLY_NOTE = "設定の変更・職員アカウント・変更履歴は管理者のアカウントで行います。"
+
+
+TEXT_SIZE_HINT = (
+    "この端末だけの設定です。選ぶとすぐに画面全体の文字と配置が変わります（保存は不要）。"
+    "キーボードでは Ctrl++ で大きく、Ctrl+- で小さく、Ctrl+0 で標準に戻します。"
+)
 
 
 CLOSURES_PLACEHOLDER = "例：12/29, 12/30, 12/31, 1/1, 1/2, 1/3"
@@ -178,11 +187,29 @@ class SettingsPage(QWidget):
             backup_form, "backup_folder", "バックアップの保存先", self.backup_box.folder_row
         )
 
+        # This desk's own: not the clinic's settings, so not behind 保存 nor the administrator.
+        display = QGroupBox("表示（この端末）")
+        display_form = self._form(display)
+        self.text_size_combo = ValueCombo()
+        self.text_size_combo.setMinimumHeight(EDITOR_HEIGHT)
+        self.text_size_combo.setMaximumWidth(EDITOR_WIDTH)
+        for size in TextSize:
+            self.text_size_combo.add(f"{size.label}（{round(size.scale * 100)}%）", size)
+        self.text_size_combo.set_value(text_size.current())
+        self.text_size_combo.currentIndexChanged.connect(self._text_size_chosen)
+        self._add_row(display_form, "text_size", "文字の大きさ", self.text_size_combo)
+        text_size_hint = QLabel(TEXT_SIZE_HINT)
+        text_size_hint.setObjectName("muted")
+        text_size_hint.setWordWrap(True)
+        display_form.addRow(text_size_hint)
+        text_size.notifier().changed.connect(self._text_size_applied)
+
         security = QGroupBox("安全管理")
         security_form = self._form(security)
         self._add_number(security_form, "lock_after_minutes")
         self.spins["lock_after_minutes"].setToolTip(LOCK_HINT)
         align_labels(security_form, rules_form)
+        align_labels(display_form, rules_form)
 
         # The PC-FAX driver 「FAXで送る」 prints to: one of this computer's printers, or typed.
         fax = QGroupBox("FAX送信")
@@ -247,6 +274,7 @@ class SettingsPage(QWidget):
         left.addWidget(self.backup_box)
         left.addStretch(1)
         right = QVBoxLayout()
+        right.addWidget(display)
         right.addWidget(rules)
         right.addWidget(security)
         right.addWidget(fax)
@@ -338,6 +366,24 @@ class SettingsPage(QWidget):
         spin.setMinimumHeight(EDITOR_HEIGHT)
         self.spins[name] = spin
         self._add_row(form, name, label, spin)
+
+    # 表示 (this desk's) ---------------------------------------------------------------------
+
+    def _text_size_chosen(self) -> None:
+        size = self.text_size_combo.value()
+        if not isinstance(size, TextSize):
+            return
+        error = self.errors["text_size"]
+        saved = text_size.choose(size)
+        error.setText("" if saved else text_size.NOT_SAVED)
+        error.setVisible(not saved)
+
+    def _text_size_applied(self, size: TextSize) -> None:
+        """Changed from the keyboard (or another page): the combo follows."""
+        if self.text_size_combo.value() != size:
+            self.text_size_combo.blockSignals(True)
+            self.text_size_combo.set_value(size)
+            self.text_size_combo.blockSignals(False)
 
     def open_masters(self) -> None:
         """The departments, doctors, hours and one-off closures, in their own window."""

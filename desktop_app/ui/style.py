@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+# The application font at 標準 (ui/text_size scales it, and every size below, for 大 and 特大).
+FONT_POINT_SIZE = 10.5
+
 ACCENT = "#2f6fb0"
 ERROR = "#b3261e"
 MUTED = "#6b7280"
@@ -18,6 +23,8 @@ QListWidget#nav {{
 }}
 QListWidget#nav::item {{
     padding-left: 16px;
+    padding-top: 10px;
+    padding-bottom: 10px;
     margin: 2px 8px;
     border-radius: 6px;
     color: #1f2933;
@@ -116,3 +123,45 @@ QStatusBar QLabel {{ padding: 0 10px; }}
 QScrollArea {{ border: none; background: transparent; }}
 QScrollArea > QWidget#qt_scrollarea_viewport > QWidget {{ background: transparent; }}
 """
+
+
+_BLOCK = re.compile(r"\{([^{}]*)\}")
+_LENGTH = re.compile(r"(\d+(?:\.\d+)?)(pt|px)\b")
+
+
+def scale_style(css: str, factor: float) -> str:
+    """``css`` with its font sizes, paddings, margins, heights and radii times ``factor``.
+
+    Border widths stay as they are (a hairline stays a hairline). A stylesheet without
+    selectors (a widget's own, "font-size: 13pt;") is one block of declarations.
+    """
+    if factor == 1.0:
+        return css
+    if "{" not in css:
+        return _scale_declarations(css, factor)
+    return _BLOCK.sub(lambda m: "{" + _scale_declarations(m.group(1), factor) + "}", css)
+
+
+def _scale_declarations(block: str, factor: float) -> str:
+    def one(declaration: str) -> str:
+        name, colon, value = declaration.partition(":")
+        prop = name.strip().lower()
+        if not colon or (prop.startswith("border") and prop != "border-radius"):
+            return declaration
+        return name + colon + _LENGTH.sub(lambda m: _scaled(m, factor), value)
+
+    return ";".join(one(d) for d in block.split(";"))
+
+
+def _scaled(match: re.Match[str], factor: float) -> str:
+    number, unit = float(match.group(1)), match.group(2)
+    if number == 0:
+        return match.group(0)
+    if unit == "pt":
+        return f"{round(number * factor, 1):g}pt"
+    return f"{max(1, round(number * factor))}px"
+
+
+def stylesheet(factor: float = 1.0) -> str:
+    """The application's stylesheet at ``factor`` times its sizes (1.0: 標準)."""
+    return scale_style(STYLESHEET, factor)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.stages import Stage
+from desktop_app.ui import text_size
 from desktop_app.ui.board.delegate import CardDelegate
 from desktop_app.ui.board.model import BoardColumnModel, CaseIdRole
 
@@ -161,8 +162,9 @@ class BoardColumn(QFrame):
         self.view = BoardColumnView(self.model, self)
         self.title = QLabel()
         self.title.setObjectName("boardColumnTitle")
-        self.setMinimumWidth(COLUMN_MIN_WIDTH)
-        self.setStyleSheet(COLUMN_STYLE)
+        # Wider with 文字の大きさ, so a card's number and name are not cut off.
+        text_size.keep(self, minimum_width=COLUMN_MIN_WIDTH)
+        text_size.set_style(self, COLUMN_STYLE)
         self.view.setSpacing(0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(3, 4, 3, 0)

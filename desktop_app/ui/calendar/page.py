@@ -29,7 +29,7 @@ from desktop_app.services.booking import cancel_appointment
 from desktop_app.services.booking_targets import WaitingCase, waiting_cases
 from desktop_app.services.calendar import CalendarAppointment, CalendarData, calendar_range
 from desktop_app.services.masters import list_departments, list_doctors
-from desktop_app.ui import actions
+from desktop_app.ui import actions, text_size
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.booking_dialog import BookingDialog
 from desktop_app.ui.calendar import appointment_actions
@@ -38,7 +38,7 @@ from desktop_app.ui.calendar.grid_model import CELL_ROLE, Cell, SlotGridModel
 from desktop_app.ui.calendar.month_model import WEEKS, MonthModel, month_grid_start
 from desktop_app.ui.calendar.views import CalendarView
 from desktop_app.ui.case_detail import CaseDetailDialog, open_case_window
-from desktop_app.ui.layout_tools import fit_to_screen
+from desktop_app.ui.layout_tools import TwoPartRow, fit_to_screen
 from desktop_app.ui.value_combo import ValueCombo
 
 WEEK, DAY, MONTH = "week", "day", "month"
@@ -83,7 +83,7 @@ class CalendarPage(QWidget):
         for mode, label in MODE_LABELS.items():
             button = QPushButton(label)
             button.setCheckable(True)
-            button.setFixedWidth(44)
+            text_size.keep(button, fixed_width=44)
             button.clicked.connect(lambda _c=False, m=mode: self.set_mode(m))
             self.mode_group.addButton(button)
             self.mode_buttons[mode] = button
@@ -128,12 +128,15 @@ class CalendarPage(QWidget):
         bar.addSpacing(8)
         bar.addWidget(self.range_label)
         bar.addStretch(1)
+        # The view and filters: under the dates where the page is too narrow (特大).
+        filters = QHBoxLayout()
+        filters.addStretch(1)
         for button in self.mode_buttons.values():
-            bar.addWidget(button)
-        bar.addSpacing(8)
-        bar.addWidget(self.department_combo)
-        bar.addWidget(self.doctor_combo)
-        bar.addWidget(self.waiting_button)
+            filters.addWidget(button)
+        filters.addSpacing(8)
+        filters.addWidget(self.department_combo)
+        filters.addWidget(self.doctor_combo)
+        filters.addWidget(self.waiting_button)
         splitter = QSplitter()
         splitter.addWidget(self.views)
         splitter.addWidget(self.day_panel)
@@ -141,7 +144,7 @@ class CalendarPage(QWidget):
         splitter.setSizes([780, 330])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
-        layout.addLayout(bar)
+        layout.addWidget(TwoPartRow(bar, filters))
         layout.addWidget(splitter, 1)
 
         runner.changed.connect(self._on_changed)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.eligibility import ExclusionReason, Route, screening_questions
 from desktop_app.domain.people import ConsultationCategory
+from desktop_app.ui import text_size
 from desktop_app.ui.intake.base import IntakeContext, IntakeStep
 from desktop_app.ui.intake.fields import MEDIUM_WIDTH, Choice, FieldRow, line_edit
 from desktop_app.ui.intake.state import screening_hits
@@ -45,9 +46,9 @@ class ContentStep(IntakeStep):
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         self.text.setPlaceholderText("例：手術を勧められたが、薬の治療もできないか聞きたい")
-        self.text.setFixedHeight(72)
+        text_size.keep(self.text, fixed_height=72)
         self.department = ValueCombo()
-        self.department.setFixedWidth(MEDIUM_WIDTH)
+        text_size.keep(self.department, fixed_width=MEDIUM_WIDTH)
         self.dates = FieldRow(line_edit("例：平日の午前、12月中旬以降", 300))
 
         form = self.form()

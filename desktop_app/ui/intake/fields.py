@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.contact import format_phone, validate_phone
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.japanese import validate_furigana
+from desktop_app.ui import text_size
 
 COMPOSING = "imeComposing"
 SHORT_WIDTH = 170
@@ -59,7 +60,7 @@ class FieldRow(QWidget, Generic[EditorT]):
         super().__init__(parent)
         self.editor = editor
         if width is not None:
-            editor.setFixedWidth(width)
+            text_size.keep(editor, fixed_width=width)  # wider with 文字の大きさ
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.setSpacing(10)

@@ -33,6 +33,7 @@ from desktop_app.services.dto import CaseDetail
 from desktop_app.services.intake import list_referrers, log_enquiry
 from desktop_app.services.masters import list_departments
 from desktop_app.services.settings import get_settings
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.intake import packet, prompts
 from desktop_app.ui.intake.attendance_page import AttendanceStep
@@ -68,7 +69,7 @@ class IntakeWizard(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("intakeWizard")
-        self.setStyleSheet(WIZARD_STYLE)
+        text_size.set_style(self, WIZARD_STYLE)  # its sizes follow 文字の大きさ
         self.runner = runner
         self.context = IntakeContext(runner, today_override=today)
         self._load_context()
