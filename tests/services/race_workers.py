@@ -250,3 +250,22 @@ def settings_rounds(
         return outcomes
 
     _report(results, desk, work)
+
+
+def confirm_fax(target: str, desk: str, path: str, ready: Any, results: Any) -> None:
+    """One desk reads a received fax and confirms it, in step with the others (``ready``)."""
+    from desktop_app.services.fax_inbox import PageAssignment, read_inbox_file, record_fax
+
+    def work() -> list[str]:
+        store = _ready_desk(target, desk)
+        try:
+            read = read_inbox_file(store, path)
+            ready.wait(timeout=60)
+            told, _ = _told(
+                "recorded", "", record_fax, store, read, [PageAssignment.of(p) for p in read.pages]
+            )
+            return [told]
+        finally:
+            store.close()
+
+    _report(results, desk, work)

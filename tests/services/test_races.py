@@ -488,3 +488,34 @@ def test_a_demo_sign_in_leaves_the_version_and_keeps_the_seal(tmp_path: Path) ->
     assert version == before.version
     assert at is not None and at != before.last_sign_in_at
     assert check_database(target).problems == ()
+
+
+def test_one_received_fax_confirmed_at_two_desks_is_recorded_once(
+    target: str, make_case_in, tmp_path: Path
+) -> None:
+    from desktop_app.db.models import FaxPage, ReceivedFax
+    from desktop_app.domain.forms import FormKind
+    from tests.fax_samples import FINE, fax, form, tiff
+
+    store = open_store(target, create=True, staff="準備")
+    case = make_case_in(store, 1)
+    path = tiff(tmp_path / "fax.tif", [fax(form(store, FormKind.APPLICATION, case.id), FINE)])
+    store.close()
+
+    told = _in_step(
+        race_workers.confirm_fax, (target, "desk-a", str(path)), (target, "desk-b", str(path))
+    )
+
+    outcomes = [o for outcomes in told.values() for o in outcomes]
+    assert outcomes.count("recorded") == 1, outcomes
+    (lost,) = [o for o in outcomes if o != "recorded"]
+    assert lost.startswith(("refused: このFAXはすでに記録されています", "conflict")), outcomes
+    store = open_store(target, staff="確認")
+    with store.read() as session:
+        assert session.scalar(select(func.count()).select_from(ReceivedFax)) == 1
+        assert session.scalar(select(func.count()).select_from(FaxPage)) == 1
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == AuditAction.FAX_RECEIVE)
+        ).all()
+    assert len(entries) == 1
+    store.close()
