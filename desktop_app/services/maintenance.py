@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 from collections.abc import Callable
@@ -123,10 +124,37 @@ def _check(url: URL, path: Path | None) -> CheckReport:
             problems += _seal_problems(engine)
             problems += _search_index_problems(engine)
             problems += _demo_mark_problems(engine)
+            problems += _fax_page_problems(engine)
         location = str(path) if path else url.render_as_string(hide_password=True)
         return CheckReport(location, status.current, status.head, tuple(problems))
     finally:
         engine.dispose()
+
+
+def _fax_page_problems(engine: Engine) -> list[str]:
+    """Received fax pages whose image is not the one recorded: its SHA-256 must match the
+    row's and be among those the case's audit entry (in the hash chain) recorded."""
+    from sqlalchemy import select
+
+    from desktop_app.domain.audit_actions import AuditAction
+
+    log, pages = tables.audit_log, tables.fax_pages
+    problems = []
+    with engine.connect() as connection:
+        recorded: set[str] = set()
+        entries = select(log.c.after).where(log.c.action == AuditAction.FAX_RECEIVE)
+        for (after,) in connection.execute(entries):
+            for page in (after or {}).get("pages", []) if isinstance(after, dict) else []:
+                if isinstance(page, dict) and isinstance(page.get("sha256"), str):
+                    recorded.add(page["sha256"])
+        rows = select(pages.c.id, pages.c.image, pages.c.image_sha256).order_by(pages.c.id)
+        for page_id, image, digest in connection.execute(rows):
+            if hashlib.sha256(bytes(image)).hexdigest() != digest or digest not in recorded:
+                problems.append(
+                    f"受信FAXのページ（fax_pages の id {page_id}）の画像が、記録したときのものと"
+                    "一致しません"
+                )
+    return problems
 
 
 def _demo_mark_problems(engine: Engine) -> list[str]:

@@ -320,3 +320,21 @@ def test_a_page_fed_upside_down_in_standard_mode_is_kept_upright_and_square(
     assert 1.38 < kept.height / kept.width < 1.44  # A4, not squashed to half its height
     upright = read_fax(tmp_path / "kept.png", data=proposal.image)
     assert upright.pages[0].rotation == 0  # the barcode now reads the right way up
+
+
+def test_sodesk_check_names_a_kept_page_changed_behind_the_programs_back(
+    store, make_case, tmp_path, db_path
+) -> None:
+    from desktop_app.services.maintenance import check_database
+
+    case = make_case()
+    read = read_inbox_file(store, _application_fax(store, case.id, tmp_path / "fax.tif"))
+    record_fax(store, read, [PageAssignment.of(p) for p in read.pages])
+    assert check_database(str(db_path)).problems == ()
+    forged = b"\x89PNG another page"
+    with store.transaction() as session:  # a new image, and its hash, written with another tool
+        session.execute(
+            update(FaxPage).values(image=forged, image_sha256=hashlib.sha256(forged).hexdigest())
+        )
+    (problem,) = check_database(str(db_path)).problems
+    assert "受信FAXのページ" in problem and "一致しません" in problem
