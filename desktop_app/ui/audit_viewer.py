@@ -42,10 +42,10 @@ from desktop_app.services.audit_log import (
     local_minutes,
     staff_names,
 )
-from desktop_app.ui import actions
+from desktop_app.ui import actions, text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.file_dialogs import ask_export_file
-from desktop_app.ui.layout_tools import fit_date_edit, fit_to_screen
+from desktop_app.ui.layout_tools import TwoPartRow, fit_date_edit, fit_to_screen
 from desktop_app.ui.rows_model import AnyIndex, ReadOnlyTableModel
 from desktop_app.ui.value_combo import ValueCombo
 
@@ -144,11 +144,11 @@ class AuditViewer(QDialog):
         fit_to_screen(self, 1180, 720)
 
         self.staff = ValueCombo()
-        self.staff.setMinimumWidth(150)
+        text_size.keep(self.staff, minimum_width=150)
         self.case_number = QLineEdit()
         self.case_number.setPlaceholderText("例：SO-2026-0012")
         self.case_number.setClearButtonEnabled(True)
-        self.case_number.setMinimumWidth(170)
+        text_size.keep(self.case_number, minimum_width=170)
         self.action = ValueCombo()
         self.action.add("すべての操作", None)
         for action in AuditAction:
@@ -159,11 +159,11 @@ class AuditViewer(QDialog):
         self.date_to = self._date_edit(today)
         self.search_button = QPushButton("検索")
         self.search_button.setObjectName("primary")
-        self.search_button.setMinimumWidth(90)
+        text_size.keep(self.search_button, minimum_width=90)
 
-        self.filter_bar = QWidget()
-        filters = QHBoxLayout(self.filter_bar)
-        filters.setContentsMargins(0, 0, 0, 0)
+        # Who, which case, what; then when and 検索 — beside them, or under them where the
+        # window is narrower (a small screen, 文字の大きさ 特大).
+        filters = QHBoxLayout()
         filters.setSpacing(8)
         for label, widget in (("担当者", self.staff), ("案件番号", self.case_number)):
             filters.addWidget(QLabel(label))
@@ -171,15 +171,19 @@ class AuditViewer(QDialog):
         filters.addWidget(QLabel("操作"))
         filters.addWidget(self.action)
         filters.addSpacing(8)
-        filters.addWidget(self.use_dates)
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("〜"))
-        filters.addWidget(self.date_to)
-        filters.addStretch(1)
-        filters.addWidget(self.search_button)
+        when = QHBoxLayout()
+        when.setSpacing(8)
+        when.addWidget(self.use_dates)
+        when.addWidget(self.date_from)
+        when.addWidget(QLabel("〜"))
+        when.addWidget(self.date_to)
+        when.addStretch(1)
+        when.addWidget(self.search_button)
+        self.filter_bar = TwoPartRow(filters, when)
 
         self.model = AuditLogModel(self._load_page, self)
         self.table = QTableView()
+        self.table.setAccessibleName("変更履歴の一覧")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -187,8 +191,7 @@ class AuditViewer(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        for column, width in enumerate((70, 165, 120, 160, 130)):
-            header.resizeSection(column, width)
+        text_size.keep_columns(header, dict(enumerate((70, 165, 120, 160, 130))))
         header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)

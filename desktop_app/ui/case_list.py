@@ -110,7 +110,7 @@ class CaseListPage(QWidget):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(340)
+        text_size.keep(self.search_edit, minimum_width=340)
 
         self.stage_filter = ValueCombo()
         self.stage_filter.add("すべての段階", FILTER_ALL)
@@ -121,8 +121,7 @@ class CaseListPage(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         # As wide as the longest count, so the search box does not shift as the clerk types.
-        widest = self.count_label.fontMetrics().horizontalAdvance("200,000件以上")
-        self.count_label.setMinimumWidth(widest + 4)
+        text_size.fit_text(self.count_label, "200,000件以上", margin=4)
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
         bar = QHBoxLayout()
@@ -134,6 +133,7 @@ class CaseListPage(QWidget):
 
         self.model = CaseTableModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName("案件の一覧")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -192,8 +192,7 @@ class CaseListPage(QWidget):
             COL_APPOINTMENT: 192,
             COL_DOCTOR: 192,
         }
-        for column, width in widths.items():
-            self.table.setColumnWidth(column, width)
+        text_size.keep_columns(header, widths)  # wider at 大 and 特大
         header.setSectionResizeMode(COL_REFERRER, QHeaderView.ResizeMode.Stretch)
 
     # Searching -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from desktop_app.domain.stages import Decision
 from desktop_app.services.decisions import DecisionResult, record_decision
 from desktop_app.services.dto import CaseDetail
 from desktop_app.services.masters import list_departments, list_doctors
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.keys import enter_presses
 from desktop_app.ui.layout_tools import fit_date_edit
@@ -66,7 +67,7 @@ class DecisionDialog(QDialog):
         self.setWindowTitle(f"担当医確認 － {detail.case_number} {detail.patient.name} 様")
 
         self.department_combo = ValueCombo()
-        self.department_combo.setMinimumWidth(220)
+        text_size.keep(self.department_combo, minimum_width=220)
         for dep in runner.read(self, list_departments) or ():
             self.department_combo.add(dep.name, dep.id)
         self.doctor_combo = ValueCombo()
@@ -88,7 +89,7 @@ class DecisionDialog(QDialog):
 
         self.reason_edit = QLineEdit(detail.decision_reason)
         self.reason_edit.setPlaceholderText("お断りの場合は必須")
-        self.reason_edit.setMinimumWidth(320)
+        text_size.keep(self.reason_edit, minimum_width=320)
         self.date_edit = QDateEdit(QDate(clock.today()))
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy/MM/dd")

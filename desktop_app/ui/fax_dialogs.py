@@ -388,6 +388,7 @@ class FaxImageDialog(QDialog):
         self.image_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.image_label.setAccessibleName("ページの画像")
         self.image_scroll = QScrollArea()
+        self.image_scroll.setAccessibleName("ページの画像（矢印キーで動かす）")
         self.image_scroll.setWidget(self.image_label)
         self.image_scroll.setWidgetResizable(True)
         self.image_scroll.setStyleSheet("QScrollArea { background: white; }")

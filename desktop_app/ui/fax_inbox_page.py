@@ -38,6 +38,7 @@ from desktop_app.services.fax_inbox import (
     record_fax,
     set_aside_fax,
 )
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner, show_error
 from desktop_app.ui.fax_dialogs import (
     FaxFoldersDialog,
@@ -46,11 +47,14 @@ from desktop_app.ui.fax_dialogs import (
     png_pixmap,
 )
 from desktop_app.ui.fax_inbox_watch import FaxInbox, FileState, InboxFile
+from desktop_app.ui.layout_tools import TwoPartRow, WrappedCells
 from desktop_app.ui.permissions import gate
 from desktop_app.ui.rows_model import ReadOnlyTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 THUMB = QSize(54, 76)
+DOCUMENT_COLUMN_WIDTH = 110  # 「セカンドオピニオン外来申込書」 on two lines
+FILES_MINIMUM_WIDTH = 170  # 「12/04 13:42」 and 「要確認：1ページ」 side by side
 NOT_SET = "受信フォルダが設定されていません。「フォルダ設定…」で、複合機・FAXサーバーが受信FAXを保存するフォルダを選んでください。"
 
 
@@ -240,6 +244,7 @@ class FaxInboxPage(QWidget):
         )
         self.files_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.files_view.setWordWrap(True)
+        self.files_view.setItemDelegate(WrappedCells(self.files_view))
         self.files_view.verticalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
@@ -248,17 +253,24 @@ class FaxInboxPage(QWidget):
         self.pages_model = PagesModel(self)
         self.pages_view = self._table(self.pages_model, "ページと照合結果")
         self.pages_view.setIconSize(THUMB)
-        self.pages_view.verticalHeader().setDefaultSectionSize(THUMB.height() + 8)
+        # Each row as tall as its thumbnail, or as its wrapped 書類 and 状態 lines where they
+        # need more (a narrow pane, or 文字の大きさ 大 and 特大): never cut off.
+        rows = self.pages_view.verticalHeader()
+        rows.setMinimumSectionSize(THUMB.height() + 8)
+        rows.setDefaultSectionSize(THUMB.height() + 8)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.pages_view.setItemDelegate(WrappedCells(self.pages_view))
         header = self.pages_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        text_size.keep_columns(header, {2: DOCUMENT_COLUMN_WIDTH})  # 書類: two lines at most
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.pages_view.setWordWrap(True)
         self.pages_view.selectionModel().currentRowChanged.connect(lambda *_: self._page_chosen())
         self.pages_view.doubleClicked.connect(lambda _index: self.show_large())
 
         self.preview = PagePreview()
-        self.preview.setMinimumWidth(220)
+        self.preview.setMinimumWidth(220)  # a picture: no larger with the text
         # The page is drawn to the pane's width: it never asks the splitter for its own size.
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.preview.setStyleSheet("background: white; border: 1px solid #c8c8c8;")
@@ -271,11 +283,16 @@ class FaxInboxPage(QWidget):
         self.leave_out_button.clicked.connect(self.toggle_left_out)
         self.large_button = QPushButton("拡大 (Space)")
         self.large_button.clicked.connect(self.show_large)
-        page_buttons = QHBoxLayout()
-        page_buttons.addWidget(self.assign_button)
-        page_buttons.addWidget(self.leave_out_button)
-        page_buttons.addWidget(self.large_button)
-        page_buttons.addStretch(1)
+        # The page's buttons in one row, or two where the middle pane is narrow (特大): the
+        # row never squeezes the list of files.
+        naming = QHBoxLayout()
+        naming.addWidget(self.assign_button)
+        naming.addWidget(self.leave_out_button)
+        naming.addStretch(1)
+        looking = QHBoxLayout()
+        looking.addWidget(self.large_button)
+        looking.addStretch(1)
+        page_buttons = TwoPartRow(naming, looking)
 
         self.file_label = QLabel()
         self.file_label.setWordWrap(True)
@@ -285,7 +302,7 @@ class FaxInboxPage(QWidget):
         middle_layout.setContentsMargins(0, 0, 0, 0)
         middle_layout.addWidget(self.file_label)
         middle_layout.addWidget(self.pages_view, 1)
-        middle_layout.addLayout(page_buttons)
+        middle_layout.addWidget(page_buttons)
 
         self.splitter = QSplitter()
         self.splitter.addWidget(self.files_view)
@@ -295,7 +312,9 @@ class FaxInboxPage(QWidget):
         self.splitter.setStretchFactor(1, 4)
         self.splitter.setStretchFactor(2, 3)
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([300, 460, 320])
+        text_size.keep(self.files_view, minimum_width=FILES_MINIMUM_WIDTH)
+        # What a larger text needs goes to the pages' table; the list and the picture keep theirs.
+        self.splitter.setSizes([300, text_size.px(460), 320])
 
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
-from PySide6.QtCore import QDate, QLocale, QPoint, QRect, QSize
+from PySide6.QtCore import QDate, QLocale, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize
 from PySide6.QtGui import QGuiApplication, QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QDateEdit, QLayout, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QDateEdit,
+    QLayout,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from desktop_app.ui import text_size
 
@@ -21,6 +29,8 @@ JAPANESE = QLocale(QLocale.Language.Japanese, QLocale.Country.Japan)
 # down from a date edit is a table view too, but measures its cells without that padding, so
 # two-digit days came out as 「…」. Its cells get no padding, and room for two digits.
 _CALENDAR_STYLE = "QTableView::item { padding: 0px; }"
+# The application's stylesheet pads a table cell this much either side (at 標準; style.py).
+CELL_PADDING = 4
 # Set on the date edits fit_date_edit has measured, so a new text size measures them again.
 _FITTED = "sodeskFittedDate"
 
@@ -116,7 +126,7 @@ def fit_date_edit(edit: QDateEdit) -> QDateEdit:
 
 
 def was_fitted_date_edit(widget: QWidget) -> TypeGuard[QDateEdit]:
-    return isinstance(widget, QDateEdit) and bool(widget.property(_FITTED))
+    return isinstance(widget, QDateEdit) and bool(text_size.own_property(widget, _FITTED))
 
 
 def refit_date_edit(edit: QDateEdit) -> None:
@@ -228,3 +238,23 @@ class TwoPartRow(QWidget):
                 QBoxLayout.Direction.TopToBottom if wrap else QBoxLayout.Direction.LeftToRight
             )
             self.updateGeometry()
+
+
+# Table cells whose text wraps -------------------------------------------------------------------
+
+
+class WrappedCells(QStyledItemDelegate):
+    """Cells as tall as their wrapped text, for a table whose rows are sized to their contents.
+
+    Qt measures a cell's wrapped text at the column's full width, but draws it inside the
+    padding the application's stylesheet gives every cell: a text that wraps once more than
+    measured ended in 「…」 (most at 文字の大きさ 特大). Measured here at the width it is drawn.
+    """
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        narrower = QStyleOptionViewItem(option)
+        if narrower.rect.width() > 0:
+            narrower.rect.setWidth(max(1, option.rect.width() - 2 * text_size.px(CELL_PADDING)))
+        return super().sizeHint(narrower, index)

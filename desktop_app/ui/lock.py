@@ -34,6 +34,7 @@ from desktop_app.services.demo_data import DEMO_ACCOUNTS
 from desktop_app.services.demo_mark import is_demo_store
 from desktop_app.services.settings import get_settings
 from desktop_app.services.staff import StaffAccount
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.sign_in import ChangePasswordDialog, busy, login_edit, password_edit
 
@@ -243,7 +244,7 @@ class LockCover(QWidget):
         )
         self.setObjectName("lockCover")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(COVER_STYLE)
+        text_size.set_style(self, COVER_STYLE)  # its sizes follow 文字の大きさ
         self.setWindowTitle("SO Desk ロック中")
         self.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.may_close = False
@@ -293,7 +294,7 @@ class LockForm(QFrame):
         super().__init__()
         self.lock = lock
         self.setObjectName("lockCard")
-        self.setFixedWidth(460)
+        text_size.keep(self, fixed_width=460)  # wider at 大 and 特大
         store = lock.runner.store
         user = store.user
         name = user.display_name if user is not None else store.staff

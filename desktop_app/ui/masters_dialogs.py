@@ -38,6 +38,7 @@ from desktop_app.services import closures, doctor_hours, masters
 from desktop_app.services.closures import DayBooking
 from desktop_app.services.doctor_hours import ExceptionInput, WindowData, WindowInput
 from desktop_app.services.masters import DepartmentMaster, DoctorInput, DoctorMaster
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.keys import enter_presses
 from desktop_app.ui.layout_tools import fit_date_edit
@@ -141,7 +142,7 @@ class FormDialog(QDialog):
         enter_presses(self, self.buttons.button(QDialogButtonBox.StandardButton.Save))
 
     def add_field(self, name: str, label: str, editor: QWidget) -> None:
-        editor.setMinimumWidth(FIELD_WIDTH)
+        text_size.keep(editor, minimum_width=FIELD_WIDTH)
         error = QLabel()
         error.setObjectName("fieldError")
         error.setWordWrap(True)

@@ -31,6 +31,7 @@ from desktop_app.services import doctor_hours, masters
 from desktop_app.services.doctor_hours import DoctorHoursData, ExceptionAdded
 from desktop_app.services.masters import DepartmentMaster, DoctorMaster
 from desktop_app.ui import masters_dialogs as dialogs
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.closures_panel import ClosuresPanel
 from desktop_app.ui.layout_tools import fit_to_screen
@@ -70,6 +71,7 @@ class DoctorsPanel(QWidget):
         self.tree_model = QStandardItemModel(self)
         self.tree_model.setHorizontalHeaderLabels(["診療科・担当医"])
         self.tree = QTreeView()
+        self.tree.setAccessibleName("診療科と担当医")
         self.tree.setModel(self.tree_model)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setHeaderHidden(True)
@@ -102,12 +104,14 @@ class DoctorsPanel(QWidget):
 
         self.doctor_label = QLabel()
         self.doctor_label.setObjectName("sectionTitle")
-        self.doctor_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        text_size.set_style(self.doctor_label, "font-size: 13pt; font-weight: bold;")
         self.windows_model = RowsModel(("曜日", "開始", "終了", "期間"), self)
         self.windows_view = dialogs.read_only_table(self.windows_model)
+        self.windows_view.setAccessibleName("診療枠")
         self.windows_view.activated.connect(lambda _index: self.edit_window())
         self.exceptions_model = RowsModel(("日付", "種類", "時間", "メモ"), self)
         self.exceptions_view = dialogs.read_only_table(self.exceptions_model)
+        self.exceptions_view.setAccessibleName("臨時の休診・診療")
         self.hour_buttons = {
             "add_window": button("枠を追加", self.add_window),
             "edit_window": button("枠を編集", self.edit_window),
@@ -132,7 +136,7 @@ class DoctorsPanel(QWidget):
 
         left_widget = QWidget()
         left_widget.setLayout(left)
-        left_widget.setFixedWidth(LEFT_WIDTH)
+        text_size.keep(left_widget, fixed_width=LEFT_WIDTH)  # wider at 大 and 特大
         left.setContentsMargins(0, 0, 0, 0)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)

@@ -52,7 +52,7 @@ from desktop_app.services.print_job import (
     send_to_cups,
 )
 from desktop_app.services.settings import get_settings
-from desktop_app.ui import actions
+from desktop_app.ui import actions, text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.fax_send_dialog import FaxSendDialog, fax_printer_problem
 from desktop_app.ui.file_dialogs import ask_save_file
@@ -171,13 +171,13 @@ class PrintPreviewDialog(QDialog):
         self.zoom_in_button.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomIn))
         self.zoom_in_button.clicked.connect(self.zoom_in)
         for button in (self.zoom_out_button, self.zoom_in_button):
-            button.setFixedWidth(40)
+            text_size.keep(button, fixed_width=40)
         self.fit_button = QPushButton("幅に合わせる")
         self.fit_button.clicked.connect(self.fit_to_width)
         self.whole_button = QPushButton("ページ全体")
         self.whole_button.clicked.connect(self.fit_whole_page)
         self.zoom_label = QLabel()
-        self.zoom_label.setMinimumWidth(52)
+        text_size.keep(self.zoom_label, minimum_width=52)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         top = QHBoxLayout()
@@ -194,6 +194,7 @@ class PrintPreviewDialog(QDialog):
         top.addWidget(self.whole_button)
 
         self.view = QPdfView()
+        self.view.setAccessibleName("印刷する用紙のプレビュー")
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setPageSpacing(32)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QWidget
 
 from desktop_app.domain.people import RELATION_MAX_LENGTH, RELATIONS, Relationship
+from desktop_app.ui import text_size
 from desktop_app.ui.intake.fields import Choice
 
 SELF_CODE = Relationship.SELF.value
@@ -37,7 +38,7 @@ class RelationChoice(Choice):
         self.other_text = QLineEdit()
         self.other_text.setPlaceholderText("その他の親族の続柄（例：義母、いとこ）")
         self.other_text.setMaxLength(RELATION_MAX_LENGTH)
-        self.other_text.setMaximumWidth(280)
+        text_size.keep(self.other_text, maximum_width=280)
         self.note = QLabel()
         self.note.setObjectName("fieldNote")
         self.note.setWordWrap(True)

@@ -28,6 +28,7 @@ from desktop_app.domain.roles import MIN_PASSWORD
 from desktop_app.services import staff
 from desktop_app.services.demo_mark import is_demo_store
 from desktop_app.services.staff import StaffAccount
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.layout_tools import grow_to_fit
 
@@ -77,7 +78,7 @@ class StaffForm(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(600)
+        text_size.keep(self, minimum_width=600)
         self.runner = runner
         self.editors: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
@@ -109,7 +110,7 @@ class StaffForm(QDialog):
         layout.addWidget(self.buttons)
 
     def add_field(self, name: str, label: str, editor: QLineEdit, hint: str = "") -> QLineEdit:
-        editor.setMinimumWidth(FIELD_WIDTH)
+        text_size.keep(editor, minimum_width=FIELD_WIDTH)
         cell = QWidget()
         cell_layout = QVBoxLayout(cell)
         cell_layout.setContentsMargins(0, 0, 0, 0)

@@ -34,6 +34,7 @@ from desktop_app.services.staff_admin import (
     set_active,
     update_account,
 )
+from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.formats import BLANK, local_time_text
 from desktop_app.ui.layout_tools import fit_to_screen
@@ -239,8 +240,7 @@ class StaffAccountsDialog(QDialog):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        for column, width in enumerate((130, 150, 80, 60, 150)):
-            header.resizeSection(column, width)
+        text_size.keep_columns(header, dict(enumerate((130, 150, 80, 60, 150))))
         header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _index: self.edit())
 

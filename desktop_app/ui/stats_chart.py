@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.domain.statistics import Month
 from desktop_app.services.statistics_data import StatsData
+from desktop_app.ui import text_size
 
 ENQUIRY_COLOUR = "#9bb8d9"
 SESSION_COLOUR = "#2f6fb0"
@@ -38,7 +39,7 @@ class MonthlyChart(QChartView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(260)
+        text_size.keep(self, minimum_height=200)  # 300 at 特大: its labels are larger too
         self.bar_values: dict[str, list[int]] = {}
         self.revenue_values: list[int] = []
         self.setChart(self._empty_chart())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, Qt, QTimer
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -57,10 +57,10 @@ from desktop_app.services.statistics_data import (
     stats_tables,
 )
 from desktop_app.services.store import StoreError
-from desktop_app.ui import actions
+from desktop_app.ui import actions, text_size
 from desktop_app.ui.actions import ChangeNotice, ServiceRunner
 from desktop_app.ui.file_dialogs import ask_export_file
-from desktop_app.ui.layout_tools import fit_date_edit
+from desktop_app.ui.layout_tools import TwoPartRow, fit_date_edit
 from desktop_app.ui.permissions import gate
 from desktop_app.ui.rows_model import AnyIndex, RowsModel
 from desktop_app.ui.stats_chart import MonthlyChart
@@ -143,13 +143,24 @@ class StatsTableView(QWidget):
         # The first column (month, name, reason) as wide as its text; the figures share the rest.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        self.view.resizeColumnToContents(0)
-        # Room for the cell padding of the style sheet, which the size hint leaves out.
-        self.view.setColumnWidth(0, self.view.columnWidth(0) + FIRST_COLUMN_SLACK)
+        self._fit_first_column()
         self.view.setToolTip(table.title)
         self.focus_row = focus_row
         self._scroll_pending = focus_row is not None
         self.scroll_to_focus()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # 文字の大きさ changed: measured again
+            self._fit_first_column()
+
+    def _fit_first_column(self) -> None:
+        """The first column as wide as its text, in the font in use."""
+        if self.model.columnCount() == 0:
+            return
+        self.view.resizeColumnToContents(0)
+        # Room for the cell padding of the style sheet, which the size hint leaves out.
+        self.view.setColumnWidth(0, self.view.columnWidth(0) + text_size.px(FIRST_COLUMN_SLACK))
 
     def scroll_to_focus(self) -> None:
         """Bring the focus row (this month) into the middle of the view and make it current.
@@ -194,12 +205,13 @@ class StatsPage(QWidget):
         for kind in PeriodKind:
             button = QPushButton(kind.label)
             button.setCheckable(True)
-            button.setStyleSheet(PERIOD_BUTTONS_STYLE)
+            text_size.set_style(button, PERIOD_BUTTONS_STYLE)
             button.setProperty("kind", kind.value)
             self.kind_buttons.addButton(button)
             kinds.addWidget(button)
         self.kind_buttons.buttons()[0].setChecked(True)
         self.year = QSpinBox()
+        self.year.setAccessibleName("集計する年")
         self.year.setRange(2000, 2100)
         self.year.setValue(today.year)
         self.year.setSuffix("年")
@@ -226,7 +238,7 @@ class StatsPage(QWidget):
         self._exporting = False  # a list export is being written off the UI thread
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)  # no known end: a moving bar
-        self.busy.setFixedWidth(120)
+        text_size.keep(self.busy, fixed_width=120)
         self.busy.setTextVisible(False)
         self.busy.hide()
         self.status = QLabel("")
@@ -246,29 +258,34 @@ class StatsPage(QWidget):
 
         self.period_label = QLabel("")
         self.period_label.setObjectName("periodLabel")
-        self.period_label.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        text_size.set_style(self.period_label, "font-size: 12pt; font-weight: bold;")
         info = QHBoxLayout()
         info.addWidget(self.period_label)
         info.addSpacing(12)
         info.addWidget(self.status, 1)
-        # The period's files: the report to print, and the exports (one row, so the page fits
-        # a 1280-pixel screen with the sidebar).
-        files = QHBoxLayout()
-        files.addStretch(1)
-        files.addWidget(QLabel("この期間を書き出す（Excel・CSV）："))
+        # The period's files: the exports, and the report to print (one row, so the page fits
+        # a 1280-pixel screen with the sidebar; the report under the exports where the page is
+        # narrower, at 文字の大きさ 特大).
+        exports = QHBoxLayout()
+        exports.addStretch(1)
+        exports.addWidget(QLabel("この期間を書き出す（Excel・CSV）："))
         for button in (self.export_all_button, self.cases_button, self.payments_button):
-            files.addWidget(button)
-        files.addSpacing(16)
+            exports.addWidget(button)
+        report = QHBoxLayout()
+        report.addStretch(1)
+        report.addSpacing(16)
         # 月報: the period on screen on one printed page, through the print preview.
         from desktop_app.services.access import PRINT_FORMS  # light: no printing loaded
 
         self.report_button = QPushButton("月報を印刷…")
         self.report_button.setToolTip("この期間の件数・グラフ・表を1枚の月報にして印刷します")
         self.report_button.clicked.connect(self.print_monthly_report)
-        files.addWidget(self.report_button)
+        report.addWidget(self.report_button)
         gate(self.report_button, runner, PRINT_FORMS)
+        self.files_row = TwoPartRow(exports, report)
 
         self.chart = MonthlyChart()
+        self.chart.setAccessibleName("月別の件数のグラフ")
         self.tabs = QTabWidget()
         self.tables: dict[str, StatsTableView] = {}
         for key, name in TAB_NAMES.items():
@@ -279,14 +296,14 @@ class StatsPage(QWidget):
         splitter.addWidget(self.chart)
         splitter.addWidget(self.tabs)
         splitter.setChildrenCollapsible(False)
-        splitter.setSizes([300, 400])
+        splitter.setSizes([text_size.px(300), text_size.px(400)])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(8)
         layout.addLayout(top)
         layout.addLayout(info)
-        layout.addLayout(files)
+        layout.addWidget(self.files_row)
         layout.addWidget(splitter, 1)
 
         self.kind_buttons.buttonClicked.connect(lambda _b: self._kind_changed())

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QHeaderView, QMainWindow, QWidget
 
 from desktop_app.domain.desk import TextSize
 from desktop_app.services.desk_settings import load_desk_settings, update_desk_settings
@@ -35,6 +36,9 @@ NOT_SAVED = "この端末に保存できませんでした（次の起動では�
 _STYLE_PROPERTY = "sodeskBaseStyle"
 _SIZES_PROPERTY = "sodeskBaseSizes"
 _SHORTCUTS_PROPERTY = "sodeskTextSizeKeys"
+# keep_columns()'s widths at 標準 ({"column": pixels}), and fit_text()'s text and margin.
+_COLUMNS_PROPERTY = "sodeskBaseColumns"
+_TEXT_PROPERTY = "sodeskFitText"
 
 # keep()'s names -> the Qt setter each one calls with the scaled number of pixels.
 _SETTERS = {
@@ -151,8 +155,55 @@ def keep(widget: QWidget, **sizes: int) -> None:
     _set_sizes(widget, sizes, _current.scale)
 
 
+def keep_columns(header: QHeaderView, widths: Mapping[int, int]) -> None:
+    """A table header's section (column) widths given at 標準, {column: pixels}: set now at the
+    size in use and again whenever it changes, so a cell's text shows whole at 特大 as at 標準
+    (a width the clerk dragged is set back then)."""
+    held = _held_columns(header)
+    held.update({str(column): pixels for column, pixels in widths.items()})
+    header.setProperty(_COLUMNS_PROPERTY, json.dumps(held))
+    _set_columns(header, held, _current.scale)
+
+
+def fit_text(widget: QWidget, text: str, *, margin: int = 0) -> None:
+    """At least as wide as ``text`` in the widget's font (plus ``margin`` at 標準): measured
+    now and again in the new font whenever the size changes (a label that must not shift as
+    its text grows, say)."""
+    widget.setProperty(_TEXT_PROPERTY, json.dumps([text, margin]))
+    _fit_text(widget, text, margin, _current.scale)
+
+
+def own_property(widget: QObject, name: str) -> object:
+    """A dynamic property set on ``widget`` (None when it has none by that name).
+
+    Never ``widget.property(name)`` for a property not set: PySide6 6.12 then returns None
+    without counting the reference, and a restyle asking every widget of the application
+    soon frees None itself ("Fatal Python error: none_dealloc" when the process ends).
+    """
+    if name.encode() not in widget.dynamicPropertyNames():
+        return None
+    return widget.property(name)
+
+
+def _held_columns(header: QWidget) -> dict[str, int]:
+    raw = own_property(header, _COLUMNS_PROPERTY)
+    return dict(json.loads(raw)) if isinstance(raw, str) and raw else {}
+
+
+def _set_columns(header: QWidget, widths: dict[str, int], factor: float) -> None:
+    if isinstance(header, QHeaderView):
+        for column, pixels in widths.items():
+            header.resizeSection(int(column), max(1, round(pixels * factor)))
+
+
+def _fit_text(widget: QWidget, text: str, margin: int, factor: float) -> None:
+    widget.ensurePolished()
+    width = widget.fontMetrics().horizontalAdvance(text) + round(margin * factor)
+    widget.setMinimumWidth(width)
+
+
 def _held_sizes(widget: QWidget) -> dict[str, int]:
-    raw = widget.property(_SIZES_PROPERTY)
+    raw = own_property(widget, _SIZES_PROPERTY)
     return dict(json.loads(raw)) if isinstance(raw, str) and raw else {}
 
 
@@ -165,16 +216,23 @@ def _restyle(widgets: list[QWidget], factor: float) -> None:
     from desktop_app.ui.layout_tools import refit_date_edit, was_fitted_date_edit
 
     for widget in widgets:
-        css = widget.property(_STYLE_PROPERTY)
+        css = own_property(widget, _STYLE_PROPERTY)
         if isinstance(css, str) and css:
             widget.setStyleSheet(scale_style(css, factor))
         sizes = _held_sizes(widget)
         if sizes:
             _set_sizes(widget, sizes, factor)
+        columns = _held_columns(widget)
+        if columns:
+            _set_columns(widget, columns, factor)
     # Measured from the font: measured again with the new one.
     for widget in widgets:
         if was_fitted_date_edit(widget):
             refit_date_edit(widget)
+        fitted = own_property(widget, _TEXT_PROPERTY)
+        if isinstance(fitted, str) and fitted:
+            text, margin = json.loads(fitted)
+            _fit_text(widget, text, margin, factor)
 
 
 # The keyboard --------------------------------------------------------------------------------
@@ -183,7 +241,7 @@ def _restyle(widgets: list[QWidget], factor: float) -> None:
 def install_shortcuts(window: QWidget) -> None:
     """Ctrl++ / Ctrl+- / Ctrl+0 in ``window`` (once); a main window's status bar says the
     new size."""
-    if window.property(_SHORTCUTS_PROPERTY):
+    if own_property(window, _SHORTCUTS_PROPERTY):
         return
     window.setProperty(_SHORTCUTS_PROPERTY, True)
     for keys, target in (

@@ -32,6 +32,7 @@ from desktop_app.domain.documents import ReportChannel
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.fees import FeeBreakdown, consultation_fee
 from desktop_app.domain.settings import ClinicSettings
+from desktop_app.ui import text_size
 from desktop_app.ui.keys import enter_presses
 from desktop_app.ui.layout_tools import fit_date_edit, grow_to_fit
 from desktop_app.ui.value_combo import ValueCombo
@@ -45,8 +46,7 @@ def _date_edit(day: dt.date | None) -> QDateEdit:
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("yyyy/MM/dd")
     edit.setMaximumDate(QDate(clock.today()))
-    edit.setMinimumWidth(FIELD_WIDTH)
-    edit.setMaximumWidth(FIELD_MAX)
+    text_size.keep(edit, minimum_width=FIELD_WIDTH, maximum_width=FIELD_MAX)
     return fit_date_edit(edit)
 
 
@@ -87,7 +87,7 @@ class _FormDialog(QDialog):
     def __init__(self, title: str, parent: QWidget | None, ok_text: str = "登録") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(640)
+        text_size.keep(self, minimum_width=640)
         self.form = QFormLayout()
         self.form.setHorizontalSpacing(14)
         self.form.setVerticalSpacing(10)
@@ -117,7 +117,7 @@ class OverrideDialog(_FormDialog):
             self.body.insertWidget(self.body.count() - 2, label)
         self.reason_edit = QLineEdit()
         self.reason_edit.setPlaceholderText("例：主治医から当日持参と連絡あり")
-        self.reason_edit.setMinimumWidth(340)
+        text_size.keep(self.reason_edit, minimum_width=340)
         self.form.addRow("理由", self.reason_edit)
         self.reason_edit.textChanged.connect(self._update)
         self._update()
@@ -137,11 +137,10 @@ class MinutesDialog(_FormDialog):
         self.spin = QSpinBox()
         self.spin.setRange(0, 999)
         self.spin.setSuffix(" 分")
-        self.spin.setMinimumWidth(FIELD_WIDTH)
-        self.spin.setMaximumWidth(FIELD_MAX)
+        text_size.keep(self.spin, minimum_width=FIELD_WIDTH, maximum_width=FIELD_MAX)
         self.spin.setValue(current if current is not None else settings.session_minutes)
         self.fee_label = QLabel()
-        self.fee_label.setMinimumWidth(200)
+        text_size.keep(self.fee_label, minimum_width=200)
         bold = self.fee_label.font()
         bold.setBold(True)
         self.fee_label.setFont(bold)
@@ -194,7 +193,7 @@ class ReportDialog(_FormDialog):
         super().__init__("主治医への報告書", parent)
         self.written_edit = _date_edit(written_on)
         self.channel_combo = ValueCombo()
-        self.channel_combo.setMaximumWidth(FIELD_MAX + 60)
+        text_size.keep(self.channel_combo, maximum_width=FIELD_MAX + 60)
         self.channel_combo.add(self.NOT_YET, None)
         for c in ReportChannel:
             self.channel_combo.add(c.label, c)
@@ -231,15 +230,13 @@ class PaymentDialog(_FormDialog):
         self.paid_edit = _date_edit(None)
         self.method_combo = QComboBox()
         self.method_combo.addItems(list(methods))
-        self.method_combo.setMinimumWidth(FIELD_WIDTH)
-        self.method_combo.setMaximumWidth(FIELD_MAX + 60)
+        text_size.keep(self.method_combo, minimum_width=FIELD_WIDTH, maximum_width=FIELD_MAX + 60)
         self.amount_spin = QSpinBox()
         self.amount_spin.setRange(0, 10_000_000)
         self.amount_spin.setSingleStep(500)
         self.amount_spin.setGroupSeparatorShown(True)
         self.amount_spin.setSuffix(" 円")
-        self.amount_spin.setMinimumWidth(FIELD_WIDTH)
-        self.amount_spin.setMaximumWidth(FIELD_MAX)
+        text_size.keep(self.amount_spin, minimum_width=FIELD_WIDTH, maximum_width=FIELD_MAX)
         self.amount_spin.setValue(fee.total_yen)
         extension = f"＋延長 {fee.extension_yen:,}円" if fee.extension_yen else ""
         self.fee_label = _muted(
@@ -292,7 +289,7 @@ class TextDialog(_FormDialog):
     def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
         self.edit = QLineEdit()
-        self.edit.setMinimumWidth(340)
+        text_size.keep(self.edit, minimum_width=340)
         self.form.addRow(label, self.edit)
         self.edit.textChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
         self.ok_button.setEnabled(False)

@@ -112,6 +112,26 @@ def test_a_widgets_own_stylesheet_kept_sizes_and_date_edits_follow(qapp, qtbot) 
         text_size.keep(box, width=3)
 
 
+def test_restyling_every_widget_leaves_none_counted(qapp, qtbot) -> None:
+    """PySide6 6.12's QObject.property() for a property not set returns None without counting
+    it: asked of every widget at each change, None itself was freed at the process's end."""
+
+    def none_lost_by_three_changes() -> int:
+        before = sys.getrefcount(None)
+        for size in (TextSize.LARGE, TextSize.EXTRA_LARGE, TextSize.STANDARD):
+            text_size.apply(size, qapp)
+        return before - sys.getrefcount(None)
+
+    alone = none_lost_by_three_changes()  # the widgets other tests left, whatever they do
+    box = QWidget()
+    qtbot.addWidget(box)
+    labels = [QLabel("受付", box) for _ in range(300)]
+    text_size.keep(labels[0], fixed_width=40)
+    # 300 more widgets, 3 changes: not some 2,000 references fewer.
+    assert none_lost_by_three_changes() - alone < 100
+    assert labels[0].width() == 40
+
+
 def test_the_settings_page_changes_the_size_at_once_for_any_clerk(qapp, qtbot, store) -> None:
     """A 受付 clerk sees the clinic's settings read-only, but 表示 is this desk's own."""
     from desktop_app.domain.roles import Actor, Role
@@ -180,6 +200,126 @@ def test_fit_to_screen_asks_for_more_room_at_larger_sizes(qapp, qtbot) -> None:
     assert (dialog.width(), dialog.height()) == (900, 600)
     fit_to_screen(dialog, 720, 620, room=room)  # 1080x930: the screen's height at most
     assert dialog.height() <= 768 - 40
+
+
+# Pages and dialogs drawn in pixels -----------------------------------------------------------
+
+
+def test_table_columns_and_measured_labels_follow_the_size(qapp, qtbot, runner) -> None:
+    """Fixed column widths (case list, audit log, staff) and a label measured from its text
+    grow with the text, and come back at 標準: cells do not end in 「…」 at 特大."""
+    from desktop_app.ui.audit_viewer import AuditViewer
+    from desktop_app.ui.case_list import COL_FURIGANA, CaseListPage
+    from desktop_app.ui.staff_accounts import StaffAccountsDialog
+
+    cases = CaseListPage(runner)
+    audit = AuditViewer(runner)
+    accounts = StaffAccountsDialog(runner)
+    for widget in (cases, audit, accounts):
+        qtbot.addWidget(widget)
+    headers = {
+        "cases": (cases.table.horizontalHeader(), COL_FURIGANA, 152),
+        "audit": (audit.table.horizontalHeader(), 1, 165),
+        "staff": (accounts.table.horizontalHeader(), 0, 130),
+    }
+    for header, column, pixels in headers.values():
+        assert header.sectionSize(column) == pixels
+    count_width = cases.count_label.minimumWidth()
+    metrics = cases.count_label.fontMetrics()
+    assert count_width >= metrics.horizontalAdvance("200,000件以上")
+
+    text_size.apply(TextSize.EXTRA_LARGE, qapp)
+
+    for name, (header, column, pixels) in headers.items():
+        assert header.sectionSize(column) == round(pixels * 1.5), name
+    grown = cases.count_label.fontMetrics().horizontalAdvance("200,000件以上")
+    assert grown > metrics.horizontalAdvance("200,000件以上") * 1.3
+    assert cases.count_label.minimumWidth() >= grown
+
+    text_size.apply(TextSize.STANDARD, qapp)
+    for header, column, pixels in headers.values():
+        assert header.sectionSize(column) == pixels
+    assert cases.count_label.minimumWidth() == count_width
+    runner.wait_for_background()
+
+
+def test_the_lock_card_and_its_titles_are_larger(qapp, qtbot, runner) -> None:
+    from desktop_app.ui.lock import LockCover, ScreenLock
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    cover = LockCover(ScreenLock(runner, host), qapp.primaryScreen(), with_form=True)
+    qtbot.addWidget(cover)
+    assert cover.form is not None
+    title = cover.form.findChild(QLabel, "lockTitle")
+    assert title is not None
+    title.ensurePolished()
+    before = title.fontInfo().pointSizeF()
+    assert cover.form.width() == 460
+
+    text_size.apply(TextSize.EXTRA_LARGE, qapp)
+
+    assert cover.form.width() == 690
+    assert title.fontInfo().pointSizeF() == pytest.approx(before * 1.5, abs=0.6)
+    assert "#27313d" in cover.styleSheet()  # the cover's colours kept
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_audit_filters_wrap_rather_than_widen_the_window_at_extra_large(
+    qapp, qtbot, runner
+) -> None:
+    """At 特大 the filters in one row were 1,710 pixels wide: wider than a 1366x768 screen."""
+    from desktop_app.ui.audit_viewer import AuditViewer
+
+    room = 1366 - 16  # the screen less the window's frame (layout_tools.FRAME_ALLOWANCE)
+    text_size.apply(TextSize.EXTRA_LARGE, qapp)
+    viewer = AuditViewer(runner)
+    qtbot.addWidget(viewer)
+    viewer.resize(room, 700)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    assert viewer.minimumSizeHint().width() <= room
+    assert viewer.filter_bar.is_wrapped()
+    assert viewer.search_button.isVisible()
+    right = viewer.search_button.mapTo(viewer, viewer.search_button.rect().topRight()).x()
+    assert right <= viewer.width()
+
+    text_size.apply(TextSize.STANDARD, qapp)
+    qtbot.waitUntil(lambda: not viewer.filter_bar.is_wrapped())  # one row again
+    viewer.close()
+    runner.wait_for_background()
+
+
+def test_wrapped_cells_are_as_tall_as_the_text_drawn_in_the_padding(qapp, qtbot) -> None:
+    """Qt measures a wrapped cell at its column's full width; the stylesheet draws the text
+    inside a padding, so a line more was cut to 「…」 (the 受信FAX page's 状態 at 特大)."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QHeaderView, QTableView
+
+    from desktop_app.ui.layout_tools import CELL_PADDING, WrappedCells
+
+    text = "要確認：バーコードが読めません。案件を指定してください。"
+    text_size.apply(TextSize.EXTRA_LARGE, qapp)
+    model = QStandardItemModel(1, 1)
+    model.setItem(0, 0, QStandardItem(text))
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setWordWrap(True)
+    view.setItemDelegate(WrappedCells(view))
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.resize(400, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    metrics = view.fontMetrics()
+    for width in range(60, 260, 7):
+        view.setColumnWidth(0, width)
+        view.resizeRowsToContents()
+        drawn = width - 2 * text_size.px(CELL_PADDING)
+        wrap = int(Qt.TextFlag.TextWordWrap)
+        needed = metrics.boundingRect(QRect(0, 0, drawn, 10_000), wrap, text).height()
+        assert view.rowHeight(0) >= needed, width
 
 
 # At start ------------------------------------------------------------------------------------
