@@ -187,6 +187,7 @@ class Patient(Versioned, Base):
     address: Mapped[str]
     phone: Mapped[str]
     mobile: Mapped[str]
+    fax: Mapped[str]
     created_at: Mapped[dt.datetime]
 
 
@@ -201,6 +202,7 @@ class Caller(Versioned, Base):
     relationship: Mapped[Relationship]
     relation: Mapped[str]
     phone: Mapped[str]
+    fax: Mapped[str]
 
 
 class SOCase(Versioned, Base):

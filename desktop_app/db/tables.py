@@ -271,6 +271,8 @@ patients = Table(
     _text("address", 300),
     Column("phone", String(15), nullable=False, default="", index=True),
     Column("mobile", String(15), nullable=False, default="", index=True),
+    # A home fax (migration 0016; '' for none and for rows stored before it): 「FAXで送る」.
+    Column("fax", String(15), nullable=False, default="", server_default=""),
     _created_at(),
     _version(),
 )
@@ -290,6 +292,7 @@ callers = Table(
     _text("relation", 20, server_default=True),
     # Indexed for the search: a whole number typed (the daughter's callback) goes through it.
     Column("phone", String(15), nullable=False, default="", index=True),
+    Column("fax", String(15), nullable=False, default="", server_default=""),  # migration 0016
     _version(),
 )
 

@@ -1,4 +1,4 @@
-"""Checks on the settings screen's input before it is saved."""
+"""Checks on the settings screen's input before it is saved, and the FAX number's rule."""
 
 from __future__ import annotations
 
@@ -106,6 +106,18 @@ def _exclusion_reasons(reasons: Iterable[ExclusionReason]) -> tuple[ExclusionRea
             field=field,
         )
     return tuple(result)
+
+
+MESSAGE_FAX = "FAX番号は0から始まる10桁または11桁で入力してください。"
+
+
+def validate_fax(text: str, field: str = "fax") -> str:
+    """A patient's or caller's FAX number as digits, "" when empty: the phones' rule
+    (contact.validate_phone), with a message that names the FAX number."""
+    try:
+        return validate_phone(text, field=field)
+    except ValidationError:
+        raise ValidationError(MESSAGE_FAX, field=field) from None
 
 
 def _required_phone(text: str, field: str, what: str) -> str:

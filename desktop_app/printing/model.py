@@ -197,6 +197,9 @@ class FaxCoverInfo:
     subject: str = ""
     message: str = ""
     sender_person: str = ""
+    # A person (a patient, a family caller) rather than an institution: 宛先 「氏名　様」
+    # and no ご担当 row.
+    to_individual: bool = False
 
 
 def attendees_text(

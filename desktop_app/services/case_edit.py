@@ -31,6 +31,7 @@ from desktop_app.domain.errors import ConflictError, ValidationError
 from desktop_app.domain.japanese import normalize_name, search_key
 from desktop_app.domain.people import Relationship, check_relation
 from desktop_app.domain.roles import Permission
+from desktop_app.domain.validation import validate_fax
 from desktop_app.services import audit
 from desktop_app.services.access import requires
 from desktop_app.services.case_edit_data import (
@@ -63,8 +64,16 @@ PATIENT_KEYS = (
     "address",
     "phone",
     "mobile",
+    "fax",
 )
-CALLER_KEYS = ("relationship", "relation", "caller_name", "caller_furigana", "caller_phone")
+CALLER_KEYS = (
+    "relationship",
+    "relation",
+    "caller_name",
+    "caller_furigana",
+    "caller_phone",
+    "caller_fax",
+)
 REFERRER_KEYS = ("referrer_institution", "referrer_department", "referrer_doctor")
 MAIL_KEYS = ("mail_to_name", "mail_postal_code", "mail_address", "mail_channel")
 
@@ -84,9 +93,10 @@ def case_edit_form(store: Store, case_id: int) -> CaseEditForm:
                 address=p.address,
                 phone=p.phone,
                 mobile=p.mobile,
+                fax=p.fax,
             ),
             caller=(
-                CallerEdit(c.relationship, c.name, c.furigana, c.phone, c.relation)
+                CallerEdit(c.relationship, c.name, c.furigana, c.phone, c.relation, c.fax)
                 if c is not None
                 else CallerEdit(Relationship.SELF)
             ),
@@ -139,6 +149,9 @@ def save_case_edit(
         edit.caller.relationship, edit.caller.name, edit.caller.furigana, edit.caller.phone
     )
     relation = check_relation(caller.relationship, edit.caller.relation)
+    # ご本人 has no caller row: their FAX is the patient's.
+    is_self = caller.relationship == Relationship.SELF
+    caller_fax = "" if is_self else validate_fax(edit.caller.fax, "caller_fax")
     m = edit.mailing
     mailing = check_mailing(m.channel, m.to_name, m.postal_code, m.address)
     with store.transaction() as session:
@@ -149,7 +162,7 @@ def save_case_edit(
         before = _stored(case)
         after = {
             **_patient_values(patient),
-            **_caller_values(caller, relation),
+            **_caller_values(caller, relation, caller_fax),
             **_referrer_values(edit.referrer, before["referrer_institution"]),
             **_consultation_values(edit.consultation, department),
             "received_on": check_received_on(
@@ -206,11 +219,13 @@ def _stored(case: SOCase) -> dict[str, Any]:
         "address": p.address,
         "phone": p.phone,
         "mobile": p.mobile,
+        "fax": p.fax,
         **_caller_values(
             CheckedCaller(c.relationship, c.name, c.furigana, c.phone)
             if c is not None
             else CheckedCaller(Relationship.SELF, "", "", ""),
             c.relation if c is not None else "",
+            c.fax if c is not None else "",
         ),
         "referrer_institution": ref.institution.name if ref else "",
         "referrer_department": ref.department if ref else "",
@@ -230,12 +245,22 @@ def _stored(case: SOCase) -> dict[str, Any]:
 
 
 def _patient_values(p: NewPatient) -> dict[str, Any]:
-    values = (p.name, p.furigana, p.birth_date, p.sex, p.postal_code, p.address, p.phone, p.mobile)
+    values = (
+        p.name,
+        p.furigana,
+        p.birth_date,
+        p.sex,
+        p.postal_code,
+        p.address,
+        p.phone,
+        p.mobile,
+        p.fax,
+    )
     return dict(zip(PATIENT_KEYS, values, strict=True))
 
 
-def _caller_values(c: CheckedCaller, relation: str) -> dict[str, Any]:
-    values = (c.relationship, relation, c.name, c.furigana, c.phone)
+def _caller_values(c: CheckedCaller, relation: str, fax: str) -> dict[str, Any]:
+    values = (c.relationship, relation, c.name, c.furigana, c.phone, fax)
     return dict(zip(CALLER_KEYS, values, strict=True))
 
 
@@ -285,7 +310,7 @@ def _apply(session: Session, case: SOCase, after: dict[str, Any], changed: dict[
     p.furigana_key = search_key(p.furigana)
     p.birth_date, p.sex = after["birth_date"], after["sex"]
     p.postal_code, p.address = after["postal_code"], after["address"]
-    p.phone, p.mobile = after["phone"], after["mobile"]
+    p.phone, p.mobile, p.fax = after["phone"], after["mobile"], after["fax"]
     if any(k in changed for k in CALLER_KEYS):
         _apply_caller(session, case, after)
     if any(k in changed for k in REFERRER_KEYS):
@@ -327,7 +352,7 @@ def _apply_caller(session: Session, case: SOCase, after: dict[str, Any]) -> None
         case.caller = caller
     caller.relationship, caller.relation = relationship, after["relation"]
     caller.name, caller.furigana = after["caller_name"], after["caller_furigana"]
-    caller.phone = after["caller_phone"]
+    caller.phone, caller.fax = after["caller_phone"], after["caller_fax"]
 
 
 def _update_patient_cases(

@@ -20,6 +20,7 @@ class PatientEdit:
     address: str = ""
     phone: str = ""
     mobile: str = ""
+    fax: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class CallerEdit:
     furigana: str = ""
     phone: str = ""
     relation: str = ""  # the caller's own 続柄; the category above follows it
+    fax: str = ""  # kept for a family caller only (ご本人: the patient's own FAX)
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,13 @@ FIELD_LABELS: dict[str, str] = {
     "address": "住所",
     "phone": "電話番号",
     "mobile": "携帯電話",
+    "fax": "FAX番号",
     "relationship": "相談者のご関係",
     "relation": "相談者の続柄",
     "caller_name": "相談者の氏名",
     "caller_furigana": "相談者のフリガナ",
     "caller_phone": "相談者の電話番号",
+    "caller_fax": "相談者のFAX番号",
     "referrer_institution": "紹介元医療機関",
     "referrer_department": "紹介元の診療科",
     "referrer_doctor": "主治医",

@@ -34,6 +34,7 @@ from desktop_app.domain.paper_trail import checklist_label
 from desktop_app.domain.people import check_relation, is_minor_on
 from desktop_app.domain.roles import Permission
 from desktop_app.domain.stages import CaseFacts, Stage, check_transition
+from desktop_app.domain.validation import validate_fax
 from desktop_app.services import audit
 from desktop_app.services.access import requires
 from desktop_app.services.case_numbers import next_case_number
@@ -108,6 +109,7 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
     if caller_input is not None and not caller_input.name.strip():
         raise ValidationError("相談者の氏名を入力してください。", field="caller_name")
     caller_phone = validate_phone(caller_input.phone, "caller_phone") if caller_input else ""
+    caller_fax = validate_fax(caller_input.fax, "caller_fax") if caller_input else ""
     relation = (
         check_relation(caller_input.relationship, caller_input.relation) if caller_input else ""
     )
@@ -134,6 +136,7 @@ def create_case(store: Store, new: NewCase) -> CaseDetail:
                 relationship=caller_input.relationship,
                 relation=relation,
                 phone=caller_phone,
+                fax=caller_fax,
             )
             session.add(caller)
             session.flush()
@@ -219,6 +222,7 @@ def _checked_patient(p: NewPatient, today: dt.date) -> NewPatient:
         address=p.address.strip(),
         phone=validate_phone(p.phone, "phone"),
         mobile=validate_phone(p.mobile, "mobile"),
+        fax=validate_fax(p.fax, "fax"),
     )
 
 
@@ -240,6 +244,7 @@ def _patient(session: Session, new: NewCase, data: NewPatient | None) -> Patient
         address=data.address,
         phone=data.phone,
         mobile=data.mobile,
+        fax=data.fax,
     )
     session.add(patient)
     session.flush()

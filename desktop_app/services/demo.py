@@ -41,12 +41,15 @@ from desktop_app.services.demo_data import (
     DEPARTMENTS,
     EXCLUDED_CONSULTATIONS,
     FAMILY_NAMES,
+    FAX_CALLERS,
+    FAX_PATIENTS,
     FEMALE_NAMES,
     MALE_NAMES,
     PLACES,
     PROFILES,
     CaseProfile,
     area_code,
+    home_fax,
 )
 from desktop_app.services.demo_mark import DEMO_MARK, is_demo_store
 from desktop_app.services.store import Store
@@ -327,7 +330,8 @@ class _Builder:
             dict(id=patient_id, name=name, furigana=furigana, furigana_key=search_key(furigana),
                  birth_date=birth, sex="female" if female else "male", postal_code=postal,
                  address=address,
-                 phone=phone, mobile=mobile, created_at=now)
+                 phone=phone, mobile=mobile, fax=home_fax(phone, patient_id, FAX_PATIENTS),
+                 created_at=now)
         )  # fmt: skip
         attendance = rng.choice(
             (Attendance.PATIENT, Attendance.PATIENT, Attendance.PATIENT_AND_FAMILY,
@@ -358,7 +362,7 @@ class _Builder:
                 dict(id=caller_id, patient_id=patient_id, name=caller_name,
                      furigana=f"{family_kana}　{caller_kana}", relationship=relationship,
                      relation=_relation(relationship, male=female, elder=caller_id % 2 == 0),
-                     phone=caller_phone)
+                     phone=caller_phone, fax=home_fax(phone, caller_id, FAX_CALLERS, step=2))
             )  # fmt: skip
         case_id = self.next_id("cases")
         year = created.year

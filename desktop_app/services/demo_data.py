@@ -50,6 +50,22 @@ AREA_CODES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
+# Some households keep a fax at home, where the clinic faxes forms (「FAXで送る」), and so do
+# some family callers: every FAX_PATIENTS-th patient and every FAX_CALLERS-th caller by row id,
+# so a demo of a dozen cases shows both.
+FAX_PATIENTS = 6
+FAX_CALLERS = 4
+
+
+def home_fax(landline: str, row_id: int, every: int, step: int = 1) -> str:
+    """The home fax of every ``every``-th person by row id, else "": a line beside the
+    household's landline (its area and exchange, the subscriber number ``step`` on)."""
+    if row_id % every:
+        return ""
+    head, tail = landline[:-4], int(landline[-4:])
+    return f"{head}{(tail + step) % 10_000:04d}"
+
+
 def area_code(address: str) -> str:
     """The landline area code of an address in the demo's region."""
     for prefix, code in AREA_CODES:

@@ -35,6 +35,7 @@ class PatientData:
     address: str
     phone: str
     mobile: str
+    fax: str = ""  # a home fax, digits ('' for none): 「FAXで送る」 offers it
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class CallerData:
     phone: str
     # The caller's own 続柄 (父, 妻…); '' when not known: the category's label stands in.
     relation: str = ""
+    fax: str = ""  # a home fax, digits ('' for none)
 
     @property
     def relation_label(self) -> str:
@@ -216,6 +218,7 @@ class NewPatient:
     address: str = ""
     phone: str = ""
     mobile: str = ""
+    fax: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,7 @@ class NewCaller:
     phone: str = ""
     furigana: str = ""
     relation: str = ""  # the caller's own 続柄 (domain/people.RELATIONS)
+    fax: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 The packet is one PDF (one FAX): the cover first, its 送信枚数 the cover and the form's pages,
 its 件名 what is enclosed, its 宛先 the party chosen (the primary doctor's institution, from
-the referrer master); then the form's own pages, exactly as the preview shows them. The PDF
+the referrer master, 御中; or the patient or the family caller, 様, from their FAX number on
+file); then the form's own pages, exactly as the preview shows them. The PDF
 goes to the FAX printer (a PC-FAX driver) by the print path (services/print_job.py); once it
 has, ``record_faxed`` notes the print and the send (channel FAX) on the case.
 
@@ -54,7 +55,8 @@ FAXABLE = frozenset(
     }
 )
 NO_FAX_NUMBER = (
-    "この宛先のFAX番号が登録されていません。紹介元の医療機関のFAX番号を登録してください。"
+    "この宛先のFAX番号が登録されていません。紹介元の医療機関のFAX番号、"
+    "または患者さん・ご連絡者のFAX番号（案件の訂正）を登録してください。"
 )
 
 
@@ -75,7 +77,7 @@ class FaxDestination:
     """One party of the case with a FAX number on file."""
 
     to: FaxTo
-    name: str  # as the cover's 宛先 prints it (an institution and its department)
+    name: str  # as the cover's 宛先 prints it (an institution and its department, or a person)
     person: str  # the cover's ご担当 (the primary doctor), or ""
     fax: str  # digits
     tel: str = ""
@@ -121,12 +123,10 @@ def _destinations(case: SOCase) -> tuple[FaxDestination, ...]:
         institution = ref.institution
         name = " ".join(part for part in (institution.name, ref.department) if part)
         found.append(FaxDestination(FaxTo.DOCTOR, name, ref.name, institution.fax, institution.tel))
-    # Patients and callers have no FAX number on file today (the intake asks for phones);
-    # where a row carries one, they are offered too.
+    # A household's or a family caller's home fax (patients.fax, callers.fax), when on file.
     for to, person in ((FaxTo.PATIENT, case.patient), (FaxTo.CALLER, case.caller)):
-        fax = str(getattr(person, "fax", "") or "") if person is not None else ""
-        if person is not None and fax:
-            found.append(FaxDestination(to, person.name, "", fax, person.phone))
+        if person is not None and person.fax:
+            found.append(FaxDestination(to, person.name, "", person.fax, person.phone))
     return tuple(found)
 
 
@@ -178,6 +178,7 @@ def fax_packet(store: Store, kind: FormKind, case_id: int, *, to: FaxTo) -> FaxJ
             to_person=destination.person,
             to_fax=destination.fax,
             to_tel=destination.tel,
+            to_individual=destination.to != FaxTo.DOCTOR,  # 「氏名　様」
             pages=pages,
             subject=subject,
             sender_person=info.clerk,

@@ -50,6 +50,7 @@ def patient_data(p: Patient) -> PatientData:
         address=p.address,
         phone=p.phone,
         mobile=p.mobile,
+        fax=p.fax,
     )
 
 
@@ -72,6 +73,7 @@ def case_detail(
                 relationship=caller.relationship,
                 phone=caller.phone,
                 relation=caller.relation,
+                fax=caller.fax,
             )
             if caller
             else None

@@ -114,6 +114,7 @@ def _patient(detail: CaseDetail, style: DateStyle, today: dt.date) -> QGroupBox:
             ("住所", _address(p.postal_code, p.address)),
             ("電話", _phone(p.phone)),
             ("携帯", _phone(p.mobile)),
+            ("FAX", _phone(p.fax)),
         ],
     )
 
@@ -129,6 +130,7 @@ def _caller(detail: CaseDetail) -> QGroupBox:
             ("フリガナ", text_or_blank(c.furigana)),
             ("続柄", c.relation_label),
             ("電話", _phone(c.phone)),
+            ("FAX", _phone(c.fax)),
         ],
     )
 

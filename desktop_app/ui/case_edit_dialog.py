@@ -64,6 +64,8 @@ from desktop_app.ui.intake.fields import (
     SHORT_WIDTH,
     Choice,
     FieldRow,
+    beside,
+    check_fax,
     check_furigana,
     check_phone,
     line_edit,
@@ -141,6 +143,7 @@ class CaseEditDialog(QDialog):
         self.postal = PostalCodeRow(self.address)
         self.phone = FieldRow(line_edit("例：0144-11-2233", 20), width=SHORT_WIDTH)
         self.mobile = FieldRow(line_edit("例：090-1234-5678", 20), width=SHORT_WIDTH)
+        self.fax = FieldRow(line_edit("例：0144-11-2234", 20), width=SHORT_WIDTH)
         form = form_layout(tab)
         form.addRow(self.shared_note)
         form.addRow(row_label("氏名", required=True), self.name)
@@ -151,12 +154,14 @@ class CaseEditDialog(QDialog):
         form.addRow(row_label("住所"), self.address)
         form.addRow(row_label("電話番号"), self.phone)
         form.addRow(row_label("携帯電話"), self.mobile)
+        form.addRow(row_label("FAX"), self.fax)
         self.furigana.editor.editingFinished.connect(
             lambda: check_furigana(self.furigana, required=True)
         )
         self.birth.editor.textChanged.connect(self._show_birth)
         self.phone.editor.editingFinished.connect(lambda: check_phone(self.phone))
         self.mobile.editor.editingFinished.connect(lambda: check_phone(self.mobile, "mobile"))
+        self.fax.editor.editingFinished.connect(lambda: check_fax(self.fax))
         return tab
 
     def _caller_tab(self) -> QWidget:
@@ -166,16 +171,23 @@ class CaseEditDialog(QDialog):
         self.caller_name = FieldRow(line_edit("例：山田　花子", 100), width=MEDIUM_WIDTH, note=True)
         self.caller_furigana = FieldRow(line_edit("例：ヤマダ　ハナコ", 100), width=MEDIUM_WIDTH)
         self.caller_phone = FieldRow(line_edit("例：090-1234-5678", 20), width=SHORT_WIDTH)
+        self.caller_fax = FieldRow(line_edit("例：0144-11-2234", 20), width=SHORT_WIDTH)
+        self.caller_fax.editor.setAccessibleName("相談者のFAX")
         form = form_layout(tab)
         form.addRow(row_label("ご関係（続柄）", required=True), self.relationship)
         form.addRow(row_label("相談者の氏名"), self.caller_name)
         form.addRow(row_label("相談者のフリガナ"), self.caller_furigana)
-        form.addRow(row_label("相談者の電話番号"), self.caller_phone)
+        form.addRow(
+            row_label("相談者の電話番号"), beside(self.caller_phone, "FAX", self.caller_fax)
+        )
         self.relationship.changed.connect(self._relationship_changed)
         self.caller_furigana.editor.editingFinished.connect(
             lambda: check_furigana(self.caller_furigana, required=False, field="caller_furigana")
         )
         self.caller_phone.editor.editingFinished.connect(lambda: check_phone(self.caller_phone))
+        self.caller_fax.editor.editingFinished.connect(
+            lambda: check_fax(self.caller_fax, "caller_fax")
+        )
         return tab
 
     def _referrer_tab(self) -> QWidget:
@@ -281,11 +293,13 @@ class CaseEditDialog(QDialog):
         self.address.editor.setText(p.address)
         self.phone.editor.setText(phone_text(p.phone))
         self.mobile.editor.setText(phone_text(p.mobile))
+        self.fax.editor.setText(phone_text(p.fax))
         c = e.caller
         self.relationship.set_relation(c.relationship, c.relation)
         self.caller_name.editor.setText(c.name)
         self.caller_furigana.editor.setText(c.furigana)
         self.caller_phone.editor.setText(phone_text(c.phone))
+        self.caller_fax.editor.setText(phone_text(c.fax))
         self._relationship_changed()
         self.institution.editor.setText(e.referrer.institution)
         self.referrer_department.editor.setText(e.referrer.department)
@@ -321,7 +335,7 @@ class CaseEditDialog(QDialog):
 
     def _relationship_changed(self) -> None:
         is_self = self.relationship.category() == Relationship.SELF
-        for row in (self.caller_name, self.caller_furigana):
+        for row in (self.caller_name, self.caller_furigana, self.caller_fax):
             row.editor.setEnabled(not is_self)
             if is_self:
                 row.set_error("")
@@ -342,6 +356,7 @@ class CaseEditDialog(QDialog):
                 address=self.address.editor.text(),
                 phone=self.phone.editor.text(),
                 mobile=self.mobile.editor.text(),
+                fax=self.fax.editor.text(),
             ),
             caller=CallerEdit(
                 self.relationship.category() or Relationship.SELF,
@@ -349,6 +364,7 @@ class CaseEditDialog(QDialog):
                 self.caller_furigana.editor.text(),
                 self.caller_phone.editor.text(),
                 self.relationship.relation(),
+                self.caller_fax.editor.text(),
             ),
             referrer=ReferrerEdit(
                 self.institution.editor.text(),
@@ -416,9 +432,11 @@ class CaseEditDialog(QDialog):
             "postal_code": (TAB_PATIENT, self.postal),
             "phone": (TAB_PATIENT, self.phone),
             "mobile": (TAB_PATIENT, self.mobile),
+            "fax": (TAB_PATIENT, self.fax),
             "caller_name": (TAB_CALLER, self.caller_name),
             "caller_furigana": (TAB_CALLER, self.caller_furigana),
             "caller_phone": (TAB_CALLER, self.caller_phone),
+            "caller_fax": (TAB_CALLER, self.caller_fax),
             "diagnosis": (TAB_CONTENT, self.diagnosis),
             "received_on": (TAB_CONTENT, self.received),
             "mail_to_name": (TAB_MAIL, self.mail_name),

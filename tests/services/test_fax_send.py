@@ -14,11 +14,12 @@ from pypdf import PdfReader
 from desktop_app.domain.documents import Channel, Direction, DocumentKind
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind
+from desktop_app.domain.people import Relationship
 from desktop_app.domain.roles import Role
 from desktop_app.domain.stages import Stage
 from desktop_app.services.access import NotAllowed
 from desktop_app.services.cases import get_case
-from desktop_app.services.dto import CaseDetail, NewReferrer
+from desktop_app.services.dto import CaseDetail, NewCaller, NewPatient, NewReferrer
 from desktop_app.services.fax_send import (
     FaxTo,
     fax_destinations,
@@ -103,6 +104,45 @@ def test_a_case_whose_parties_have_no_fax_number_has_nowhere_to_fax(
         fax_packet(store, FormKind.REFERRAL, case.id, to=FaxTo.DOCTOR)
     with pytest.raises(ValidationError, match="FAX番号が登録されていません"):
         fax_packet(store, FormKind.REFERRAL, case.id, to=FaxTo.PATIENT)
+
+
+def test_a_patient_and_a_family_caller_with_a_home_fax_are_offered_and_named_on_the_cover(
+    store: Store, make_case: Callable[..., CaseDetail]
+) -> None:
+    case = make_case(
+        patient=NewPatient(
+            name="山田　太郎", furigana="ヤマダ　タロウ", phone="0144-11-2233", fax="0144-11-2234"
+        ),
+        caller=NewCaller(
+            name="山田　花子",
+            relationship=Relationship.CHILD,
+            relation="娘",
+            phone="090-1234-5678",
+            fax="０１１－２２２－３３４４",  # as an IME types it
+        ),
+        referrer=REFERRER,
+    )
+    doctor, patient, caller = fax_destinations(store, case.id)
+    assert doctor.to == FaxTo.DOCTOR  # the primary doctor's institution first, as before
+    assert patient.label == "患者さん：山田　太郎（FAX 0144-11-2234）"
+    assert caller.label == "ご連絡者：山田　花子（FAX 011-222-3344）"
+
+    job = fax_packet(store, FormKind.APPLICATION, case.id, to=FaxTo.PATIENT)
+    cover = _texts(job.pdf)[0]
+    assert "宛先 山田　太郎\u3000様" in cover
+    assert "FAX番号 0144-11-2234" in cover
+    # A person: no 御中, and no ご担当 line waiting for a doctor's name.
+    assert "御中" not in cover and "ご担当" not in cover and "先生" not in cover
+    assert _pages_on_cover(cover) == job.pages
+
+    to_caller = _texts(fax_packet(store, FormKind.GUIDE, case.id, to=FaxTo.CALLER).pdf)[0]
+    assert "宛先 山田　花子\u3000様" in to_caller and "FAX番号 011-222-3344" in to_caller
+
+    record_faxed(store, FormKind.APPLICATION, case.id, FaxTo.PATIENT, job.pages)
+    history = [entry.summary for entry in get_case(store, case.id).history]
+    assert any(
+        s.endswith(f"をFAX送信（山田　太郎、FAX 0144-11-2234、{job.pages}枚）") for s in history
+    )
 
 
 def test_the_label_and_the_day_list_are_not_faxed(store: Store, faxable_case: CaseDetail) -> None:

@@ -1,4 +1,5 @@
-"""予約確認書 (to the patient) and FAX送付状 (to the primary doctor's clinic)."""
+"""予約確認書 (to the patient) and FAX送付状 (to the primary doctor's clinic, a patient or a
+family caller)."""
 
 from __future__ import annotations
 
@@ -304,7 +305,8 @@ def _left(value: str) -> Align:
 
 
 def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> None:
-    """FAX送付状 to the primary doctor's clinic; ``fax`` None prints it from the referrer."""
+    """FAX送付状 to the primary doctor's clinic (or to ``fax``'s addressee: a patient or a
+    family caller is 様); ``fax`` None prints it from the referrer."""
     start_page(c)
     s, ref = ctx.settings, ctx.case.referrer
     info = fax or FaxCoverInfo(
@@ -320,16 +322,29 @@ def draw_fax_cover(c: Canvas, ctx: FormContext, fax: FaxCoverInfo | None) -> Non
     y = draw_title(c, "FAX送付状", TOP - 8 * mm, size=24) - 4 * mm
     top = y
     to_name = " ".join(p for p in (info.to_name, info.to_department) if p)
-    # Blank: the honorific at the right end, the name written before it by hand.
+    # Blank: the honorific at the right end, the name written before it by hand. A person
+    # (a patient, a family caller) is 様 and has no ご担当; an institution is 御中.
+    honorific = "様" if info.to_individual else "御中"
     rows: list[tuple[str, str, float, float, Align]] = [
-        ("宛先", f"{to_name}\u3000御中" if to_name else "御中", 16 * mm, 14.0, _left(to_name)),
         (
-            "ご担当",
-            f"{info.to_person}\u3000先生" if info.to_person else "先生",
-            11 * mm,
-            13.0,
-            _left(info.to_person),
-        ),
+            "宛先",
+            f"{to_name}\u3000{honorific}" if to_name else honorific,
+            16 * mm,
+            14.0,
+            _left(to_name),
+        )
+    ]
+    if not info.to_individual:
+        rows.append(
+            (
+                "ご担当",
+                f"{info.to_person}\u3000先生" if info.to_person else "先生",
+                11 * mm,
+                13.0,
+                _left(info.to_person),
+            )
+        )
+    rows += [
         ("FAX番号", ctx.phone(info.to_fax), 11 * mm, 16.0, "left"),
         ("送信元", ctx.office, 11 * mm, 12.0, "left"),
         (

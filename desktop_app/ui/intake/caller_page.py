@@ -13,6 +13,8 @@ from desktop_app.ui.intake.fields import (
     MEDIUM_WIDTH,
     SHORT_WIDTH,
     FieldRow,
+    beside,
+    check_fax,
     check_furigana,
     check_phone,
     check_required,
@@ -38,12 +40,15 @@ class CallerStep(IntakeStep):
         self.furigana = FieldRow(line_edit("例：ヤマダ　ハナコ", 100), width=MEDIUM_WIDTH)
         self.phone = FieldRow(line_edit("例：090-1234-5678", 20), width=SHORT_WIDTH, note=True)
         self.phone.set_note("折り返しの連絡先")
+        # A family caller's home fax, where forms can be faxed (ご本人: the patient's page asks).
+        self.fax = FieldRow(line_edit("例：0144-11-2234", 20), width=SHORT_WIDTH)
+        self.fax.editor.setAccessibleName("相談者のFAX")
 
         form = self.form()
         form.addRow(self.label("ご関係（続柄）", required=True), self.relationship)
         form.addRow(self.label("相談者の氏名"), self.name)
         form.addRow(self.label("相談者のフリガナ"), self.furigana)
-        form.addRow(self.label("相談者の電話番号"), self.phone)
+        form.addRow(self.label("相談者の電話番号"), beside(self.phone, "FAX", self.fax))
         self.body().addLayout(form)
 
         self.third_party = QFrame()
@@ -69,13 +74,14 @@ class CallerStep(IntakeStep):
 
         self.relationship.changed.connect(self._relationship_changed)
         self.relationship.changed.connect(self.changed)
-        for field in (self.name, self.furigana, self.phone):
+        for field in (self.name, self.furigana, self.phone, self.fax):
             field.editor.textEdited.connect(self.changed)
         self.name.editor.editingFinished.connect(self._check_name)
         self.furigana.editor.editingFinished.connect(
             lambda: check_furigana(self.furigana, required=False, field="caller_furigana")
         )
         self.phone.editor.editingFinished.connect(lambda: check_phone(self.phone))
+        self.fax.editor.editingFinished.connect(lambda: check_fax(self.fax, "caller_fax"))
         self._relationship_changed()
 
     def current_relationship(self) -> Relationship:
@@ -84,7 +90,7 @@ class CallerStep(IntakeStep):
     def _relationship_changed(self) -> None:
         rel = self.current_relationship()
         is_self = rel == Relationship.SELF
-        for row in (self.name, self.furigana):
+        for row in (self.name, self.furigana, self.fax):
             row.editor.setEnabled(not is_self)
             if is_self:
                 row.set_error("")
@@ -112,6 +118,7 @@ class CallerStep(IntakeStep):
             name=self.name.editor.text(),
             furigana=self.furigana.editor.text(),
             phone=self.phone.editor.text(),
+            fax=self.fax.editor.text(),
         )
 
     def load(self, values: CallerValues) -> None:
@@ -120,6 +127,7 @@ class CallerStep(IntakeStep):
         self.name.editor.setText(values.name)
         self.furigana.editor.setText(values.furigana)
         self.phone.editor.setText(values.phone)
+        self.fax.editor.setText(values.fax)
         self._relationship_changed()
 
     def validate(self) -> bool:
@@ -128,6 +136,7 @@ class CallerStep(IntakeStep):
             self.furigana, required=False, field="caller_furigana"
         )
         ok &= check_phone(self.phone)
+        ok &= self.current_relationship() == Relationship.SELF or check_fax(self.fax, "caller_fax")
         try:
             check_relation(self.current_relationship(), self.relationship.relation())
         except ValidationError as exc:
@@ -136,7 +145,13 @@ class CallerStep(IntakeStep):
         return ok and not self.is_third_party()
 
     def inputs(self) -> list[QWidget]:
-        return [self.relationship, self.name.editor, self.furigana.editor, self.phone.editor]
+        return [
+            self.relationship,
+            self.name.editor,
+            self.furigana.editor,
+            self.phone.editor,
+            self.fax.editor,
+        ]
 
     def context_changed(self) -> None:
         self._relationship_changed()

@@ -163,6 +163,7 @@ class ConfirmStep(IntakeStep):
                     else [("氏名", caller.name.strip()), ("フリガナ", caller.furigana.strip())]
                 )
                 + [("電話番号", _phone(caller.phone))]
+                + ([] if rel == Relationship.SELF else [("FAX", _phone(caller.fax))])
             )
         )
         born = patient.birth_or_none(today)
@@ -187,6 +188,7 @@ class ConfirmStep(IntakeStep):
                     ),
                     ("電話番号", _phone(patient.phone)),
                     ("携帯電話", _phone(patient.mobile)),
+                    ("FAX", _phone(patient.fax)),
                 ]
                 + ([("登録", f"登録済みの患者さん（患者ID {existing}）")] if existing else [])
             )

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.contact import format_phone, validate_phone
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.japanese import validate_furigana
+from desktop_app.domain.validation import validate_fax
 from desktop_app.ui import text_size
 
 COMPOSING = "imeComposing"
@@ -94,6 +95,24 @@ class FieldRow(QWidget, Generic[EditorT]):
     def set_note(self, text: str) -> None:
         self.note.setText(text)
         self.note.setVisible(bool(text))
+
+
+def beside(first: QWidget, label: str, second: FieldRow) -> QWidget:
+    """Two fields on one form row, the second named by its own label (電話番号 and FAX)."""
+    row = QWidget()
+    line = QHBoxLayout(row)
+    line.setContentsMargins(0, 0, 0, 0)
+    line.setSpacing(10)
+    line.addWidget(first, 0, Qt.AlignmentFlag.AlignTop)
+    name = QLabel(label)
+    name.setBuddy(second.editor)
+    # As high as the editor, so the label stays level with it when an error shows below.
+    name.setMinimumHeight(second.editor.sizeHint().height())
+    line.addSpacing(8)
+    line.addWidget(name, 0, Qt.AlignmentFlag.AlignTop)
+    line.addWidget(second, 0, Qt.AlignmentFlag.AlignTop)
+    line.addStretch(1)
+    return row
 
 
 def line_edit(placeholder: str = "", max_length: int = 200) -> QLineEdit:
@@ -263,10 +282,19 @@ def check_furigana(row: FieldRow, *, required: bool, field: str = "furigana") ->
 
 def check_phone(row: FieldRow, field: str = "phone") -> bool:
     """Show the number with its hyphens once it is valid."""
+    return _check_number(row, field, validate_phone)
+
+
+def check_fax(row: FieldRow, field: str = "fax") -> bool:
+    """A FAX number: the phones' rule and display, its own message."""
+    return _check_number(row, field, validate_fax)
+
+
+def _check_number(row: FieldRow, field: str, validate: Callable[[str, str], str]) -> bool:
     edit = row.editor
     assert isinstance(edit, QLineEdit)
     try:
-        digits = validate_phone(edit.text(), field)
+        digits = validate(edit.text(), field)
     except ValidationError as exc:
         row.set_error(exc.message)
         return False

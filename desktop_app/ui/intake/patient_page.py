@@ -1,4 +1,4 @@
-"""2 患者: name, フリガナ, birth date (西暦 or 和暦), address from the postal code, phones."""
+"""2 患者: name, フリガナ, birth date (西暦 or 和暦), address from the postal code, phones, FAX."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from desktop_app.ui.intake.fields import (
     SHORT_WIDTH,
     Choice,
     FieldRow,
+    check_fax,
     check_furigana,
     check_phone,
     check_required,
@@ -51,6 +52,8 @@ class PatientStep(IntakeStep):
         self.postal = PostalCodeRow(self.address)
         self.phone = FieldRow(line_edit("例：0144-11-2233", 20), width=SHORT_WIDTH)
         self.mobile = FieldRow(line_edit("例：090-1234-5678", 20), width=SHORT_WIDTH)
+        # A household's fax, where forms can be faxed (「FAXで送る」); optional.
+        self.fax = FieldRow(line_edit("例：0144-11-2234", 20), width=SHORT_WIDTH)
 
         form = self.form()
         form.addRow(self.label("氏名", required=True), self.name)
@@ -61,6 +64,7 @@ class PatientStep(IntakeStep):
         form.addRow(self.label("住所"), self.address)
         form.addRow(self.label("電話番号"), self.phone)
         form.addRow(self.label("携帯電話"), self.mobile)
+        form.addRow(self.label("FAX"), self.fax)
         self.body().addLayout(form)
 
         self.match_box = QFrame()
@@ -72,7 +76,7 @@ class PatientStep(IntakeStep):
 
         for row in (self.name, self.furigana, self.birth, self.postal, self.address):
             row.editor.textEdited.connect(self.changed)
-        for row in (self.phone, self.mobile):
+        for row in (self.phone, self.mobile, self.fax):
             row.editor.textEdited.connect(self.changed)
         self.sex.changed.connect(self.changed)
         self.name.editor.editingFinished.connect(
@@ -84,6 +88,7 @@ class PatientStep(IntakeStep):
         self.postal.filled.connect(self.changed)
         self.phone.editor.editingFinished.connect(lambda: self._phone_left(self.phone))
         self.mobile.editor.editingFinished.connect(lambda: self._phone_left(self.mobile))
+        self.fax.editor.editingFinished.connect(lambda: check_fax(self.fax))
 
     # Field checks ------------------------------------------------------------------------
     def _furigana_left(self) -> None:
@@ -224,6 +229,7 @@ class PatientStep(IntakeStep):
         self.address.editor.setText(p.address)
         self.phone.editor.setText(_shown_phone(p.phone))
         self.mobile.editor.setText(_shown_phone(p.mobile))
+        self.fax.editor.setText(_shown_phone(p.fax))
         self._set_editable(False)
         self.matches = ()
         self._show_matches()
@@ -248,7 +254,7 @@ class PatientStep(IntakeStep):
     def _set_editable(self, editable: bool) -> None:
         for row in (self.name, self.furigana, self.birth, self.postal, self.address):
             row.editor.setReadOnly(not editable)
-        for row in (self.phone, self.mobile):
+        for row in (self.phone, self.mobile, self.fax):
             row.editor.setReadOnly(not editable)
         self.sex.setEnabled(editable)
 
@@ -270,6 +276,7 @@ class PatientStep(IntakeStep):
             address=self.address.editor.text(),
             phone=self.phone.editor.text(),
             mobile=self.mobile.editor.text(),
+            fax=self.fax.editor.text(),
             existing_id=self.existing_id,
             dismissed=frozenset(self._dismissed),
         )
@@ -284,6 +291,7 @@ class PatientStep(IntakeStep):
         self.address.editor.setText(values.address)
         self.phone.editor.setText(values.phone)
         self.mobile.editor.setText(values.mobile)
+        self.fax.editor.setText(values.fax)
         self.sex.set_value(values.sex)
         self.existing_id = values.existing_id
         self._set_editable(self.existing_id is None)
@@ -298,6 +306,7 @@ class PatientStep(IntakeStep):
         ok &= self.postal.check()
         ok &= check_phone(self.phone)
         ok &= check_phone(self.mobile, "mobile")
+        ok &= check_fax(self.fax)
         if ok and self.matches:
             self.match_error.setText("同じ方か、別の方かを選んでください。")
             self.match_error.show()
@@ -314,6 +323,7 @@ class PatientStep(IntakeStep):
             self.address.editor,
             self.phone.editor,
             self.mobile.editor,
+            self.fax.editor,
         ]
 
 

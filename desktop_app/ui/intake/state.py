@@ -83,6 +83,7 @@ def build_new_case(snapshot: IntakeSnapshot, settings: ClinicSettings, today: dt
             address=patient_v.address.strip(),
             phone=patient_v.phone.strip(),
             mobile=patient_v.mobile.strip(),
+            fax=patient_v.fax.strip(),
         )
     caller = None
     if rel != Relationship.SELF:
@@ -92,6 +93,7 @@ def build_new_case(snapshot: IntakeSnapshot, settings: ClinicSettings, today: dt
             phone=caller_v.phone.strip(),
             furigana=caller_v.furigana.strip(),
             relation=check_relation(rel, caller_v.relation),
+            fax=caller_v.fax.strip(),
         )
     referrer = None
     if doctor_v.institution.strip():

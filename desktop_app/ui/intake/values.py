@@ -77,11 +77,12 @@ class CallerValues:
     furigana: str = ""
     phone: str = ""
     relation: str = ""  # the caller's own 続柄 (父, 妻…); the category above follows it
+    fax: str = ""
 
     def typed_text(self) -> tuple[str, ...]:
         # A relation picked from the buttons is a choice; one typed (その他の親族) is text.
         typed = "" if category_of(self.relation) else self.relation
-        return (self.name, self.furigana, self.phone, typed)
+        return (self.name, self.furigana, self.phone, typed, self.fax)
 
     def to_json(self) -> Json:
         return {
@@ -91,6 +92,8 @@ class CallerValues:
             "phone": self.phone,
             # Only when asked: a draft saved before the relation was asked reads back as it was.
             **({"relation": self.relation} if self.relation else {}),
+            # Only when typed: a draft saved before FAX numbers were asked reads back as it was.
+            **({"fax": self.fax} if self.fax else {}),
         }
 
     @classmethod
@@ -101,6 +104,7 @@ class CallerValues:
             name=_text(values, "name"),
             furigana=_text(values, "furigana"),
             phone=_text(values, "phone"),
+            fax=_text(values, "fax"),
         )
 
 
@@ -118,6 +122,7 @@ class PatientValues:
     mobile: str = ""
     existing_id: int | None = None
     dismissed: frozenset[int] = frozenset()  # registered patients the clerk said are others
+    fax: str = ""
 
     def birth_date(self, today: dt.date) -> dt.date | None:
         """The birth date typed, None when empty; ValidationError when impossible."""
@@ -139,6 +144,7 @@ class PatientValues:
             self.address,
             self.phone,
             self.mobile,
+            self.fax,
         )
 
     def to_json(self) -> Json:
@@ -151,6 +157,8 @@ class PatientValues:
             "address": self.address,
             "phone": self.phone,
             "mobile": self.mobile,
+            # Only when typed, as the caller's: an older draft round-trips to the same JSON.
+            **({"fax": self.fax} if self.fax else {}),
             "existing_id": self.existing_id,
             "dismissed": sorted(self.dismissed),
         }
@@ -167,6 +175,7 @@ class PatientValues:
             address=_text(values, "address"),
             phone=_text(values, "phone"),
             mobile=_text(values, "mobile"),
+            fax=_text(values, "fax"),
             # An id that is no id raises: the wizard refuses such a draft (as it always has).
             existing_id=_id(existing) if existing is not None else None,
             dismissed=frozenset(_id(i) for i in _items(values.get("dismissed"))),
