@@ -165,6 +165,7 @@ class InboxRead:
         return self.modified.astimezone().date()
 
 
+@requires(Permission.READ_CASES)
 def read_inbox_file(store: Store, path: str | Path) -> InboxRead:
     """Read one received file and propose each page's case and checklist line."""
     path = Path(path)
@@ -177,7 +178,7 @@ def read_inbox_file(store: Store, path: str | Path) -> InboxRead:
         return _unreadable(path, "", stat, "ファイルが大きすぎます（FAXではないようです）")
     except OSError as exc:
         return InboxRead(
-            path, "", 0, dt.datetime.now(dt.UTC),
+            path, "", 0, store.clock.utcnow(),
             problem=f"ファイルを開けません（{exc.strerror or exc}）",
         )  # fmt: skip
     digest = hashlib.sha256(data).hexdigest()
@@ -191,6 +192,7 @@ def read_inbox_file(store: Store, path: str | Path) -> InboxRead:
     return InboxRead(path, digest, len(data), modified, _proposals(store, fax))
 
 
+@requires(Permission.READ_CASES)
 def recorded_fax(store: Store, sha256: str) -> RecordedFax | None:
     with store.read() as session:
         row = session.scalar(select(ReceivedFax).where(ReceivedFax.sha256 == sha256))
@@ -327,6 +329,7 @@ class CaseChoice:
     proposed_line: int | None  # the line the page's form is, when it names one
 
 
+@requires(Permission.READ_CASES)
 def case_choice(store: Store, case_id: int, form: FormKind | None = None) -> CaseChoice:
     with store.read() as session:
         case = session.get(SOCase, case_id)
@@ -344,6 +347,7 @@ def case_choice(store: Store, case_id: int, form: FormKind | None = None) -> Cas
         )  # fmt: skip
 
 
+@requires(Permission.READ_CASES)
 def assign_page(
     store: Store, proposal: PageProposal, case_id: int, document_id: int | None
 ) -> PageProposal:

@@ -15,6 +15,8 @@ from sqlalchemy import select
 from desktop_app.db.models import CaseDocument, FaxPage, ReceivedFax
 from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.forms import FormKind
+from desktop_app.domain.roles import Permission
+from desktop_app.services.access import requires
 from desktop_app.services.paper_trail import title
 from desktop_app.services.store import Store
 
@@ -32,6 +34,7 @@ class KeptPage:
     image_sha256: str
 
 
+@requires(Permission.READ_CASES)
 def kept_pages(store: Store, case_id: int) -> tuple[KeptPage, ...]:
     with store.read() as session:
         rows = session.execute(
@@ -67,6 +70,7 @@ def kept_pages(store: Store, case_id: int) -> tuple[KeptPage, ...]:
         )
 
 
+@requires(Permission.READ_CASES)
 def kept_page_image(store: Store, page_id: int) -> bytes:
     """A kept page's PNG, checked against the SHA-256 recorded with it."""
     with store.read() as session:

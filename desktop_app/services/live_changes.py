@@ -52,7 +52,8 @@ APPLICATION_NAME = "sodesk-live"
 CONNECT_TIMEOUT_S = 5
 
 # What each table's rows mean to the screens.
-_CASE_ROWS = frozenset({"case_documents", "appointments", "payments"})  # rows naming a case
+# Rows naming a case (a received fax's pages are kept with theirs).
+_CASE_ROWS = frozenset({"case_documents", "appointments", "payments", "fax_pages"})
 _MASTERS = frozenset(
     {"departments", "doctors", "doctor_availability", "doctor_hours_exceptions", "clinic_closures"}
 )
@@ -61,8 +62,9 @@ _SHOWN_THROUGH_CASES = frozenset(
     {"patients", "callers", "referring_doctors", "referring_institutions"}
 )
 # Nothing another desk shows: the log (it comes with the change it records), the sign-ins
-# and accounts (checked afresh at every sign-in), the number counters.
-_SILENT = frozenset({"audit_log", "staff_users", "counters"})
+# and accounts (checked afresh at every sign-in), the number counters, the received faxes'
+# hashes (each desk's 受信FAX reads its inbox folder, and a confirm checks them afresh).
+_SILENT = frozenset({"audit_log", "staff_users", "counters", "received_faxes"})
 _LAST_BACKUP_KEY = "last_backup"  # services/backup.py's setting: only the backup line shows it
 KNOWN_TABLES = (
     frozenset({"cases", "contact_log", "settings"})

@@ -28,6 +28,7 @@ SERVICES = Path(desktop_app.services.__file__).parent
 FILE_CLOCK = {
     ("backup.py", "time.time"),
     ("drafts.py", "time.time"),
+    ("fax_inbox.py", "time.time"),  # whether a received file is still being written
     ("sqlite_copy.py", "time.time"),
     ("maintenance.py", "SYSTEM.local_now"),
     ("restore.py", "SYSTEM.utcnow"),
