@@ -68,6 +68,7 @@ class FieldRow(QWidget, Generic[EditorT]):
         line.addWidget(editor, 0 if width is not None else 1)
         self.note = QLabel()
         self.note.setObjectName("fieldNote")
+        self.note.setWordWrap(True)  # a long note wraps rather than widen the page
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.note.setVisible(note)
         if width is not None or note:

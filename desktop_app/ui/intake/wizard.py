@@ -49,6 +49,7 @@ from desktop_app.ui.intake.patient_page import PatientStep
 from desktop_app.ui.intake.state import build_new_case, confirmed_exclusion
 from desktop_app.ui.intake.style import WIZARD_STYLE
 from desktop_app.ui.intake.values import IntakeSnapshot
+from desktop_app.ui.layout_tools import TwoPartRow
 from desktop_app.ui.print_preview import PrintPreviewDialog
 
 log = logging.getLogger(__name__)
@@ -109,11 +110,15 @@ class IntakeWizard(QWidget):
             self.step_labels.append(label)
             steps_row.addWidget(label)
         steps_row.addStretch(1)
-        head = QHBoxLayout()
-        head.addWidget(title)
-        head.addSpacing(20)
-        head.addLayout(steps_row, 1)
-        head.addWidget(self.discard_button)
+        steps = QHBoxLayout()
+        steps.addWidget(title)
+        steps.addSpacing(20)
+        steps.addLayout(steps_row, 1)
+        discard = QHBoxLayout()
+        discard.addStretch(1)
+        discard.addWidget(self.discard_button)
+        # 入力を破棄 drops under the steps where the page is too narrow (特大 on a laptop).
+        head = TwoPartRow(steps, discard)
 
         self.page_title = QLabel()
         self.page_title.setObjectName("stepTitle")
@@ -156,7 +161,7 @@ class IntakeWizard(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(8)
-        layout.addLayout(head)
+        layout.addWidget(head)
         layout.addWidget(self.page_title)
         layout.addWidget(self.stack, 1)
         layout.addLayout(foot)
