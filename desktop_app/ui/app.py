@@ -55,6 +55,9 @@ def setup_application(app: QApplication) -> None:
     from desktop_app.ui.help import install_help  # F1 from any window, the sign-in's too
 
     install_help(app)
+    from desktop_app.ui.accessibility import install_accessibility  # names as windows show
+
+    install_accessibility(app)
     app.setProperty(_SETUP_DONE, True)
 
 

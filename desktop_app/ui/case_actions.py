@@ -379,6 +379,7 @@ class ContactsPanel(_Panel):
     ) -> None:
         super().__init__(runner, table, on_result, parent)
         self.kind_combo = ValueCombo()
+        self.kind_combo.setAccessibleName("連絡の種類")
         for kind in ContactKind:
             self.kind_combo.add(kind.label, kind)
         self.kind_combo.setCurrentIndex(self.kind_combo.index_of(ContactKind.CALL_OUT))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -123,6 +124,10 @@ class CaseDetailDialog(QDialog):
         self.print_button = QPushButton("印刷")
         self.print_button.setObjectName("primary")
         self.print_button.setMenu(forms_menu(self, CASE_FORMS, self.open_form))
+        self.print_button.setToolTip("この案件の書類を印刷します（Ctrl+P）")
+        # The forms' menu from the keyboard, wherever the focus is in the window.
+        self.print_shortcut = QShortcut(QKeySequence.StandardKey.Print, self)
+        self.print_shortcut.activated.connect(self.show_print_menu)
 
         names = QVBoxLayout()
         names.setSpacing(2)
@@ -162,6 +167,7 @@ class CaseDetailDialog(QDialog):
         self.history_model = RowsModel(HISTORY_HEADERS, self)
 
         self.overview_area = QScrollArea()
+        self.overview_area.setAccessibleName("概要")  # read with the arrow keys
         self.overview_area.setWidgetResizable(True)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.overview_area, "概要")
@@ -174,6 +180,12 @@ class CaseDetailDialog(QDialog):
         self.tabs.addTab(self.visit_panel, "会計")
         self.history_table: QTableView = make_table(self.history_model, 2)
         self.tabs.addTab(self.history_table, "変更履歴")
+        for table, name in (
+            (self.documents_panel.table, "書類の一覧"),
+            (self.contacts_panel.table, "連絡記録の一覧"),
+            (self.history_table, "変更履歴の一覧"),
+        ):
+            table.setAccessibleName(name)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -199,6 +211,11 @@ class CaseDetailDialog(QDialog):
         runner.changed.connect(self._on_changed)
         # Another member of staff signed in at the lock screen: their role's buttons.
         runner.user_changed.connect(lambda _actor: self.detail and self._show(self.detail))
+
+    def show_print_menu(self) -> None:
+        """Ctrl+P: the 印刷 button's menu, under the button (when it may be used)."""
+        if self.print_button.isEnabled() and self.print_button.isVisible():
+            self.print_button.showMenu()
 
     def load(self) -> bool:
         """Read the case (and the date style) and show it; False when it could not be read."""

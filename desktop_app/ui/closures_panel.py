@@ -42,6 +42,7 @@ class ClosuresPanel(QWidget):
         self.rows: tuple[ClosureData, ...] = ()
         self.closures_model = RowsModel(("日付", "理由"), self)
         self.closures_view = dialogs.read_only_table(self.closures_model)
+        self.closures_view.setAccessibleName("病院の休診日の一覧")
         self.add_button = QPushButton("休診日を追加")
         self.add_button.clicked.connect(self.add_closure)
         self.remove_button = QPushButton("削除")
@@ -68,6 +69,7 @@ class ClosuresPanel(QWidget):
 
         self.holidays_model = RowsModel(("日付", "祝日"), self)
         self.holidays_view = dialogs.read_only_table(self.holidays_model)
+        self.holidays_view.setAccessibleName("祝日の一覧")
         holidays_hint = QLabel("祝日・振替休日・国民の休日は自動で休診になります。")
         holidays_hint.setObjectName("muted")
         holidays_hint.setWordWrap(True)

@@ -266,6 +266,7 @@ class ExclusionReasonsEditor(QWidget):
         self.model = ExclusionReasonsModel(self)
         self.view = QTableView()
         self.view.setObjectName("reasons")
+        self.view.setAccessibleName("対象外の理由の一覧")
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

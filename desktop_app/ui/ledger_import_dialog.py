@@ -89,6 +89,7 @@ class LedgerImportDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.refused_table = QTableWidget(0, 3)
+        self.refused_table.setAccessibleName("取り込めない行")
         self.refused_table.setHorizontalHeaderLabels(["行", "列", "取り込めない理由"])
         self.refused_table.horizontalHeader().setSectionResizeMode(
             2, QHeaderView.ResizeMode.Stretch

@@ -26,6 +26,7 @@ from desktop_app.services import staff
 from desktop_app.services.setup_checklist import SetupPlace
 from desktop_app.services.store import Store
 from desktop_app.ui import text_size
+from desktop_app.ui.accessibility import tab_in_groups
 from desktop_app.ui.actions import ServiceRunner
 from desktop_app.ui.backup_status import AutomaticBackups, BackgroundBackup, BackupStatusLabel
 from desktop_app.ui.case_list import CaseListPage
@@ -81,6 +82,7 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
+        self.nav.setAccessibleName("画面の切り替え")
         text_size.keep(self.nav, fixed_width=NAV_WIDTH)  # wider at 大 and 特大
         for number, name in enumerate(PAGE_NAMES, 1):
             item = QListWidgetItem(name)
@@ -170,6 +172,7 @@ class MainWindow(QMainWindow):
         self.staff_label.change_password_requested.connect(self.change_password)
 
         self.show_page(PAGE_CASES)
+        self._order_tabs()
         self._painted = False
         self._start_finished = False
 
@@ -202,6 +205,7 @@ class MainWindow(QMainWindow):
             self.runner.run(self, staff.record_demo_sign_in)
         self.screen_lock.watch_input()
         self.setup_banner.refresh()
+        self._order_tabs()  # its buttons are made by the refresh
         self.start_finished.emit()
         QTimer.singleShot(PREPARE_BOARD_AFTER_MS, self, self._prepare_board)
         QTimer.singleShot(WATCH_FAX_AFTER_MS, self, self._start_fax_inbox)
@@ -234,7 +238,13 @@ class MainWindow(QMainWindow):
             if was_current:
                 self.stack.setCurrentIndex(index)
             self._pages[index] = page
+            self._order_tabs()
         return page  # type: ignore[return-value]  # built by ``build`` for this index
+
+    def _order_tabs(self) -> None:
+        """Tab goes navigation → first-run checklist → page → status bar, whichever page was
+        built last (a page made on first use would come after the status bar otherwise)."""
+        tab_in_groups(self, (self.nav, self.setup_banner), (self.statusBar(),))
 
     def is_built(self, index: int) -> bool:
         """True once the page at ``index`` has been made (it is made when first shown)."""

@@ -50,6 +50,7 @@ class SetupBanner(QFrame):
                 mark, label = QLabel(), QLabel(item.label)
                 button = QPushButton("設定を開く…")
                 button.setAutoDefault(False)
+                button.setAccessibleName(f"{item.label}：設定を開く")  # four alike otherwise
                 button.clicked.connect(lambda _=False, p=item.place: self.open_requested.emit(p))
                 self.rows.addWidget(mark, row, 0)
                 self.rows.addWidget(label, row, 1)

@@ -290,6 +290,7 @@ class StatsPage(QWidget):
         self.tables: dict[str, StatsTableView] = {}
         for key, name in TAB_NAMES.items():
             view = StatsTableView(key, self)
+            view.view.setAccessibleName(f"{name}の表")
             self.tables[key] = view
             self.tabs.addTab(view, name)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -373,8 +374,9 @@ class StatsPage(QWidget):
         return self._answered < self._loading
 
     def _set_busy(self, busy: bool) -> None:
+        # 集計 stays enabled while counting (a second press is harmless: an older answer is
+        # dropped by its number), so Tab out of 集計する年, which starts a count, reaches it.
         self.busy.setVisible(busy or self._exporting)
-        self.count_button.setEnabled(not busy)
 
     def _loaded(self, number: int, data: StatsData) -> None:
         self._answered = max(self._answered, number)

@@ -95,6 +95,7 @@ class VisitPanel(QWidget):
         self.detail: CaseDetail | None = None
         self.model = PaymentsModel(self)
         self.table: QTableView = make_table(self.model, STATE_COLUMN)
+        self.table.setAccessibleName("会計の一覧")
 
         self.values: dict[str, QLabel] = {}
         steps = QGridLayout()

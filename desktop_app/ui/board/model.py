@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 )
 
 from desktop_app.domain.stages import Stage
+from desktop_app.domain.wareki import weekday_ja
 from desktop_app.services.board import BoardCard
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -124,6 +125,8 @@ class BoardColumnModel(QAbstractListModel):
             return f"{card.case_number} {card.patient_name}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(card)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return spoken_card(card)
         if role == CardRole:
             return card
         if role == CaseIdRole:
@@ -173,6 +176,20 @@ class BoardColumnModel(QAbstractListModel):
         case_id, version, _source = found
         self.move_requested.emit(case_id, version, self.stage)
         return True
+
+
+def spoken_card(card: BoardCard) -> str:
+    """What a screen reader says for a card: all the card shows in words, the colours'
+    meaning included (要対応 and its reasons, 休診日の予約)."""
+    parts = [card.case_number, card.patient_name]
+    if (at := card.appointment) is not None:
+        when = f"{at.month}月{at.day}日（{weekday_ja(at.date())}）{at:%H:%M}"
+        parts.append(f"予約 {when} {card.doctor}".rstrip())
+    if card.reasons:
+        parts.append("要対応：" + "、".join(a.text for a in card.reasons))
+    if card.missing_documents:
+        parts.append("未着：" + "、".join(card.missing_documents))
+    return "　".join(parts)
 
 
 def _tooltip(card: BoardCard) -> str:

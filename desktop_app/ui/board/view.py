@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.stages import Stage
 from desktop_app.ui import text_size
+from desktop_app.ui.accessibility import is_menu_key
 from desktop_app.ui.board.delegate import CardDelegate
 from desktop_app.ui.board.model import BoardColumnModel, CaseIdRole
 
@@ -106,7 +107,7 @@ class BoardColumnView(QListView):
             self.neighbour_requested.emit(-1, row)
         elif key == Qt.Key.Key_Right:
             self.neighbour_requested.emit(1, row)
-        elif key == Qt.Key.Key_Menu and case_id is not None:
+        elif is_menu_key(event) and case_id is not None:
             rect = self.visualRect(self.currentIndex())
             self.menu_requested.emit(case_id, self.viewport().mapToGlobal(rect.center()))
         else:
@@ -186,3 +187,6 @@ class BoardColumn(QFrame):
         else:
             text += "<br>&nbsp;"  # the same height in every column
         self.title.setText(text)
+        # Said by a screen reader as the clerk Tabs to the column (the title is read by eye).
+        spoken = f"{self.stage.label}の列 {count}件" + (f"、要対応 {urgent}件" if urgent else "")
+        self.view.setAccessibleName(spoken)

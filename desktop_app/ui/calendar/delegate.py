@@ -130,12 +130,33 @@ def surname(patient: str) -> str:
     return patient.replace(" ", "　").split("　")[0]
 
 
+# Where the state's word does not fit, a one-word mark before the name says it (予約確定,
+# the usual state, has none; キャンセル and 無断キャンセル are struck through as well).
+STATE_MARKS = {
+    AppointmentState.WAITING_MATERIALS: "待",
+    AppointmentState.CHECKED_IN: "済",
+    AppointmentState.CANCELLED: "取消",
+    AppointmentState.NO_SHOW: "無断",
+}
+
+
+def state_mark(a: CalendarAppointment) -> str:
+    """「済 」 before a checked-in patient's name in a narrow box; "" for 予約確定."""
+    mark = STATE_MARKS.get(a.state, "")
+    return f"{mark} " if mark else ""
+
+
 def appointment_texts(a: CalendarAppointment, *, with_doctor: bool) -> tuple[str, ...]:
     """What an appointment's box says, from the fullest to the shortest."""
+    mark = state_mark(a)
     if with_doctor:
         doctor = surname(a.doctor)
-        return (f"{a.patient}（{doctor}）{a.state.label}", f"{a.patient}（{doctor}）", a.patient)
-    return (f"{a.patient}　{a.state.label}", a.patient)
+        return (
+            f"{a.patient}（{doctor}）{a.state.label}",
+            f"{mark}{a.patient}（{doctor}）",
+            f"{mark}{a.patient}",
+        )
+    return (f"{a.patient}　{a.state.label}", f"{mark}{a.patient}")
 
 
 def fit_appointment_text(
@@ -146,15 +167,17 @@ def fit_appointment_text(
     for text in appointment_texts(a, with_doctor=with_doctor):
         if metrics.horizontalAdvance(text) <= room:
             return text
+    mark = state_mark(a)
+    room -= metrics.horizontalAdvance(mark)
     family = surname(a.patient)
     elided = metrics.elidedText(a.patient, Qt.TextElideMode.ElideRight, room)
     if len(elided.rstrip("…")) > len(family):
-        return elided  # the family name and the start of the given name
+        return mark + elided  # the family name and the start of the given name
     # Not even the family name: as much of it as fits, no room spent on 「…」.
     shown = family
     while len(shown) > 1 and metrics.horizontalAdvance(shown) > room:
         shown = shown[:-1]
-    return shown
+    return mark + shown
 
 
 def cell_layout(

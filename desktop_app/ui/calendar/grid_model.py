@@ -216,7 +216,7 @@ class SlotGridModel(QAbstractTableModel):
         if cell.free_doctors:
             names = "・".join(self.doctor_name(d) for d in cell.free_doctors)
             lines.append(f"空き：{names}")
-        if cell.closure and tooltip:
+        if cell.closure:  # grey on the screen: said in words too (tooltip, screen reader)
             lines.insert(0, f"休診：{cell.closure}")
         if tooltip and cell.free_doctors:
             lines.append("ダブルクリックまたは Enter で予約待ちの案件を予約します")

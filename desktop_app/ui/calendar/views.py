@@ -6,6 +6,7 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from desktop_app.ui.accessibility import is_menu_key
 from desktop_app.ui.calendar.delegate import SlotDelegate
 
 ROW_HEIGHT = 30
@@ -59,5 +60,9 @@ class CalendarView(QTableView):
             self.today_requested.emit()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.cell_activated.emit(self.currentIndex())
+        elif is_menu_key(event) and not self.month and self.currentIndex().isValid():
+            # The booking's menu at the chosen half hour (where the mouse would be).
+            where = self.visualRect(self.currentIndex()).center()
+            self.customContextMenuRequested.emit(where)
         else:
             super().keyPressEvent(event)
