@@ -180,7 +180,8 @@ def own_property(widget: QObject, name: str) -> object:
     without counting the reference, and a restyle asking every widget of the application
     soon frees None itself ("Fatal Python error: none_dealloc" when the process ends).
     """
-    if name.encode() not in widget.dynamicPropertyNames():
+    names = getattr(widget, "dynamicPropertyNames", None)  # a stale wrapper has none
+    if names is None or name.encode() not in names():
         return None
     return widget.property(name)
 
@@ -216,6 +217,10 @@ def _restyle(widgets: list[QWidget], factor: float) -> None:
     from desktop_app.ui.layout_tools import refit_date_edit, was_fitted_date_edit
 
     for widget in widgets:
+        if not isinstance(widget, QWidget):
+            # PySide6 6.12 can hand back a stale wrapper of another type (a freed layout
+            # item's, QWidgetItem) for a widget at the same address: seen once in CI.
+            continue
         css = own_property(widget, _STYLE_PROPERTY)
         if isinstance(css, str) and css:
             widget.setStyleSheet(scale_style(css, factor))
