@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop_app.db.models import CaseDocument, FaxPage, ReceivedFax, SOCase
@@ -198,7 +198,7 @@ def recorded_fax(store: Store, sha256: str) -> RecordedFax | None:
         row = session.scalar(select(ReceivedFax).where(ReceivedFax.sha256 == sha256))
         if row is None:
             return None
-        kept = len(session.scalars(select(FaxPage.id).where(FaxPage.fax_id == row.id)).all())
+        kept = session.scalar(select(func.count()).where(FaxPage.fax_id == row.id)) or 0
         return RecordedFax(row.id, row.recorded_at, row.staff, row.file_name, kept, row.note)
 
 

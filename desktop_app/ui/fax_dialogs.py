@@ -32,20 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.barcodes import parse_case_number
-from desktop_app.domain.errors import ValidationError
-from desktop_app.domain.stages import OPEN_STAGES
-from desktop_app.services.case_rows import search_cases
-from desktop_app.services.cases import find_case_id
 from desktop_app.services.fax_inbox import CaseChoice, PageProposal, assign_page, case_choice
-from desktop_app.services.store import Store
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.case_lookup import fill_results, look_up_case
 from desktop_app.ui.layout_tools import fit_to_screen
 from desktop_app.ui.value_combo import ValueCombo
 
 PAGE_ONLY = "ページのみ保存（受領の記録はしない）"
 PREVIEW_WIDTH = 340
-MAX_RESULTS = 30
 
 
 def png_pixmap(data: bytes) -> QPixmap:
@@ -258,32 +252,18 @@ class FaxPageAssignDialog(QDialog):
         if not text:
             self._say("案件番号または氏名を入力してください。")
             return
-        number = parse_case_number(text)
-        if number is not None:
-            case_id = self._runner.call(self, _case_id_or_none, self._runner.store, number)
-            if case_id is None:
-                self._say(f"案件番号 {number} の案件は見つかりません。")
-                return
-            self.show_case(case_id)
+        found = look_up_case(self._runner, self, text)
+        if found.case_id is not None:
+            self.show_case(found.case_id)
             return
-        page = self._runner.read(self, search_cases, text, stages=OPEN_STAGES, limit=MAX_RESULTS)
-        rows = page.rows if page is not None else ()
-        if not rows:
-            self._say(f"「{text}」に該当する受付中の案件はありません。")
+        if not found.rows:
+            self._say(found.message)
             return
-        if len(rows) == 1:
-            self.show_case(rows[0].id)
-            return
-        self.results_list.clear()
-        for row in rows:
-            item = QListWidgetItem(
-                f"{row.case_number}　{row.patient_name}（{row.furigana}）　{row.stage.label}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, row.id)
-            self.results_list.addItem(item)
-        self._say(f"{len(rows)}件見つかりました。選んで Enter を押してください。", error=False)
+        fill_results(self.results_list, found.rows)
+        self._say(
+            f"{len(found.rows)}件見つかりました。選んで Enter を押してください。", error=False
+        )
         self.results_list.show()
-        self.results_list.setCurrentRow(0)
         self.results_list.setFocus()
 
     def _pick(self, item: QListWidgetItem) -> None:
@@ -349,13 +329,6 @@ class FaxPageAssignDialog(QDialog):
         self.message_label.style().polish(self.message_label)
         self.message_label.setText(text)
         self.message_label.setVisible(bool(text))
-
-
-def _case_id_or_none(store: Store, number: str) -> int | None:
-    try:
-        return find_case_id(store, number)
-    except ValidationError:
-        return None
 
 
 # A page shown large -----------------------------------------------------------------------

@@ -34,22 +34,19 @@ from desktop_app.domain import clock
 from desktop_app.domain.barcodes import parse_case_number
 from desktop_app.domain.changes import Change
 from desktop_app.domain.documents import Channel, Direction
-from desktop_app.domain.errors import ValidationError
 from desktop_app.domain.japanese import search_key
 from desktop_app.domain.paper_trail import RECEIPT_CHANNELS
-from desktop_app.domain.stages import OPEN_STAGES
-from desktop_app.services.case_rows import CaseRow, search_cases
-from desktop_app.services.cases import find_case_id, get_case
+from desktop_app.services.case_rows import CaseRow
+from desktop_app.services.cases import get_case
 from desktop_app.services.dto import CaseDetail, DocumentData
 from desktop_app.services.paper_trail import receive_many
-from desktop_app.services.store import Store
 from desktop_app.ui import text_size
 from desktop_app.ui.actions import ServiceRunner
+from desktop_app.ui.case_lookup import fill_results, look_up_case
 from desktop_app.ui.formats import short_date
 from desktop_app.ui.layout_tools import fit_date_edit, fit_to_screen
 
 _LOOKS_LIKE_NUMBER = re.compile(r"^(?:SO[-\d].*|[\d-]*-[\d-]*)$")
-MAX_RESULTS = 30
 
 
 def looks_like_case_number(text: str) -> bool:
@@ -199,35 +196,20 @@ class ReceiptDialog(QDialog):
         if number is None and looks_like_case_number(text):
             self._say(f"「{text}」は案件番号の形式ではありません（例：SO-2026-0001）。")
             return
-        if number is not None:
-            case_id = self._runner.call(self, _case_id_or_none, self._runner.store, number)
-            if case_id is None:
-                self._say(f"案件番号 {number} の案件は見つかりません。")
-                return
-            self.show_case(case_id)
-            return
-        page = self._runner.read(self, search_cases, text, stages=OPEN_STAGES, limit=MAX_RESULTS)
-        rows = page.rows if page is not None else ()
-        if not rows:
-            self._say(f"「{text}」に該当する受付中の案件はありません。")
-        elif len(rows) == 1:
-            self.show_case(rows[0].id)
+        found = look_up_case(self._runner, self, text)
+        if found.case_id is not None:
+            self.show_case(found.case_id)
+        elif found.rows:
+            self._show_results(found.rows, found.total, found.capped)
         else:
-            total, capped = (page.total, page.capped) if page else (len(rows), False)
-            self._show_results(rows, total, capped)
+            self._say(found.message)
 
     def _show_results(self, rows: tuple[CaseRow, ...], total: int, capped: bool = False) -> None:
-        self.results_list.clear()
-        for row in rows:
-            text = f"{row.case_number}　{row.patient_name}（{row.furigana}）　{row.stage.label}"
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, row.id)
-            self.results_list.addItem(item)
+        fill_results(self.results_list, rows)
         more = f"（最初の{len(rows)}件を表示）" if total > len(rows) else ""
         found = f"{total}件以上" if capped else f"{total}件"  # the count stopped (issue #13)
         self._say(f"{found}見つかりました。選んで Enter を押してください。{more}", error=False)
         self.results_list.show()
-        self.results_list.setCurrentRow(0)
         self.results_list.setFocus()
 
     def _pick_result(self, item: QListWidgetItem) -> None:
@@ -400,13 +382,6 @@ class ReceiptDialog(QDialog):
         self.message_label.setVisible(bool(text))
         if text:
             self.done_label.clear()
-
-
-def _case_id_or_none(store: Store, number: str) -> int | None:
-    try:
-        return find_case_id(store, number)
-    except ValidationError:
-        return None
 
 
 def _line(doc: DocumentData) -> str:
